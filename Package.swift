@@ -1,0 +1,123 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every target is compiled in the Swift 6 language mode with strict concurrency;
+/// warnings are treated as errors so that "no warnings" is enforced by every build, not by review.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "DHOGateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dho-gatewayd", targets: ["dho-gatewayd"]),
+        .executable(name: "dhoctl", targets: ["dhoctl"]),
+        .executable(name: "bluez-sim", targets: ["bluez-sim"]),
+        .executable(name: "bench", targets: ["bench"]),
+        .library(name: "HealthProfiles", targets: ["HealthProfiles"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure Bluetooth SIG health-profile codecs and the normalised reading model. No I/O.
+        .target(name: "HealthProfiles", swiftSettings: strict),
+        // Declarative per-profile device descriptions (profiles/devices/*.yaml), loaded and validated.
+        .target(
+            name: "DeviceProfiles",
+            dependencies: ["HealthProfiles", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+
+        // libdbus-1 bindings and a Swift-concurrency D-Bus connection.
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        .target(
+            name: "DBus",
+            dependencies: ["CDBus", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // org.bluez client: object-manager mirror, adapter, device, GATT, agent.
+        .target(
+            name: "BlueZ",
+            dependencies: ["DBus", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // A scripted BlueZ look-alike that owns org.bluez on a private bus.
+        .target(
+            name: "BlueZSimulator",
+            dependencies: [
+                "DBus", "BlueZ", "HealthProfiles",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // Durable SQLite reading store and delivery outbox.
+        .target(
+            name: "ReadingStore",
+            dependencies: [
+                "HealthProfiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // libcurl, with a thin C shim because curl_easy_setopt is variadic.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // FHIR R4 (PHD IG) mapping, HTTP transport and the retrying forwarder.
+        .target(
+            name: "Forwarding",
+            dependencies: [
+                "HealthProfiles", "ReadingStore", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Care plans, traffic-light zones, baselines and local alerts.
+        .target(
+            name: "Triage",
+            dependencies: [
+                "HealthProfiles", "ReadingStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Wiring: device sessions, configuration, control interface, service lifecycle.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "HealthProfiles", "DeviceProfiles", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        .executableTarget(
+            name: "dho-gatewayd",
+            dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "dhoctl",
+            dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "bluez-sim",
+            dependencies: ["BlueZSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "HealthProfiles", "ReadingStore", "Forwarding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
+        .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
+    ]
+)

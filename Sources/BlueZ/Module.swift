@@ -1,0 +1,1 @@
+// Module BlueZ: see Package.swift for its job. Filled in by its own issue.

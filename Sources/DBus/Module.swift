@@ -1,0 +1,1 @@
+// Module DBus: see Package.swift for its job. Filled in by its own issue.

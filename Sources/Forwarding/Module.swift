@@ -1,0 +1,1 @@
+// Module Forwarding: see Package.swift for its job. Filled in by its own issue.

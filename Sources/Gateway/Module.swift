@@ -1,0 +1,1 @@
+// Module Gateway: see Package.swift for its job. Filled in by its own issue.

@@ -1,0 +1,1 @@
+// Module Triage: see Package.swift for its job. Filled in by its own issue.
