@@ -86,11 +86,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Linux facilities Glibc does not expose to Swift (peer credentials of the control socket).
+        .target(name: "CSystemShims"),
         // Wiring: device sessions, configuration, control interface, service lifecycle.
         .target(
             name: "Gateway",
             dependencies: [
-                "HealthProfiles", "DeviceProfiles", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
+                "HealthProfiles", "DeviceProfiles", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage", "CSystemShims",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,5 +121,9 @@ let package = Package(
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
     ]
 )
