@@ -81,7 +81,8 @@ let package = Package(
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles", "ReadingStore",
+                "HealthProfiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,5 +120,13 @@ let package = Package(
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
+        .testTarget(
+            name: "TriageTests",
+            dependencies: [
+                "Triage", "HealthProfiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
     ]
 )
