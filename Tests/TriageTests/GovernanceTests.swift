@@ -104,4 +104,19 @@ import Testing
             }
         }
     }
+
+    @Test func forgetPatientLeavesNothingBehind() async throws {
+        let fixture = try TriageFixture()
+        try await fixture.install()
+        try await fixture.evaluate(Readings.spo2("85"))
+        try await fixture.triage.forgetPatient()
+        #expect(try await fixture.triage.activePlan() == nil)
+        #expect(try await fixture.triage.alertHistory(limit: 10).isEmpty)
+        #expect(try await fixture.triage.auditTrail(limit: 10).isEmpty)
+        #expect(try fixture.outboxItems().isEmpty)
+        let values = try await fixture.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM triage_values") }
+        #expect(values == 0)
+        // The hub can be installed for the next patient.
+        #expect(try await fixture.install().version == 1)
+    }
 }
