@@ -28,7 +28,9 @@ actor HookDispatcher {
     }
 
     /// Waits until no event is pending (for shutdown and tests).
+    /// Stops early if a pass makes no progress (e.g. the database refuses writes), so shutdown never hangs.
     func drain() async {
+        var previous = Int.max
         while true {
             kick()
             guard let running = worker else { return }
@@ -36,7 +38,8 @@ actor HookDispatcher {
             let remaining = (try? await database.read { db in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM triage_hook_queue WHERE status = 'pending'")
             }) ?? 0
-            if remaining == 0 || command == nil { return }
+            if remaining == 0 || remaining >= previous { return }
+            previous = remaining
         }
     }
 
