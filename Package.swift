@@ -81,7 +81,8 @@ let package = Package(
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles", "ReadingStore",
+                "HealthProfiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,6 +125,14 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TriageTests",
+            dependencies: [
+                "Triage", "HealthProfiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -1,0 +1,44 @@
+public import Foundation
+
+/// Wall-clock questions in the plan's time zone (Europe/Oslo from the system tzdata), with the instant
+/// always supplied by the caller so that tests never depend on the real clock.
+extension OpeningHours {
+    var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        return calendar
+    }
+
+    /// Whether the follow-up centre is staffed at `date`: a listed weekday, not a closed date, open <= t < close.
+    public func isOpen(at date: Date) -> Bool {
+        let calendar = self.calendar
+        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+        guard let year = parts.year, let month = parts.month, let day = parts.day, let weekdayNumber = parts.weekday,
+              let hour = parts.hour, let minute = parts.minute, let weekday = Weekday(calendarWeekday: weekdayNumber)
+        else { return false }
+        if !weekdays.contains(weekday) || closedDates.contains(LocalDate(year: year, month: month, day: day)) {
+            return false
+        }
+        let time = TimeOfDay(hour: hour, minute: minute)
+        return open <= time && time < close
+    }
+}
+
+extension MeasurementSchedule {
+    /// The most recent occurrence whose due time has passed at `now`: the measurement window starts at
+    /// `from` on that day and counts as met by any value measured from then until `now`.
+    func latestOccurrence(atOrBefore now: Date, calendar: Calendar) -> (windowStart: Date, due: Date)? {
+        let today = calendar.startOfDay(for: now)
+        for daysBack in 0...8 {
+            guard let day = calendar.date(byAdding: .day, value: -daysBack, to: today) else { continue }
+            let weekdayNumber = calendar.component(.weekday, from: day)
+            guard let weekday = Weekday(calendarWeekday: weekdayNumber), weekdays.contains(weekday),
+                  let due = calendar.date(bySettingHour: dueBy.hour, minute: dueBy.minute, second: 0, of: day),
+                  let start = calendar.date(bySettingHour: from.hour, minute: from.minute, second: 0, of: day),
+                  due <= now
+            else { continue }
+            return (start, due)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,227 @@
+public import Foundation
+import GRDB
+public import HealthProfiles
+import Logging
+
+extension Triage {
+    /// Triages a reading the gateway has already stored durably.
+    ///
+    /// - Parameters:
+    ///   - readingID: the store's identifier of the reading; triaging the same id again returns the stored
+    ///     result and changes nothing (the daemon may replay readings after a crash).
+    ///   - measuredAt: the clock-corrected measurement time.
+    /// - Returns: the zone (worst of all rules) or "control measurement needed", the text to show the patient,
+    ///   and the alert changes. Alerts are raised, logged and queued for the hook and the centre whether or not
+    ///   the network is up.
+    public func evaluate(readingID: String, measuredAt: Date, reading: Reading) async throws -> TriageResult {
+        guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
+        let now = clock()
+        let result = try await database.write { db in
+            try self.evaluate(db, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
+        }
+        if !result.wasAlreadyEvaluated {
+            switch result.outcome {
+            case let .zone(zone):
+                logger.info("reading triaged", metadata: [
+                    "reading": "\(readingID)", "kind": "\(reading.kind.rawValue)", "zone": "\(zone.rawValue)",
+                    "plan-version": "\(result.planVersion)"])
+            case let .controlMeasurementNeeded(reasons):
+                logger.notice("control measurement requested: reading unreliable", metadata: [
+                    "reading": "\(readingID)", "kind": "\(reading.kind.rawValue)",
+                    "reasons": "\(reasons.joined(separator: ","))"])
+            }
+            log(result.alertEvents)
+        }
+        await hooks.kick()
+        return result
+    }
+
+    /// The stored interpretation of a triaged reading, for its FHIR Observation; nil when it was not triaged
+    /// or needed a control measurement.
+    public func interpretation(readingID: String) async throws -> ReadingInterpretation? {
+        try await storedResult(readingID: readingID).flatMap(TriageFHIR.interpretation(for:))
+    }
+
+    /// The stored triage result of a reading, if it was triaged.
+    public func storedResult(readingID: String) async throws -> TriageResult? {
+        try await database.read { db in try Self.storedResult(db, readingID: readingID) }
+    }
+
+    private static func storedResult(_ db: Database, readingID: String) throws -> TriageResult? {
+        guard let json = try String.fetchOne(
+            db, sql: "SELECT result_json FROM triage_evaluations WHERE reading_id = ?", arguments: [readingID])
+        else { return nil }
+        do {
+            return try JSONDecoder().decode(TriageResult.self, from: Data(json.utf8))
+        } catch {
+            throw TriageError.corruptRecord("evaluation of reading \(readingID)")
+        }
+    }
+
+    private func evaluate(
+        _ db: Database, readingID: String, measuredAt: Date, reading: Reading, now: Date
+    ) throws -> TriageResult {
+        if var stored = try Self.storedResult(db, readingID: readingID) {
+            stored.wasAlreadyEvaluated = true
+            return stored
+        }
+        guard let active = try PlanRecords.active(db) else { throw TriageError.noActivePlan }
+        let plan = active.document.plan
+        let version = active.version.version
+        let centreOpen = plan.openingHours.isOpen(at: now)
+        let reliable = reading.isReliable
+
+        // Canonical values first: they feed baselines, windows and schedules, reliable or not (flagged).
+        var values: [(vital: VitalSign, value: Double, unit: UCUMUnit)] = []
+        var skipped: [String] = []
+        for component in reading.components {
+            guard let number = component.value.number else { continue }
+            guard let unit = CanonicalUnits.unit(for: component.vital) else {
+                skipped.append("\(component.vital.rawValue): no triage rules for this vital")
+                continue
+            }
+            guard let value = CanonicalUnits.canonicalValue(number.doubleValue, unit: component.unit, vital: component.vital),
+                  value.isFinite
+            else {
+                skipped.append("\(component.vital.rawValue): \(component.unit.rawValue) cannot be converted to \(unit.rawValue)")
+                continue
+            }
+            try ValueRecords.insert(db, readingID: readingID, vital: component.vital, value: value,
+                                    measuredAt: measuredAt, reliable: reliable)
+            values.append((component.vital, value, unit))
+        }
+
+        var events = try clearMissingMeasurementAlerts(
+            db, plan: plan, version: version, measured: Set(values.map(\.vital)), measuredAt: measuredAt,
+            readingID: readingID, centreOpen: centreOpen, now: now)
+
+        let outcome: TriageResult.Outcome
+        let message: String
+        var assessments: [VitalAssessment] = []
+        if !reliable {
+            outcome = .controlMeasurementNeeded(reasons: reading.unreliabilityReasons)
+            message = plan.texts.controlMeasurement
+            if configuration.hook != nil {
+                try HookQueueRecords.enqueue(db, event: "control-measurement", payload: HookPayload(
+                    event: "control-measurement", alertID: nil, alertKey: nil, kind: reading.kind.rawValue,
+                    vital: nil, zone: nil, previousZone: nil, afterHours: !centreOpen, patientMessage: message,
+                    summary: "\(reading.kind.rawValue) unreliable: \(reading.unreliabilityReasons.joined(separator: ", "))",
+                    measuredAt: TriageFHIR.dateTime(measuredAt), deviceLastSeen: nil,
+                    reasons: reading.unreliabilityReasons, planVersion: version, at: TriageFHIR.dateTime(now)), at: now)
+            }
+        } else {
+            let triaged = plan.triagedVitals
+            for entry in values {
+                if triaged.contains(entry.vital) {
+                    assessments.append(try assess(db, plan: plan, vital: entry.vital, value: entry.value, unit: entry.unit,
+                                                  readingID: readingID, measuredAt: measuredAt))
+                } else if try ZoneStateRecords.fetch(db, key: Self.vitalKey(entry.vital)) != nil {
+                    // The plan no longer has rules for this vital: a fresh value ends any alert still standing.
+                    assessments.append(VitalAssessment(vital: entry.vital, value: entry.value, unit: entry.unit,
+                                                       zone: .green, findings: [], baseline: nil))
+                }
+            }
+            let zone = assessments.map(\.zone).max() ?? .green
+            outcome = .zone(zone)
+            message = PatientMessages.forZone(zone, texts: plan.texts, centreOpen: centreOpen)
+            for assessment in assessments {
+                let decisive = assessment.findings.filter { $0.zone == assessment.zone }
+                events += try applyTransition(db, AlertCandidate(
+                    key: Self.vitalKey(assessment.vital), kind: .measurement, vital: assessment.vital, scheduleID: nil,
+                    zone: assessment.zone, measuredAt: measuredAt, readingID: readingID,
+                    summary: decisive.map(\.summary).joined(separator: "; "),
+                    patientMessage: PatientMessages.forZone(assessment.zone, texts: plan.texts, centreOpen: centreOpen),
+                    afterHours: !centreOpen, planVersion: version, deviceLastSeen: nil, occurrenceStart: nil,
+                    endReason: "back to green"), now: now)
+            }
+        }
+
+        let result = TriageResult(
+            readingID: readingID, measuredAt: measuredAt, evaluatedAt: now, planVersion: version, outcome: outcome,
+            assessments: assessments, skipped: skipped, patientMessage: message, afterHours: !centreOpen,
+            alertEvents: events, wasAlreadyEvaluated: false)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let outcomeText: String
+        switch outcome {
+        case let .zone(zone): outcomeText = zone.rawValue
+        case .controlMeasurementNeeded: outcomeText = "control-measurement"
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO triage_evaluations (reading_id, measured_at, evaluated_at, plan_version, outcome, result_json)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [readingID, measuredAt.timeIntervalSince1970, now.timeIntervalSince1970, version, outcomeText,
+                        String(decoding: try encoder.encode(result), as: UTF8.self)])
+        return result
+    }
+
+    static func vitalKey(_ vital: VitalSign) -> String { "vital:\(vital.rawValue)" }
+    static func scheduleKey(_ id: String) -> String { "schedule:\(id)" }
+
+    /// All rules of `plan` for one vital; the vital's zone is the worst finding.
+    private func assess(
+        _ db: Database, plan: CarePlan, vital: VitalSign, value: Double, unit: UCUMUnit, readingID: String,
+        measuredAt: Date
+    ) throws -> VitalAssessment {
+        var findings: [RuleFinding] = []
+        if let bounds = plan.absoluteBounds[vital], let finding = RuleEvaluator.absolute(bounds, value: value) {
+            findings.append(finding)
+        }
+        var baselineValue: Double?
+        if let settings = plan.baseline, let rule = settings.changes[vital] {
+            if let baseline = try baseline(db, vital: vital, settings: settings, now: measuredAt) {
+                baselineValue = baseline.value
+                if let finding = RuleEvaluator.baseline(rule, value: value, baseline: baseline.value) {
+                    findings.append(finding)
+                }
+            }
+        }
+        for rule in plan.windowChanges where rule.vital == vital {
+            let start = measuredAt.addingTimeInterval(-rule.windowHours * 3600)
+            if let reference = try ValueRecords.windowReference(
+                db, vital: vital, direction: rule.direction, start: start, end: measuredAt, excluding: readingID),
+               let finding = RuleEvaluator.window(rule, value: value, reference: reference) {
+                findings.append(finding)
+            }
+        }
+        return VitalAssessment(vital: vital, value: value, unit: unit, zone: findings.map(\.zone).max() ?? .green,
+                               findings: findings, baseline: baselineValue)
+    }
+
+    /// The established baseline, establishing it now if its collection period is complete.
+    private func baseline(_ db: Database, vital: VitalSign, settings: BaselineSettings, now: Date) throws -> Baseline? {
+        if let existing = try BaselineRecords.fetch(db, vital: vital) { return existing }
+        let collectFrom = try BaselineRecords.collectFrom(db, vital: vital)
+        let values = try ValueRecords.reliable(db, vital: vital, from: collectFrom)
+        guard let baseline = BaselineBuilder.establish(
+            vital: vital, values: values, settings: settings, collectFrom: collectFrom, now: now)
+        else { return nil }
+        try BaselineRecords.insert(db, baseline)
+        logger.notice("habitual value established", metadata: [
+            "vital": "\(vital.rawValue)", "value": "\(RuleEvaluator.format(baseline.value))",
+            "samples": "\(baseline.sampleCount)", "statistic": "\(baseline.statistic.rawValue)"])
+        return baseline
+    }
+
+    /// A value of a scheduled vital measured in (or after) the missed window meets the schedule.
+    private func clearMissingMeasurementAlerts(
+        _ db: Database, plan: CarePlan, version: Int, measured: Set<VitalSign>, measuredAt: Date, readingID: String,
+        centreOpen: Bool, now: Date
+    ) throws -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        for schedule in plan.schedules where !measured.isDisjoint(with: schedule.vitals) {
+            let key = Self.scheduleKey(schedule.id)
+            guard let state = try ZoneStateRecords.fetch(db, key: key), let alertID = state.alertID,
+                  let windowStart = try AlertRecords.occurrenceStart(db, id: alertID), measuredAt >= windowStart
+            else { continue }
+            events += try applyTransition(db, AlertCandidate(
+                key: key, kind: .missingMeasurement, vital: nil, scheduleID: schedule.id, zone: .green,
+                measuredAt: nil, readingID: readingID, summary: "measured", patientMessage: plan.texts.green,
+                afterHours: !centreOpen, planVersion: version, deviceLastSeen: nil, occurrenceStart: nil,
+                endReason: "measurement received"), now: now)
+        }
+        return events
+    }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import GRDB
+import HealthProfiles
+
+/// SQL for triage's tables, one small namespace per table. All functions run inside the caller's transaction.
+enum PlanRecords {
+    struct Active {
+        var version: PlanVersion
+        var document: CarePlanDocument
+    }
+
+    static func active(_ db: Database) throws -> Active? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM triage_plan_versions WHERE status = 'active'") else {
+            return nil
+        }
+        let version = try decode(row)
+        do {
+            return Active(version: version,
+                          document: try CarePlanDocument.parse(yaml: version.yaml, source: "plan version \(version.version)"))
+        } catch {
+            throw TriageError.corruptRecord("plan version \(version.version): \(error)")
+        }
+    }
+
+    static func fetch(_ db: Database, version: Int) throws -> PlanVersion? {
+        try Row.fetchOne(db, sql: "SELECT * FROM triage_plan_versions WHERE version = ?", arguments: [version]).map(decode)
+    }
+
+    static func all(_ db: Database) throws -> [PlanVersion] {
+        try Row.fetchAll(db, sql: "SELECT * FROM triage_plan_versions ORDER BY version").map(decode)
+    }
+
+    static func nextVersion(_ db: Database) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT max(version) FROM triage_plan_versions") ?? 0) + 1
+    }
+
+    static func insert(_ db: Database, _ version: PlanVersion) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_plan_versions (version, status, plan_yaml, plan_name, summary, reason, ordered_by,
+                    proposed_at, based_on_version, verified_by, verified_at, activated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [version.version, version.status.rawValue, version.yaml, version.planName, version.summary,
+                        version.reason, version.orderedBy, version.proposedAt.timeIntervalSince1970,
+                        version.basedOnVersion, version.verifiedBy, version.verifiedAt?.timeIntervalSince1970,
+                        version.activatedAt?.timeIntervalSince1970])
+    }
+
+    private static func decode(_ row: Row) throws -> PlanVersion {
+        let statusText: String = row["status"]
+        guard let status = PlanVersionStatus(rawValue: statusText) else {
+            throw TriageError.corruptRecord("plan status \(statusText)")
+        }
+        return PlanVersion(
+            version: row["version"], status: status, planName: row["plan_name"], yaml: row["plan_yaml"],
+            summary: row["summary"], reason: row["reason"], orderedBy: row["ordered_by"],
+            proposedAt: Date(timeIntervalSince1970: row["proposed_at"]), basedOnVersion: row["based_on_version"],
+            verifiedBy: row["verified_by"], verifiedAt: date(row["verified_at"]), activatedAt: date(row["activated_at"]))
+    }
+}
+
+enum AuditRecords {
+    static func append(
+        _ db: Database, at: Date, action: String, version: Int?, actor: String, orderedBy: String?,
+        verifiedBy: String?, details: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_audit (at, action, version, actor, ordered_by, verified_by, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [at.timeIntervalSince1970, action, version, actor, orderedBy, verifiedBy, details])
+    }
+
+    static func recent(_ db: Database, limit: Int) throws -> [AuditEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM triage_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+            AuditEntry(
+                id: row["id"], at: Date(timeIntervalSince1970: row["at"]), action: row["action"],
+                version: row["version"], actor: row["actor"], orderedBy: row["ordered_by"],
+                verifiedBy: row["verified_by"], details: row["details"])
+        }
+    }
+}
+
+enum ValueRecords {
+    static func insert(
+        _ db: Database, readingID: String, vital: VitalSign, value: Double, measuredAt: Date, reliable: Bool
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_values (reading_id, vital, value, measured_at, reliable) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(reading_id, vital) DO NOTHING
+                """,
+            arguments: [readingID, vital.rawValue, value, measuredAt.timeIntervalSince1970, reliable])
+    }
+
+    /// Reliable values of `vital` measured at or after `from`, oldest first.
+    static func reliable(_ db: Database, vital: VitalSign, from: Date?) throws -> [(time: Date, value: Double)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT measured_at, value FROM triage_values
+                WHERE vital = ? AND reliable = 1 AND measured_at >= ? ORDER BY measured_at, reading_id
+                """,
+            arguments: [vital.rawValue, from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude]
+        ).map { (Date(timeIntervalSince1970: $0["measured_at"]), $0["value"]) }
+    }
+
+    /// Lowest (`rise`) or highest (`drop`) reliable value of `vital` in [start, end), other readings only.
+    static func windowReference(
+        _ db: Database, vital: VitalSign, direction: ChangeDirection, start: Date, end: Date, excluding readingID: String
+    ) throws -> Double? {
+        let aggregate = direction == .rise ? "min" : "max"
+        return try Double.fetchOne(
+            db,
+            sql: """
+                SELECT \(aggregate)(value) FROM triage_values
+                WHERE vital = ? AND reliable = 1 AND measured_at >= ? AND measured_at < ? AND reading_id <> ?
+                """,
+            arguments: [vital.rawValue, start.timeIntervalSince1970, end.timeIntervalSince1970, readingID])
+    }
+
+    /// Whether any value of `vitals` (reliable or not) was measured in [start, end].
+    static func anyMeasured(_ db: Database, vitals: [VitalSign], start: Date, end: Date) throws -> Bool {
+        guard !vitals.isEmpty else { return false }
+        let marks = Array(repeating: "?", count: vitals.count).joined(separator: ", ")
+        var arguments = StatementArguments(vitals.map(\.rawValue))
+        arguments += [start.timeIntervalSince1970, end.timeIntervalSince1970]
+        return try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM triage_values
+                WHERE vital IN (\(marks)) AND measured_at >= ? AND measured_at <= ?)
+                """,
+            arguments: arguments) ?? false
+    }
+}
+
+enum BaselineRecords {
+    static func fetch(_ db: Database, vital: VitalSign) throws -> Baseline? {
+        try Row.fetchOne(db, sql: "SELECT * FROM triage_baselines WHERE vital = ?", arguments: [vital.rawValue]).map(decode)
+    }
+
+    static func all(_ db: Database) throws -> [Baseline] {
+        try Row.fetchAll(db, sql: "SELECT * FROM triage_baselines ORDER BY vital").map(decode)
+    }
+
+    static func insert(_ db: Database, _ baseline: Baseline) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_baselines
+                    (vital, value, statistic, sample_count, period_start, period_end, established_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [baseline.vital.rawValue, baseline.value, baseline.statistic.rawValue, baseline.sampleCount,
+                        baseline.periodStart.timeIntervalSince1970, baseline.periodEnd.timeIntervalSince1970,
+                        baseline.establishedAt.timeIntervalSince1970])
+    }
+
+    static func collectFrom(_ db: Database, vital: VitalSign) throws -> Date? {
+        try Double.fetchOne(db, sql: "SELECT collect_from FROM triage_baseline_starts WHERE vital = ?",
+                            arguments: [vital.rawValue]).map(Date.init(timeIntervalSince1970:))
+    }
+
+    static func restart(_ db: Database, vital: VitalSign, from: Date) throws {
+        try db.execute(sql: "DELETE FROM triage_baselines WHERE vital = ?", arguments: [vital.rawValue])
+        try db.execute(
+            sql: """
+                INSERT INTO triage_baseline_starts (vital, collect_from) VALUES (?, ?)
+                ON CONFLICT(vital) DO UPDATE SET collect_from = excluded.collect_from
+                """,
+            arguments: [vital.rawValue, from.timeIntervalSince1970])
+    }
+
+    private static func decode(_ row: Row) throws -> Baseline {
+        let vitalText: String = row["vital"], statisticText: String = row["statistic"]
+        guard let vital = VitalSign(rawValue: vitalText), let statistic = BaselineStatistic(rawValue: statisticText) else {
+            throw TriageError.corruptRecord("baseline \(vitalText)")
+        }
+        return Baseline(
+            vital: vital, value: row["value"], statistic: statistic, sampleCount: row["sample_count"],
+            periodStart: Date(timeIntervalSince1970: row["period_start"]),
+            periodEnd: Date(timeIntervalSince1970: row["period_end"]),
+            establishedAt: Date(timeIntervalSince1970: row["established_at"]))
+    }
+}
+
+enum ZoneStateRecords {
+    struct State {
+        var zone: Zone
+        var alertID: String?
+        var lastMeasuredAt: Date?
+    }
+
+    static func fetch(_ db: Database, key: String) throws -> State? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM triage_zone_state WHERE alert_key = ?", arguments: [key])
+        else { return nil }
+        let zoneText: String = row["zone"]
+        guard let zone = Zone(rawValue: zoneText) else { throw TriageError.corruptRecord("zone \(zoneText)") }
+        return State(zone: zone, alertID: row["alert_id"], lastMeasuredAt: date(row["last_measured_at"]))
+    }
+
+    static func keys(_ db: Database, prefix: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT alert_key FROM triage_zone_state WHERE alert_key LIKE ? ESCAPE '\\'",
+                            arguments: [prefix.replacingOccurrences(of: "_", with: "\\_") + "%"])
+    }
+
+    static func save(_ db: Database, key: String, state: State, now: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_zone_state (alert_key, zone, alert_id, last_measured_at, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(alert_key) DO UPDATE SET zone = excluded.zone, alert_id = excluded.alert_id,
+                    last_measured_at = excluded.last_measured_at, updated_at = excluded.updated_at
+                """,
+            arguments: [key, state.zone.rawValue, state.alertID, state.lastMeasuredAt?.timeIntervalSince1970,
+                        now.timeIntervalSince1970])
+    }
+}
+
+enum AlertRecords {
+    static func insert(_ db: Database, _ alert: TriageAlert, occurrenceStart: Date?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO triage_alerts (id, alert_key, kind, vital, schedule_id, zone, previous_zone, status,
+                    raised_at, measured_at, reading_id, occurrence_start, device_last_seen, after_hours, summary,
+                    patient_message, plan_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [alert.id, alert.key, alert.kind.rawValue, alert.vital?.rawValue, alert.scheduleID,
+                        alert.zone.rawValue, alert.previousZone.rawValue, alert.status.rawValue,
+                        alert.raisedAt.timeIntervalSince1970, alert.measuredAt?.timeIntervalSince1970, alert.readingID,
+                        occurrenceStart?.timeIntervalSince1970, alert.deviceLastSeen?.timeIntervalSince1970,
+                        alert.afterHours, alert.summary, alert.patientMessage, alert.planVersion])
+    }
+
+    static func fetch(_ db: Database, id: String) throws -> TriageAlert? {
+        try Row.fetchOne(db, sql: "SELECT * FROM triage_alerts WHERE id = ?", arguments: [id]).map(decode)
+    }
+
+    static func occurrenceStart(_ db: Database, id: String) throws -> Date? {
+        try Double.fetchOne(db, sql: "SELECT occurrence_start FROM triage_alerts WHERE id = ?", arguments: [id])
+            .map(Date.init(timeIntervalSince1970:))
+    }
+
+    static func active(_ db: Database) throws -> [TriageAlert] {
+        try Row.fetchAll(db, sql: "SELECT * FROM triage_alerts WHERE status = 'active' ORDER BY raised_at DESC, id")
+            .map(decode)
+    }
+
+    static func recent(_ db: Database, limit: Int) throws -> [TriageAlert] {
+        try Row.fetchAll(db, sql: "SELECT * FROM triage_alerts ORDER BY raised_at DESC, rowid DESC LIMIT ?",
+                         arguments: [limit]).map(decode)
+    }
+
+    static func end(_ db: Database, id: String, status: AlertStatus, reason: String, readingID: String?, at: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE triage_alerts SET status = ?, ended_at = ?, ended_reason = ?, ended_by_reading_id = ?
+                WHERE id = ? AND status = 'active'
+                """,
+            arguments: [status.rawValue, at.timeIntervalSince1970, reason, readingID, id])
+    }
+
+    static func acknowledge(_ db: Database, id: String, by person: String, at: Date) throws {
+        try db.execute(sql: "UPDATE triage_alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                       arguments: [person, at.timeIntervalSince1970, id])
+    }
+
+    static func appendEvent(
+        _ db: Database, alertID: String, event: String, zone: Zone, at: Date, readingID: String?, actor: String?
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO triage_alert_events (alert_id, event, zone, at, reading_id, actor) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [alertID, event, zone.rawValue, at.timeIntervalSince1970, readingID, actor])
+    }
+
+    private static func decode(_ row: Row) throws -> TriageAlert {
+        let kindText: String = row["kind"], zoneText: String = row["zone"]
+        let previousText: String = row["previous_zone"], statusText: String = row["status"]
+        let vitalText: String? = row["vital"]
+        guard let kind = AlertKind(rawValue: kindText), let zone = Zone(rawValue: zoneText),
+              let previous = Zone(rawValue: previousText), let status = AlertStatus(rawValue: statusText)
+        else { throw TriageError.corruptRecord("alert \(String(describing: row["id"] as String?))") }
+        return TriageAlert(
+            id: row["id"], key: row["alert_key"], kind: kind, vital: vitalText.flatMap(VitalSign.init(rawValue:)),
+            scheduleID: row["schedule_id"], zone: zone, previousZone: previous, status: status,
+            raisedAt: Date(timeIntervalSince1970: row["raised_at"]), measuredAt: date(row["measured_at"]),
+            readingID: row["reading_id"], deviceLastSeen: date(row["device_last_seen"]),
+            afterHours: row["after_hours"], summary: row["summary"], patientMessage: row["patient_message"],
+            planVersion: row["plan_version"], acknowledgedBy: row["acknowledged_by"],
+            acknowledgedAt: date(row["acknowledged_at"]), endedAt: date(row["ended_at"]),
+            endedReason: row["ended_reason"])
+    }
+}
+
+enum HookQueueRecords {
+    static func enqueue(_ db: Database, event: String, payload: HookPayload, at: Date) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try db.execute(
+            sql: "INSERT INTO triage_hook_queue (event, payload_json, status, created_at) VALUES (?, ?, 'pending', ?)",
+            arguments: [event, String(decoding: try encoder.encode(payload), as: UTF8.self), at.timeIntervalSince1970])
+    }
+}
+
+private func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }

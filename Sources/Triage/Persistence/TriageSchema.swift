@@ -1,0 +1,155 @@
+import GRDB
+
+/// Triage's own tables in the gateway's SQLite database. Every table and migration identifier is prefixed
+/// `triage_` so that the file can be shared with the reading store (which runs its own migrator).
+///
+/// Times are stored as REAL seconds since 1970 (UTC) so that window and baseline queries are plain range scans.
+enum TriageSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("triage_v1") { db in
+            // Care-plan versions: exactly one active at a time once installed; pending ones await verification.
+            try db.execute(sql: """
+                CREATE TABLE triage_plan_versions (
+                    version INTEGER PRIMARY KEY,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'superseded', 'rejected')),
+                    plan_yaml TEXT NOT NULL,
+                    plan_name TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    ordered_by TEXT NOT NULL,
+                    proposed_at REAL NOT NULL,
+                    based_on_version INTEGER,
+                    verified_by TEXT,
+                    verified_at REAL,
+                    activated_at REAL,
+                    -- Defence in depth for the two-person rule (the API checks it first, with a clear error).
+                    CHECK (verified_by IS NULL OR lower(trim(verified_by)) <> lower(trim(ordered_by)))
+                );
+                CREATE UNIQUE INDEX triage_plan_versions_one_active
+                    ON triage_plan_versions(status) WHERE status = 'active';
+
+                CREATE TABLE triage_audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL,
+                    version INTEGER,
+                    actor TEXT NOT NULL,
+                    ordered_by TEXT,
+                    verified_by TEXT,
+                    details TEXT NOT NULL
+                );
+
+                -- Every triaged value, reliable or not, in the vital's canonical unit.
+                CREATE TABLE triage_values (
+                    reading_id TEXT NOT NULL,
+                    vital TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    measured_at REAL NOT NULL,
+                    reliable INTEGER NOT NULL,
+                    PRIMARY KEY (reading_id, vital)
+                );
+                CREATE INDEX triage_values_by_vital_time ON triage_values(vital, measured_at);
+
+                -- One row per reading triaged; makes evaluate idempotent when the daemon replays a reading.
+                CREATE TABLE triage_evaluations (
+                    reading_id TEXT PRIMARY KEY,
+                    measured_at REAL NOT NULL,
+                    evaluated_at REAL NOT NULL,
+                    plan_version INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    result_json TEXT NOT NULL
+                );
+
+                CREATE TABLE triage_baselines (
+                    vital TEXT PRIMARY KEY,
+                    value REAL NOT NULL,
+                    statistic TEXT NOT NULL,
+                    sample_count INTEGER NOT NULL,
+                    period_start REAL NOT NULL,
+                    period_end REAL NOT NULL,
+                    established_at REAL NOT NULL
+                );
+                -- Set when a doctor restarts the collection of a habitual value.
+                CREATE TABLE triage_baseline_starts (
+                    vital TEXT PRIMARY KEY,
+                    collect_from REAL NOT NULL
+                );
+
+                -- Current zone per alert key ("vital:spo2", "schedule:spo2-daily").
+                CREATE TABLE triage_zone_state (
+                    alert_key TEXT PRIMARY KEY,
+                    zone TEXT NOT NULL,
+                    alert_id TEXT,
+                    last_measured_at REAL,
+                    updated_at REAL NOT NULL
+                );
+
+                CREATE TABLE triage_alerts (
+                    id TEXT PRIMARY KEY,
+                    alert_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    vital TEXT,
+                    schedule_id TEXT,
+                    zone TEXT NOT NULL,
+                    previous_zone TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'cleared', 'superseded')),
+                    raised_at REAL NOT NULL,
+                    measured_at REAL,
+                    reading_id TEXT,
+                    occurrence_start REAL,
+                    device_last_seen REAL,
+                    after_hours INTEGER NOT NULL,
+                    summary TEXT NOT NULL,
+                    patient_message TEXT NOT NULL,
+                    plan_version INTEGER NOT NULL,
+                    acknowledged_by TEXT,
+                    acknowledged_at REAL,
+                    ended_at REAL,
+                    ended_reason TEXT,
+                    ended_by_reading_id TEXT
+                );
+                CREATE UNIQUE INDEX triage_alerts_one_active_per_key
+                    ON triage_alerts(alert_key) WHERE status = 'active';
+                CREATE INDEX triage_alerts_by_time ON triage_alerts(raised_at);
+
+                CREATE TABLE triage_alert_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert_id TEXT NOT NULL REFERENCES triage_alerts(id),
+                    event TEXT NOT NULL,
+                    zone TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    reading_id TEXT,
+                    actor TEXT
+                );
+
+                -- Hook deliveries waiting or done; pending ones survive a restart and run again.
+                CREATE TABLE triage_hook_queue (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event TEXT NOT NULL,
+                    payload_json TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'timed-out')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
+                """)
+        }
+        migrator.registerMigration("triage_v1_outbox_pending") { db in
+            // Used by SQLiteAlertOutbox until the reading store's outbox takes over.
+            try db.execute(sql: """
+                CREATE TABLE triage_outbox_pending (
+                    identifier TEXT PRIMARY KEY,
+                    resource_type TEXT NOT NULL,
+                    request_method TEXT NOT NULL,
+                    request_url TEXT NOT NULL,
+                    resource_json TEXT NOT NULL,
+                    enqueued_at REAL NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

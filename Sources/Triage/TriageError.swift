@@ -1,0 +1,39 @@
+public import Foundation
+
+/// Why a triage operation was refused. Nothing is changed when one of these is thrown.
+public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No care plan has been installed yet (`installPlanIfNeeded`).
+    case noActivePlan
+    case invalidPlan(CarePlanError)
+    /// The two-person rule: the verifier must be someone other than the doctor who ordered the change.
+    case verifierMustDiffer(version: Int, person: String)
+    case versionNotPending(version: Int, status: String)
+    case unknownVersion(Int)
+    case unknownAlert(String)
+    case alreadyAcknowledged(alertID: String, by: String, at: Date)
+    /// A person's identifier (orderer, verifier, acknowledger, installer) was empty.
+    case missingPerson(role: String)
+    case missingReason
+    case invalidReadingID
+    case invalidLimit(Int)
+    /// A stored row could not be read back (database edited by hand or corrupted).
+    case corruptRecord(String)
+
+    public var description: String {
+        switch self {
+        case .noActivePlan: return "no care plan is installed"
+        case let .invalidPlan(error): return "invalid care plan: \(error)"
+        case let .verifierMustDiffer(version, person):
+            return "plan version \(version) was ordered by \(person); it must be verified by someone else"
+        case let .versionNotPending(version, status): return "plan version \(version) is \(status), not pending"
+        case let .unknownVersion(version): return "there is no plan version \(version)"
+        case let .unknownAlert(id): return "there is no alert \(id)"
+        case let .alreadyAcknowledged(id, by, at): return "alert \(id) was already acknowledged by \(by) at \(at)"
+        case let .missingPerson(role): return "the \(role) must be named"
+        case .missingReason: return "a reason must be given"
+        case .invalidReadingID: return "the reading id must not be empty"
+        case let .invalidLimit(limit): return "limit must be positive, not \(limit)"
+        case let .corruptRecord(what): return "stored triage data is unreadable: \(what)"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import HealthProfiles
+import Logging
+@testable import Triage
+
+/// A mutable clock the tests move by hand: nothing in the triage tests sleeps to pass time.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date) { current = start }
+
+    var now: Date {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    func advance(hours: Double) { now = now.addingTimeInterval(hours * 3600) }
+}
+
+/// A fresh temporary directory per test, removed on deinit.
+final class TempDirectory: @unchecked Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("triage-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
+
+/// Triage on a real SQLite file in a temp directory, with the SQLite outbox and an optional hook.
+struct TriageFixture {
+    let directory: TempDirectory
+    let clock: TestClock
+    let databaseURL: URL
+    var database: DatabaseQueue
+    var triage: Triage
+    let hook: HookCommand?
+
+    static let subject = "Patient/test-subject"
+
+    init(start: Date = Oslo.date(2026, 3, 3, 10, 0), hook: HookCommand? = nil, directory: TempDirectory? = nil) throws {
+        let directory = try directory ?? TempDirectory()
+        self.directory = directory
+        self.clock = TestClock(start)
+        self.hook = hook
+        self.databaseURL = directory.file("gateway.sqlite")
+        (database, triage) = try Self.open(databaseURL, clock: clock, hook: hook)
+    }
+
+    static func open(_ url: URL, clock: TestClock, hook: HookCommand?) throws -> (DatabaseQueue, Triage) {
+        let database = try DatabaseQueue(path: url.path)
+        var logger = Logger(label: "triage-tests")
+        logger.logLevel = .critical
+        let triage = try Triage(
+            database: database, outbox: SQLiteAlertOutbox(clock: { clock.now }),
+            configuration: TriageConfiguration(subjectReference: subject, hook: hook), logger: logger,
+            clock: { clock.now })
+        return (database, triage)
+    }
+
+    /// Closes the database and opens it again, as after a daemon restart.
+    mutating func reopen() throws {
+        try database.close()
+        (database, triage) = try Self.open(databaseURL, clock: clock, hook: hook)
+    }
+
+    /// Installs `yaml` as version 1 (installed from template) at the clock's current time.
+    @discardableResult
+    func install(_ yaml: String = TestPlans.standard) async throws -> PlanVersion {
+        let document = try CarePlanDocument.parse(yaml: yaml, source: "test-plan.yaml")
+        return try await triage.installPlanIfNeeded(document, installedBy: "tech-1", source: "test-plan.yaml")
+    }
+
+    private static let sequence = Counter()
+
+    /// Evaluates `reading` measured at `measuredAt` (default: now) under a fresh reading id.
+    @discardableResult
+    func evaluate(_ reading: Reading, at measuredAt: Date? = nil, id: String? = nil) async throws -> TriageResult {
+        try await triage.evaluate(
+            readingID: id ?? "reading-\(Self.sequence.next())", measuredAt: measuredAt ?? clock.now, reading: reading)
+    }
+
+    func outboxItems() throws -> [PendingAlertFlag] {
+        try database.read { db in try SQLiteAlertOutbox.pending(in: db) }
+    }
+
+    func hookRows() throws -> [Row] {
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM triage_hook_queue ORDER BY seq") }
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// Instants given as Oslo wall-clock time, so tests read like the clinic's day.
+enum Oslo {
+    static let zone = TimeZone(identifier: "Europe/Oslo") ?? TimeZone(secondsFromGMT: 3600) ?? .current
+
+    static func date(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute)
+        return calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+    }
+}
+
+/// Readings as the codecs produce them.
+enum Readings {
+    static func spo2(_ value: String, pulse: String = "72", flags: [ReadingFlag] = []) -> Reading {
+        Reading(kind: .spotCheckOximetry, characteristic: 0x2A5E, components: [
+            ReadingComponent(.oxygenSaturation, number(value), .percent),
+            ReadingComponent(.pulseRate, number(pulse), .perMinute),
+        ], flags: flags)
+    }
+
+    static func bloodPressure(_ systolic: String, _ diastolic: String, pulse: String = "70",
+                              unit: UCUMUnit = .millimetreOfMercury, flags: [ReadingFlag] = []) -> Reading {
+        Reading(kind: .bloodPressure, characteristic: 0x2A35, components: [
+            ReadingComponent(.systolicPressure, number(systolic), unit),
+            ReadingComponent(.diastolicPressure, number(diastolic), unit),
+            ReadingComponent(.pulseRate, number(pulse), .perMinute),
+        ], flags: flags)
+    }
+
+    static func weight(_ value: String, unit: UCUMUnit = .kilogram) -> Reading {
+        Reading(kind: .bodyWeight, characteristic: 0x2A9D, components: [ReadingComponent(.bodyWeight, number(value), unit)])
+    }
+
+    static func glucose(_ value: String, unit: UCUMUnit) -> Reading {
+        Reading(kind: .glucose, characteristic: 0x2A18, components: [ReadingComponent(.glucose, number(value), unit)])
+    }
+
+    static func temperature(_ value: String, unit: UCUMUnit) -> Reading {
+        Reading(kind: .bodyTemperature, characteristic: 0x2A1C,
+                components: [ReadingComponent(.bodyTemperature, number(value), unit)])
+    }
+
+    static func spo2NaN() -> Reading {
+        Reading(kind: .spotCheckOximetry, characteristic: 0x2A5E, components: [
+            ReadingComponent(.oxygenSaturation, MedicalFloat(sfloatBits: 0x07FF), .percent),
+            ReadingComponent(.pulseRate, MedicalFloat(sfloatBits: 0x07FF), .perMinute),
+        ])
+    }
+
+    static func number(_ text: String) -> MeasuredValue {
+        .number(DecimalNumber(text) ?? DecimalNumber(0))
+    }
+}
