@@ -30,6 +30,11 @@ let package = Package(
     targets: [
         // Pure Bluetooth SIG health-profile codecs and the normalised reading model. No I/O.
         .target(name: "HealthProfiles", swiftSettings: strict),
+        // YAML configuration trees that remember file and line, for precise validation errors.
+        .target(
+            name: "ConfigYAML",
+            dependencies: ["HealthProfiles", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         // Declarative per-profile device descriptions (profiles/devices/*.yaml), loaded and validated.
         .target(
             name: "DeviceProfiles",
@@ -81,7 +86,7 @@ let package = Package(
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles",
+                "HealthProfiles", "ConfigYAML",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

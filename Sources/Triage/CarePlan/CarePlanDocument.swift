@@ -1,3 +1,4 @@
+public import ConfigYAML
 public import Foundation
 
 /// A validated care plan together with the YAML tree it came from (kept for storage and change summaries).

@@ -1,3 +1,4 @@
+import ConfigYAML
 import Foundation
 import HealthProfiles
 

@@ -1,71 +1,83 @@
 // A YAML tree that remembers, for every value, which file and line it came from.
 //
-// Written by hand on top of Yams' composer because Codable decoding cannot do what care plans need:
+// Written by hand on top of Yams' composer because Codable decoding cannot do what our configuration files
+// (care plans, device profiles, the gateway configuration, simulator scenarios) need:
 // it neither rejects unknown keys nor tells which of two merged files (template, per-patient overrides)
 // supplied a bad value. Yams still does all the YAML parsing (and rejects duplicate keys); this type only
 // carries the parsed nodes with their origin, merges them and writes them back.
 import Yams
 
-/// One node of a care-plan document with its origin, so validation errors can name file, line and key path.
-struct ConfigNode: Sendable, Hashable {
-    enum Content: Sendable, Hashable {
+/// One node of a configuration document with its origin, so validation errors can name file, line and key path.
+public struct ConfigNode: Sendable, Hashable {
+    public enum Content: Sendable, Hashable {
         /// `text` is the scalar exactly as written; `isNull` for `~`, `null` or an empty value.
         case scalar(text: String, isNull: Bool, quoted: Bool)
         case mapping([ConfigEntry])
         case sequence([ConfigNode])
     }
 
-    var content: Content
+    public var content: Content
     /// The file (or other named source, e.g. "proposal") the value was read from.
-    var source: String
-    var line: Int?
+    public var source: String
+    public var line: Int?
+
+    public init(content: Content, source: String, line: Int?) {
+        self.content = content
+        self.source = source
+        self.line = line
+    }
 
     /// The scalar text, or nil for mappings, sequences and null.
-    var scalarText: String? {
+    public var scalarText: String? {
         if case let .scalar(text, isNull, _) = content, !isNull { return text }
         return nil
     }
 
-    var isNull: Bool {
+    public var isNull: Bool {
         if case let .scalar(_, isNull, _) = content { return isNull }
         return false
     }
 
-    var entries: [ConfigEntry]? {
+    public var entries: [ConfigEntry]? {
         if case let .mapping(entries) = content { return entries }
         return nil
     }
 
-    var elements: [ConfigNode]? {
+    public var elements: [ConfigNode]? {
         if case let .sequence(elements) = content { return elements }
         return nil
     }
 
     /// "file.yaml:12" or "file.yaml" when the line is unknown.
-    var location: String { line.map { "\(source):\($0)" } ?? source }
+    public var location: String { line.map { "\(source):\($0)" } ?? source }
 }
 
-struct ConfigEntry: Sendable, Hashable {
-    var key: String
-    var value: ConfigNode
+public struct ConfigEntry: Sendable, Hashable {
+    public var key: String
+    public var value: ConfigNode
+
+    public init(key: String, value: ConfigNode) {
+        self.key = key
+        self.value = value
+    }
 }
 
 extension ConfigNode {
     /// Parses `yaml` into a tree tagged with `source`. Anchors and aliases are resolved by Yams.
-    static func parse(yaml: String, source: String) throws(CarePlanError) -> ConfigNode {
+    public static func parse(yaml: String, source: String) throws(ConfigError) -> ConfigNode {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw CarePlanError(source: source, line: nil, keyPath: "", message: "is not valid YAML: \(error)")
+            throw ConfigError(source: source, line: nil, keyPath: "", message: "is not valid YAML: \(error)")
         }
         guard let root else {
-            throw CarePlanError(source: source, line: nil, keyPath: "", message: "is empty")
+            throw ConfigError(source: source, line: nil, keyPath: "", message: "is empty")
         }
         return try convert(root, source: source, path: "")
     }
 
-    private static func convert(_ node: Node, source: String, path: String) throws(CarePlanError) -> ConfigNode {
+    private static func convert(_ node: Node, source: String, path: String) throws(ConfigError) -> ConfigNode {
         let line = node.mark?.line
         switch node {
         case let .scalar(scalar):
@@ -78,7 +90,7 @@ extension ConfigNode {
             var entries: [ConfigEntry] = []
             for (keyNode, valueNode) in mapping {
                 guard let key = keyNode.scalar?.string else {
-                    throw CarePlanError(
+                    throw ConfigError(
                         source: source, line: keyNode.mark?.line, keyPath: path, message: "keys must be plain text")
                 }
                 let childPath = path.isEmpty ? key : "\(path).\(key)"
@@ -92,13 +104,13 @@ extension ConfigNode {
             }
             return ConfigNode(content: .sequence(elements), source: source, line: line)
         case .alias:
-            throw CarePlanError(source: source, line: line, keyPath: path, message: "aliases are not supported")
+            throw ConfigError(source: source, line: line, keyPath: path, message: "aliases are not supported")
         }
     }
 
     /// Merges `overrides` over `self` (see README "Care plan overrides"): mappings merge key by key,
     /// recursively; scalars and lists are replaced whole; an explicit `null` removes the key.
-    func merged(with overrides: ConfigNode) -> ConfigNode {
+    public func merged(with overrides: ConfigNode) -> ConfigNode {
         guard var baseEntries = entries, let overrideEntries = overrides.entries else { return overrides }
         for entry in overrideEntries {
             let index = baseEntries.firstIndex { $0.key == entry.key }
@@ -114,7 +126,7 @@ extension ConfigNode {
     }
 
     /// Every scalar (and list) by dotted key path, for change summaries in the audit trail.
-    func flattened(prefix: String = "") -> [String: String] {
+    public func flattened(prefix: String = "") -> [String: String] {
         switch content {
         case let .scalar(text, isNull, _):
             return [prefix: isNull ? "null" : text]
@@ -135,11 +147,11 @@ extension ConfigNode {
     }
 
     /// The tree as YAML text; used to store each plan version exactly as it is in force.
-    func yamlText() throws(CarePlanError) -> String {
+    public func yamlText() throws(ConfigError) -> String {
         do {
             return try Yams.serialize(node: yamsNode(), width: -1, allowUnicode: true)
         } catch {
-            throw CarePlanError(source: source, line: nil, keyPath: "", message: "cannot be written as YAML: \(error)")
+            throw ConfigError(source: source, line: nil, keyPath: "", message: "cannot be written as YAML: \(error)")
         }
     }
 
