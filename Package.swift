@@ -98,7 +98,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "HealthProfiles", "DeviceProfiles", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage", "CSystemShims",
+                "HealthProfiles", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
+                "CSystemShims",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Gateway", "ConfigYAML", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "TriageTests",

@@ -1,6 +1,6 @@
 import HealthProfiles
 
-/// Typed, path-aware access to one YAML mapping of a care plan; every failure becomes a `ConfigError`
+/// Typed, path-aware access to one YAML mapping; every failure becomes a `ConfigError`
 /// naming the file that supplied the value, its line and the full key path.
 public struct MappingView {
     public let node: ConfigNode

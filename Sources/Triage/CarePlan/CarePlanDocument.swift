@@ -58,10 +58,6 @@ public struct CarePlanDocument: Sendable {
     }
 
     private static func read(_ url: URL) throws(CarePlanError) -> String {
-        do {
-            return try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw CarePlanError(source: url.path, line: nil, keyPath: "", message: "cannot be read: \(error.localizedDescription)")
-        }
+        try readConfigurationFile(url.path)
     }
 }

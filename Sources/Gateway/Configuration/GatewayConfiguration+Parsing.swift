@@ -1,0 +1,124 @@
+public import ConfigYAML
+import Foundation
+
+extension GatewayConfiguration {
+    /// Reads and validates the configuration file. `environment` supplies systemd's directories
+    /// (STATE_DIRECTORY, RUNTIME_DIRECTORY) as defaults for the paths.
+    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
+        let text = try readConfigurationFile(path)
+        return try parse(yaml: text, source: path, environment: environment)
+    }
+
+    public static func parse(yaml: String, source: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
+        let root = try MappingView(try ConfigNode.parse(yaml: yaml, source: source), path: "")
+        try root.allowOnly(["gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "retention", "control", "logging"])
+
+        let gateway = try root.requiredMapping("gateway")
+        try gateway.allowOnly(["id", "time-zone"])
+        let gatewayID = try gateway.requiredString("id")
+        guard !gatewayID.isEmpty, gatewayID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw gateway.error(at: "id", "must be letters, digits, '-', '_' or '.' (it becomes a FHIR identifier)")
+        }
+        let timeZone = try gateway.optionalString("time-zone") ?? "Europe/Oslo"
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw gateway.error(at: "time-zone", "unknown time zone \"\(timeZone)\" (use an IANA name such as Europe/Oslo)")
+        }
+
+        let paths = try root.optionalMapping("paths")
+        try paths?.allowOnly(["state-directory", "control-socket", "profiles"])
+        let stateDirectory = try paths?.optionalAbsolutePath("state-directory")
+            ?? environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? "/var/lib/dho-gateway"
+        let runtimeDirectory = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? "/run/dho-gateway"
+        let controlSocket = try paths?.optionalAbsolutePath("control-socket") ?? runtimeDirectory + "/control.sock"
+        let profiles = try paths?.optionalAbsolutePath("profiles") ?? "/usr/share/dho-gateway/profiles"
+
+        let patient = try root.requiredMapping("patient")
+        try patient.allowOnly(["reference", "care-plan"])
+        let reference = try patient.requiredString("reference")
+        guard reference.contains("/") || reference.contains("?"), !reference.contains(" ") else {
+            throw patient.error(at: "reference", "must be a FHIR reference such as Patient/123 or Patient?identifier=system|value")
+        }
+        let carePlan = try patient.requiredMapping("care-plan")
+        try carePlan.allowOnly(["template", "overrides", "installed-by"])
+        let template = try carePlan.requiredString("template")
+        let overrides = try carePlan.optionalAbsolutePath("overrides")
+        let installedBy = try carePlan.requiredString("installed-by")
+
+        let bluetooth = try root.optionalMapping("bluetooth")
+        try bluetooth?.allowOnly(["adapter", "bus-address", "session-timeout", "connect-attempts", "maximum-backoff"])
+        let adapter = try bluetooth?.optionalString("adapter") ?? "hci0"
+        guard adapter.hasPrefix("hci"), Int(adapter.dropFirst(3)) != nil else {
+            throw (bluetooth ?? root).error(at: "adapter", "must name an adapter such as hci0 (got \"\(adapter)\")")
+        }
+
+        let forwarding = try root.requiredMapping("forwarding")
+        try forwarding.allowOnly([
+            "endpoint", "ca-file", "client-certificate", "client-key", "bearer-token-file", "batch-size",
+            "request-timeout", "initial-backoff", "maximum-backoff",
+        ])
+        let endpoint = try forwarding.requiredString("endpoint")
+        try Self.checkEndpoint(endpoint, in: forwarding)
+        let clientCertificate = try forwarding.optionalAbsolutePath("client-certificate")
+        let clientKey = try forwarding.optionalAbsolutePath("client-key")
+        if (clientCertificate == nil) != (clientKey == nil) {
+            throw forwarding.error("client-certificate and client-key must be given together")
+        }
+
+        let alerts = try root.optionalMapping("alerts")
+        try alerts?.allowOnly(["hook", "hook-timeout", "schedule-check-interval"])
+        let retention = try root.optionalMapping("retention")
+        try retention?.allowOnly(["delivered-days"])
+        let control = try root.optionalMapping("control")
+        try control?.allowOnly(["technician-group"])
+        let logging = try root.optionalMapping("logging")
+        try logging?.allowOnly(["level"])
+        let level = try logging?.optionalString("level") ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw (logging ?? root).error(at: "level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+
+        return GatewayConfiguration(
+            identity: Identity(gatewayID: gatewayID, timeZone: timeZone),
+            paths: Paths(stateDirectory: stateDirectory, controlSocket: controlSocket, profilesDirectory: profiles),
+            patient: Patient(reference: reference, carePlanTemplate: template, carePlanOverrides: overrides, installedBy: installedBy),
+            bluetooth: Bluetooth(
+                adapter: adapter,
+                busAddress: try bluetooth?.optionalString("bus-address"),
+                sessionTimeout: try bluetooth?.optionalDuration("session-timeout", in: 5...3600) ?? .seconds(120),
+                connectAttempts: try bluetooth?.optionalInt("connect-attempts", in: 1...20) ?? 4,
+                maximumBackoff: try bluetooth?.optionalDuration("maximum-backoff", in: 1...86_400) ?? .seconds(300)),
+            forwarding: Forwarding(
+                endpoint: endpoint,
+                caFile: try forwarding.optionalAbsolutePath("ca-file"),
+                clientCertificate: clientCertificate,
+                clientKey: clientKey,
+                bearerTokenFile: try forwarding.optionalAbsolutePath("bearer-token-file"),
+                batchSize: try forwarding.optionalInt("batch-size", in: 1...1000) ?? 50,
+                requestTimeout: try forwarding.optionalDuration("request-timeout", in: 1...600) ?? .seconds(30),
+                initialBackoff: try forwarding.optionalDuration("initial-backoff", in: 0.01...3600) ?? .seconds(5),
+                maximumBackoff: try forwarding.optionalDuration("maximum-backoff", in: 0.01...86_400) ?? .seconds(3600)),
+            alerts: Alerts(
+                hookCommand: try alerts?.optionalAbsolutePath("hook"),
+                hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),
+                scheduleCheckInterval: try alerts?.optionalDuration("schedule-check-interval", in: 1...86_400) ?? .seconds(300)),
+            retentionDays: try retention?.optionalInt("delivered-days", in: 1...3650) ?? 90,
+            technicianGroup: try control?.optionalString("technician-group") ?? "dho-tech",
+            logLevel: level)
+    }
+
+    /// https only, except plain http to this machine (the loopback test receiver, a local relay).
+    static func checkEndpoint(_ endpoint: String, in view: MappingView) throws(ConfigError) {
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            throw view.error(at: "endpoint", "must be an absolute URL such as https://fhir.example.no/fhir")
+        }
+        switch scheme {
+        case "https": return
+        case "http":
+            let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+            if loopback { return }
+            throw view.error(at: "endpoint", "plain http is only allowed to this machine (loopback); use https for \(host)")
+        default:
+            throw view.error(at: "endpoint", "scheme must be https (got \(scheme))")
+        }
+    }
+}

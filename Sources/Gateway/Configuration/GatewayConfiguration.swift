@@ -1,0 +1,88 @@
+/// Everything the daemon is told by /etc/dho-gateway/gateway.yaml, validated.
+///
+/// The patient reference and the bearer token are in here: this type is never logged as a whole
+/// (see `redactedSummary`).
+public struct GatewayConfiguration: Sendable, Equatable {
+    public struct Identity: Sendable, Equatable {
+        /// The hub's serial / inventory number; appears as the gateway Device in FHIR.
+        public var gatewayID: String
+        /// IANA zone of the home, used for device clocks without zone, schedules and opening hours.
+        public var timeZone: String
+    }
+
+    public struct Paths: Sendable, Equatable {
+        public var stateDirectory: String
+        public var controlSocket: String
+        public var profilesDirectory: String
+        public var databaseFile: String { stateDirectory + "/gateway.sqlite" }
+    }
+
+    public struct Patient: Sendable, Equatable {
+        /// FHIR reference to the patient, e.g. "Patient/123" or a conditional reference. Never logged.
+        public var reference: String
+        /// A care-plan template name under profiles/care (copd, heart-failure, ...) or an absolute path.
+        public var carePlanTemplate: String
+        public var carePlanOverrides: String?
+        /// Who installed the plan (technician id), recorded in the threshold audit trail.
+        public var installedBy: String
+    }
+
+    public struct Bluetooth: Sendable, Equatable {
+        public var adapter: String
+        /// Overrides DBUS_SYSTEM_BUS_ADDRESS / the system bus (simulator, tests).
+        public var busAddress: String?
+        /// How long one device session may take before it is abandoned (device will be retried later).
+        public var sessionTimeout: Duration
+        /// Connect attempts per advertisement before backing off.
+        public var connectAttempts: Int
+        /// Longest back-off between connection attempts to a failing device.
+        public var maximumBackoff: Duration
+    }
+
+    public struct Forwarding: Sendable, Equatable {
+        public var endpoint: String
+        public var caFile: String?
+        public var clientCertificate: String?
+        public var clientKey: String?
+        public var bearerTokenFile: String?
+        public var batchSize: Int
+        public var requestTimeout: Duration
+        public var initialBackoff: Duration
+        public var maximumBackoff: Duration
+    }
+
+    public struct Alerts: Sendable, Equatable {
+        public var hookCommand: String?
+        public var hookTimeout: Duration
+        /// How often the missing-measurement schedules are checked.
+        public var scheduleCheckInterval: Duration
+    }
+
+    public var identity: Identity
+    public var paths: Paths
+    public var patient: Patient
+    public var bluetooth: Bluetooth
+    public var forwarding: Forwarding
+    public var alerts: Alerts
+    /// Delivered readings older than this are deleted; undelivered ones never are.
+    public var retentionDays: Int
+    public var technicianGroup: String
+    public var logLevel: String
+
+    /// What may be logged at start-up: no patient reference, no token, no key paths' contents.
+    public var redactedSummary: String {
+        "gateway \(identity.gatewayID), adapter \(bluetooth.adapter), endpoint \(forwarding.endpointHostForLogs), " +
+            "state \(paths.stateDirectory), care plan \(patient.carePlanTemplate)"
+    }
+}
+
+extension GatewayConfiguration.Forwarding {
+    /// Scheme and host only: URLs may embed credentials or patient-specific paths.
+    public var endpointHostForLogs: String {
+        guard let schemeEnd = endpoint.range(of: "://") else { return "(invalid)" }
+        let rest = endpoint[schemeEnd.upperBound...]
+        let hostPart = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let host = hostPart.split(separator: "@").last.map(String.init) ?? hostPart
+        return String(endpoint[..<schemeEnd.upperBound]) + host
+    }
+}

@@ -1,0 +1,82 @@
+import ConfigYAML
+import Foundation
+import Testing
+@testable import Gateway
+
+@Suite struct GatewayConfigurationTests {
+    static let minimal = """
+        gateway:
+          id: hub-1
+        patient:
+          reference: Patient/42
+          care-plan:
+            template: copd
+            installed-by: tech-7
+        forwarding:
+          endpoint: https://fhir.example.no/fhir
+        """
+
+    @Test func theShippedExampleIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/gateway.yaml.example")
+        let configuration = try GatewayConfiguration.load(path: url.path, environment: [:])
+        #expect(configuration.identity.gatewayID == "hub-000123")
+        #expect(configuration.bluetooth.sessionTimeout == .seconds(120))
+        #expect(configuration.forwarding.maximumBackoff == .seconds(3600))
+    }
+
+    @Test func defaultsFollowSystemdDirectories() throws {
+        let configuration = try GatewayConfiguration.parse(
+            yaml: Self.minimal, source: "gateway.yaml",
+            environment: ["STATE_DIRECTORY": "/var/lib/x", "RUNTIME_DIRECTORY": "/run/x"])
+        #expect(configuration.paths.databaseFile == "/var/lib/x/gateway.sqlite")
+        #expect(configuration.paths.controlSocket == "/run/x/control.sock")
+        #expect(configuration.identity.timeZone == "Europe/Oslo")
+        #expect(configuration.forwarding.batchSize == 50)
+        #expect(configuration.technicianGroup == "dho-tech")
+    }
+
+    @Test func theRedactedSummaryHoldsNoPatientOrSecret() throws {
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "https://fhir.example.no/fhir", with: "https://user:secret@fhir.example.no/fhir/Patient/42")
+        let configuration = try GatewayConfiguration.parse(yaml: yaml, source: "g.yaml", environment: [:])
+        #expect(!configuration.redactedSummary.contains("42"))
+        #expect(!configuration.redactedSummary.contains("secret"))
+        #expect(configuration.redactedSummary.contains("https://fhir.example.no"))
+    }
+
+    @Test(arguments: [
+        ("gateway:\n  id: hub-1\n  colour: red\n", "gateway.colour: unknown key"),
+        ("patient: {}\n", "missing required key \"gateway\""),
+        (minimal.replacingOccurrences(of: "https://fhir", with: "http://fhir"), "plain http is only allowed to this machine"),
+        (minimal.replacingOccurrences(of: "https://fhir", with: "ftp://fhir"), "scheme must be https"),
+        (minimal + "\nbluetooth:\n  adapter: wlan0\n", "bluetooth.adapter: must name an adapter"),
+        (minimal + "\nbluetooth:\n  session-timeout: soon\n", "bluetooth.session-timeout: must be a duration"),
+        (minimal + "\nbluetooth:\n  connect-attempts: 0\n", "must be between 1 and 20"),
+        (minimal + "\nforwarding2: 1\n", "forwarding2: unknown key"),
+        (minimal.replacingOccurrences(of: "Patient/42", with: "42"), "patient.reference: must be a FHIR reference"),
+        (minimal + "\nlogging:\n  level: loud\n", "logging.level: must be one of"),
+        ("gateway: [\n", "is not valid YAML"),
+    ])
+    func mistakesAreNamedPrecisely(yaml: String, expected: String) {
+        do {
+            _ = try GatewayConfiguration.parse(yaml: yaml, source: "gateway.yaml", environment: [:])
+            Issue.record("accepted invalid configuration")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+            #expect(error.description.hasPrefix("gateway.yaml"))
+        }
+    }
+
+    @Test func plainHTTPToLoopbackIsAllowed() throws {
+        let yaml = Self.minimal.replacingOccurrences(of: "https://fhir.example.no/fhir", with: "http://127.0.0.1:8080/fhir")
+        #expect(try GatewayConfiguration.parse(yaml: yaml, source: "g", environment: [:]).forwarding.endpoint.hasPrefix("http://127"))
+    }
+
+    @Test func unreadableFileIsAClearError() {
+        #expect(throws: ConfigError.self) { try GatewayConfiguration.load(path: "/nonexistent/gateway.yaml", environment: [:]) }
+        do { _ = try GatewayConfiguration.load(path: "/nonexistent/gateway.yaml", environment: [:]) } catch {
+            #expect(error.description == "/nonexistent/gateway.yaml: cannot be read: No such file or directory")
+        }
+    }
+}
