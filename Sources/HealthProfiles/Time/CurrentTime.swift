@@ -39,7 +39,7 @@ public struct CurrentTime: Sendable, Hashable, Codable {
             field: "Exact Time 256.Day of Week")
         let fractions = try reader.uint8("Exact Time 256.Fractions256")
         let reason = try reader.uint8("Adjust Reason")
-        try reader.checkReserved(UInt32(reason), allowed: UInt32(AdjustReason.defined))
+        try reader.checkReserved(UInt32(reason), allowed: UInt32(AdjustReason.defined), field: "Adjust Reason")
         try reader.expectEnd()
         return CurrentTime(dateTime: dateTime, dayOfWeek: day, fractions256: fractions, adjustReason: AdjustReason(rawValue: reason))
     }
