@@ -128,5 +128,7 @@ let package = Package(
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
+        // Runs the built dhoctl binary (the dependency makes sure it is built first).
+        .testTarget(name: "dhoctlTests", dependencies: ["dhoctl"], swiftSettings: strict),
     ]
 )
