@@ -112,7 +112,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "dhoctl",
-            dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Gateway", "HealthProfiles", "DeviceProfiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "bluez-sim",
@@ -125,6 +128,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+
+        // libFuzzer target over every decoder, both assemblers and the profile parser (scripts/fuzz). A normal
+        // build makes it a corpus replayer; CLibFuzzer only declares libFuzzer's driver for the fuzz build.
+        .target(name: "CLibFuzzer"),
+        .executableTarget(
+            name: "dho-fuzz", dependencies: ["HealthProfiles", "DeviceProfiles", "CLibFuzzer"], swiftSettings: strict),
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
@@ -140,5 +149,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Runs the built dhoctl binary (the dependency makes sure it is built first).
+        .testTarget(name: "dhoctlTests", dependencies: ["dhoctl"], swiftSettings: strict),
     ]
 )

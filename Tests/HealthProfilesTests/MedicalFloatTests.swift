@@ -33,3 +33,48 @@ import Testing
         #expect(DecimalNumber("abc") == nil)
     }
 }
+
+@Suite struct MedicalFloatCodingTests {
+    /// Every one of the 65,536 SFLOAT patterns decodes to a value that encodes back to the same pattern,
+    /// so a frame re-encodes byte for byte whatever the device put in it.
+    @Test func everySFLOATPatternRoundTrips() {
+        for raw in 0...UInt16.max {
+            #expect(MedicalFloat(sfloatBits: raw).sfloatBits == raw)
+        }
+    }
+
+    @Test func floatPatternsRoundTrip() {
+        var rng = SeededGenerator(seed: 0xF10A7)
+        for _ in 0..<100_000 {
+            let raw = UInt32.random(in: 0...UInt32.max, using: &rng)
+            #expect(MedicalFloat(floatBits: raw).floatBits == raw)
+        }
+        for raw: UInt32 in [0x007F_FFFF, 0x0080_0000, 0x007F_FFFE, 0x0080_0001, 0x0080_0002, 0, 0xFFFF_FFFF] {
+            #expect(MedicalFloat(floatBits: raw).floatBits == raw)
+        }
+    }
+
+    @Test func negativeMantissaAndExponentExtremes() {
+        #expect(MedicalFloat(sfloatBits: 0x0803) == sfloat(-2045))  // mantissa 0x803 = -2045, exponent 0
+        #expect(MedicalFloat(sfloatBits: 0x8001) == sfloat(1, -8))
+        #expect(MedicalFloat(sfloatBits: 0x7001) == sfloat(1, 7))
+        #expect(MedicalFloat(sfloatBits: 0xF800).number == DecimalNumber(mantissa: -2048, exponent: -1))
+        #expect(MedicalFloat(floatBits: 0x8000_0001) == .finite(DecimalNumber(mantissa: 1, exponent: -128)))
+    }
+
+    @Test func specialsAreAbsentReasonsNotNumbers() {
+        #expect(MeasuredValue(MedicalFloat.notANumber) == .absent(.notANumber))
+        #expect(MeasuredValue(MedicalFloat.notAtThisResolution) == .absent(.error))
+        #expect(MeasuredValue(MedicalFloat.positiveInfinity) == .absent(.positiveInfinity))
+        #expect(MeasuredValue(MedicalFloat.negativeInfinity) == .absent(.negativeInfinity))
+        #expect(MeasuredValue(MedicalFloat.reservedForFutureUse) == .absent(.error))
+        #expect(MedicalFloat.notANumber.doubleValue == nil)
+    }
+
+    @Test func unrepresentableFiniteValues() {
+        #expect(sfloat(2046).sfloatBits == nil)  // collides with +INF at exponent 0
+        #expect(sfloat(2048).sfloatBits == nil)  // mantissa too wide
+        #expect(sfloat(1, 8).sfloatBits == nil)  // exponent too large
+        #expect(sfloat(2046, 1).sfloatBits != nil)
+    }
+}

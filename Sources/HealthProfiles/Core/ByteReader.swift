@@ -63,9 +63,15 @@ public struct ByteReader: Sendable {
         guard remaining == 0 else { throw .trailingBytes(characteristic: characteristic, count: remaining) }
     }
 
-    /// Fails if any bit outside `allowed` is set in `flags`.
-    public func checkReserved(_ flags: UInt32, allowed: UInt32) throws(DecodeError) {
+    /// Fails if any bit outside `allowed` is set in `flags` (the bit field called `field` by the specification).
+    /// Reserved bits are rejected because a device setting them speaks a newer layout we would misread.
+    public func checkReserved(_ flags: UInt32, allowed: UInt32, field: String = "Flags") throws(DecodeError) {
         let reserved = flags & ~allowed
-        guard reserved == 0 else { throw .reservedFlags(characteristic: characteristic, bits: reserved) }
+        guard reserved == 0 else { throw .reservedFlags(characteristic: characteristic, field: field, bits: reserved) }
+    }
+
+    /// Fails with `invalidValue` naming `field`; for enumerations whose reserved values carry no meaning.
+    public func invalid(_ field: String, _ detail: String) -> DecodeError {
+        .invalidValue(characteristic: characteristic, field: field, detail: detail)
     }
 }

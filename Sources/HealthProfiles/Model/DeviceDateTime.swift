@@ -11,17 +11,24 @@ public struct DeviceDateTime: Sendable, Hashable, Codable, CustomStringConvertib
     public var minutes: Int
     public var seconds: Int
 
-    /// Validates every field; `field` names are those of the Bluetooth specification.
-    public init(year: Int?, month: Int?, day: Int?, hours: Int, minutes: Int, seconds: Int) throws(DecodeError) {
-        if let year, !(1582...9999).contains(year) { throw .invalidDate(field: "year", value: year) }
-        if let month, !(1...12).contains(month) { throw .invalidDate(field: "month", value: month) }
+    /// Validates every field; `field` names are those of the Bluetooth specification, prefixed by `field`
+    /// (e.g. "Time Stamp") and reported against `characteristic` so that a bad date says where it came from.
+    public init(
+        year: Int?, month: Int?, day: Int?, hours: Int, minutes: Int, seconds: Int,
+        characteristic: String = "Date Time", field: String = "Date Time"
+    ) throws(DecodeError) {
+        func bad(_ name: String, _ value: Int) -> DecodeError {
+            .invalidDate(characteristic: characteristic, field: "\(field).\(name)", value: value)
+        }
+        if let year, !(1582...9999).contains(year) { throw bad("Year", year) }
+        if let month, !(1...12).contains(month) { throw bad("Month", month) }
         if let day {
             let limit = month.map { Self.daysIn(month: $0, year: year) } ?? 31
-            guard (1...limit).contains(day) else { throw .invalidDate(field: "day", value: day) }
+            guard (1...limit).contains(day) else { throw bad("Day", day) }
         }
-        guard (0...23).contains(hours) else { throw .invalidDate(field: "hours", value: hours) }
-        guard (0...59).contains(minutes) else { throw .invalidDate(field: "minutes", value: minutes) }
-        guard (0...59).contains(seconds) else { throw .invalidDate(field: "seconds", value: seconds) }
+        guard (0...23).contains(hours) else { throw bad("Hours", hours) }
+        guard (0...59).contains(minutes) else { throw bad("Minutes", minutes) }
+        guard (0...59).contains(seconds) else { throw bad("Seconds", seconds) }
         self.year = year
         self.month = month
         self.day = day

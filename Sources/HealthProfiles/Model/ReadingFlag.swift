@@ -52,6 +52,10 @@ public enum ReadingFlag: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case sensorReadInterrupted = "sensor-read-interrupted"
     case generalDeviceFault = "general-device-fault"
     case timeFault = "time-fault"
+    // Sample was control solution, not the patient (glucose type 10 / location 4): never a patient value.
+    case controlSolution = "control-solution"
+    // PLX Spot-Check "Device Clock is Not Set": the time stamp cannot be trusted, the value can.
+    case deviceClockNotSet = "device-clock-not-set"
 
     /// Whether the flag means the value itself cannot be trusted and a control measurement is needed.
     /// Clinical findings (irregular pulse, pulse out of the cuff's range, a result above the meter's range)
@@ -66,12 +70,13 @@ public enum ReadingFlag: String, Sendable, Hashable, Codable, CaseIterable, Comp
              .questionablePulseDetected, .sensorInterferenceDetected, .sensorUnconnectedToUser,
              .unknownSensorConnected, .sensorDisplaced, .sensorMalfunctioning, .sensorDisconnected,
              .sensorMalfunction, .sampleSizeInsufficient, .stripInsertionError, .stripTypeIncorrect,
-             .sensorTemperatureTooHigh, .sensorTemperatureTooLow, .sensorReadInterrupted, .generalDeviceFault:
+             .sensorTemperatureTooHigh, .sensorTemperatureTooLow, .sensorReadInterrupted, .generalDeviceFault,
+             .controlSolution:
             return true
         case .irregularPulse, .pulseRateAboveUpperLimit, .pulseRateBelowLowerLimit, .validatedData,
              .fullyQualifiedData, .dataFromMeasurementStorage, .extendedDisplayUpdateOngoing,
              .signalAnalysisOngoing, .deviceBatteryLow, .resultHigherThanDeviceCanProcess,
-             .resultLowerThanDeviceCanProcess, .timeFault:
+             .resultLowerThanDeviceCanProcess, .timeFault, .deviceClockNotSet:
             return false
         }
     }

@@ -14,6 +14,8 @@ public enum UCUMUnit: String, Sendable, Hashable, Codable, CaseIterable {
     case milligramPerDecilitre = "mg/dL"
     case millimolePerLitre = "mmol/L"
     case kilohm = "kOhm"
+    /// Body Composition impedance is reported in 0.1 Ω steps.
+    case ohm = "Ohm"
     case kilojoule = "kJ"
     case percentPerSecond = "%/s"
 
@@ -27,6 +29,7 @@ public enum UCUMUnit: String, Sendable, Hashable, Codable, CaseIterable {
         case .inch: return "in"
         case .perMinute: return "bpm"
         case .kilogramPerSquareMetre: return "kg/m²"
+        case .ohm: return "Ω"
         default: return rawValue
         }
     }

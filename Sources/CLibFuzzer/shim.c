@@ -1,0 +1,1 @@
+// CLibFuzzer is header-only; SwiftPM needs one source file to build a C target.

@@ -1,0 +1,80 @@
+import Foundation
+public import HealthProfiles
+
+/// All device profiles of a directory (profiles/devices), loaded and validated together at start-up.
+public struct DeviceProfileCatalog: Sendable {
+    public let profiles: [DeviceProfile]
+
+    public init(profiles: [DeviceProfile]) { self.profiles = profiles }
+
+    /// Loads every *.yaml / *.yml file of `directory` (not recursive, in name order). Any problem in any file
+    /// fails the whole load, listing every problem found, so the daemon never starts with a half-read set.
+    public static func load(directory: String) throws(DeviceProfileLoadError) -> DeviceProfileCatalog {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .sorted()
+        } catch {
+            throw DeviceProfileLoadError([DeviceProfileError(
+                file: directory, keyPath: "", problem: .unreadable(error.localizedDescription))])
+        }
+        guard !names.isEmpty else {
+            throw DeviceProfileLoadError([DeviceProfileError(file: directory, keyPath: "", problem: .noProfiles)])
+        }
+
+        var errors: [DeviceProfileError] = []
+        var profiles: [DeviceProfile] = []
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors.append(DeviceProfileError(file: path, keyPath: "", problem: .unreadable("no such file or not readable")))
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                errors.append(DeviceProfileError(file: path, keyPath: "", problem: .unreadable("not UTF-8 text")))
+                continue
+            }
+            do {
+                profiles.append(try DeviceProfileParser.parse(yaml: text, file: path))
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        errors += duplicates(in: profiles)
+        guard errors.isEmpty else { throw DeviceProfileLoadError(errors) }
+        return DeviceProfileCatalog(profiles: profiles)
+    }
+
+    static func duplicates(in profiles: [DeviceProfile]) -> [DeviceProfileError] {
+        var errors: [DeviceProfileError] = []
+        var byID: [String: DeviceProfile] = [:]
+        var byService: [GATTService: DeviceProfile] = [:]
+        for profile in profiles {
+            if let first = byID[profile.id] {
+                errors.append(DeviceProfileError(
+                    file: profile.sourceFile, keyPath: "id", problem: .duplicateProfile(id: profile.id, otherFile: first.sourceFile)))
+            } else {
+                byID[profile.id] = profile
+            }
+            if let first = byService[profile.service] {
+                errors.append(DeviceProfileError(
+                    file: profile.sourceFile, keyPath: "service",
+                    problem: .duplicateService(service: DeviceProfileParser.serviceLabel(profile.service), otherFile: first.sourceFile)))
+            } else {
+                byService[profile.service] = profile
+            }
+        }
+        return errors
+    }
+
+    public func profile(id: String) -> DeviceProfile? { profiles.first { $0.id == id } }
+
+    public func profile(for service: GATTService) -> DeviceProfile? { profiles.first { $0.service == service } }
+
+    /// The profiles matching the services a device advertises or exposes (a scale may offer two).
+    public func profiles(forServiceUUIDs uuids: [BluetoothUUID]) -> [DeviceProfile] {
+        let services = Set(uuids.compactMap { $0.short.flatMap(GATTService.init(rawValue:)) })
+        return profiles.filter { services.contains($0.service) }
+    }
+}

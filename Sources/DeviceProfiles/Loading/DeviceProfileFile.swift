@@ -1,0 +1,35 @@
+/// The on-disk shape of a profile file, decoded by Yams before validation turns it into `DeviceProfile`.
+/// Every key is snake_case YAML; `schema` lists them so that unknown (misspelt) keys are reported.
+struct DeviceProfileFile: Decodable {
+    var id: String
+    var name: String
+    var service: String
+    var bondingRequired: Bool
+    var characteristics: [Entry]
+    var racp: Bool?
+    var timeSync: TimeSyncEntry?
+    var deviceInformation: [String]?
+
+    struct Entry: Decodable {
+        var uuid: String
+        var mode: String
+        var required: Bool
+    }
+
+    struct TimeSyncEntry: Decodable {
+        var service: String
+        var characteristic: String
+        var required: Bool?
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, service, characteristics, racp
+        case bondingRequired = "bonding_required"
+        case timeSync = "time_sync"
+        case deviceInformation = "device_information"
+    }
+
+    static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
+    static let entryKeys = ["uuid", "mode", "required"]
+    static let timeSyncKeys = ["service", "characteristic", "required"]
+}

@@ -1,0 +1,289 @@
+import Foundation
+import HealthProfiles
+import Yams
+
+/// Parses and validates one profile file.
+///
+/// Yams does the YAML (it is the well-kept YAML library for Swift); this type adds what Codable alone does
+/// not give: unknown-key detection, key paths and line numbers in errors, and the Bluetooth rules (known
+/// characteristic, mode allowed for it, characteristic belongs to the service, RACP consistency).
+public enum DeviceProfileParser {
+    /// Profile files are a few hundred bytes; anything far larger is not one (and bounds parser work).
+    static let maximumSize = 64 * 1024
+    /// Flow collections nest two deep in a profile; a deeper nest is rejected before Yams recurses into it.
+    static let maximumFlowDepth = 16
+
+    public static func parse(yaml: String, file: String) throws(DeviceProfileLoadError) -> DeviceProfile {
+        var errors: [DeviceProfileError] = []
+        func fail(_ keyPath: String, _ line: Int?, _ problem: DeviceProfileError.Problem) {
+            errors.append(DeviceProfileError(file: file, keyPath: keyPath, line: line, problem: problem))
+        }
+
+        guard yaml.utf8.count <= maximumSize else {
+            throw DeviceProfileLoadError([DeviceProfileError(
+                file: file, keyPath: "", problem: .invalidValue("file is larger than \(maximumSize) bytes"))])
+        }
+        guard flowDepth(of: yaml) <= maximumFlowDepth else {
+            throw DeviceProfileLoadError([DeviceProfileError(
+                file: file, keyPath: "", problem: .syntax("collections nested deeper than \(maximumFlowDepth)"))])
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw DeviceProfileLoadError([DeviceProfileError(file: file, keyPath: "", problem: .emptyDocument)])
+            }
+            root = node
+        } catch let error as DeviceProfileLoadError {
+            throw error
+        } catch {
+            throw DeviceProfileLoadError([DeviceProfileError(file: file, keyPath: "", problem: .syntax(syntaxSummary(error)))])
+        }
+
+        checkKeys(root, file: file, into: &errors)
+        guard errors.isEmpty else { throw DeviceProfileLoadError(errors) }
+
+        let raw: DeviceProfileFile
+        do {
+            raw = try YAMLDecoder().decode(DeviceProfileFile.self, from: root)
+        } catch let error as DecodingError {
+            throw DeviceProfileLoadError([decodingError(error, root: root, file: file)])
+        } catch {
+            throw DeviceProfileLoadError([DeviceProfileError(file: file, keyPath: "", problem: .syntax("\(error)"))])
+        }
+
+        let profile = validate(raw, root: root, file: file, fail: fail)
+        guard errors.isEmpty, let profile else { throw DeviceProfileLoadError(errors) }
+        return profile
+    }
+
+    // MARK: - Structure
+
+    private static func checkKeys(_ root: Node, file: String, into errors: inout [DeviceProfileError]) {
+        func unknown(_ mapping: Node.Mapping, allowed: [String], prefix: String) {
+            for (key, _) in mapping {
+                guard let name = key.scalar?.string else {
+                    errors.append(.init(file: file, keyPath: prefix, line: key.mark?.line, problem: .wrongType(expected: "text keys")))
+                    continue
+                }
+                if !allowed.contains(name) {
+                    errors.append(.init(
+                        file: file, keyPath: prefix.isEmpty ? name : "\(prefix).\(name)", line: key.mark?.line,
+                        problem: .unknownKey(allowed: allowed)))
+                }
+            }
+        }
+        guard let top = root.mapping else {
+            errors.append(.init(file: file, keyPath: "", line: root.mark?.line, problem: .wrongType(expected: "a mapping of profile keys")))
+            return
+        }
+        unknown(top, allowed: DeviceProfileFile.topLevelKeys, prefix: "")
+        if let entries = top["characteristics"]?.sequence {
+            for (index, entry) in entries.enumerated() {
+                if let mapping = entry.mapping { unknown(mapping, allowed: DeviceProfileFile.entryKeys, prefix: "characteristics[\(index)]") }
+            }
+        }
+        if let timeSync = top["time_sync"]?.mapping {
+            unknown(timeSync, allowed: DeviceProfileFile.timeSyncKeys, prefix: "time_sync")
+        }
+    }
+
+    private static func decodingError(_ error: DecodingError, root: Node, file: String) -> DeviceProfileError {
+        switch error {
+        case let .keyNotFound(key, context):
+            let path = context.codingPath + [key]
+            return DeviceProfileError(
+                file: file, keyPath: keyPath(path), line: node(at: context.codingPath, in: root)?.mark?.line, problem: .missingKey)
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            return DeviceProfileError(
+                file: file, keyPath: keyPath(context.codingPath), line: node(at: context.codingPath, in: root)?.mark?.line,
+                problem: .wrongType(expected: typeName(type)))
+        case let .dataCorrupted(context):
+            return DeviceProfileError(
+                file: file, keyPath: keyPath(context.codingPath), line: node(at: context.codingPath, in: root)?.mark?.line,
+                problem: .invalidValue(context.debugDescription))
+        @unknown default:
+            return DeviceProfileError(file: file, keyPath: "", problem: .invalidValue("\(error)"))
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "text"
+        case is [DeviceProfileFile.Entry].Type, is [String].Type: return "a list"
+        default: return "a mapping"
+        }
+    }
+
+    static func keyPath(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                let name = DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
+                text += text.isEmpty ? name : ".\(name)"
+            }
+        }
+        return text
+    }
+
+    private static func node(at path: [any CodingKey], in root: Node) -> Node? {
+        var current: Node? = root
+        for key in path {
+            if let index = key.intValue {
+                guard let sequence = current?.sequence, index >= 0, index < sequence.count else { return current }
+                current = sequence[index]
+            } else {
+                let name = DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
+                guard let next = current?.mapping?[name] else { return current }
+                current = next
+            }
+        }
+        return current
+    }
+
+    /// The line of the key (or list element) at `path`, e.g. ("characteristics", "1", "mode").
+    private static func line(_ root: Node, _ path: String...) -> Int? {
+        var current: Node? = root
+        var line: Int?
+        for component in path {
+            if let index = Int(component) {
+                current = current?.sequence.flatMap { index < $0.count ? $0[index] : nil }
+                line = current?.mark?.line
+            } else {
+                let pair = current?.mapping?.first { $0.key.scalar?.string == component }
+                current = pair?.value
+                line = pair?.key.mark?.line
+            }
+        }
+        return line
+    }
+
+    // MARK: - Bluetooth rules
+
+    private static func validate(
+        _ raw: DeviceProfileFile, root: Node, file: String, fail: (String, Int?, DeviceProfileError.Problem) -> Void
+    ) -> DeviceProfile? {
+        let id = raw.id.trimmingCharacters(in: .whitespaces)
+        if id.isEmpty || !id.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
+            fail("id", line(root, "id"), .invalidValue("'\(raw.id)' must be lower-case letters, digits and '-'"))
+        }
+        if raw.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            fail("name", line(root, "name"), .invalidValue("must not be empty"))
+        }
+        let service = BluetoothUUID(raw.service).flatMap(\.short).flatMap(GATTService.init(rawValue:))
+        if service == nil || !CharacteristicRules.profileServices.contains(service!) {
+            fail("service", line(root, "service"), .unknownService(raw.service))
+        }
+
+        var uses: [CharacteristicUse] = []
+        if raw.characteristics.isEmpty {
+            fail("characteristics", line(root, "characteristics"), .invalidValue("must list at least one characteristic"))
+        }
+        for (index, entry) in raw.characteristics.enumerated() {
+            let path = "characteristics[\(index)]"
+            guard let characteristic = GATTCharacteristic(identifier: entry.uuid) else {
+                fail("\(path).uuid", line(root, "characteristics", "\(index)", "uuid"), .unknownCharacteristic(entry.uuid))
+                continue
+            }
+            let label = characteristic.displayName
+            guard let mode = AccessMode(rawValue: entry.mode) else {
+                fail("\(path).mode", line(root, "characteristics", "\(index)", "mode"), .invalidValue(
+                    "'\(entry.mode)' is not a mode (\(AccessMode.allCases.map(\.rawValue).joined(separator: ", ")))"))
+                continue
+            }
+            let allowed = CharacteristicRules.allowedModes(of: characteristic)
+            if !allowed.contains(mode) {
+                fail("\(path).mode", line(root, "characteristics", "\(index)", "mode"), .modeNotAllowed(
+                    mode: mode.rawValue, characteristic: label, allowed: allowed.map(\.rawValue)))
+            }
+            if let service, !CharacteristicRules.characteristics(of: service).contains(characteristic) {
+                fail("\(path).uuid", line(root, "characteristics", "\(index)", "uuid"), .characteristicNotInService(
+                    characteristic: label, service: serviceLabel(service)))
+            }
+            if uses.contains(where: { $0.characteristic == characteristic }) {
+                fail("\(path).uuid", line(root, "characteristics", "\(index)", "uuid"), .duplicateCharacteristic(label))
+            }
+            uses.append(CharacteristicUse(characteristic, mode, required: entry.required))
+        }
+        // Only when every entry was understood: otherwise this would repeat an error already reported.
+        if !uses.isEmpty, uses.count == raw.characteristics.count,
+           !uses.contains(where: { $0.mode == .notify || $0.mode == .indicate }) {
+            fail("characteristics", line(root, "characteristics"), .invalidValue("no measurement to subscribe to (notify or indicate)"))
+        }
+
+        let racp = raw.racp ?? false
+        let listsRACP = uses.contains { $0.characteristic == .recordAccessControlPoint }
+        if racp && !listsRACP {
+            fail("racp", line(root, "racp"), .invalidValue(
+                "racp is true but the Record Access Control Point (2A52, control-point) is not listed"))
+        } else if !racp && listsRACP {
+            fail("racp", line(root, "racp") ?? line(root, "characteristics"), .invalidValue(
+                "the Record Access Control Point is listed, so racp must be true"))
+        }
+
+        var timeSync: TimeSync?
+        if let entry = raw.timeSync {
+            let syncService = BluetoothUUID(entry.service).flatMap(\.short).flatMap(GATTService.init(rawValue:))
+            let characteristic = GATTCharacteristic(identifier: entry.characteristic)
+            switch (syncService, characteristic) {
+            case (.currentTime?, .currentTime?):
+                timeSync = TimeSync(service: .currentTime, characteristic: .currentTime, required: entry.required ?? false)
+            case let (syncService?, .dateTime?) where syncService == service:
+                timeSync = TimeSync(service: syncService, characteristic: .dateTime, required: entry.required ?? false)
+            default:
+                fail("time_sync", line(root, "time_sync"), .invalidValue(
+                    "must be Current Time 2A2B in service 1805, or Date Time 2A08 in the profile's own service"))
+            }
+        }
+
+        var information: [GATTCharacteristic] = []
+        let allowedInformation = CharacteristicRules.characteristics(of: .deviceInformation)
+        for (index, text) in (raw.deviceInformation ?? []).enumerated() {
+            let path = "device_information[\(index)]"
+            guard let characteristic = GATTCharacteristic(identifier: text) else {
+                fail(path, line(root, "device_information", "\(index)"), .unknownCharacteristic(text))
+                continue
+            }
+            if !allowedInformation.contains(characteristic) {
+                fail(path, line(root, "device_information", "\(index)"), .characteristicNotInService(
+                    characteristic: characteristic.displayName, service: serviceLabel(.deviceInformation)))
+            } else if information.contains(characteristic) {
+                fail(path, line(root, "device_information", "\(index)"), .duplicateCharacteristic(characteristic.displayName))
+            }
+            information.append(characteristic)
+        }
+
+        guard let service else { return nil }
+        return DeviceProfile(
+            id: id, name: raw.name, service: service, bondingRequired: raw.bondingRequired, characteristics: uses,
+            racp: racp, timeSync: timeSync, deviceInformation: information, sourceFile: file)
+    }
+
+    static func serviceLabel(_ service: GATTService) -> String {
+        "0x" + String(service.rawValue, radix: 16, uppercase: true)
+    }
+
+    /// Deepest nesting of flow collections ([ ] and { }), counted conservatively (quotes ignored).
+    static func flowDepth(of text: String) -> Int {
+        var depth = 0, deepest = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+        }
+        return deepest
+    }
+
+    /// Yams' own message names line and column and shows the offending line; keep its first line.
+    private static func syntaxSummary(_ error: any Error) -> String {
+        String(String(describing: error).split(separator: "\n", maxSplits: 1).first ?? "")
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The technician's command-line tool. Each subcommand lives in its own file; add new ones (scan, pair,
+/// status, forget...) to `subcommands` below.
+@main
+struct DHOCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dhoctl",
+        abstract: "Control and inspect the DHO Gateway.",
+        subcommands: [Decode.self])
+}

@@ -1,0 +1,51 @@
+import Foundation
+import HealthProfiles
+
+/// Human-readable rendering of a decoded value for technicians: the normalised readings first (what the
+/// gateway would store and forward), then the typed value itself.
+enum DecodedText {
+    static func render(_ decoded: DecodedCharacteristic) -> String {
+        var out = "\(decoded.characteristic.displayName)\n"
+        let readings = decoded.readings
+        for reading in readings { out += render(reading) }
+        if readings.isEmpty {
+            switch decoded {
+            case .intermediateCuffPressure, .intermediateTemperature:
+                out += "  live progress while measuring: shown, never stored\n"
+            case .glucoseMeasurementContext:
+                out += "  context: joined to the glucose record with the same sequence number\n"
+            case let .bodyCompositionMeasurement(value) where value.multiplePacket:
+                out += "  half of a split measurement: joined with the other half before storing\n"
+            default:
+                break
+            }
+        }
+        out += "  value:\n"
+        for line in ValueText.lines(Mirror(reflecting: decoded).children.first?.value ?? decoded) { out += "    \(line)\n" }
+        return out
+    }
+
+    static func render(_ reading: Reading) -> String {
+        var header = "  \(reading.kind.rawValue) reading"
+        if let time = reading.deviceTime { header += ", device time \(time)" }
+        if let user = reading.userID { header += ", user \(user == 0xFF ? "unknown" : String(user))" }
+        if let sequence = reading.sequenceNumber { header += ", record \(sequence)" }
+        var out = header + "\n"
+        let width = reading.components.map(\.vital.rawValue.count).max() ?? 0
+        for component in reading.components {
+            let name = component.vital.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            switch component.value {
+            case let .number(number): out += "    \(name)  \(number) \(component.unit.display)\n"
+            case let .absent(reason): out += "    \(name)  no value (\(reason.rawValue))\n"
+            }
+        }
+        for (key, value) in reading.qualifiers.sorted(by: { $0.key < $1.key }) { out += "    \(key): \(value)\n" }
+        if !reading.flags.isEmpty { out += "  device status: \(reading.flags.map(\.rawValue).joined(separator: ", "))\n" }
+        if reading.isReliable {
+            out += "  reliable: yes\n"
+        } else {
+            out += "  reliable: NO (\(reading.unreliabilityReasons.joined(separator: ", "))): ask for a control measurement\n"
+        }
+        return out
+    }
+}
