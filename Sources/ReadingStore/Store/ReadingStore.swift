@@ -39,7 +39,7 @@ public final class ReadingStore: Sendable {
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
         grdb.prepareDatabase { db in
-            // FULL: fsync the WAL at every commit (see the type's documentation).
+            // Readers never commit; the writer is set to FULL after the pool is open (see below).
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool: DatabasePool
@@ -49,6 +49,17 @@ public final class ReadingStore: Sendable {
             let mapped = StoreError.from(error)
             if case .database = mapped { throw .cannotOpen(path: configuration.path, reason: mapped.description) }
             throw mapped
+        }
+        // GRDB sets `synchronous = NORMAL` on the writer when it switches to WAL, after prepareDatabase ran:
+        // set FULL again on the writer connection (the only one that commits) and check that it holds.
+        let synchronous = try mapStoreErrors {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+        }
+        guard synchronous == 2 else {
+            throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = FULL")
         }
         try mapStoreErrors { try migrator.migrate(pool) }
         try DatabaseFile.tighten(path: configuration.path)
