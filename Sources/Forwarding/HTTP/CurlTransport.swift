@@ -171,7 +171,8 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
             return .tls(detail)
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2,
              CURLE_HTTP2_STREAM:
-            return .connectionLost(detail)
+            // With TLS 1.3 the server's verdict on a client certificate arrives as an alert on the first read.
+            return detail.contains("SSL routines") ? .tls(detail) : .connectionLost(detail)
         default:
             return .other(code: Int(code.rawValue), detail: detail)
         }

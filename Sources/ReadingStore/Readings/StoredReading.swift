@@ -16,6 +16,19 @@ public struct StoredReading: Sendable, Hashable {
     /// The frame exactly as received, for audit and re-decoding.
     public var rawFrame: [UInt8]
 
+    public init(
+        rowID: Int64, id: ReadingID, sensor: SensorKey, reading: Reading, measuredAt: Date, receivedAt: Date,
+        rawFrame: [UInt8]
+    ) {
+        self.rowID = rowID
+        self.id = id
+        self.sensor = sensor
+        self.reading = reading
+        self.measuredAt = measuredAt
+        self.receivedAt = receivedAt
+        self.rawFrame = rawFrame
+    }
+
     static let columns = "id, identifier, sensorKey, measuredAt, receivedAt, reading, rawFrame"
 
     init(row: Row) throws {
