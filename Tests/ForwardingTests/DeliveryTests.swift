@@ -172,18 +172,17 @@ import Testing
         let harness = try await Harness()
         let ids = try await harness.ingestReadings(1)
         let reference = harness.mapper.observationReference(for: ids[0])
-        let flag: JSON = [
-            "fullUrl": "urn:uuid:7d1f8a0e-0000-8000-8000-000000000001",
-            "resource": [
+        let flag = BundleEntry(
+            fullUrl: "urn:uuid:7d1f8a0e-0000-8000-8000-000000000001", resourceType: "Flag",
+            resource: [
                 "resourceType": "Flag", "status": "active",
                 "identifier": [["system": "urn:dho-gateway:alert", "value": "alert-1"]],
                 "code": ["text": "Red: systolic above threshold"],
                 "subject": ["reference": .string(Harness.patient)],
                 "extension": [["url": "urn:dho-gateway:extension:observation", "valueReference": ["reference": .string(reference)]]],
             ],
-            "request": ["method": "POST", "url": "Flag", "ifNoneExist": "identifier=urn:dho-gateway:alert|alert-1"],
-        ]
-        try await harness.store.enqueue(kind: .alert, key: "alert-1", payload: JSON.array([flag]).serialized())
+            identifierSystem: "urn:dho-gateway:alert", identifierValue: "alert-1")
+        try await harness.store.enqueue(kind: .alert, key: "alert-1", payload: BundleEntry.payload([flag]))
         try await harness.store.enqueue(kind: .alert, key: "broken", payload: Array("not json".utf8))
         let report = try await harness.forwarder().drain()
         #expect(report.delivered == 2)

@@ -31,6 +31,7 @@ On start it prints one JSON line: {"port": ..., "adminPort": ..., "scheme": "htt
 import argparse
 import json
 import os
+import signal
 import socket
 import ssl
 import struct
@@ -216,6 +217,9 @@ def process_transaction(store, bundle):
 def make_fhir_handler(store, token):
     class FHIRHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle + the client's delayed ACK add
+        # 40 ms to every response on a kept-alive connection.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -390,6 +394,10 @@ def main():
     parser.add_argument("--token", help="require 'Authorization: Bearer <token>'")
     parser.add_argument("--state", help="also keep the resources in this JSON file")
     args = parser.parse_args()
+    # A parent that blocks signals in its threads (Swift's Foundation.Process does) passes the mask on:
+    # unblock them so that the test harness can stop us with SIGTERM, and exit cleanly on it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     store = Store(args.state)
     context = None

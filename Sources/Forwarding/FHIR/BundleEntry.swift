@@ -32,6 +32,12 @@ public struct BundleEntry: Sendable, Hashable {
         self.json = json
     }
 
+    /// The outbox payload for `entries`: what `ReadingStore.enqueue(kind:key:payload:)` or
+    /// `Outbox.enqueue(_:...)` expects for items that are not readings (Triage's alerts).
+    public static func payload(_ entries: [BundleEntry]) -> [UInt8] {
+        JSON.array(entries.map(\.json)).serialized()
+    }
+
     /// "identifier=system|value" with FHIR search escaping (\, |, $, ,) and URL percent-encoding.
     public static func identifierQuery(system: String, value: String) -> String {
         "identifier=" + percentEncoded(searchEscaped(system)) + "|" + percentEncoded(searchEscaped(value))

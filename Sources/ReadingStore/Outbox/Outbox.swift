@@ -27,12 +27,12 @@ public enum Outbox {
         guard readingRowID != nil || payload != nil else {
             throw StoreError.invalidArgument("outbox item \(kind)/\(key) has neither a reading nor a payload")
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt)
             VALUES (?, ?, ?, ?, 'pending', ?, ?)
             ON CONFLICT(kind, itemKey) DO NOTHING
-            """, arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) },
-                             now.unixMilliseconds, now.unixMilliseconds])
+            """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) },
+                                     now.unixMilliseconds, now.unixMilliseconds])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
         let existing = try Int64.fetchOne(
             db, sql: "SELECT id FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key])

@@ -73,21 +73,21 @@ struct PreparedReading: Sendable {
     }
 
     func insert(_ db: Database, enqueuedAt: Date) throws -> IngestOutcome {
-        let known = try Bool.fetchOne(db, sql: """
+        // Cached statements: compiled once per connection, not once per reading.
+        let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = ?1)
                 OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = ?1)
-            """, arguments: [id.rawValue]) ?? false
+            """), arguments: [id.rawValue]) ?? false
         if known { return .duplicate(id) }
 
         let reading = request.reading
-        try db.execute(
-            sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-            arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
+            .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
+        try db.cachedStatement(sql: """
             INSERT INTO readings (identifier, sensorKey, kind, characteristic, deviceTime, sequenceNumber,
                                   userID, reliable, measuredAt, receivedAt, reading, rawFrame)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 id.rawValue, request.sensor.rawValue, reading.kind.rawValue, Int(reading.characteristic),
                 reading.deviceTime?.description, reading.sequenceNumber.map { Int($0) }, reading.userID.map { Int($0) },
                 reading.isReliable, request.measuredAt.unixMilliseconds, request.receivedAt.unixMilliseconds,
