@@ -146,3 +146,17 @@ import Testing
         #expect(try await store.readings(measuredIn: window, sensor: Samples.oximeter).count == 3)
     }
 }
+
+@Suite struct IngestValidationTests {
+    @Test func impossibleTimesAreRejectedAndNothingIsStored() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        for bad in [Date(timeIntervalSince1970: .nan), Date(timeIntervalSince1970: .infinity), Date.distantFuture.addingTimeInterval(1e12)] {
+            await #expect(throws: StoreError.self) {
+                try await store.ingest(Samples.bloodPressure(), rawFrame: [], sensor: Samples.cuff, receivedAt: Samples.t0,
+                                       measuredAt: bad)
+            }
+        }
+        #expect(try await store.readingCount() == 0)
+    }
+}

@@ -8,7 +8,9 @@ import Glibc
 /// every timestamp once.
 enum Timestamp {
     static func utc(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let raw = (date.timeIntervalSince1970 * 1000).rounded()
+        // The store only holds dates within years 1...9999; clamp anyway rather than trap.
+        let totalMilliseconds = raw.isFinite ? Int64(min(max(raw, -62_135_596_800_000), 253_402_300_799_000)) : 0
         var seconds = time_t(totalMilliseconds >= 0 ? totalMilliseconds / 1000 : (totalMilliseconds - 999) / 1000)
         let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
         var parts = tm()

@@ -20,9 +20,14 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The ceiling of the jitter window after `failures` consecutive failures (1 = first failure).
     public func ceiling(afterFailures failures: Int) -> Duration {
-        let exponent = min(max(failures - 1, 0), 30)
-        let grown = baseDelay * (1 << exponent)
-        return min(grown, maximumDelay)
+        // Doubling step by step (never multiplying by 2^n) cannot overflow whatever the settings.
+        var ceiling = max(baseDelay, .zero)
+        var step = 1
+        while step < failures, ceiling < maximumDelay {
+            ceiling += ceiling
+            step += 1
+        }
+        return min(ceiling, maximumDelay)
     }
 
     /// The delay before the next attempt.

@@ -155,7 +155,8 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
 
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        let clamped = min(max(seconds, 0), 86_400)  // a day is far beyond any sensible HTTP timeout
+        return max(1, Int(clamped) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 
     static func classify(_ code: CURLcode, _ detail: String) -> TransportError {

@@ -61,6 +61,9 @@ struct PreparedReading: Sendable {
     let json: Data
 
     init(_ request: IngestRequest) throws(StoreError) {
+        guard request.receivedAt.isPlausibleInstant, request.measuredAt.isPlausibleInstant else {
+            throw .invalidArgument("receivedAt and measuredAt must be real instants between years 1 and 9999")
+        }
         self.request = request
         id = ReadingIdentity.identifier(for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt)
         let encoder = JSONEncoder()
