@@ -26,7 +26,9 @@ public final class ReadingStore: Sendable {
     }
 
     /// Opens (creating if needed) the store, applies the store's migrations and then `migrations`, and
-    /// returns items left in flight by a crash to the queue.
+    /// returns items left in flight by a crash to the queue. Run one forwarder per store at a time: a second
+    /// process opening the store returns the first one's in-flight items to the queue too (harmless, the
+    /// receiver absorbs the resend, but wasteful).
     public static func open(
         _ configuration: StoreConfiguration, migrations: [StoreMigration] = [],
         logger: Logger = Logger(label: "dho.store")
@@ -38,10 +40,6 @@ public final class ReadingStore: Sendable {
         grdb.label = "dho.store"
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
-        grdb.prepareDatabase { db in
-            // Readers never commit; the writer is set to FULL after the pool is open (see below).
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: configuration.path, configuration: grdb)

@@ -43,6 +43,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             switch error.resultCode {
             case .SQLITE_FULL:
                 return .diskFull
+            case .SQLITE_INTERRUPT:
+                // GRDB interrupts the statement when the calling task is cancelled; SQLite rolled back.
+                return .cancelled
             case .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 return .corrupt(reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
             default:
