@@ -134,8 +134,25 @@ let package = Package(
         .target(name: "CLibFuzzer"),
         .executableTarget(
             name: "dho-fuzz", dependencies: ["HealthProfiles", "DeviceProfiles", "CLibFuzzer"], swiftSettings: strict),
+        // Opens a reading store and forwards its outbox until it is empty (crash tests, manual backlog flush).
+        .executableTarget(
+            name: "outbox-drain",
+            dependencies: [
+                "ReadingStore", "Forwarding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
+        .testTarget(
+            name: "ReadingStoreTests",
+            dependencies: ["ReadingStore", "HealthProfiles", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ForwardingTests",
+            dependencies: ["Forwarding", "ReadingStore", "HealthProfiles", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",

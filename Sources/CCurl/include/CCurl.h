@@ -29,4 +29,14 @@ static inline CURLcode dho_curl_getinfo_long(CURL *handle, CURLINFO info, long *
 static inline CURLcode dho_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+// Macros built from other macros do not import into Swift; these name them.
+static inline CURLcode dho_curl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+static inline long dho_curl_error_size(void) {
+    return CURL_ERROR_SIZE;
+}
+static inline long dho_curl_tls12_or_later(void) {
+    return CURL_SSLVERSION_TLSv1_2;
+}
 #endif

@@ -1,0 +1,66 @@
+/// A FHIR Coding: system, code and an optional display.
+public struct FHIRCoding: Sendable, Hashable {
+    public var system: String
+    public var code: String
+    public var display: String?
+
+    public init(_ system: String, _ code: String, _ display: String? = nil) {
+        self.system = system
+        self.code = code
+        self.display = display
+    }
+
+    public static func mdc(_ code: Int, _ referenceID: String) -> FHIRCoding {
+        FHIRCoding(CodeSystem.mdc, String(code), referenceID)
+    }
+
+    public static func loinc(_ code: String, _ display: String? = nil) -> FHIRCoding {
+        FHIRCoding(CodeSystem.loinc, code, display)
+    }
+
+    public static func snomed(_ code: String, _ display: String) -> FHIRCoding {
+        FHIRCoding(CodeSystem.snomed, code, display)
+    }
+
+    public var json: JSON {
+        var members: [String: JSON] = ["system": .string(system), "code": .string(code)]
+        if let display { members["display"] = .string(display) }
+        return .object(members)
+    }
+}
+
+/// Code systems and canonical URLs the mapping uses.
+public enum CodeSystem {
+    public static let mdc = "urn:iso:std:iso:11073:10101"
+    public static let loinc = "http://loinc.org"
+    public static let snomed = "http://snomed.info/sct"
+    public static let ucum = "http://unitsofmeasure.org"
+    public static let observationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
+    public static let phdObservationCategory = "http://hl7.org/fhir/uv/phd/CodeSystem/PhdObservationCategories"
+    public static let dataAbsentReason = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+    /// Measurement-status interpretation codes (PoCD IG), as the PHD IG maps the 11073 Measurement-Status.
+    public static let measurementStatus = "http://hl7.org/fhir/uv/pocd/CodeSystem/measurement-status"
+    /// PHD IG code system for single bits of IEEE 11073 status bit strings ("8410608.0" = body movement).
+    public static let asn1ToHL7 = "http://hl7.org/fhir/uv/phd/CodeSystem/ASN1ToHL7"
+    public static let yesNo = "http://terminology.hl7.org/CodeSystem/v2-0136"
+    public static let actReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+    public static let continuaDeviceIdentifiers = "http://hl7.org/fhir/uv/phd/CodeSystem/ContinuaDeviceIdentifiers"
+    public static let ieeeSystemID = "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680"
+    public static let bluetoothAddress = "http://hl7.org/fhir/sid/eui-48/bluetooth"
+    public static let deviceNameType = "http://hl7.org/fhir/device-nametype"
+    /// The gateway's own code systems, for device flags and reading context that no standard code covers.
+    public static let gatewayFlag = "urn:dho-gateway:reading-flag"
+    public static let gatewayQualifier = "urn:dho-gateway:qualifier"
+}
+
+/// Extension and profile URLs.
+public enum FHIRURL {
+    public static let gatewayDeviceExtension = "http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice"
+    /// The device's own, zone-less timestamp as it reported it (effectiveDateTime holds the corrected instant).
+    public static let deviceLocalTimeExtension = "urn:dho-gateway:extension:device-local-time"
+    public static let phdNumeric = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdNumericObservation"
+    public static let phdCompoundNumeric = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdCompoundNumericObservation"
+    public static let phdBitsEnumeration = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdBitsEnumerationObservation"
+    public static let phdDevice = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice"
+    public static let phgDevice = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhgDevice"
+}

@@ -1,0 +1,88 @@
+public import ReadingStore
+
+/// An outbox item with the FHIR entries it sends.
+public struct PreparedItem: Sendable {
+    public var item: OutboxItem
+    public var entries: [BundleEntry]
+
+    public init(item: OutboxItem, entries: [BundleEntry]) {
+        self.item = item
+        self.entries = entries
+    }
+}
+
+/// A transaction Bundle built from several outbox items, remembering which entries belong to which item so
+/// that the transaction-response can be read per item. Entries shared by items (the sensor and gateway
+/// Devices) are sent once.
+struct TransactionBundle {
+    let body: [UInt8]
+    let entryCount: Int
+    /// For each outbox item id, the positions of its entries in the Bundle.
+    let entryIndices: [Int64: [Int]]
+
+    init(_ items: [PreparedItem]) {
+        var entries: [JSON] = []
+        var positions: [String: Int] = [:]
+        var indices: [Int64: [Int]] = [:]
+        for prepared in items {
+            var mine: [Int] = []
+            for entry in prepared.entries {
+                if let existing = positions[entry.fullUrl] {
+                    mine.append(existing)
+                } else {
+                    positions[entry.fullUrl] = entries.count
+                    mine.append(entries.count)
+                    entries.append(entry.json)
+                }
+            }
+            indices[prepared.item.id] = mine
+        }
+        let bundle: JSON = ["resourceType": "Bundle", "type": "transaction", "entry": .array(entries)]
+        body = bundle.serialized()
+        entryCount = entries.count
+        entryIndices = indices
+    }
+}
+
+/// The parts of a transaction-response (or batch-response) Bundle the forwarder needs.
+struct TransactionResponse {
+    /// HTTP status of each entry, in request order.
+    let statuses: [Int]
+    /// The OperationOutcome of each entry, when the server gave one.
+    let outcomes: [JSON?]
+
+    static func parse(_ body: [UInt8], expectedEntries: Int) throws(ForwardingError) -> TransactionResponse {
+        let json: JSON
+        do { json = try JSON.parse(body) } catch { throw .unexpectedResponse("response is not JSON: \(error)") }
+        guard json["resourceType"]?.stringValue == "Bundle",
+              let type = json["type"]?.stringValue, type == "transaction-response" || type == "batch-response"
+        else { throw .unexpectedResponse("response is not a transaction-response Bundle") }
+        let entries = json["entry"]?.arrayValue ?? []
+        guard entries.count == expectedEntries else {
+            throw .unexpectedResponse("response has \(entries.count) entries for \(expectedEntries) sent")
+        }
+        var statuses: [Int] = []
+        var outcomes: [JSON?] = []
+        for entry in entries {
+            guard let status = entry["response"]?["status"]?.stringValue,
+                  let code = Int(status.prefix { $0.isNumber }), (100...599).contains(code)
+            else { throw .unexpectedResponse("response entry without a valid status") }
+            statuses.append(code)
+            outcomes.append(entry["response"]?["outcome"])
+        }
+        return TransactionResponse(statuses: statuses, outcomes: outcomes)
+    }
+}
+
+/// Human-readable summary of an OperationOutcome: "error/invalid: diagnostics; ...".
+enum OperationOutcomeText {
+    static func summary(_ outcome: JSON?) -> String? {
+        guard let issues = outcome?["issue"]?.arrayValue, !issues.isEmpty else { return nil }
+        return issues.map { issue in
+            let severity = issue["severity"]?.stringValue ?? "?"
+            let code = issue["code"]?.stringValue ?? "?"
+            let detail = issue["diagnostics"]?.stringValue ?? issue["details"]?["text"]?.stringValue ?? ""
+            return "\(severity)/\(code)" + (detail.isEmpty ? "" : ": \(detail)")
+        }.joined(separator: "; ")
+    }
+}

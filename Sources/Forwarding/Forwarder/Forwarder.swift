@@ -1,0 +1,374 @@
+import Foundation
+public import Logging
+public import ReadingStore
+
+/// Settings of the delivery loop.
+public struct ForwarderConfiguration: Sendable, Hashable {
+    /// Outbox items per transaction Bundle.
+    public var batchSize: Int
+    public var retry: RetryPolicy
+    /// How often `run` looks at the queue when nobody calls `wake()`.
+    public var idlePollInterval: Duration
+
+    public init(batchSize: Int = 50, retry: RetryPolicy = RetryPolicy(), idlePollInterval: Duration = .seconds(30)) {
+        self.batchSize = max(1, batchSize)
+        self.retry = retry
+        self.idlePollInterval = idlePollInterval
+    }
+}
+
+/// How the forwarder waits. Injectable so tests can record the delays it chose (e.g. that Retry-After was
+/// honoured) without asserting on wall-clock time.
+public struct Sleeper: Sendable {
+    public let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) {
+        self.sleep = sleep
+    }
+
+    public static let live = Sleeper { try await Task.sleep(for: $0) }
+}
+
+/// What one `forwardOnce` did.
+public struct ForwardReport: Sendable, Hashable {
+    /// Items claimed from the outbox.
+    public var claimed = 0
+    public var delivered = 0
+    public var parked = 0
+    /// The failure that sent the unresolved items back to the queue, if any.
+    public var failure: String?
+    /// How long to wait before the next attempt, when `failure` is set.
+    public var retryDelay: Duration?
+
+    public init() {}
+}
+
+/// What `drain` did in total.
+public struct DrainReport: Sendable, Hashable {
+    public var delivered = 0
+    public var parked = 0
+    public var failures = 0
+    public var bundles = 0
+
+    public init() {}
+}
+
+/// Delivers the outbox to the FHIR receiver: oldest first, in transaction Bundles, at least once, with
+/// idempotent entries so the receiver keeps exactly one copy.
+///
+/// Per response:
+/// - 2xx with a transaction-response whose entries are 200/201: the items are delivered.
+/// - 400/409/412/422 (and 413 for a single item): the receiver rejects the data. A batch is split in halves
+///   and retried until the offending item is alone; it is parked with the server's OperationOutcome and the
+///   others are delivered, so one bad item never blocks the queue.
+/// - 5xx, 429, 408, transport errors (refused, reset, timeout, TLS), 401/403/404 and anything unexpected:
+///   not the data's fault. The items go back to the queue with exponential backoff and full jitter, or the
+///   server's Retry-After; nothing is marked delivered.
+/// A crash at any point leaves items pending or in flight; the store returns in-flight items to the queue
+/// when it is opened again, and the receiver's conditional create absorbs the resend.
+public actor Forwarder {
+    let store: ReadingStore
+    let transport: any FHIRTransport
+    let mapper: FHIRMapper
+    let configuration: ForwarderConfiguration
+    let logger: Logger
+    let sleeper: Sleeper
+    var consecutiveFailures = 0
+    /// Items resolved (delivered or parked) during the current `forwardOnce`.
+    var resolved: Set<Int64> = []
+    private let wakeSignals: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+
+    public init(
+        store: ReadingStore, transport: any FHIRTransport, mapper: FHIRMapper,
+        configuration: ForwarderConfiguration = ForwarderConfiguration(),
+        logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live
+    ) {
+        self.store = store
+        self.transport = transport
+        self.mapper = mapper
+        self.configuration = configuration
+        self.logger = logger
+        self.sleeper = sleeper
+        (wakeSignals, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Tells `run` that something was queued (the gateway calls this after `ingest`).
+    public nonisolated func wake() {
+        wakeContinuation.yield()
+    }
+
+    /// Forwards until cancelled: drains whatever is due, then waits for `wake()` or the poll interval.
+    public func run() async {
+        while !Task.isCancelled {
+            _ = await drain()
+            guard !Task.isCancelled else { return }
+            await waitForWork(configuration.idlePollInterval)
+        }
+    }
+
+    /// Forwards until no item is waiting (everything delivered or parked), sleeping through backoff and
+    /// Retry-After. Returns early when the task is cancelled.
+    public func drain() async -> DrainReport {
+        var total = DrainReport()
+        while !Task.isCancelled {
+            let report = await forwardOnce()
+            total.delivered += report.delivered
+            total.parked += report.parked
+            if report.claimed > 0 { total.bundles += 1 }
+            if let delay = report.retryDelay {
+                total.failures += 1
+                do { try await sleeper.sleep(delay) } catch { return total }
+                continue
+            }
+            if report.claimed > 0 { continue }
+            // Nothing due now: finished, or items wait for a backoff set by an earlier run.
+            let status: OutboxStatus
+            do { status = try await store.outboxStatus() } catch {
+                logger.error("cannot read the outbox status", metadata: ["error": "\(error)"])
+                do { try await sleeper.sleep(configuration.retry.baseDelay) } catch { return total }
+                continue
+            }
+            guard status.pending > 0 else { return total }
+            let wait = status.nextAttemptAt.map { max($0.timeIntervalSinceNow, 0.01) } ?? 0.01
+            do { try await sleeper.sleep(.milliseconds(Int64(wait * 1000))) } catch { return total }
+        }
+        return total
+    }
+
+    /// One delivery attempt: claims up to `batchSize` due items and sends them (splitting on rejection).
+    /// Never sleeps; the report says how long to wait after a failure.
+    public func forwardOnce() async -> ForwardReport {
+        var report = ForwardReport()
+        resolved = []
+        let claimed: [OutboxItem]
+        do {
+            claimed = try await store.claimBatch(limit: configuration.batchSize)
+        } catch {
+            return fail(report, reason: "outbox unavailable: \(error)", retryAfter: nil)
+        }
+        report.claimed = claimed.count
+        guard !claimed.isEmpty else { return report }
+
+        let prepared: [PreparedItem]
+        do {
+            prepared = try await prepare(claimed, report: &report)
+        } catch {
+            report = fail(report, reason: "cannot read queued readings: \(error)", retryAfter: nil)
+            await reschedule(claimed, report: report)
+            return report
+        }
+
+        let outcome = await deliver(prepared, report: &report)
+        if case let .transient(reason, retryAfter) = outcome {
+            report = fail(report, reason: reason, retryAfter: retryAfter)
+            await reschedule(claimed, report: report)
+        } else if report.delivered > 0 || report.parked > 0 {
+            consecutiveFailures = 0
+        }
+        return report
+    }
+
+    // MARK: - Building
+
+    /// The FHIR entries of each item. Items that cannot be built (unreadable payload, reading gone) are parked
+    /// at once: retrying cannot fix them and they must not block the queue.
+    func prepare(_ items: [OutboxItem], report: inout ForwardReport) async throws(StoreError) -> [PreparedItem] {
+        let readings = try await store.storedReadings(rowIDs: items.compactMap(\.readingRowID))
+        let sensors = try await store.sensors(Set(readings.values.map(\.sensor)))
+        var prepared: [PreparedItem] = []
+        for item in items {
+            do throws(ForwardingError) {
+                let entries: [BundleEntry]
+                if let rowID = item.readingRowID {
+                    guard let stored = readings[rowID] else {
+                        throw .invalidPayload("the reading of outbox item \(item.id) is no longer stored")
+                    }
+                    entries = mapper.entries(for: stored, sensor: sensors[stored.sensor])
+                } else {
+                    entries = try Self.queuedEntries(item)
+                }
+                prepared.append(PreparedItem(item: item, entries: entries))
+            } catch {
+                try await store.park(item.id, reason: error.description)
+                resolved.insert(item.id)
+                report.parked += 1
+                logger.error("parked an outbox item that cannot be sent", metadata: [
+                    "item": "\(item.id)", "kind": "\(item.kind)", "error": "\(error)",
+                ])
+            }
+        }
+        return prepared
+    }
+
+    static func queuedEntries(_ item: OutboxItem) throws(ForwardingError) -> [BundleEntry] {
+        guard let payload = item.payload else { throw .invalidPayload("outbox item \(item.id) has no payload") }
+        let json: JSON
+        do { json = try JSON.parse(payload) } catch { throw .invalidPayload("item \(item.id): \(error)") }
+        guard let list = json.arrayValue, !list.isEmpty else {
+            throw .invalidPayload("item \(item.id): the payload must be a non-empty array of Bundle entries")
+        }
+        var entries: [BundleEntry] = []
+        for entry in list { entries.append(try BundleEntry(queued: entry)) }
+        return entries
+    }
+
+    // MARK: - Sending
+
+    enum Outcome {
+        case done
+        case transient(reason: String, retryAfter: Duration?)
+    }
+
+    /// What a status code says about the data.
+    enum Verdict {
+        case accepted
+        case rejected
+        case tooLarge
+        case retry
+    }
+
+    static func verdict(_ status: Int) -> Verdict {
+        switch status {
+        case 200...299: return .accepted
+        case 400, 409, 410, 412, 422: return .rejected
+        case 413: return .tooLarge
+        default: return .retry
+        }
+    }
+
+    func deliver(_ items: [PreparedItem], report: inout ForwardReport) async -> Outcome {
+        guard !items.isEmpty else { return .done }
+        let bundle = TransactionBundle(items)
+        let response: HTTPResponse
+        do {
+            response = try await transport.post(bundle.body)
+        } catch {
+            return .transient(reason: error.description, retryAfter: nil)
+        }
+        switch Self.verdict(response.status) {
+        case .accepted:
+            return await accept(response, bundle: bundle, items: items, report: &report)
+        case .rejected, .tooLarge:
+            guard items.count > 1 else {
+                await park(items[0].item, response: response, report: &report)
+                return .done
+            }
+            // Find the offending item(s): halves until each rejected item is alone.
+            let middle = items.count / 2
+            let first = await deliver(Array(items[..<middle]), report: &report)
+            if case .transient = first { return first }
+            return await deliver(Array(items[middle...]), report: &report)
+        case .retry:
+            let retryAfter = RetryAfter.delay(response.headers["retry-after"], now: Date())
+            return .transient(reason: "HTTP \(response.status) from the FHIR receiver", retryAfter: retryAfter)
+        }
+    }
+
+    func accept(
+        _ response: HTTPResponse, bundle: TransactionBundle, items: [PreparedItem], report: inout ForwardReport
+    ) async -> Outcome {
+        let parsed: TransactionResponse
+        do {
+            parsed = try TransactionResponse.parse(response.body, expectedEntries: bundle.entryCount)
+        } catch {
+            // Never assume delivery from a 2xx we cannot read (a captive portal answers 200 too).
+            return .transient(reason: error.description, retryAfter: nil)
+        }
+        var delivered: [Int64] = []
+        var retry: [PreparedItem] = []
+        for prepared in items {
+            let positions = bundle.entryIndices[prepared.item.id] ?? []
+            let statuses = positions.map { parsed.statuses[$0] }
+            if statuses.allSatisfy({ (200...299).contains($0) }) {
+                delivered.append(prepared.item.id)
+            } else if let bad = positions.first(where: { Self.verdict(parsed.statuses[$0]) == .rejected }) {
+                // Only a batch-response can reject single entries; a transaction fails as a whole.
+                let reason = "entry status \(parsed.statuses[bad])"
+                    + (OperationOutcomeText.summary(parsed.outcomes[bad]).map { ": " + $0 } ?? "")
+                await park(prepared.item, reason: reason, report: &report)
+            } else {
+                retry.append(prepared)
+            }
+        }
+        do {
+            try await store.markDelivered(delivered)
+        } catch {
+            // Not recorded: the items stay in flight, return to the queue at the next open and are re-sent;
+            // the receiver finds them already there.
+            logger.error("delivered items could not be marked delivered", metadata: ["error": "\(error)"])
+            return .transient(reason: "cannot record delivery: \(error)", retryAfter: nil)
+        }
+        resolved.formUnion(delivered)
+        report.delivered += delivered.count
+        if !retry.isEmpty { return .transient(reason: "some entries were not accepted", retryAfter: nil) }
+        return .done
+    }
+
+    func park(_ item: OutboxItem, response: HTTPResponse, report: inout ForwardReport) async {
+        let outcome = try? JSON.parse(response.body)
+        var reason = "HTTP \(response.status)"
+        if let summary = OperationOutcomeText.summary(outcome) { reason += ": " + summary }
+        if let outcome, outcome["resourceType"]?.stringValue == "OperationOutcome" {
+            reason += "\nOperationOutcome: " + outcome.text
+        }
+        await park(item, reason: reason, report: &report)
+    }
+
+    func park(_ item: OutboxItem, reason: String, report: inout ForwardReport) async {
+        do {
+            try await store.park(item.id, reason: reason)
+            resolved.insert(item.id)
+            report.parked += 1
+            logger.error("the FHIR receiver rejected an item; parked it", metadata: [
+                "item": "\(item.id)", "kind": "\(item.kind)", "attempts": "\(item.attempts)",
+            ])
+        } catch {
+            logger.error("cannot park a rejected item", metadata: ["item": "\(item.id)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Failure handling
+
+    func fail(_ report: ForwardReport, reason: String, retryAfter: Duration?) -> ForwardReport {
+        consecutiveFailures += 1
+        var generator = SystemRandomNumberGenerator()
+        var failed = report
+        failed.failure = reason
+        failed.retryDelay = configuration.retry.delay(
+            afterFailures: consecutiveFailures, retryAfter: retryAfter, using: &generator)
+        logger.warning("forwarding failed; will retry", metadata: [
+            "reason": "\(reason)", "failures": "\(consecutiveFailures)",
+            "retryIn": "\(failed.retryDelay ?? .zero)",
+        ])
+        return failed
+    }
+
+    /// Returns the items of a failed attempt that were not resolved to the queue, due after the delay.
+    func reschedule(_ claimed: [OutboxItem], report: ForwardReport) async {
+        let unresolved = claimed.map(\.id).filter { !resolved.contains($0) }
+        let delay = report.retryDelay ?? .zero
+        let notBefore = Date().addingTimeInterval(
+            Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+        do {
+            try await store.scheduleRetry(unresolved, notBefore: notBefore, error: report.failure)
+        } catch {
+            // They stay in flight and come back at the next open.
+            logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func waitForWork(_ timeout: Duration) async {
+        let signals = wakeSignals
+        let sleeper = self.sleeper
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await sleeper.sleep(timeout) }
+            group.addTask {
+                var iterator = signals.makeAsyncIterator()
+                _ = await iterator.next()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import CCurl
+import Dispatch
+import Foundation
+
+/// HTTPS POST through libcurl.
+///
+/// `curl_easy_perform` blocks, so each request runs on a private serial DispatchQueue (never on the Swift
+/// concurrency pool) and is bridged back with a continuation. The easy handle is reused between requests so
+/// the connection (and TLS session) stays open while a backlog drains; libcurl allows a handle on one thread
+/// at a time, which the serial queue guarantees.
+///
+/// Security: peer and host verification are set on every request (they are the defaults, set again so that
+/// no other code path can leave them off); only http and https are allowed and redirects are not followed,
+/// so a server cannot bounce the data to a plain-http or other host; the token goes only into the
+/// Authorization header and neither it nor any body is logged.
+public final class CurlTransport: FHIRTransport, @unchecked Sendable {
+    // @unchecked Sendable: `handle` is only used inside `queue`, a serial queue (see above).
+    private let queue = DispatchQueue(label: "dho.forwarding.curl")
+    private let handle: UnsafeMutableRawPointer
+    public let endpoint: EndpointConfiguration
+    /// Largest response body accepted; a FHIR transaction-response for a batch is far smaller.
+    static let maximumResponseBytes = 16 << 20
+
+    private static let globalInit: CURLcode = dho_curl_global_init()
+
+    public init(endpoint: EndpointConfiguration) throws(TransportError) {
+        guard Self.globalInit == CURLE_OK else { throw .setup("curl_global_init failed") }
+        guard let handle = curl_easy_init() else { throw .setup("curl_easy_init failed") }
+        self.handle = handle
+        self.endpoint = endpoint
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    public func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse {
+        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.performBlocking(body))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Collects the response; reached from libcurl's callbacks through the opaque user pointer.
+    final class ResponseSink {
+        var body: [UInt8] = []
+        var headerLines: [String] = []
+        var overflow = false
+    }
+
+    private func performBlocking(_ body: [UInt8]) -> Result<HTTPResponse, TransportError> {
+        curl_easy_reset(handle)
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passRetained(sink)
+        defer { sinkPointer.release() }
+        let errorSize = Int(dho_curl_error_size())
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: errorSize)
+        errorBuffer.initialize(repeating: 0, count: errorSize)
+        defer { errorBuffer.deallocate() }
+
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headers) }
+        var headerLines = ["Content-Type: application/fhir+json", "Accept: application/fhir+json", "Expect:"]
+        if let token = endpoint.bearerToken { headerLines.append("Authorization: Bearer \(token.value)") }
+        for line in headerLines { headers = curl_slist_append(headers, line) }
+
+        do {
+            try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+            try set(CURLOPT_URL, string: endpoint.url)
+            try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
+            try set(CURLOPT_FOLLOWLOCATION, long: 0)
+            try set(CURLOPT_NOSIGNAL, long: 1)
+            try set(CURLOPT_SSL_VERIFYPEER, long: 1)
+            try set(CURLOPT_SSL_VERIFYHOST, long: 2)
+            try set(CURLOPT_SSLVERSION, long: dho_curl_tls12_or_later())
+            if let caFile = endpoint.tls.caFile { try set(CURLOPT_CAINFO, string: caFile) }
+            if let certificate = endpoint.tls.clientCertificate {
+                try set(CURLOPT_SSLCERT, string: certificate)
+                try set(CURLOPT_SSLCERTTYPE, string: "PEM")
+            }
+            if let key = endpoint.tls.clientKey { try set(CURLOPT_SSLKEY, string: key) }
+            try set(CURLOPT_CONNECTTIMEOUT_MS, long: Self.milliseconds(endpoint.connectTimeout))
+            try set(CURLOPT_TIMEOUT_MS, long: Self.milliseconds(endpoint.requestTimeout))
+            try set(CURLOPT_POST, long: 1)
+            try check(dho_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE")
+            try body.withUnsafeBufferPointer { buffer throws(TransportError) in
+                // COPYPOSTFIELDS copies now, so the buffer need not outlive this call.
+                try check(dho_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
+                                                  UnsafeMutableRawPointer(mutating: buffer.baseAddress)),
+                          "COPYPOSTFIELDS")
+            }
+            try check(dho_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers), "HTTPHEADER")
+            try check(dho_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+                guard let data, let user else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+                let length = size * count
+                guard sink.body.count + length <= CurlTransport.maximumResponseBytes else {
+                    sink.overflow = true
+                    return 0
+                }
+                data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                }
+                return length
+            }, "WRITEFUNCTION")
+            try set(CURLOPT_WRITEDATA, pointer: sinkPointer.toOpaque())
+            try check(dho_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+                guard let data, let user else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+                let length = size * count
+                let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                }
+                // A new status line (after "100 Continue" or an interim response) starts a new header block.
+                if line.hasPrefix("HTTP/") { sink.headerLines.removeAll() }
+                if sink.headerLines.count < 200 { sink.headerLines.append(line) }
+                return length
+            }, "HEADERFUNCTION")
+            try set(CURLOPT_HEADERDATA, pointer: sinkPointer.toOpaque())
+        } catch {
+            return .failure(error)
+        }
+
+        let code = curl_easy_perform(handle)
+        if code != CURLE_OK {
+            let detail = String(cString: errorBuffer)
+            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            if sink.overflow { return .failure(.other(code: Int(code.rawValue), detail: "response larger than 16 MiB")) }
+            return .failure(Self.classify(code, text))
+        }
+        var status = 0
+        _ = dho_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponse(status: status, headers: Self.parseHeaders(sink.headerLines), body: sink.body))
+    }
+
+    private func set(_ option: CURLoption, long value: Int) throws(TransportError) {
+        try check(dho_curl_setopt_long(handle, option, value), "option \(option.rawValue)")
+    }
+
+    private func set(_ option: CURLoption, string value: String) throws(TransportError) {
+        try check(dho_curl_setopt_string(handle, option, value), "option \(option.rawValue)")
+    }
+
+    private func set(_ option: CURLoption, pointer value: UnsafeMutableRawPointer) throws(TransportError) {
+        try check(dho_curl_setopt_pointer(handle, option, value), "option \(option.rawValue)")
+    }
+
+    private func check(_ code: CURLcode, _ what: String) throws(TransportError) {
+        guard code == CURLE_OK else {
+            throw .setup("\(what): \(String(cString: curl_easy_strerror(code)))")
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let clamped = min(max(seconds, 0), 86_400)  // a day is far beyond any sensible HTTP timeout
+        return max(1, Int(clamped) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    static func classify(_ code: CURLcode, _ detail: String) -> TransportError {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut(detail)
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectionFailed(detail)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
+             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_NOTFOUND,
+             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED:
+            return .tls(detail)
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2,
+             CURLE_HTTP2_STREAM:
+            // With TLS 1.3 the server's verdict on a client certificate arrives as an alert on the first read.
+            return detail.contains("SSL routines") ? .tls(detail) : .connectionLost(detail)
+        default:
+            return .other(code: Int(code.rawValue), detail: detail)
+        }
+    }
+
+    static func parseHeaders(_ lines: [String]) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            headers[name] = value
+        }
+        return headers
+    }
+}

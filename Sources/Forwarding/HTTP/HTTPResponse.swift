@@ -1,0 +1,46 @@
+/// A response as the transport received it. The body may hold health data: never log it.
+public struct HTTPResponse: Sendable, Hashable {
+    public var status: Int
+    /// Header fields with lower-cased names (the last occurrence wins).
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why a request produced no HTTP response. None of these mean the receiver rejected the data, so every one
+/// of them is retried; none of them may mark anything delivered.
+public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No connection: refused, unreachable, name not resolved.
+    case connectionFailed(String)
+    /// The connection broke before a complete response (reset, empty reply).
+    case connectionLost(String)
+    /// Connect or total timeout expired.
+    case timedOut(String)
+    /// TLS failed: certificate not trusted, wrong host name, bad client certificate...
+    case tls(String)
+    /// libcurl refused an option (a build or configuration problem).
+    case setup(String)
+    /// Any other libcurl failure.
+    case other(code: Int, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .connectionFailed(detail): return "cannot connect: \(detail)"
+        case let .connectionLost(detail): return "connection lost: \(detail)"
+        case let .timedOut(detail): return "timed out: \(detail)"
+        case let .tls(detail): return "TLS failure: \(detail)"
+        case let .setup(detail): return "HTTP client setup failed: \(detail)"
+        case let .other(code, detail): return "HTTP failure (curl \(code)): \(detail)"
+        }
+    }
+}
+
+/// Sends a transaction Bundle to the FHIR endpoint.
+public protocol FHIRTransport: Sendable {
+    func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse
+}

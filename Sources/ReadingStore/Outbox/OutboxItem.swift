@@ -1,0 +1,109 @@
+public import Foundation
+import GRDB
+
+/// What an outbox item carries. Open-ended: other modules add kinds (Triage: "alert", "interpretation").
+public struct OutboxKind: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
+    CustomStringConvertible
+{
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
+
+    /// A stored reading; its FHIR entries are built from the `readings` row when it is sent.
+    public static let reading: OutboxKind = "reading"
+    /// A local alert (Triage), carried as ready-made FHIR entries in the payload.
+    public static let alert: OutboxKind = "alert"
+    /// A Device update, carried as ready-made FHIR entries in the payload.
+    public static let device: OutboxKind = "device"
+}
+
+/// Delivery state of an outbox item.
+public enum OutboxState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Waiting to be sent (possibly until `nextAttemptAt`, after a failure).
+    case pending
+    /// Claimed by a forwarder; returned to `pending` at the next open if that forwarder died.
+    case inFlight = "in-flight"
+    /// Accepted by the receiver (created, or already there).
+    case delivered
+    /// Rejected permanently by the receiver (4xx); kept with the server's OperationOutcome for a technician,
+    /// never retried automatically and never deleted by retention.
+    case parked
+}
+
+/// One unit of delivery: a reading, an alert, a device update.
+public struct OutboxItem: Sendable, Hashable, Identifiable {
+    public var id: Int64
+    public var kind: OutboxKind
+    /// Unique per kind: the reading identifier, the alert identifier...
+    public var key: String
+    /// For `.reading` items, the `readings` row to map.
+    public var readingRowID: Int64?
+    /// For other kinds, the FHIR transaction entries to send: a JSON array of Bundle.entry objects, each with
+    /// `fullUrl`, `resource` and `request` (POST with `ifNoneExist`, so that a resend is idempotent).
+    public var payload: [UInt8]?
+    public var state: OutboxState
+    public var attempts: Int
+    public var enqueuedAt: Date
+    public var nextAttemptAt: Date
+    public var lastAttemptAt: Date?
+    public var lastError: String?
+    public var deliveredAt: Date?
+    public var parkedAt: Date?
+    /// The receiver's OperationOutcome (or status line) that made the item park.
+    public var parkReason: String?
+
+    init(row: Row) throws {
+        id = try row.decode(Int64.self, forColumn: "id")
+        kind = OutboxKind(rawValue: try row.decode(String.self, forColumn: "kind"))
+        key = try row.decode(String.self, forColumn: "itemKey")
+        readingRowID = try row.decode(Int64?.self, forColumn: "readingID")
+        payload = try row.decode(Data?.self, forColumn: "payload").map { Array($0) }
+        let stateText = try row.decode(String.self, forColumn: "state")
+        guard let state = OutboxState(rawValue: stateText) else {
+            throw StoreError.undecodableRow(table: "outbox", detail: "unknown state \(stateText)")
+        }
+        self.state = state
+        attempts = try row.decode(Int.self, forColumn: "attempts")
+        enqueuedAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "enqueuedAt"))
+        nextAttemptAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "nextAttemptAt"))
+        lastAttemptAt = try row.decode(Int64?.self, forColumn: "lastAttemptAt").map(Date.init(unixMilliseconds:))
+        lastError = try row.decode(String?.self, forColumn: "lastError")
+        deliveredAt = try row.decode(Int64?.self, forColumn: "deliveredAt").map(Date.init(unixMilliseconds:))
+        parkedAt = try row.decode(Int64?.self, forColumn: "parkedAt").map(Date.init(unixMilliseconds:))
+        parkReason = try row.decode(String?.self, forColumn: "parkReason")
+    }
+}
+
+/// What `enqueue` did.
+public enum OutboxEnqueueOutcome: Sendable, Hashable {
+    case enqueued(Int64)
+    /// An item with the same kind and key exists already (in any state); it was left as it is.
+    case alreadyQueued(Int64)
+
+    public var itemID: Int64 {
+        switch self {
+        case let .enqueued(id), let .alreadyQueued(id): return id
+        }
+    }
+}
+
+/// Queue figures for the status API (dhoctl, the control interface, the "hub offline" check).
+public struct OutboxStatus: Sendable, Hashable, Codable {
+    public var pending: Int
+    public var inFlight: Int
+    public var parked: Int
+    /// Delivered items not yet removed by retention.
+    public var delivered: Int
+    /// When the oldest item still waiting for delivery was queued.
+    public var oldestUndeliveredEnqueuedAt: Date?
+    /// When the receiver last accepted something (kept across retention).
+    public var lastDeliveredAt: Date?
+    /// The most recent delivery error of a waiting item.
+    public var lastError: String?
+    /// The earliest time a waiting item may be sent.
+    public var nextAttemptAt: Date?
+
+    /// Items not yet delivered and not parked.
+    public var queueDepth: Int { pending + inFlight }
+}

@@ -1,0 +1,173 @@
+public import Foundation
+import GRDB
+
+extension ReadingStore {
+    /// Queues an item in its own transaction. Use `Outbox.enqueue(_:...)` to queue inside yours.
+    @discardableResult
+    public func enqueue(kind: OutboxKind, key: String, payload: [UInt8]) async throws(StoreError)
+        -> OutboxEnqueueOutcome
+    {
+        try await mapStoreErrors {
+            try await writer.write { db in try Outbox.enqueue(db, kind: kind, key: key, payload: payload, now: Date()) }
+        }
+    }
+
+    /// Claims up to `limit` items that are due, oldest first, and marks them in flight (durably, with the
+    /// attempt counted) so that a crash during the send is visible and recovered at the next open.
+    public func claimBatch(limit: Int, now: Date = Date()) async throws(StoreError) -> [OutboxItem] {
+        guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
+        return try await mapStoreErrors {
+            try await writer.write { db in
+                let nowMs = now.unixMilliseconds
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM outbox WHERE state = 'pending' AND nextAttemptAt <= ? ORDER BY id LIMIT ?
+                    """, arguments: [nowMs, limit])
+                var items = try rows.map(OutboxItem.init(row:))
+                guard !items.isEmpty else { return [] }
+                let ids = items.map(\.id)
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'in-flight', attempts = attempts + 1, lastAttemptAt = ?
+                        WHERE id IN (\(marks))
+                        """,
+                    arguments: StatementArguments([nowMs]) + StatementArguments(ids))
+                for index in items.indices {
+                    items[index].state = .inFlight
+                    items[index].attempts += 1
+                    items[index].lastAttemptAt = now
+                }
+                return items
+            }
+        }
+    }
+
+    /// Records that the receiver accepted these items.
+    public func markDelivered(_ ids: [Int64], at date: Date = Date()) async throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try await mapStoreErrors {
+            try await writer.write { db in
+                for chunk in ids.chunked(into: 500) {
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    try db.execute(
+                        sql: """
+                            UPDATE outbox SET state = 'delivered', deliveredAt = ?, lastError = NULL
+                            WHERE id IN (\(marks)) AND state IN ('pending', 'in-flight')
+                            """,
+                        arguments: StatementArguments([date.unixMilliseconds]) + StatementArguments(Array(chunk)))
+                }
+                try db.execute(
+                    sql: "INSERT INTO store_meta (key, value) VALUES ('lastDeliveredAt', ?) "
+                        + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [String(date.unixMilliseconds)])
+            }
+        }
+    }
+
+    /// Puts items back in the queue, not to be sent before `notBefore`. `error` must not contain secrets
+    /// or health data (the forwarder passes status lines and transport errors only).
+    public func scheduleRetry(_ ids: [Int64], notBefore: Date, error: String?) async throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        let reason: String? = error.map { Outbox.truncated($0) }
+        try await mapStoreErrors {
+            try await writer.write { db in
+                for chunk in ids.chunked(into: 500) {
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    try db.execute(
+                        sql: """
+                            UPDATE outbox SET state = 'pending', nextAttemptAt = ?, lastError = COALESCE(?, lastError)
+                            WHERE id IN (\(marks)) AND state IN ('pending', 'in-flight')
+                            """,
+                        arguments: StatementArguments([notBefore.unixMilliseconds, reason] as [(any DatabaseValueConvertible)?])
+                            + StatementArguments(Array(chunk)))
+                }
+            }
+        }
+    }
+
+    /// Parks an item the receiver rejected permanently, keeping the server's explanation. Parked items
+    /// do not block the queue, are never retried automatically and are never deleted by retention.
+    public func park(_ id: Int64, reason: String, at date: Date = Date()) async throws(StoreError) {
+        let text = Outbox.truncated(reason)
+        try await mapStoreErrors {
+            try await writer.write { db in
+                try db.execute(sql: """
+                    UPDATE outbox SET state = 'parked', parkedAt = ?, parkReason = ?, lastError = ?
+                    WHERE id = ? AND state IN ('pending', 'in-flight')
+                    """, arguments: [date.unixMilliseconds, text, text, id])
+            }
+        }
+    }
+
+    /// Returns parked items (all, or the given ones) to the queue, e.g. after the receiver was fixed.
+    /// Returns how many were requeued.
+    @discardableResult
+    public func requeueParked(_ ids: [Int64]? = nil, now: Date = Date()) async throws(StoreError) -> Int {
+        try await mapStoreErrors {
+            try await writer.write { db in
+                var sql = "UPDATE outbox SET state = 'pending', nextAttemptAt = ?, parkedAt = NULL WHERE state = 'parked'"
+                var arguments = StatementArguments([now.unixMilliseconds])
+                if let ids {
+                    guard !ids.isEmpty else { return 0 }
+                    sql += " AND id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
+                    arguments += StatementArguments(ids)
+                }
+                try db.execute(sql: sql, arguments: arguments)
+                return db.changesCount
+            }
+        }
+    }
+
+    /// Items in a given state, oldest first (for dhoctl and tests).
+    public func outboxItems(in state: OutboxState, limit: Int = 1000) async throws(StoreError) -> [OutboxItem] {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?",
+                    arguments: [state.rawValue, limit]
+                ).map(OutboxItem.init(row:))
+            }
+        }
+    }
+
+    public func outboxItem(kind: OutboxKind, key: String) async throws(StoreError) -> OutboxItem? {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT * FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key]
+                ).map(OutboxItem.init(row:))
+            }
+        }
+    }
+
+    /// Queue depth, oldest undelivered, last successful forward, parked count.
+    public func outboxStatus() async throws(StoreError) -> OutboxStatus {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                var counts: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+                    counts[try row.decode(String.self, forColumn: "state")] = try row.decode(Int.self, forColumn: "n")
+                }
+                let waiting = "state IN ('pending', 'in-flight')"
+                let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(enqueuedAt) FROM outbox WHERE \(waiting)")
+                let next = try Int64.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'pending'")
+                let lastError = try String.fetchOne(db, sql: """
+                    SELECT lastError FROM outbox WHERE \(waiting) AND lastError IS NOT NULL
+                    ORDER BY lastAttemptAt DESC LIMIT 1
+                    """)
+                let lastDelivered = try String.fetchOne(
+                    db, sql: "SELECT value FROM store_meta WHERE key = 'lastDeliveredAt'"
+                ).flatMap { Int64($0) }
+                return OutboxStatus(
+                    pending: counts[OutboxState.pending.rawValue] ?? 0,
+                    inFlight: counts[OutboxState.inFlight.rawValue] ?? 0,
+                    parked: counts[OutboxState.parked.rawValue] ?? 0,
+                    delivered: counts[OutboxState.delivered.rawValue] ?? 0,
+                    oldestUndeliveredEnqueuedAt: oldest.map(Date.init(unixMilliseconds:)),
+                    lastDeliveredAt: lastDelivered.map(Date.init(unixMilliseconds:)),
+                    lastError: lastError,
+                    nextAttemptAt: next.map(Date.init(unixMilliseconds:)))
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+import GRDB
+public import HealthProfiles
+
+/// One reading to store, with what the gateway knows about it.
+public struct IngestRequest: Sendable, Hashable {
+    public var reading: Reading
+    public var rawFrame: [UInt8]
+    public var sensor: SensorKey
+    public var receivedAt: Date
+    /// The measurement instant on the gateway's clock, after the gateway corrected the device clock.
+    public var measuredAt: Date
+
+    public init(reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date) {
+        self.reading = reading
+        self.rawFrame = rawFrame
+        self.sensor = sensor
+        self.receivedAt = receivedAt
+        self.measuredAt = measuredAt
+    }
+}
+
+extension ReadingStore {
+    /// Stores a reading and queues it for forwarding, in one durable transaction.
+    ///
+    /// When this returns, the reading (or the earlier copy it duplicates) is on disk: the caller may now
+    /// acknowledge the device. On `StoreError.diskFull` nothing was written and the device must not be
+    /// acknowledged, so it keeps the record and sends it again later.
+    public func ingest(
+        _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date
+    ) async throws(StoreError) -> IngestOutcome {
+        let request = IngestRequest(
+            reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt)
+        let prepared = try PreparedReading(request)
+        return try await mapStoreErrors {
+            try await writer.write { db in try prepared.insert(db, enqueuedAt: Date()) }
+        }
+    }
+
+    /// Stores several readings in one transaction: all or none. Meant for imports and for seeding
+    /// benchmarks; the gateway acknowledges per record and so calls `ingest` per record.
+    public func ingest(contentsOf requests: [IngestRequest]) async throws(StoreError) -> [IngestOutcome] {
+        var prepared: [PreparedReading] = []
+        prepared.reserveCapacity(requests.count)
+        for request in requests { prepared.append(try PreparedReading(request)) }
+        let batch = prepared
+        return try await mapStoreErrors {
+            try await writer.write { db in
+                let now = Date()
+                return try batch.map { try $0.insert(db, enqueuedAt: now) }
+            }
+        }
+    }
+}
+
+/// A request with its identifier computed and its reading encoded, ready for the writer queue (so the
+/// serialised writer spends no time hashing or encoding).
+struct PreparedReading: Sendable {
+    let request: IngestRequest
+    let id: ReadingID
+    let json: Data
+
+    init(_ request: IngestRequest) throws(StoreError) {
+        guard request.receivedAt.isPlausibleInstant, request.measuredAt.isPlausibleInstant else {
+            throw .invalidArgument("receivedAt and measuredAt must be real instants between years 1 and 9999")
+        }
+        self.request = request
+        id = ReadingIdentity.identifier(for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            json = try encoder.encode(request.reading)
+        } catch {
+            throw .invalidArgument("reading cannot be encoded: \(error)")
+        }
+    }
+
+    func insert(_ db: Database, enqueuedAt: Date) throws -> IngestOutcome {
+        // Cached statements: compiled once per connection, not once per reading.
+        let known = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = ?1)
+                OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = ?1)
+            """), arguments: [id.rawValue]) ?? false
+        if known { return .duplicate(id) }
+
+        let reading = request.reading
+        try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
+            .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
+        try db.cachedStatement(sql: """
+            INSERT INTO readings (identifier, sensorKey, kind, characteristic, deviceTime, sequenceNumber,
+                                  userID, reliable, measuredAt, receivedAt, reading, rawFrame)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                id.rawValue, request.sensor.rawValue, reading.kind.rawValue, Int(reading.characteristic),
+                reading.deviceTime?.description, reading.sequenceNumber.map { Int($0) }, reading.userID.map { Int($0) },
+                reading.isReliable, request.measuredAt.unixMilliseconds, request.receivedAt.unixMilliseconds,
+                json, Data(request.rawFrame),
+            ])
+        let rowID = db.lastInsertedRowID
+        _ = try Outbox.enqueue(
+            db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, now: enqueuedAt)
+        return .stored(id)
+    }
+}

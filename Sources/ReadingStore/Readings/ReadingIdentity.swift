@@ -1,0 +1,81 @@
+import Crypto
+public import Foundation
+public import HealthProfiles
+
+/// Derives the stable identifier of a measurement from what a device repeats when it re-sends a stored
+/// record (RACP "all records", a cuff replaying its memory on every connection).
+///
+/// The identifier is SHA-256 over a canonical text of: sensor key, characteristic, kind, user, device
+/// timestamp, sequence number, every component (vital, value, unit) and the status flags. Values are
+/// normalised (138 and 138.0 are the same) and components and flags sorted, so that the encoding of a
+/// `Reading` cannot change the result. The digest's first 16 bytes are rendered as an RFC 9562 version 8
+/// UUID (the form that RFC gives for name-based SHA-256 identifiers).
+///
+/// Qualifiers (meal, sample site...) are deliberately left out: the glucose context arrives in a separate
+/// notification and may or may not have been merged when a record is re-sent, and it does not make two
+/// measurements different.
+///
+/// Trade-off when a reading has neither a device timestamp nor a sequence number: two identical frames
+/// may be two genuine measurements (a thermometer without a clock reading 36.8 twice). Then the receipt
+/// time is included, so nothing is ever dropped as a false duplicate; the cost is that such a device
+/// re-sending the very same frame later would be stored twice. Devices that store records always
+/// timestamp or number them, so the duplicate case does not arise for stored data.
+///
+/// The canonical text is versioned ("dho-reading/1"); changing it would make every re-sent record look new,
+/// so a change must add a version, never edit this one.
+public enum ReadingIdentity {
+    public static func identifier(
+        for reading: Reading, sensor: SensorKey, receivedAt: Date
+    ) -> ReadingID {
+        let text = canonicalText(for: reading, sensor: sensor, receivedAt: receivedAt)
+        return ReadingID(rawValue: uuidString(digestOf: text))
+    }
+
+    /// An identifier for something derived from a reading (its second Observation, its status Observation):
+    /// stable, distinct per `role`, same format.
+    public static func derivedIdentifier(_ base: String, role: String) -> String {
+        uuidString(digestOf: "dho-derived/1\n\(base)\n\(role)")
+    }
+
+    static func canonicalText(for reading: Reading, sensor: SensorKey, receivedAt: Date) -> String {
+        var lines = ["dho-reading/1"]
+        lines.append("sensor:\(sensor.rawValue)")
+        lines.append("characteristic:\(String(reading.characteristic, radix: 16))")
+        lines.append("kind:\(reading.kind.rawValue)")
+        lines.append("user:\(reading.userID.map { String($0) } ?? "-")")
+        lines.append("time:\(reading.deviceTime?.description ?? "-")")
+        lines.append("sequence:\(reading.sequenceNumber.map { String($0) } ?? "-")")
+        let components = reading.components
+            .map { "\($0.vital.rawValue)=\(canonical($0.value))[\($0.unit.rawValue)]" }
+            .sorted()
+        lines.append("components:\(components.joined(separator: ";"))")
+        lines.append("flags:\(reading.flags.map(\.rawValue).sorted().joined(separator: ","))")
+        if reading.deviceTime == nil, reading.sequenceNumber == nil {
+            lines.append("received:\(receivedAt.unixMilliseconds)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func canonical(_ value: MeasuredValue) -> String {
+        switch value {
+        case let .number(number): return number.normalized.description
+        case let .absent(reason): return "absent:\(reason.rawValue)"
+        }
+    }
+
+    static func uuidString(digestOf text: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array(text.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        let hex = bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
+            let start = hex.index(hex.startIndex, offsetBy: range.lowerBound)
+            let end = hex.index(hex.startIndex, offsetBy: range.upperBound)
+            return String(hex[start..<end])
+        }
+        return groups.joined(separator: "-")
+    }
+}

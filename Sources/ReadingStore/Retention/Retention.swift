@@ -1,0 +1,59 @@
+public import Foundation
+import GRDB
+
+/// What one retention pass removed.
+public struct RetentionReport: Sendable, Hashable {
+    public var readingsDeleted: Int
+    public var outboxItemsDeleted: Int
+}
+
+extension ReadingStore {
+    /// Deletes readings received more than `configuration.retentionDays` before `now` whose every outbox
+    /// item is delivered, and delivered outbox items of other kinds older than that.
+    ///
+    /// Never deleted, whatever their age: a reading with a pending, in-flight or parked item (undelivered
+    /// data), parked items, and sensor rows. A deleted reading leaves a tombstone with its identifier so that
+    /// the device re-sending that old record is still recognised as a duplicate.
+    @discardableResult
+    public func applyRetention(now: Date = Date()) async throws(StoreError) -> RetentionReport {
+        guard configuration.retentionDays >= 1 else {
+            throw .invalidArgument("retentionDays must be at least 1, is \(configuration.retentionDays)")
+        }
+        let cutoff = now.addingTimeInterval(-Double(configuration.retentionDays) * 86_400).unixMilliseconds
+        let nowMs = now.unixMilliseconds
+        let report = try await mapStoreErrors {
+            try await writer.write { db in
+                // A reading is deletable only when it has delivered outbox items and no other kind.
+                let deletable = """
+                    SELECT r.id FROM readings r
+                    WHERE r.receivedAt < ?1
+                      AND EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state = 'delivered')
+                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state != 'delivered')
+                    """
+                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER PRIMARY KEY)")
+                try db.execute(sql: "DELETE FROM retention_ids")
+                try db.execute(sql: "INSERT INTO retention_ids (id) \(deletable)", arguments: [cutoff])
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO reading_tombstones (identifier, deletedAt)
+                    SELECT identifier, ?1 FROM readings WHERE id IN (SELECT id FROM retention_ids)
+                    """, arguments: [nowMs])
+                // Outbox rows of these readings go with them (ON DELETE CASCADE).
+                let outboxBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                try db.execute(sql: "DELETE FROM readings WHERE id IN (SELECT id FROM retention_ids)")
+                let readingsDeleted = db.changesCount
+                try db.execute(sql: """
+                    DELETE FROM outbox WHERE state = 'delivered' AND readingID IS NULL AND deliveredAt < ?1
+                    """, arguments: [cutoff])
+                let outboxAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                try db.execute(sql: "DELETE FROM retention_ids")
+                return RetentionReport(readingsDeleted: readingsDeleted, outboxItemsDeleted: outboxBefore - outboxAfter)
+            }
+        }
+        if report.readingsDeleted > 0 || report.outboxItemsDeleted > 0 {
+            logger.info("retention removed delivered data", metadata: [
+                "readings": "\(report.readingsDeleted)", "outboxItems": "\(report.outboxItemsDeleted)",
+            ])
+        }
+        return report
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+extension ReadingStore {
+    /// Inserts the sensor or merges `update` into its record (nil fields keep the stored value).
+    /// Sensor rows are never deleted by retention: the centre's device inventory depends on them.
+    public func upsertSensor(_ update: SensorUpdate) async throws(StoreError) {
+        if let level = update.batteryLevel, !(0...100).contains(level) {
+            throw .invalidArgument("battery level \(level) is outside 0...100")
+        }
+        let now = Date()
+        try await mapStoreErrors {
+            try await writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO sensors (key, address, manufacturer, model, serial, firmware, hardware, software,
+                                         systemID, profile, batteryLevel, clockOffsetMs, firstSeenAt, lastSeenAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET
+                        address = COALESCE(excluded.address, address),
+                        manufacturer = COALESCE(excluded.manufacturer, manufacturer),
+                        model = COALESCE(excluded.model, model),
+                        serial = COALESCE(excluded.serial, serial),
+                        firmware = COALESCE(excluded.firmware, firmware),
+                        hardware = COALESCE(excluded.hardware, hardware),
+                        software = COALESCE(excluded.software, software),
+                        systemID = COALESCE(excluded.systemID, systemID),
+                        profile = COALESCE(excluded.profile, profile),
+                        batteryLevel = COALESCE(excluded.batteryLevel, batteryLevel),
+                        clockOffsetMs = COALESCE(excluded.clockOffsetMs, clockOffsetMs),
+                        lastSeenAt = COALESCE(MAX(excluded.lastSeenAt, lastSeenAt), excluded.lastSeenAt, lastSeenAt)
+                    """, arguments: [
+                        update.key.rawValue, update.address, update.manufacturer, update.model, update.serial,
+                        update.firmware, update.hardware, update.software, update.systemID, update.profile,
+                        update.batteryLevel, update.clockOffset.map { Int64(($0 * 1000).rounded()) },
+                        (update.seenAt ?? now).unixMilliseconds, update.seenAt?.unixMilliseconds,
+                    ])
+            }
+        }
+    }
+
+    public func sensor(_ key: SensorKey) async throws(StoreError) -> SensorRecord? {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM sensors WHERE key = ?", arguments: [key.rawValue])
+                    .map(SensorRecord.init(row:))
+            }
+        }
+    }
+
+    /// Every sensor the gateway has seen, ordered by key.
+    public func sensors() async throws(StoreError) -> [SensorRecord] {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM sensors ORDER BY key").map(SensorRecord.init(row:))
+            }
+        }
+    }
+
+    /// The records of the given sensors, keyed by sensor key (unknown keys are absent).
+    public func sensors(_ keys: Set<SensorKey>) async throws(StoreError) -> [SensorKey: SensorRecord] {
+        guard !keys.isEmpty else { return [:] }
+        let list = keys.map(\.rawValue)
+        return try await mapStoreErrors {
+            try await writer.read { db in
+                let marks = Array(repeating: "?", count: list.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM sensors WHERE key IN (\(marks))", arguments: StatementArguments(list))
+                var result: [SensorKey: SensorRecord] = [:]
+                for row in rows {
+                    let record = try SensorRecord(row: row)
+                    result[record.key] = record
+                }
+                return result
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+public import GRDB
+public import Logging
+
+/// The gateway's durable store: readings, sensors and the delivery outbox, in one SQLite file.
+///
+/// Durability: the database runs in WAL mode with `synchronous = FULL`, so every committed transaction has
+/// been fsync'ed to the WAL before the call returns. `ingest` returns only after that commit, which is what
+/// lets the gateway acknowledge the device afterwards: a reading it acknowledged survives a crash or a power
+/// cut. (NORMAL would only fsync at checkpoints and could lose the last commits on power loss.)
+///
+/// Concurrency: all writes go through GRDB's single writer connection (serialised, off the cooperative
+/// pool); reads use a pool of reader connections and never block writes. Several processes may open the
+/// same file (the daemon, `outbox-drain`, dhoctl); SQLite's locking and the busy timeout arbitrate.
+public final class ReadingStore: Sendable {
+    /// GRDB access for modules that keep their own tables here (Triage): register migrations with
+    /// `open(_:migrations:)`, then read and write through this. Use `Outbox.enqueue(_:...)` inside your own
+    /// write transaction to queue FHIR entries atomically with your rows.
+    public let writer: DatabasePool
+    public let configuration: StoreConfiguration
+    let logger: Logger
+
+    private init(writer: DatabasePool, configuration: StoreConfiguration, logger: Logger) {
+        self.writer = writer
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the store, applies the store's migrations and then `migrations`, and
+    /// returns items left in flight by a crash to the queue. Run one forwarder per store at a time: a second
+    /// process opening the store returns the first one's in-flight items to the queue too (harmless, the
+    /// receiver absorbs the resend, but wasteful).
+    public static func open(
+        _ configuration: StoreConfiguration, migrations: [StoreMigration] = [],
+        logger: Logger = Logger(label: "dho.store")
+    ) throws(StoreError) -> ReadingStore {
+        let migrator = try Schema.migrator(additional: migrations)
+        try DatabaseFile.prepare(path: configuration.path)
+
+        var grdb = Configuration()
+        grdb.label = "dho.store"
+        grdb.foreignKeysEnabled = true
+        grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: configuration.path, configuration: grdb)
+        } catch {
+            let mapped = StoreError.from(error)
+            if case .database = mapped { throw .cannotOpen(path: configuration.path, reason: mapped.description) }
+            throw mapped
+        }
+        // GRDB sets `synchronous = NORMAL` on the writer when it switches to WAL, after prepareDatabase ran:
+        // set FULL again on the writer connection (the only one that commits) and check that it holds.
+        let synchronous = try mapStoreErrors {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+        }
+        guard synchronous == 2 else {
+            throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = FULL")
+        }
+        try mapStoreErrors { try migrator.migrate(pool) }
+        try DatabaseFile.tighten(path: configuration.path)
+
+        let store = ReadingStore(writer: pool, configuration: configuration, logger: logger)
+        let recovered = try mapStoreErrors { try pool.write { db in try Outbox.recoverInFlight(db) } }
+        if recovered > 0 {
+            logger.notice("returned outbox items left in flight by an earlier run to the queue", metadata: [
+                "count": "\(recovered)",
+            ])
+        }
+        return store
+    }
+
+    /// Checkpoints the WAL and closes every connection. Further use throws.
+    public func close() throws(StoreError) {
+        try mapStoreErrors { try writer.close() }
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns SQLite's findings, `["ok"]` when the file is sound.
+    public func integrityCheck() async throws(StoreError) -> [String] {
+        try await mapStoreErrors {
+            try await writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import GRDB
+
+/// The store's own tables. Identifiers of applied migrations are permanent: change the schema only by
+/// appending a migration.
+enum Schema {
+    static let reservedPrefix = "store."
+
+    static func migrator(additional: [StoreMigration]) throws(StoreError) -> DatabaseMigrator {
+        var seen: Set<String> = []
+        for migration in additional {
+            guard !migration.identifier.isEmpty else { throw .invalidMigration("empty identifier") }
+            guard !migration.identifier.hasPrefix(reservedPrefix) else {
+                throw .invalidMigration("\(migration.identifier): the prefix \"\(reservedPrefix)\" is the store's own")
+            }
+            guard seen.insert(migration.identifier).inserted else {
+                throw .invalidMigration("\(migration.identifier) is registered twice")
+            }
+        }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("store.v1", migrate: createV1)
+        for migration in additional {
+            migrator.registerMigration(migration.identifier, migrate: migration.migrate)
+        }
+        return migrator
+    }
+
+    @Sendable
+    static func createV1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE sensors (
+                key TEXT PRIMARY KEY NOT NULL,
+                address TEXT,
+                manufacturer TEXT,
+                model TEXT,
+                serial TEXT,
+                firmware TEXT,
+                hardware TEXT,
+                software TEXT,
+                systemID TEXT,
+                profile TEXT,
+                batteryLevel INTEGER,
+                clockOffsetMs INTEGER,
+                firstSeenAt INTEGER NOT NULL,
+                lastSeenAt INTEGER
+            );
+
+            CREATE TABLE readings (
+                id INTEGER PRIMARY KEY,
+                identifier TEXT NOT NULL UNIQUE,
+                sensorKey TEXT NOT NULL REFERENCES sensors(key),
+                kind TEXT NOT NULL,
+                characteristic INTEGER NOT NULL,
+                deviceTime TEXT,
+                sequenceNumber INTEGER,
+                userID INTEGER,
+                reliable INTEGER NOT NULL,
+                measuredAt INTEGER NOT NULL,
+                receivedAt INTEGER NOT NULL,
+                reading BLOB NOT NULL,
+                rawFrame BLOB NOT NULL
+            );
+            CREATE INDEX readings_by_kind_time ON readings(kind, measuredAt);
+            CREATE INDEX readings_by_sensor_time ON readings(sensorKey, measuredAt);
+            CREATE INDEX readings_by_received ON readings(receivedAt);
+
+            -- Identifiers of readings removed by retention, so that a device re-sending a record older than
+            -- the retention window is still recognised as a duplicate (40-odd bytes per reading).
+            CREATE TABLE reading_tombstones (
+                identifier TEXT PRIMARY KEY NOT NULL,
+                deletedAt INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                itemKey TEXT NOT NULL,
+                readingID INTEGER REFERENCES readings(id) ON DELETE CASCADE,
+                payload BLOB,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'in-flight', 'delivered', 'parked')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                enqueuedAt INTEGER NOT NULL,
+                nextAttemptAt INTEGER NOT NULL,
+                lastAttemptAt INTEGER,
+                lastError TEXT,
+                deliveredAt INTEGER,
+                parkedAt INTEGER,
+                parkReason TEXT,
+                UNIQUE (kind, itemKey)
+            );
+            CREATE INDEX outbox_by_state ON outbox(state, id);
+            CREATE INDEX outbox_by_reading ON outbox(readingID);
+
+            CREATE TABLE store_meta (
+                key TEXT PRIMARY KEY NOT NULL,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """)
+    }
+}

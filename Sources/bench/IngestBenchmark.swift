@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import HealthProfiles
+import ReadingStore
+
+/// Durable ingest rate: `ReadingStore.ingest` (one transaction per reading, WAL, synchronous = FULL) against
+/// the sqlite3 CLI executing the same statements with the same settings, on the same schema and disk.
+struct IngestBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Durable ingest rate vs the sqlite3 CLI doing the same inserts.")
+
+    @Option(help: "Readings to ingest.")
+    var count = 2000
+
+    @Option(help: "Directory for the databases (default: a new temporary directory). Use the target disk.")
+    var directory: String?
+
+    @Option(help: "Rounds, alternating store and CLI on fresh files; the medians are reported.")
+    var rounds = 3
+
+    @Flag(help: "Only measure the store (for profiling).")
+    var storeOnly = false
+
+    func run() async throws {
+        let root = try self.directory ?? BenchSupport.temporaryDirectory()
+        let readings = (0..<count).map(BenchSupport.reading)
+        let script = try sqlScript(readings)
+        var storeRates: [Double] = []
+        var cliRates: [Double] = []
+        var cpu: [Double] = []
+        print("durable ingest, \(count) readings, one transaction each, WAL + synchronous=FULL, in \(root)")
+        for round in 1...max(1, rounds) {
+            let (storeRate, storeCPU) = try await measureStore(readings, path: root + "/store-\(round).sqlite")
+            storeRates.append(storeRate)
+            cpu.append(storeCPU)
+            var line = "  round \(round): ReadingStore.ingest \(BenchSupport.format(storeRate)) readings/s "
+                + "(CPU \(BenchSupport.format(storeCPU)) µs/reading)"
+            if !storeOnly {
+                let cliRate = try measureCLI(script, path: root + "/cli-\(round).sqlite")
+                cliRates.append(cliRate)
+                line += ", sqlite3 CLI \(BenchSupport.format(cliRate)) readings/s"
+            }
+            print(line)
+        }
+        let storeMedian = BenchSupport.median(storeRates)
+        print("  median ReadingStore.ingest: \(BenchSupport.format(storeMedian)) readings/s, "
+            + "CPU \(BenchSupport.format(BenchSupport.median(cpu))) µs/reading")
+        if !cliRates.isEmpty {
+            let cliMedian = BenchSupport.median(cliRates)
+            print("  median sqlite3 CLI:         \(BenchSupport.format(cliMedian)) readings/s")
+            print("  ratio store/CLI (medians):  \(String(format: "%.2f", storeMedian / cliMedian))")
+        }
+        if self.directory == nil { try? FileManager.default.removeItem(atPath: root) }
+    }
+
+    /// Readings per second and CPU microseconds per reading through `ReadingStore.ingest`.
+    func measureStore(_ readings: [Reading], path: String) async throws -> (Double, Double) {
+        let store = try ReadingStore.open(StoreConfiguration(path: path))
+        let clock = ContinuousClock()
+        let cpuBefore = BenchSupport.cpuSeconds()
+        let started = clock.now
+        for reading in readings {
+            _ = try await store.ingest(
+                reading, rawFrame: BenchSupport.frame, sensor: BenchSupport.sensor, receivedAt: Date(),
+                measuredAt: Date())
+        }
+        let elapsed = BenchSupport.seconds(clock.now - started)
+        let cpu = BenchSupport.cpuSeconds() - cpuBefore
+        try store.close()
+        return (Double(readings.count) / elapsed, cpu * 1e6 / Double(readings.count))
+    }
+
+    /// Readings per second for the sqlite3 CLI running `script` on a schema made by the store's migrations.
+    func measureCLI(_ script: String, path: String) throws -> Double {
+        try ReadingStore.open(StoreConfiguration(path: path)).close()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let status = try BenchSupport.run(["sqlite3", path], input: script)
+        let elapsed = BenchSupport.seconds(clock.now - started)
+        guard status == 0 else { throw ValidationError("sqlite3 failed with status \(status)") }
+        return Double(count) / elapsed
+    }
+
+    /// The statements `ingest` executes per reading, as text: duplicate check, sensor row, reading, outbox.
+    func sqlScript(_ readings: [Reading]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let digits = Array("0123456789abcdef")
+        func hex(_ bytes: some Sequence<UInt8>) -> String {
+            var text = "X'"
+            for byte in bytes {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0F)])
+            }
+            return text + "'"
+        }
+        var lines = ["PRAGMA journal_mode = WAL;", "PRAGMA synchronous = FULL;", "PRAGMA foreign_keys = ON;"]
+        let sensor = BenchSupport.sensor.rawValue
+        for reading in readings {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let id = ReadingIdentity.identifier(for: reading, sensor: BenchSupport.sensor, receivedAt: Date()).rawValue
+            let json = try encoder.encode(reading)
+            lines.append("BEGIN IMMEDIATE;")
+            lines.append("SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = '\(id)') "
+                + "OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = '\(id)');")
+            lines.append("INSERT INTO sensors (key, firstSeenAt) VALUES ('\(sensor)', \(now)) ON CONFLICT(key) DO NOTHING;")
+            lines.append("INSERT INTO readings (identifier, sensorKey, kind, characteristic, deviceTime, sequenceNumber, "
+                + "userID, reliable, measuredAt, receivedAt, reading, rawFrame) VALUES ('\(id)', '\(sensor)', "
+                + "'\(reading.kind.rawValue)', \(reading.characteristic), '\(reading.deviceTime?.description ?? "")', "
+                + "NULL, 1, 1, \(now), \(now), \(hex(json)), \(hex(BenchSupport.frame)));")
+            lines.append("INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt) "
+                + "VALUES ('reading', '\(id)', last_insert_rowid(), NULL, 'pending', \(now), \(now)) "
+                + "ON CONFLICT(kind, itemKey) DO NOTHING;")
+            lines.append("COMMIT;")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Forwarding
+import Foundation
+import Logging
+import ReadingStore
+
+/// Opens a reading store and forwards its outbox until nothing is waiting, then exits 0 and prints a JSON
+/// summary. Used by the crash tests (killed with SIGKILL mid-drain and started again) and by technicians to
+/// flush a backlog by hand. Secrets and the patient reference come from files or the environment, never
+/// from the command line, where any user could read them with ps.
+@main
+struct OutboxDrain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox-drain", abstract: "Forward a reading store's outbox to a FHIR receiver until it is empty.")
+
+    @Option(help: "Path of the reading store (SQLite).")
+    var database: String
+
+    @Option(help: "FHIR base URL (https, or http to loopback only).")
+    var url: String
+
+    @Option(help: "PEM CA file for the receiver's certificate.")
+    var caFile: String?
+
+    @Option(help: "PEM client certificate.")
+    var clientCertificate: String?
+
+    @Option(help: "PEM client key.")
+    var clientKey: String?
+
+    @Option(help: "File holding the bearer token (or set DHO_FHIR_TOKEN).")
+    var tokenFile: String?
+
+    @Option(help: "File holding the patient reference (or set DHO_PATIENT_REFERENCE).")
+    var patientFile: String?
+
+    @Option(help: "Gateway identifier for the gateway Device.")
+    var gatewayID = "dho-gateway"
+
+    @Option(help: "Outbox items per transaction Bundle.")
+    var batchSize = 50
+
+    @Option(help: "Backoff base delay in milliseconds.")
+    var baseDelayMs = 2000
+
+    @Option(help: "Backoff cap in milliseconds.")
+    var maxDelayMs = 300_000
+
+    @Option(help: "Whole-request timeout in milliseconds.")
+    var timeoutMs = 60_000
+
+    @Option(help: "Connect timeout in milliseconds.")
+    var connectTimeoutMs = 10_000
+
+    func run() async throws {
+        var logger = Logger(label: "outbox-drain")
+        logger.logLevel = .warning
+        let environment = ProcessInfo.processInfo.environment
+        let token = try tokenFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            ?? environment["DHO_FHIR_TOKEN"]
+        guard let patientText = try patientFile.map({ try String(contentsOfFile: $0, encoding: .utf8) })
+            ?? environment["DHO_PATIENT_REFERENCE"]
+        else { throw ValidationError("give --patient-file or set DHO_PATIENT_REFERENCE") }
+
+        let endpoint = try EndpointConfiguration(
+            url: url, tls: TLSOptions(caFile: caFile, clientCertificate: clientCertificate, clientKey: clientKey),
+            bearerToken: try token.map { try BearerToken($0) },
+            connectTimeout: .milliseconds(connectTimeoutMs), requestTimeout: .milliseconds(timeoutMs))
+        let store = try ReadingStore.open(StoreConfiguration(path: database), logger: logger)
+        let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
+            gateway: GatewayIdentity(identifier: gatewayID, softwareVersion: "outbox-drain"),
+            patient: try PatientReference(patientText)))
+        let forwarder = Forwarder(
+            store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
+            configuration: ForwarderConfiguration(
+                batchSize: batchSize,
+                retry: RetryPolicy(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),
+            logger: logger)
+        let report = await forwarder.drain()
+        let status = try await store.outboxStatus()
+        print(#"{"delivered":\#(report.delivered),"parked":\#(report.parked),"failures":\#(report.failures),"#
+            + #""bundles":\#(report.bundles),"pending":\#(status.pending),"parkedTotal":\#(status.parked)}"#)
+        try store.close()
+    }
+}

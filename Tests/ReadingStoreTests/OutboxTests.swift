@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import ReadingStore
+import Testing
+
+@Suite struct OutboxTests {
+    @Test func claimsOldestFirstAndMarksInFlight() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        var ids: [ReadingID] = []
+        for sequence in UInt16(1)...5 { ids.append(try await store.ingest(Samples.glucose(sequence: sequence)).readingID) }
+        let batch = try await store.claimBatch(limit: 3)
+        #expect(batch.map(\.key) == ids.prefix(3).map(\.rawValue))
+        #expect(batch.allSatisfy { $0.state == .inFlight && $0.attempts == 1 })
+        let status = try await store.outboxStatus()
+        #expect(status.inFlight == 3)
+        #expect(status.pending == 2)
+        #expect(status.queueDepth == 5)
+        #expect(try await store.claimBatch(limit: 10).map(\.key) == ids.suffix(2).map(\.rawValue))
+    }
+
+    @Test func itemsLeftInFlightByACrashReturnToTheQueueOnOpen() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let store = try directory.openStore()
+            _ = try await store.ingest(Samples.glucose(sequence: 1))
+            _ = try await store.claimBatch(limit: 10)
+            #expect(try await store.outboxStatus().inFlight == 1)
+            try store.close()
+        }
+        let reopened = try directory.openStore()
+        let status = try await reopened.outboxStatus()
+        #expect(status.inFlight == 0)
+        #expect(status.pending == 1)
+        let again = try await reopened.claimBatch(limit: 10)
+        #expect(again.first?.attempts == 2)
+    }
+
+    @Test func deliveryRetryAndParking() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        for sequence in UInt16(1)...3 { _ = try await store.ingest(Samples.glucose(sequence: sequence)) }
+        let batch = try await store.claimBatch(limit: 3)
+        let deliveredAt = Date(timeIntervalSince1970: 1_760_000_000)
+        try await store.markDelivered([batch[0].id], at: deliveredAt)
+        try await store.scheduleRetry([batch[1].id], notBefore: Date().addingTimeInterval(3600), error: "HTTP 503")
+        try await store.park(batch[2].id, reason: "HTTP 400: error/invalid: bad unit")
+
+        var status = try await store.outboxStatus()
+        #expect(status.delivered == 1)
+        #expect(status.pending == 1)
+        #expect(status.parked == 1)
+        #expect(status.queueDepth == 1)
+        #expect(status.lastDeliveredAt == deliveredAt)
+        #expect(status.lastError == "HTTP 503")
+        #expect(status.nextAttemptAt.map { $0 > Date() } == true)
+        // The retried item is not due yet, and the parked one never is.
+        #expect(try await store.claimBatch(limit: 10).isEmpty)
+        let parked = try await store.outboxItems(in: .parked)
+        #expect(parked.map(\.id) == [batch[2].id])
+        #expect(parked.first?.parkReason == "HTTP 400: error/invalid: bad unit")
+
+        #expect(try await store.requeueParked() == 1)
+        status = try await store.outboxStatus()
+        #expect(status.parked == 0)
+        #expect(try await store.claimBatch(limit: 10).map(\.id) == [batch[2].id])
+    }
+
+    @Test func genericItemsCarryTheirPayloadAndAreQueuedOnce() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        let payload = Array(#"[{"fullUrl":"urn:uuid:1"}]"#.utf8)
+        let first = try await store.enqueue(kind: .alert, key: "alert-1", payload: payload)
+        let second = try await store.enqueue(kind: .alert, key: "alert-1", payload: [])
+        #expect(second == .alreadyQueued(first.itemID))
+        let item = try #require(try await store.outboxItem(kind: .alert, key: "alert-1"))
+        #expect(item.payload == payload)
+        #expect(item.readingRowID == nil)
+        await #expect(throws: StoreError.self) { try await store.enqueue(kind: .alert, key: "", payload: payload) }
+    }
+
+    @Test func anotherModuleRegistersTablesAndEnqueuesAtomically() async throws {
+        let directory = TemporaryDirectory()
+        let triage = StoreMigration("triage.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE triage_alerts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    readingID INTEGER REFERENCES readings(id) ON DELETE SET NULL
+                )
+                """)
+        }
+        let store = try directory.openStore(migrations: [triage])
+        try await store.writer.write { db in
+            try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")
+            try Outbox.enqueue(db, kind: .alert, key: "a1", payload: Array("[]".utf8), now: Date())
+        }
+        // A failing transaction leaves neither the row nor the outbox item.
+        await #expect(throws: (any Error).self) {
+            try await store.writer.write { db in
+                try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a2')")
+                try Outbox.enqueue(db, kind: .alert, key: "a2", payload: Array("[]".utf8), now: Date())
+                try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")  // duplicate key
+            }
+        }
+        #expect(try await store.outboxItem(kind: .alert, key: "a2") == nil)
+        #expect(try await store.outboxItem(kind: .alert, key: "a1") != nil)
+        try store.close()
+
+        // Reopening with the same migrations does not run them again; without them the store still opens.
+        let again = try directory.openStore(migrations: [triage])
+        #expect(try await again.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM triage_alerts") } == 1)
+        try again.close()
+        _ = try directory.openStore()
+    }
+
+    @Test func malformedMigrationsAreRejectedBeforeAnythingIsOpened() throws {
+        let directory = TemporaryDirectory()
+        let migration = StoreMigration("triage.v1") { _ in }
+        #expect(throws: StoreError.self) { try directory.openStore(migrations: [migration, migration]) }
+        #expect(throws: StoreError.self) { try directory.openStore(migrations: [StoreMigration("store.v2") { _ in }]) }
+        #expect(!FileManager.default.fileExists(atPath: directory.file("gateway.sqlite")))
+    }
+}

@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""Reference FHIR receiver for the gateway's forwarding tests and benchmarks (python3 standard library only).
+
+It accepts FHIR R4 transaction Bundles (POST to the base URL), implements conditional create
+(request.ifNoneExist "identifier=system|value": 201 Created when new, 200 OK when a resource with that
+identifier exists), resolves urn:uuid references between entries, keeps everything in memory (optionally also
+in a JSON state file) and counts what it saw, including duplicate creations (a resource created although one
+with the same identifier already existed) which must stay zero.
+
+Two listeners: the FHIR endpoint (http, or https with --cert/--key, optionally requiring a client certificate
+with --client-ca) and a plain-http admin endpoint on loopback for tests:
+  GET  /stats                       counters
+  GET  /identifiers?type=Observation {"system|value": number of creations}
+  GET  /resources?type=Observation  stored resources
+  POST /faults   {"script": [...], "rejectIdentifiers": [...], "clear": true}
+  POST /down     stop listening on the FHIR port (connections are refused)
+  POST /up       listen again on the same port
+Fault script steps, consumed one per FHIR request (each may have "count": n):
+  {"status": 500}                         answer with that status and an OperationOutcome
+  {"status": 429, "retryAfter": "1"}      ... with a Retry-After header (seconds or HTTP-date)
+  {"status": 200, "body": "<html>..."}    a 2xx that is not a transaction-response (captive portal)
+  {"action": "reset"}                     close the connection with RST before reading the request
+  {"action": "reset-after-commit"}        process the transaction, then RST instead of answering
+  {"action": "slow", "seconds": 3}        process the transaction, then wait before answering
+rejectIdentifiers: a Bundle with an entry whose resource has one of these identifier values is rejected
+whole (transactions are atomic) with 400 and an OperationOutcome naming it.
+
+On start it prints one JSON line: {"port": ..., "adminPort": ..., "scheme": "http"|"https"}.
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Store:
+    def __init__(self, state_path=None):
+        self.lock = threading.Lock()
+        self.resources = {}  # type -> {id: resource}
+        self.index = {}  # (type, system, value) -> id
+        self.creations = {}  # (type, "system|value") -> count
+        self.stats = {
+            "requests": 0, "bundles": 0, "entries": 0, "created": 0, "existing": 0, "duplicates": 0,
+            "rejected": 0, "faults": 0, "unauthorized": 0, "badRequests": 0,
+        }
+        self.script = []
+        self.reject = set()
+        self.state_path = state_path
+        if state_path and os.path.exists(state_path):
+            with open(state_path) as handle:
+                saved = json.load(handle)
+            for rtype, items in saved.get("resources", {}).items():
+                for rid, resource in items.items():
+                    self._store(rtype, rid, resource)
+            self.stats.update(saved.get("stats", {}))
+            for key, count in saved.get("creations", {}).items():
+                rtype, ident = key.split(" ", 1)
+                self.creations[(rtype, ident)] = count
+
+    def _store(self, rtype, rid, resource):
+        self.resources.setdefault(rtype, {})[rid] = resource
+        for ident in resource.get("identifier", []) or []:
+            self.index[(rtype, ident.get("system"), ident.get("value"))] = rid
+
+    def save(self):
+        if not self.state_path:
+            return
+        data = {
+            "resources": self.resources, "stats": self.stats,
+            "creations": {f"{t} {i}": c for (t, i), c in self.creations.items()},
+        }
+        temporary = self.state_path + ".tmp"
+        with open(temporary, "w") as handle:
+            json.dump(data, handle)
+        os.replace(temporary, self.state_path)
+
+    def next_fault(self):
+        with self.lock:
+            while self.script:
+                step = self.script[0]
+                remaining = step.get("count", 1)
+                if remaining <= 0:
+                    self.script.pop(0)
+                    continue
+                step["count"] = remaining - 1
+                if step["count"] <= 0:
+                    self.script.pop(0)
+                self.stats["faults"] += 1
+                return dict(step)
+            return None
+
+
+def unescape_search(text):
+    out, escaped = [], False
+    for character in text:
+        if escaped:
+            out.append(character)
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        else:
+            out.append(character)
+    return "".join(out)
+
+
+def split_unescaped_bar(text):
+    escaped = False
+    for position, character in enumerate(text):
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "|":
+            return text[:position], text[position + 1:]
+    return None, text
+
+
+def parse_if_none_exist(query):
+    """'identifier=system|value' (percent-encoded, FHIR-escaped) -> (system, value)."""
+    parameters = {}
+    for part in query.split("&"):
+        if "=" in part:
+            key, value = part.split("=", 1)
+            parameters[urllib.parse.unquote(key)] = urllib.parse.unquote(value)
+    if "identifier" not in parameters:
+        raise ValueError("ifNoneExist must search by identifier")
+    system, value = split_unescaped_bar(parameters["identifier"])
+    return (unescape_search(system) if system is not None else None), unescape_search(value)
+
+
+def outcome(code, text, severity="error"):
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": text}]}
+
+
+def rewrite_references(node, mapping):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "reference" and isinstance(value, str) and value in mapping:
+                node[key] = mapping[value]
+            else:
+                rewrite_references(value, mapping)
+    elif isinstance(node, list):
+        for item in node:
+            rewrite_references(item, mapping)
+
+
+def process_transaction(store, bundle):
+    """Returns (status, body). Atomic: either every entry is applied or none."""
+    if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
+        return 400, outcome("invalid", "expected a transaction Bundle")
+    entries = bundle.get("entry") or []
+    for entry in entries:
+        resource, request = entry.get("resource"), entry.get("request") or {}
+        if not isinstance(resource, dict) or request.get("method") != "POST" or not request.get("url"):
+            return 400, outcome("invalid", "every entry needs a resource and a POST request")
+        if resource.get("resourceType") != request["url"].split("?")[0]:
+            return 400, outcome("invalid", "request.url does not match the resource type")
+        for ident in resource.get("identifier", []) or []:
+            if ident.get("value") in store.reject:
+                store.stats["rejected"] += 1
+                return 400, outcome("business-rule", f"rejected resource with identifier {ident.get('value')}")
+    with store.lock:
+        mapping, plan, responses = {}, [], []
+        planned = {}
+        for entry in entries:
+            resource, request = entry["resource"], entry["request"]
+            rtype = resource["resourceType"]
+            existing = None
+            condition = request.get("ifNoneExist")
+            if condition:
+                try:
+                    system, value = parse_if_none_exist(condition)
+                except ValueError as error:
+                    return 400, outcome("invalid", str(error))
+                existing = store.index.get((rtype, system, value)) or planned.get((rtype, system, value))
+            if existing:
+                responses.append({"status": "200 OK", "location": f"{rtype}/{existing}/_history/1"})
+                store.stats["existing"] += 1
+            else:
+                rid = uuid.uuid4().hex
+                for ident in resource.get("identifier", []) or []:
+                    key = (rtype, ident.get("system"), ident.get("value"))
+                    if key in store.index or key in planned:
+                        store.stats["duplicates"] += 1
+                    planned[key] = rid
+                plan.append((rtype, rid, resource))
+                responses.append({"status": "201 Created", "location": f"{rtype}/{rid}/_history/1"})
+                store.stats["created"] += 1
+                existing = rid
+            if entry.get("fullUrl"):
+                mapping[entry["fullUrl"]] = f"{rtype}/{existing}"
+        for rtype, rid, resource in plan:
+            rewrite_references(resource, mapping)
+            resource["id"] = rid
+            store._store(rtype, rid, resource)
+            for ident in resource.get("identifier", []) or []:
+                key = (rtype, f"{ident.get('system')}|{ident.get('value')}")
+                store.creations[key] = store.creations.get(key, 0) + 1
+        store.stats["bundles"] += 1
+        store.stats["entries"] += len(entries)
+        store.save()
+    return 200, {"resourceType": "Bundle", "type": "transaction-response",
+                 "entry": [{"response": response} for response in responses]}
+
+
+def make_fhir_handler(store, token):
+    class FHIRHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle + the client's delayed ACK add
+        # 40 ms to every response on a kept-alive connection.
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args):
+            pass
+
+        def send_json(self, status, body, headers=None):
+            data = json.dumps(body).encode() if not isinstance(body, (bytes, str)) else (
+                body.encode() if isinstance(body, str) else body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/fhir+json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def reset(self):
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            self.close_connection = True
+            try:
+                self.connection.close()
+            except OSError:
+                pass
+
+        def finish(self):
+            try:
+                super().finish()
+            except OSError:
+                pass
+
+        def do_GET(self):
+            if self.path.rstrip("/").endswith("metadata"):
+                self.send_json(200, {"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
+                                     "fhirVersion": "4.0.1", "format": ["json"]})
+            else:
+                self.send_json(404, outcome("not-found", "only POST of transaction Bundles is supported"))
+
+        def do_POST(self):
+            store.stats["requests"] += 1
+            fault = store.next_fault()
+            if fault and fault.get("action") == "reset":
+                self.reset()
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                store.stats["unauthorized"] += 1
+                self.send_json(401, outcome("login", "missing or wrong bearer token"))
+                return
+            if fault and "status" in fault:
+                headers = {}
+                if "retryAfter" in fault:
+                    headers["Retry-After"] = str(fault["retryAfter"])
+                body = fault.get("body", outcome("transient", f"injected fault {fault['status']}"))
+                self.send_json(int(fault["status"]), body, headers)
+                return
+            try:
+                bundle = json.loads(raw)
+            except ValueError:
+                store.stats["badRequests"] += 1
+                self.send_json(400, outcome("structure", "body is not JSON"))
+                return
+            status, body = process_transaction(store, bundle)
+            if status >= 400:
+                store.stats["badRequests"] += 1
+            if fault and fault.get("action") == "reset-after-commit":
+                self.reset()
+                return
+            if fault and fault.get("action") == "slow":
+                time.sleep(float(fault.get("seconds", 3)))
+            self.send_json(status, body)
+
+    return FHIRHandler
+
+
+class FHIRListener:
+    """The FHIR port; can be stopped and restarted on the same port (receiver down / up)."""
+
+    def __init__(self, host, port, handler, context):
+        self.host, self.port, self.handler, self.context = host, port, handler, context
+        self.server = None
+        self.lock = threading.Lock()
+        self.start()
+
+    def start(self):
+        with self.lock:
+            if self.server is not None:
+                return
+            server = ThreadingHTTPServer((self.host, self.port), self.handler)
+            server.daemon_threads = True
+            if self.context is not None:
+                server.socket = self.context.wrap_socket(server.socket, server_side=True)
+            self.port = server.server_address[1]
+            self.server = server
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        with self.lock:
+            if self.server is None:
+                return
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+def make_admin_handler(store, listener):
+    class AdminHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, body, status=200):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            url = urllib.parse.urlparse(self.path)
+            query = urllib.parse.parse_qs(url.query)
+            rtype = (query.get("type") or ["Observation"])[0]
+            with store.lock:
+                if url.path == "/stats":
+                    body = dict(store.stats)
+                    body["resources"] = {t: len(r) for t, r in store.resources.items()}
+                    body["scriptRemaining"] = len(store.script)
+                    body["listening"] = listener.server is not None
+                    self.reply(body)
+                elif url.path == "/identifiers":
+                    self.reply({ident: count for (t, ident), count in store.creations.items() if t == rtype})
+                elif url.path == "/resources":
+                    self.reply(list(store.resources.get(rtype, {}).values()))
+                else:
+                    self.reply({"error": "unknown path"}, 404)
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if self.path == "/faults":
+                with store.lock:
+                    if body.get("clear"):
+                        store.script.clear()
+                        store.reject.clear()
+                    store.script.extend(body.get("script", []))
+                    store.reject.update(body.get("rejectIdentifiers", []))
+                self.reply({"ok": True})
+            elif self.path == "/down":
+                listener.stop()
+                self.reply({"ok": True})
+            elif self.path == "/up":
+                listener.start()
+                self.reply({"ok": True, "port": listener.port})
+            else:
+                self.reply({"error": "unknown path"}, 404)
+
+    return AdminHandler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--admin-port", type=int, default=0)
+    parser.add_argument("--cert", help="PEM server certificate (enables https)")
+    parser.add_argument("--key", help="PEM server key")
+    parser.add_argument("--client-ca", help="require client certificates signed by this CA")
+    parser.add_argument("--token", help="require 'Authorization: Bearer <token>'")
+    parser.add_argument("--state", help="also keep the resources in this JSON file")
+    args = parser.parse_args()
+    # A parent that blocks signals in its threads (Swift's Foundation.Process does) passes the mask on:
+    # unblock them so that the test harness can stop us with SIGTERM, and exit cleanly on it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+
+    store = Store(args.state)
+    context = None
+    if args.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.client_ca)
+    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token), context)
+    admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener))
+    admin.daemon_threads = True
+    print(json.dumps({"port": listener.port, "adminPort": admin.server_address[1],
+                      "scheme": "https" if context else "http"}), flush=True)
+    try:
+        admin.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
