@@ -99,7 +99,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "HealthProfiles", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
-                "CSystemShims",
+                "CSystemShims", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ConfigYAML", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Gateway", "ConfigYAML", "HealthProfiles", "ReadingStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "TriageTests",

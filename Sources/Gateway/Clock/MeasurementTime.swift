@@ -1,0 +1,76 @@
+public import Foundation
+public import HealthProfiles
+
+/// Turns the zone-less time a device stamped on a measurement into an instant, and says how sure it is.
+///
+/// Devices keep local wall-clock time without a zone, often drift by minutes, and come out of the box (or
+/// back from a battery change) with their clock at the factory epoch. The gateway measures each device's
+/// offset (device clock minus gateway clock) when it reads the device's clock at the start of a visit,
+/// and corrects stamped times by it. A stamp that cannot be trusted is replaced by the time of receipt.
+public struct MeasurementTime: Sendable, Hashable {
+    public enum Source: String, Sendable, Hashable, Codable {
+        /// The device's stamp, corrected by the offset measured on this visit.
+        case deviceClockCorrected = "device-clock-corrected"
+        /// The device's stamp taken as is (no way to read the device's clock; it looked plausible).
+        case deviceClock = "device-clock"
+        /// The time the gateway received the frame (no stamp, or an unusable one).
+        case gatewayReceipt = "gateway-receipt"
+    }
+
+    public var instant: Date
+    public var source: Source
+    /// Why the device's stamp was not used, when it was not.
+    public var note: String?
+
+    /// Devices whose clock reads before this are taken as "never set" (factory epoch, flat battery).
+    public static let earliestPlausibleYear = 2020
+    /// A stamp this far in the gateway's future is not believed (uncorrectable clock).
+    public static let futureTolerance: TimeInterval = 10 * 60
+
+    public static func resolve(
+        deviceTime: DeviceDateTime?, receivedAt: Date, timeZone: TimeZone, clockOffset: TimeInterval?
+    ) -> MeasurementTime {
+        guard let deviceTime else { return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: nil) }
+        guard deviceTime.isComplete, let year = deviceTime.year, let stamped = instant(of: deviceTime, in: timeZone) else {
+            return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "device time incomplete (\(deviceTime))")
+        }
+        if let clockOffset {
+            // The offset was measured on this visit: a clock that is wrong but running still dates its
+            // stored readings correctly relative to now, even a clock that was never set.
+            let corrected = stamped.addingTimeInterval(-clockOffset)
+            if corrected.timeIntervalSince(receivedAt) > futureTolerance {
+                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time lies in the future")
+            }
+            return MeasurementTime(instant: corrected, source: .deviceClockCorrected, note: nil)
+        }
+        if year < earliestPlausibleYear {
+            return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "device clock not set (\(deviceTime))")
+        }
+        if stamped.timeIntervalSince(receivedAt) > futureTolerance {
+            return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "device time lies in the future (\(deviceTime))")
+        }
+        return MeasurementTime(instant: stamped, source: .deviceClock, note: nil)
+    }
+
+    /// The instant a zone-less wall-clock time names in `timeZone`. In the autumn overlap hour the earlier
+    /// instant is chosen; a time in the spring gap (which no clock in the zone shows) moves forward.
+    public static func instant(of time: DeviceDateTime, in timeZone: TimeZone) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(
+            year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+        return calendar.date(from: components)
+    }
+
+    /// The gateway's current wall-clock time in `timeZone`, as a device would show it: what the gateway
+    /// writes to a device's Current Time characteristic.
+    public static func wallClock(of instant: Date, in timeZone: TimeZone) -> DeviceDateTime? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
+        guard let year = parts.year, let month = parts.month, let day = parts.day, let hour = parts.hour,
+              let minute = parts.minute, let second = parts.second
+        else { return nil }
+        return try? DeviceDateTime(year: year, month: month, day: day, hours: hour, minutes: minute, seconds: second)
+    }
+}

@@ -1,0 +1,115 @@
+public import Foundation
+public import ReadingStore
+import GRDB
+
+/// The hub's list of provisioned devices and their per-device state (RACP cursor, visit outcomes), kept in
+/// the gateway's database beside the readings so that pairing, cursor and readings share one backup,
+/// one file mode and one reset.
+public struct DeviceRegistry: Sendable {
+    let store: ReadingStore
+
+    public init(store: ReadingStore) { self.store = store }
+
+    public static let migrations: [StoreMigration] = [
+        StoreMigration("gateway.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE gateway_devices (
+                    address TEXT PRIMARY KEY NOT NULL,
+                    profile TEXT NOT NULL,
+                    name TEXT,
+                    provisionedBy TEXT NOT NULL,
+                    provisionedAt REAL NOT NULL,
+                    lastSequenceNumber INTEGER,
+                    lastVisitAt REAL,
+                    lastVisitResult TEXT,
+                    consecutiveFailures INTEGER NOT NULL DEFAULT 0
+                )
+                """)
+        },
+    ]
+
+    /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
+    public func provision(address: String, profile: String, name: String?, by technician: String, at time: Date) async throws {
+        let normalized = try Self.normalizedAddress(address)
+        try await store.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO gateway_devices (address, profile, name, provisionedBy, provisionedAt)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
+                    provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
+                    consecutiveFailures = 0
+                """, arguments: [normalized, profile, name, technician, time.timeIntervalSince1970])
+        }
+    }
+
+    /// Removes a device from the hub. Its readings stay (and are still delivered); its frames are refused.
+    @discardableResult
+    public func forget(address: String) async throws -> Bool {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: "DELETE FROM gateway_devices WHERE address = ?", arguments: [normalized])
+            return db.changesCount > 0
+        }
+    }
+
+    public func all() async throws -> [ProvisionedDevice] {
+        try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM gateway_devices ORDER BY address").map(Self.device(from:))
+        }
+    }
+
+    public func device(address: String) async throws -> ProvisionedDevice? {
+        guard let normalized = try? Self.normalizedAddress(address) else { return nil }
+        return try await store.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM gateway_devices WHERE address = ?", arguments: [normalized])
+                .map(Self.device(from:))
+        }
+    }
+
+    /// Moves the RACP cursor forward (never back: records arrive in any order within a transfer).
+    public func advanceCursor(address: String, to sequence: Int) async throws {
+        let normalized = try Self.normalizedAddress(address)
+        try await store.writer.write { db in
+            try db.execute(sql: """
+                UPDATE gateway_devices SET lastSequenceNumber = MAX(COALESCE(lastSequenceNumber, -1), ?)
+                WHERE address = ?
+                """, arguments: [sequence, normalized])
+        }
+    }
+
+    public func recordVisit(address: String, at time: Date, failure: String?) async throws {
+        let normalized = try Self.normalizedAddress(address)
+        try await store.writer.write { db in
+            try db.execute(sql: """
+                UPDATE gateway_devices SET lastVisitAt = ?, lastVisitResult = ?,
+                    consecutiveFailures = CASE WHEN ? IS NULL THEN 0 ELSE consecutiveFailures + 1 END
+                WHERE address = ?
+                """, arguments: [time.timeIntervalSince1970, failure ?? "ok", failure, normalized])
+        }
+    }
+
+    /// Forgets every device (hub reissued to another patient).
+    public func forgetAll() async throws {
+        try await store.writer.write { db in try db.execute(sql: "DELETE FROM gateway_devices") }
+    }
+
+    /// "AA:BB:CC:DD:EE:FF" in upper case; anything else is refused with a message for the technician.
+    public static func normalizedAddress(_ text: String) throws(ControlError) -> String {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) else {
+            throw .badArguments("'\(text)' is not a Bluetooth address (expected AA:BB:CC:DD:EE:FF)")
+        }
+        return text.uppercased()
+    }
+
+    static func device(from row: Row) throws -> ProvisionedDevice {
+        ProvisionedDevice(
+            address: row["address"], profile: row["profile"], name: row["name"],
+            provisionedBy: row["provisionedBy"],
+            provisionedAt: Date(timeIntervalSince1970: row["provisionedAt"]),
+            lastSequenceNumber: row["lastSequenceNumber"],
+            lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastVisitResult: row["lastVisitResult"],
+            consecutiveFailures: row["consecutiveFailures"])
+    }
+}

@@ -1,0 +1,24 @@
+public import Foundation
+
+/// A device a technician has paired with this hub. Only provisioned devices are ever connected to, and
+/// only their frames are accepted: a neighbour's cuff advertising the same service is ignored.
+public struct ProvisionedDevice: Sendable, Hashable, Codable {
+    /// Bluetooth identity address, "AA:BB:CC:DD:EE:FF".
+    public var address: String
+    /// The device profile (profiles/devices/<id>.yaml) the device is served with.
+    public var profile: String
+    /// The name the device advertised when it was paired (model names, never a person's name).
+    public var name: String?
+    public var provisionedBy: String
+    public var provisionedAt: Date
+    /// Highest glucose record sequence number stored so far (the RACP cursor), if any.
+    public var lastSequenceNumber: Int?
+    public var lastVisitAt: Date?
+    /// "ok", or the reason the last visit failed.
+    public var lastVisitResult: String?
+    /// Consecutive failed visits, for the back-off.
+    public var consecutiveFailures: Int
+
+    /// The store's stable key for this device's readings.
+    public var sensorKey: String { "bt:" + address.uppercased() }
+}

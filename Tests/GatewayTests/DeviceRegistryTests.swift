@@ -1,0 +1,55 @@
+import Foundation
+import ReadingStore
+import Testing
+@testable import Gateway
+
+@Suite struct DeviceRegistryTests {
+    func withRegistry(_ body: (DeviceRegistry) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reg-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ReadingStore.open(
+            StoreConfiguration(path: directory.appendingPathComponent("g.sqlite").path), migrations: DeviceRegistry.migrations)
+        try await body(DeviceRegistry(store: store))
+        try store.close()
+    }
+
+    @Test func provisionForgetAndCursor() async throws {
+        try await withRegistry { (registry: DeviceRegistry) async throws in
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            try await registry.provision(address: "aa:bb:cc:dd:ee:01", profile: "glucose", name: "Meter", by: "tech-1", at: now)
+            var device = try #require(await registry.device(address: "AA:BB:CC:DD:EE:01"))
+            #expect(device.profile == "glucose")
+            #expect(device.sensorKey == "bt:AA:BB:CC:DD:EE:01")
+            #expect(device.lastSequenceNumber == nil)
+
+            try await registry.advanceCursor(address: device.address, to: 7)
+            try await registry.advanceCursor(address: device.address, to: 5)  // never moves back
+            try await registry.recordVisit(address: device.address, at: now, failure: "out of range")
+            try await registry.recordVisit(address: device.address, at: now, failure: "out of range")
+            device = try #require(await registry.device(address: device.address))
+            #expect(device.lastSequenceNumber == 7)
+            #expect(device.consecutiveFailures == 2)
+            #expect(device.lastVisitResult == "out of range")
+
+            // Re-pairing keeps the cursor and clears the failure count.
+            try await registry.provision(address: device.address, profile: "glucose", name: "Meter", by: "tech-2", at: now)
+            device = try #require(await registry.device(address: device.address))
+            #expect(device.lastSequenceNumber == 7)
+            #expect(device.consecutiveFailures == 0)
+
+            #expect(try await registry.forget(address: device.address))
+            #expect(try await registry.device(address: device.address) == nil)
+            #expect(try await registry.forget(address: device.address) == false)
+        }
+    }
+
+    @Test func malformedAddressesAreRefused() async throws {
+        try await withRegistry { (registry: DeviceRegistry) async throws in
+            await #expect(throws: ControlError.self) {
+                try await registry.provision(address: "AA:BB:CC", profile: "x", name: nil, by: "t", at: Date())
+            }
+            #expect(try await registry.device(address: "nonsense") == nil)
+            #expect(try await registry.all().isEmpty)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HealthProfiles
+import Testing
+@testable import Gateway
+
+@Suite struct MeasurementTimeTests {
+    let oslo = TimeZone(identifier: "Europe/Oslo")!
+    // 2026-11-23 09:00:00 UTC = 10:00 in Oslo (CET, +01:00).
+    let received = Date(timeIntervalSince1970: 1_795_424_400)
+
+    func time(_ y: Int?, _ mo: Int?, _ d: Int?, _ h: Int, _ mi: Int, _ s: Int = 0) throws -> DeviceDateTime {
+        try DeviceDateTime(year: y, month: mo, day: d, hours: h, minutes: mi, seconds: s)
+    }
+
+    @Test func noStampMeansReceiptTime() {
+        let result = MeasurementTime.resolve(deviceTime: nil, receivedAt: received, timeZone: oslo, clockOffset: nil)
+        #expect(result == MeasurementTime(instant: received, source: .gatewayReceipt, note: nil))
+    }
+
+    @Test func localStampIsReadInTheHomeZone() throws {
+        let result = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 23, 9, 30), receivedAt: received, timeZone: oslo, clockOffset: nil)
+        #expect(result.source == .deviceClock)
+        #expect(result.instant == received.addingTimeInterval(-30 * 60))  // 09:30 Oslo = 08:30 UTC
+    }
+
+    @Test func measuredOffsetCorrectsEvenAnUnsetClock() throws {
+        // The cuff thinks it is 2000-01-01 00:10 while the hub's clock says 10:00 Oslo; it measured at 00:05.
+        let deviceNow = MeasurementTime.instant(of: try time(2000, 1, 1, 0, 10), in: oslo)!
+        let offset = deviceNow.timeIntervalSince(received)
+        let result = MeasurementTime.resolve(
+            deviceTime: try time(2000, 1, 1, 0, 5), receivedAt: received, timeZone: oslo, clockOffset: offset)
+        #expect(result.source == .deviceClockCorrected)
+        #expect(result.instant == received.addingTimeInterval(-5 * 60))
+    }
+
+    @Test func unsetClockWithoutOffsetFallsBackToReceipt() throws {
+        let result = MeasurementTime.resolve(
+            deviceTime: try time(2000, 1, 1, 0, 5), receivedAt: received, timeZone: oslo, clockOffset: nil)
+        #expect(result.source == .gatewayReceipt)
+        #expect(result.note?.contains("not set") == true)
+    }
+
+    @Test func futureAndIncompleteStampsAreNotBelieved() throws {
+        let future = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 24, 9, 0), receivedAt: received, timeZone: oslo, clockOffset: nil)
+        #expect(future.source == .gatewayReceipt)
+        let incomplete = MeasurementTime.resolve(
+            deviceTime: try time(nil, 4, 17, 20, 41), receivedAt: received, timeZone: oslo, clockOffset: nil)
+        #expect(incomplete.source == .gatewayReceipt)
+        #expect(incomplete.note?.contains("incomplete") == true)
+    }
+
+    @Test func wallClockRoundTripsAcrossSummerTime() throws {
+        let july = Date(timeIntervalSince1970: 1_783_000_000)
+        let wall = try #require(MeasurementTime.wallClock(of: july, in: oslo))
+        #expect(MeasurementTime.instant(of: wall, in: oslo) == july)
+    }
+}
