@@ -105,6 +105,12 @@ let package = Package(
             name: "dhoctl",
             dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // Private dbus-daemon, simulator launcher and waiting helpers for tests of this and later modules.
+        .target(
+            name: "TestSupport",
+            dependencies: ["DBus", "BlueZSimulator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         .executableTarget(
             name: "bluez-sim",
             dependencies: ["BlueZSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -119,5 +125,14 @@ let package = Package(
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BlueZTests",
+            dependencies: ["BlueZ", "BlueZSimulator", "TestSupport", "HealthProfiles", "bluez-sim"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BlueZSimulatorTests",
+            dependencies: ["BlueZSimulator", "TestSupport", "bluez-sim"],
+            swiftSettings: strict),
     ]
 )
