@@ -45,7 +45,7 @@ let package = Package(
         // org.bluez client: object-manager mirror, adapter, device, GATT, agent.
         .target(
             name: "BlueZ",
-            dependencies: ["DBus", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DBus", "HealthProfiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // A scripted BlueZ look-alike that owns org.bluez on a private bus.
         .target(
@@ -108,7 +108,7 @@ let package = Package(
         // Private dbus-daemon, simulator launcher and waiting helpers for tests of this and later modules.
         .target(
             name: "TestSupport",
-            dependencies: ["DBus", "BlueZSimulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DBus", "BlueZ", "BlueZSimulator", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
         .executableTarget(
