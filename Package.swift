@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "DBusTests", dependencies: ["DBus", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "BlueZTests",
-            dependencies: ["BlueZ", "BlueZSimulator", "TestSupport", "HealthProfiles", "bluez-sim"],
+            dependencies: ["BlueZ", "BlueZSimulator", "TestSupport", "HealthProfiles"],
             swiftSettings: strict),
         .testTarget(
             name: "BlueZSimulatorTests",

@@ -76,14 +76,22 @@ public final class BlueZClient: Sendable {
 
     // MARK: Calls
 
-    /// Calls a bluetoothd method, mapping errors to `BlueZError`.
+    /// Calls a bluetoothd method, mapping errors to `BlueZError`. When it returns (or throws), the mirror
+    /// already reflects every change bluetoothd announced before answering (`ObjectManagerMirror.synchronize`).
     public func call(_ path: ObjectPath, _ interface: String, _ member: String, _ arguments: [DBusValue] = [],
                      timeout: Duration? = nil) async throws(BlueZError) -> [DBusValue] {
+        let result: Result<[DBusValue], DBusError>
         do {
-            return try await connection.call(destination: BlueZNames.service, path: path, interface: interface,
-                                             member: member, arguments: arguments, timeout: timeout ?? callTimeout)
+            result = .success(try await connection.call(destination: BlueZNames.service, path: path,
+                                                        interface: interface, member: member, arguments: arguments,
+                                                        timeout: timeout ?? callTimeout))
         } catch {
-            throw BlueZError(error)
+            result = .failure(error)
+        }
+        await mirror.synchronize()
+        switch result {
+        case .success(let values): return values
+        case .failure(let error): throw BlueZError(error)
         }
     }
 

@@ -91,4 +91,36 @@ import Testing
         await service.stop()
         await fixture.stop()
     }
+
+    @Test func numericComparisonIsConfirmedByTheAgent() async throws {
+        let fixture = try await Fixture.start(Scenarios.glucometer(method: "numericComparison"))
+        let agent = TestAgent(passkey: 123456)
+        let service = try await AgentService.start(client: fixture.client, agent: agent)
+        let meter = try await fixture.discover(Addresses.glucometer)
+        try await meter.pair()
+        #expect(agent.log == ["RequestConfirmation 123456 \(meter.path)"])
+        #expect(await meter.properties()?.paired == true)
+        await service.stop()
+        await fixture.stop()
+    }
+
+    @Test func cancelPairingEndsAnOpenPrompt() async throws {
+        let fixture = try await Fixture.start(Scenarios.glucometer())
+        let agent = UnansweredAgent()
+        let service = try await AgentService.start(client: fixture.client, agent: agent)
+        let meter = try await fixture.discover(Addresses.glucometer)
+        let pairing = Task { try await meter.pair() }
+        _ = try await StreamProbe(agent.asked).next(within: .seconds(10), "passkey prompt")
+        try await meter.cancelPairing()
+        await #expect(throws: BlueZError.bluez(.authenticationCanceled, message: "Authentication Canceled")) {
+            try await pairing.value
+        }
+        _ = try await StreamProbe(agent.cancelled).next(within: .seconds(10), "Agent1.Cancel")
+        #expect(await meter.properties()?.paired == false)
+        await #expect(throws: BlueZError.bluez(.doesNotExist, message: "Does Not Exist")) {
+            try await meter.cancelPairing()
+        }
+        await service.stop()
+        await fixture.stop()
+    }
 }

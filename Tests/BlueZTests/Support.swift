@@ -107,7 +107,8 @@ enum Scenarios {
         """
     }
 
-    static func glucometer(paired: Bool = false, onInsufficientAuthentication: String = "reject") -> String {
+    static func glucometer(paired: Bool = false, onInsufficientAuthentication: String = "reject",
+                           method: String = "passkeyEntry") -> String {
         """
         \(fastTiming)
         devices:
@@ -117,7 +118,7 @@ enum Scenarios {
             paired: \(paired)
             gattExport: immediate
             pairing:
-              method: passkeyEntry
+              method: \(method)
               passkey: 123456
               requiredForServices: ["1808"]
               onInsufficientAuthentication: \(onInsufficientAuthentication)
@@ -164,8 +165,38 @@ final class TestAgent: PairingAgent {
         return passkey
     }
 
+    func requestConfirmation(of passkey: UInt32, for device: ObjectPath) async throws(AgentError) {
+        calls.withLock { $0.append("RequestConfirmation \(passkey) \(device)") }
+        guard self.passkey == passkey else { throw .rejected }
+    }
+
     func cancel() async {
         calls.withLock { $0.append("Cancel") }
+    }
+}
+
+/// An agent whose passkey prompt stays open until bluetoothd cancels it, like a technician who never
+/// types; it reports when it was asked and when it was cancelled.
+final class UnansweredAgent: PairingAgent {
+    let asked: AsyncStream<Void>
+    let cancelled: AsyncStream<Void>
+    private let askedContinuation: AsyncStream<Void>.Continuation
+    private let cancelledContinuation: AsyncStream<Void>.Continuation
+
+    init() {
+        (asked, askedContinuation) = AsyncStream.makeStream(of: Void.self)
+        (cancelled, cancelledContinuation) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    func requestPasskey(for device: ObjectPath) async throws(AgentError) -> UInt32 {
+        askedContinuation.yield()
+        let (never, _) = AsyncStream.makeStream(of: Void.self)
+        for await _ in never {}  // ends only when the request task is cancelled
+        throw .canceled
+    }
+
+    func cancel() async {
+        cancelledContinuation.yield()
     }
 }
 

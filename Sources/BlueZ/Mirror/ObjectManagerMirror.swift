@@ -23,6 +23,11 @@ public actor ObjectManagerMirror {
     private var subscriberFinishers: [Int: @Sendable () -> Void] = [:]
     private var waiters: [Int: Waiter] = [:]
     private var nextID = 0
+    private var barriers: [Int: CheckedContinuation<Void, Never>] = [:]
+
+    /// A signal the mirror sends to itself through the bus to know it has caught up (see `synchronize`).
+    static let barrierInterface = "no.dho.gateway.MirrorBarrier"
+    static let barrierPath: ObjectPath = "/no/dho/gateway/mirror"
 
     private struct Waiter {
         /// Resumes the caller and returns true when its condition holds.
@@ -50,6 +55,7 @@ public actor ObjectManagerMirror {
                 MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesAdded"),
                 MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesRemoved"),
                 MatchRule(sender: service, interface: BlueZNames.properties, member: "PropertiesChanged"),
+                MatchRule(sender: connection.uniqueName, interface: ObjectManagerMirror.barrierInterface),
             ])
         } catch {
             throw BlueZError(error)
@@ -73,6 +79,35 @@ public actor ObjectManagerMirror {
                 guard let self else { return }
                 await self.receive(signal)
             }
+            await self?.releaseBarriers()
+        }
+    }
+
+    /// Returns once every signal bluetoothd sent before now has been applied. Method replies overtake
+    /// the mirror's processing of the signals that preceded them (they travel different paths inside
+    /// the process); after `synchronize()` the tree reflects everything announced before the reply, e.g.
+    /// ServicesResolved after Connect() or Connected=false after an aborted connection. It sends a signal
+    /// to itself through the bus, which the bus delivers after everything it delivered before.
+    public func synchronize() async {
+        guard signalTask != nil else { return }
+        let token = makeID()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            barriers[token] = continuation
+            do {
+                try connection.emitSignal(path: ObjectManagerMirror.barrierPath,
+                                          interface: ObjectManagerMirror.barrierInterface, member: "Reached",
+                                          arguments: [.int64(Int64(token))], destination: connection.uniqueName)
+            } catch {
+                barriers[token] = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    private func releaseBarriers(upTo token: Int = .max) {
+        for (id, continuation) in barriers where id <= token {
+            barriers[id] = nil
+            continuation.resume()
         }
     }
 
@@ -88,6 +123,7 @@ public actor ObjectManagerMirror {
         for finish in subscriberFinishers.values { finish() }
         subscribers.removeAll()
         subscriberFinishers.removeAll()
+        releaseBarriers()
     }
 
     // MARK: Reading
@@ -187,6 +223,12 @@ public actor ObjectManagerMirror {
     // MARK: Applying changes
 
     private func receive(_ signal: DBusSignal) async {
+        if signal.interface == ObjectManagerMirror.barrierInterface {
+            if signal.sender == connection.uniqueName, let token = signal.arguments.first?.int64Value {
+                releaseBarriers(upTo: Int(token))
+            }
+            return
+        }
         guard signal.sequence > loadedAt else { return }
         if signal.interface == BusDaemon.interface {
             guard let change = NameOwnerChange(signal), change.name == service else { return }

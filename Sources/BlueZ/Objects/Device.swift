@@ -41,7 +41,7 @@ public struct Device: Sendable, Hashable {
         let path = path
         try await withRetries(policy: policy, clock: clock, isRetryable: \.isRetryableConnectFailure,
                               beforeRetry: { attempt, error in
-                                  logger.info("connect attempt \(attempt) to \(path) failed (\(error)); retrying")
+                                  logger.debug("connect attempt \(attempt) to \(path) failed (\(error)); retrying")
                                   try? await waitUntilDisconnected(timeout: policy.settleTimeout)
                               }) { _ throws(BlueZError) in
             try await connect(timeout: timeout)
