@@ -54,7 +54,8 @@ public actor ObjectManagerMirror {
                 .nameOwnerChanged(service),
                 MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesAdded"),
                 MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesRemoved"),
-                MatchRule(sender: service, interface: BlueZNames.properties, member: "PropertiesChanged"),
+                MatchRule(sender: service, interface: BlueZNames.properties, member: "PropertiesChanged",
+                          pathNamespace: BlueZNames.root),
                 MatchRule(sender: connection.uniqueName, interface: ObjectManagerMirror.barrierInterface),
             ])
         } catch {

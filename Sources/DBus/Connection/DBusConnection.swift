@@ -1,6 +1,10 @@
 public import Logging
 import Synchronization
 
+// Written by hand on top of libdbus-1: none of the Swift packages available to this project speaks D-Bus,
+// and the few public Swift D-Bus wrappers either block a thread in dbus_connection_read_write_dispatch
+// (which libdbus does not wake when another thread sends) or predate Swift 6 strict concurrency.
+
 /// A connection to a D-Bus message bus with a Swift-concurrency API.
 ///
 /// The libdbus connection lives on its own thread (`EventLoop`); this class only hands work to it, so
