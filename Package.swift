@@ -50,7 +50,7 @@ let package = Package(
         // org.bluez client: object-manager mirror, adapter, device, GATT, agent.
         .target(
             name: "BlueZ",
-            dependencies: ["DBus", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DBus", "HealthProfiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // A scripted BlueZ look-alike that owns org.bluez on a private bus.
         .target(
@@ -117,6 +117,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // Private dbus-daemon, simulator launcher and waiting helpers for tests of this and later modules.
+        .target(
+            name: "TestSupport",
+            dependencies: ["DBus", "BlueZ", "BlueZSimulator", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         .executableTarget(
             name: "bluez-sim",
             dependencies: ["BlueZSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -168,5 +174,14 @@ let package = Package(
             swiftSettings: strict),
         // Runs the built dhoctl binary (the dependency makes sure it is built first).
         .testTarget(name: "dhoctlTests", dependencies: ["dhoctl"], swiftSettings: strict),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BlueZTests",
+            dependencies: ["BlueZ", "BlueZSimulator", "TestSupport", "HealthProfiles"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BlueZSimulatorTests",
+            dependencies: ["BlueZSimulator", "TestSupport", "bluez-sim"],
+            swiftSettings: strict),
     ]
 )

@@ -1,1 +1,6 @@
-print("not yet implemented")
+do {
+    let command = try BluezSim.parse()
+    try await command.runSimulator()
+} catch {
+    BluezSim.exit(withError: error)
+}

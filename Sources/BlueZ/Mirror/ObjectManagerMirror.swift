@@ -1,0 +1,344 @@
+public import DBus
+public import Logging
+
+/// A live copy of bluetoothd's object tree.
+///
+/// Loaded with ObjectManager.GetManagedObjects and kept current from InterfacesAdded/InterfacesRemoved
+/// and PropertiesChanged, all received through one signal stream so their order is bluetoothd's. Signals
+/// that arrived before the GetManagedObjects reply are already reflected in it and are skipped (the
+/// connection numbers every received message). When bluetoothd leaves the bus the tree is cleared; when it
+/// comes back the tree is loaded again. Callers can wait for any state with `waitFor`, which never polls:
+/// the condition is re-checked after each change.
+public actor ObjectManagerMirror {
+    public nonisolated let connection: DBusConnection
+    public nonisolated let service: String
+    private let logger: Logger
+
+    private var objects: DBusShapes.ManagedObjects = [:]
+    private var owner: String?
+    /// Receive sequence of the last full load; signals at or before it are already reflected.
+    private var loadedAt: UInt64 = 0
+    private var signalTask: Task<Void, Never>?
+    private var subscribers: [Int: @Sendable (MirrorEvent) -> Void] = [:]
+    private var subscriberFinishers: [Int: @Sendable () -> Void] = [:]
+    private var waiters: [Int: Waiter] = [:]
+    private var nextID = 0
+    private var barriers: [Int: CheckedContinuation<Void, Never>] = [:]
+
+    /// A signal the mirror sends to itself through the bus to know it has caught up (see `synchronize`).
+    static let barrierInterface = "no.dho.gateway.MirrorBarrier"
+    static let barrierPath: ObjectPath = "/no/dho/gateway/mirror"
+
+    private struct Waiter {
+        /// Resumes the caller and returns true when its condition holds.
+        let attempt: (MirrorView) -> Bool
+        let fail: (BlueZError) -> Void
+        let failsOnServiceLoss: Bool
+        let timeoutTask: Task<Void, Never>
+    }
+
+    public init(connection: DBusConnection, service: String = BlueZNames.service,
+                logger: Logger = Logger(label: "bluez.mirror")) {
+        self.connection = connection
+        self.service = service
+        self.logger = logger
+    }
+
+    /// Subscribes to bluetoothd's signals and loads the tree (if bluetoothd is running; otherwise the
+    /// tree loads when it appears).
+    public func start() async throws(BlueZError) {
+        guard signalTask == nil else { return }
+        let stream: AsyncStream<DBusSignal>
+        do {
+            stream = try await connection.signals(matching: [
+                .nameOwnerChanged(service),
+                MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesAdded"),
+                MatchRule(sender: service, interface: BlueZNames.objectManager, member: "InterfacesRemoved"),
+                MatchRule(sender: service, interface: BlueZNames.properties, member: "PropertiesChanged",
+                          pathNamespace: BlueZNames.root),
+                MatchRule(sender: connection.uniqueName, interface: ObjectManagerMirror.barrierInterface),
+            ])
+        } catch {
+            throw BlueZError(error)
+        }
+        // Signals queue up in the stream until the initial load is done.
+        do {
+            let reply = try await connection.callForReply(
+                destination: BusDaemon.name, path: BusDaemon.path, interface: BusDaemon.interface,
+                member: "GetNameOwner", arguments: [.string(service)])
+            loadedAt = reply.sequence
+            if let current = reply.arguments.first?.stringValue {
+                await load(owner: current)
+            }
+        } catch .remote(StandardErrors.nameHasNoOwner, _) {
+            logger.info("\(service) is not on the bus yet; waiting for it")
+        } catch {
+            throw BlueZError(error)
+        }
+        signalTask = Task { [weak self] in
+            for await signal in stream {
+                guard let self else { return }
+                await self.receive(signal)
+            }
+            await self?.releaseBarriers()
+        }
+    }
+
+    /// Returns once every signal bluetoothd sent before now has been applied. Method replies overtake
+    /// the mirror's processing of the signals that preceded them (they travel different paths inside
+    /// the process); after `synchronize()` the tree reflects everything announced before the reply, e.g.
+    /// ServicesResolved after Connect() or Connected=false after an aborted connection. It sends a signal
+    /// to itself through the bus, which the bus delivers after everything it delivered before.
+    public func synchronize() async {
+        guard signalTask != nil else { return }
+        let token = makeID()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            barriers[token] = continuation
+            do {
+                try connection.emitSignal(path: ObjectManagerMirror.barrierPath,
+                                          interface: ObjectManagerMirror.barrierInterface, member: "Reached",
+                                          arguments: [.int64(Int64(token))], destination: connection.uniqueName)
+            } catch {
+                barriers[token] = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    private func releaseBarriers(upTo token: Int = .max) {
+        for (id, continuation) in barriers where id <= token {
+            barriers[id] = nil
+            continuation.resume()
+        }
+    }
+
+    /// Stops following bluetoothd; pending waits fail with `.cancelled`, event streams finish.
+    public func stop() {
+        signalTask?.cancel()
+        signalTask = nil
+        for (id, waiter) in waiters {
+            waiter.timeoutTask.cancel()
+            waiter.fail(.cancelled)
+            waiters[id] = nil
+        }
+        for finish in subscriberFinishers.values { finish() }
+        subscribers.removeAll()
+        subscriberFinishers.removeAll()
+        releaseBarriers()
+    }
+
+    // MARK: Reading
+
+    public var view: MirrorView { MirrorView(objects: objects, owner: owner) }
+    public var isServiceAvailable: Bool { owner != nil }
+    public var serviceOwner: String? { owner }
+
+    public func properties(_ path: ObjectPath, _ interface: String) -> [String: DBusValue]? {
+        objects[path]?[interface]
+    }
+
+    /// A stream of every change from now on, in order. Finishes when the mirror stops.
+    public func events() -> AsyncStream<MirrorEvent> {
+        subscribe { $0 }
+    }
+
+    /// A stream of the values `transform` picks out of the changes from now on (nil skips an event).
+    /// Buffers without limit: a notification must never be dropped because its reader was slow.
+    public func subscribe<T: Sendable>(_ transform: @escaping @Sendable (MirrorEvent) -> T?) -> AsyncStream<T> {
+        let (stream, continuation) = AsyncStream.makeStream(of: T.self, bufferingPolicy: .unbounded)
+        let id = makeID()
+        subscribers[id] = { event in
+            if let value = transform(event) { continuation.yield(value) }
+        }
+        subscriberFinishers[id] = { continuation.finish() }
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) {
+        subscribers[id] = nil
+        subscriberFinishers[id] = nil
+    }
+
+    // MARK: Waiting
+
+    /// Waits until `probe` returns a value for the current tree, re-checking after every change.
+    /// Fails with `.timedOut` after `timeout`, and with `.serviceUnavailable` if bluetoothd leaves the bus
+    /// meanwhile (unless `failsOnServiceLoss` is false).
+    public func waitFor<T: Sendable>(_ what: String, timeout: Duration, failsOnServiceLoss: Bool = true,
+                                     _ probe: @escaping @Sendable (MirrorView) -> T?) async throws(BlueZError) -> T {
+        if let value = probe(view) { return value }
+        if failsOnServiceLoss, owner == nil { throw .serviceUnavailable }
+        let id = makeID()
+        let result: Result<T, BlueZError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let timeoutTask = Task { [weak self] in
+                    do { try await Task.sleep(for: timeout) } catch { return }
+                    await self?.failWaiter(id, with: .timedOut(what))
+                }
+                waiters[id] = Waiter(
+                    attempt: { view in
+                        guard let value = probe(view) else { return false }
+                        continuation.resume(returning: .success(value))
+                        return true
+                    },
+                    fail: { continuation.resume(returning: .failure($0)) },
+                    failsOnServiceLoss: failsOnServiceLoss,
+                    timeoutTask: timeoutTask)
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.failWaiter(id, with: .cancelled) }
+        }
+        return try result.get()
+    }
+
+    /// Waits for an object to have `interface` and returns that interface's properties.
+    public func waitForObject(_ path: ObjectPath, interface: String, timeout: Duration) async throws(BlueZError)
+        -> [String: DBusValue]
+    {
+        try await waitFor("\(interface) at \(path)", timeout: timeout) { $0.properties(path, interface) }
+    }
+
+    /// Waits until a property satisfies `condition` (a missing property counts as nil).
+    public func waitForProperty(_ path: ObjectPath, interface: String, _ name: String, timeout: Duration,
+                                where condition: @escaping @Sendable (DBusValue?) -> Bool) async throws(BlueZError) {
+        _ = try await waitFor("\(interface).\(name) at \(path)", timeout: timeout) { view -> Bool? in
+            guard view.properties(path, interface) != nil else { return nil }
+            return condition(view.property(path, interface, name)) ? true : nil
+        }
+    }
+
+    private func failWaiter(_ id: Int, with error: BlueZError) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.timeoutTask.cancel()
+        waiter.fail(error)
+    }
+
+    private func makeID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    // MARK: Applying changes
+
+    private func receive(_ signal: DBusSignal) async {
+        if signal.interface == ObjectManagerMirror.barrierInterface {
+            if signal.sender == connection.uniqueName, let token = signal.arguments.first?.int64Value {
+                releaseBarriers(upTo: Int(token))
+            }
+            return
+        }
+        guard signal.sequence > loadedAt else { return }
+        if signal.interface == BusDaemon.interface {
+            guard let change = NameOwnerChange(signal), change.name == service else { return }
+            if let newOwner = change.newOwner {
+                if owner != nil { serviceGone() }  // replaced without a gap: treat as a restart
+                await load(owner: newOwner)
+            } else {
+                serviceGone()
+            }
+            return
+        }
+        guard signal.sender == owner else { return }
+        switch signal.member {
+        case "InterfacesAdded":
+            guard signal.arguments.count == 2, let path = signal.arguments[0].objectPathValue,
+                  let interfaces = try? DBusShapes.interfaceProperties(signal.arguments[1])
+            else { return logMalformed(signal) }
+            var object = objects[path] ?? [:]
+            for (name, properties) in interfaces { object[name] = properties }
+            objects[path] = object
+            publish(.interfacesAdded(path, interfaces))
+        case "InterfacesRemoved":
+            guard signal.arguments.count == 2, let path = signal.arguments[0].objectPathValue,
+                  let names = signal.arguments[1].stringsValue
+            else { return logMalformed(signal) }
+            guard var object = objects[path] else { return }
+            for name in names { object[name] = nil }
+            objects[path] = object.isEmpty ? nil : object
+            publish(.interfacesRemoved(path, names))
+        case "PropertiesChanged":
+            guard signal.arguments.count == 3, let interface = signal.arguments[0].stringValue,
+                  let changed = signal.arguments[1].variantDictionaryValue,
+                  let invalidated = signal.arguments[2].stringsValue
+            else { return logMalformed(signal) }
+            guard var properties = objects[signal.path]?[interface] else { return }
+            for (name, value) in changed { properties[name] = value }
+            for name in invalidated { properties[name] = nil }
+            objects[signal.path]?[interface] = properties
+            publish(.propertiesChanged(signal.path, interface: interface, changed: changed, invalidated: invalidated))
+        default:
+            return
+        }
+    }
+
+    private func logMalformed(_ signal: DBusSignal) {
+        logger.warning("ignoring malformed \(signal.interface).\(signal.member) from bluetoothd at \(signal.path)")
+    }
+
+    /// Loads the whole tree from `newOwner` and announces the difference to the old tree.
+    private func load(owner newOwner: String) async {
+        owner = newOwner
+        let reply: DBusReply
+        do {
+            reply = try await connection.callForReply(destination: newOwner, path: .root,
+                                                      interface: BlueZNames.objectManager, member: "GetManagedObjects")
+        } catch {
+            logger.error("could not load bluetoothd's objects: \(error)")
+            return
+        }
+        guard owner == newOwner else { return }  // bluetoothd went away again meanwhile
+        let loaded: DBusShapes.ManagedObjects
+        do {
+            loaded = try DBusShapes.managedObjects(try reply.arguments.argument(0, "managed objects"))
+        } catch {
+            logger.error("bluetoothd sent a malformed object tree: \(error)")
+            return
+        }
+        loadedAt = max(loadedAt, reply.sequence)
+        let previous = objects
+        objects = loaded
+        for (path, interfaces) in previous.sorted(by: { $0.key > $1.key }) {
+            let gone = interfaces.keys.filter { loaded[path]?[$0] == nil }.sorted()
+            if !gone.isEmpty { publish(.interfacesRemoved(path, gone), evaluate: false) }
+        }
+        for (path, interfaces) in loaded.sorted(by: { $0.key < $1.key }) where previous[path] != interfaces {
+            publish(.interfacesAdded(path, interfaces), evaluate: false)
+        }
+        logger.info("loaded \(loaded.count) objects from \(service) (\(newOwner))")
+        publish(.serviceAvailable(owner: newOwner))
+    }
+
+    private func serviceGone() {
+        logger.warning("\(service) left the bus; forgetting its \(objects.count) objects")
+        let previous = objects
+        objects = [:]
+        owner = nil
+        for (path, interfaces) in previous.sorted(by: { $0.key > $1.key }) {
+            publish(.interfacesRemoved(path, interfaces.keys.sorted()), evaluate: false)
+        }
+        publish(.serviceLost, evaluate: false)
+        for (id, waiter) in waiters where waiter.failsOnServiceLoss {
+            waiters[id] = nil
+            waiter.timeoutTask.cancel()
+            waiter.fail(.serviceUnavailable)
+        }
+        evaluateWaiters()
+    }
+
+    private func publish(_ event: MirrorEvent, evaluate: Bool = true) {
+        for deliver in subscribers.values { deliver(event) }
+        if evaluate { evaluateWaiters() }
+    }
+
+    private func evaluateWaiters() {
+        guard !waiters.isEmpty else { return }
+        let current = view
+        for (id, waiter) in waiters where waiter.attempt(current) {
+            waiters[id] = nil
+            waiter.timeoutTask.cancel()
+        }
+    }
+}

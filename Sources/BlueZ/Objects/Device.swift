@@ -1,0 +1,181 @@
+public import DBus
+public import HealthProfiles
+
+/// org.bluez.Device1 (BlueZ doc/org.bluez.Device.rst).
+public struct Device: Sendable, Hashable {
+    public let path: ObjectPath
+    let client: BlueZClient
+
+    init(path: ObjectPath, client: BlueZClient) {
+        self.path = path
+        self.client = client
+    }
+
+    public static func == (lhs: Device, rhs: Device) -> Bool { lhs.path == rhs.path }
+    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
+
+    /// The device's properties as last reported; nil when bluetoothd has no such device (any more).
+    public func properties() async -> DeviceProperties? {
+        await client.mirror.properties(path, BlueZNames.device).map(DeviceProperties.init)
+    }
+
+    // MARK: Connection
+
+    /// One Connect() attempt. For LE devices bluetoothd answers once services are resolved, but the
+    /// GATT objects may still be on their way: look characteristics up with `characteristic(_:)`, which
+    /// waits for them. Already being connected counts as success.
+    public func connect(timeout: Duration = .seconds(60)) async throws(BlueZError) {
+        do {
+            _ = try await client.call(path, BlueZNames.device, "Connect", timeout: timeout)
+        } catch .bluez(.alreadyConnected, _) {
+            return
+        }
+    }
+
+    /// Connect() with retries on the transient failures (`BlueZError.isRetryableConnectFailure`, chiefly
+    /// le-connection-abort-by-local). Before each retry it waits for bluetoothd to report the link down,
+    /// then backs off as `policy` says.
+    public func connect(retrying policy: RetryPolicy, clock: some Clock<Duration> = ContinuousClock(),
+                        timeout: Duration = .seconds(60)) async throws(BlueZError) {
+        let logger = client.logger
+        let path = path
+        try await withRetries(policy: policy, clock: clock, isRetryable: \.isRetryableConnectFailure,
+                              beforeRetry: { attempt, error in
+                                  logger.debug("connect attempt \(attempt) to \(path) failed (\(error)); retrying")
+                                  try? await waitUntilDisconnected(timeout: policy.settleTimeout)
+                              }) { _ throws(BlueZError) in
+            try await connect(timeout: timeout)
+        }
+    }
+
+    public func disconnect() async throws(BlueZError) {
+        do {
+            _ = try await client.call(path, BlueZNames.device, "Disconnect")
+        } catch .bluez(.notConnected, _) {
+            return
+        }
+    }
+
+    /// Waits until the device reports ServicesResolved (connected and GATT discovery done).
+    public func waitForServicesResolved(timeout: Duration) async throws(BlueZError) {
+        try await client.mirror.waitForProperty(path, interface: BlueZNames.device, "ServicesResolved",
+                                                timeout: timeout) { $0?.boolValue == true }
+    }
+
+    /// Waits until the device is not connected (or gone).
+    public func waitUntilDisconnected(timeout: Duration) async throws(BlueZError) {
+        let path = path
+        _ = try await client.mirror.waitFor("\(path) to disconnect", timeout: timeout, failsOnServiceLoss: false) {
+            view -> Bool? in
+            view.property(path, BlueZNames.device, "Connected")?.boolValue == true ? nil : true
+        }
+    }
+
+    // MARK: Pairing and trust
+
+    /// Pairs (bonds) through the registered agent. Being paired already counts as success.
+    /// The timeout is long because a person may be typing a passkey.
+    public func pair(timeout: Duration = .seconds(120)) async throws(BlueZError) {
+        do {
+            _ = try await client.call(path, BlueZNames.device, "Pair", timeout: timeout)
+        } catch .bluez(.alreadyExists, _) {
+            return
+        }
+    }
+
+    public func cancelPairing() async throws(BlueZError) {
+        _ = try await client.call(path, BlueZNames.device, "CancelPairing")
+    }
+
+    /// GATT-only LE devices are not reconnected automatically; Trusted lets them in without an agent.
+    public func setTrusted(_ trusted: Bool) async throws(BlueZError) {
+        try await client.setProperty(path, BlueZNames.device, "Trusted", .boolean(trusted))
+    }
+
+    // MARK: GATT
+
+    /// The characteristic with `uuid` (optionally in the service with `service`), waiting up to `timeout`
+    /// for bluetoothd to export it: ServicesResolved may turn true before the objects exist.
+    public func characteristic(_ uuid: BluetoothUUID, service: BluetoothUUID? = nil,
+                               timeout: Duration = .seconds(10)) async throws(BlueZError) -> GattCharacteristic {
+        let devicePath = path
+        let found = try await client.mirror.waitFor("characteristic \(uuid) on \(path)", timeout: timeout) { view in
+            GattLookup.characteristic(uuid, service: service, under: devicePath, in: view)
+        }
+        return GattCharacteristic(path: found, uuid: uuid, client: client)
+    }
+
+    /// The characteristics exported right now, in handle order.
+    public func characteristics() async -> [GattCharacteristic] {
+        await client.mirror.view.objects(with: BlueZNames.gattCharacteristic, under: path).compactMap { entry in
+            guard let text = entry.properties["UUID"]?.stringValue, let uuid = BluetoothUUID(text) else { return nil }
+            return GattCharacteristic(path: entry.path, uuid: uuid, client: client)
+        }
+    }
+
+    /// org.bluez.Battery1 on this device (bluetoothd hides the Battery service from the GATT API).
+    public var battery: Battery { Battery(path: path, client: client) }
+}
+
+enum GattLookup {
+    static func characteristic(_ uuid: BluetoothUUID, service: BluetoothUUID?, under device: ObjectPath,
+                               in view: MirrorView) -> ObjectPath? {
+        for entry in view.objects(with: BlueZNames.gattCharacteristic, under: device) {
+            guard let text = entry.properties["UUID"]?.stringValue, BluetoothUUID(text) == uuid else { continue }
+            if let service {
+                guard let servicePath = entry.properties["Service"]?.objectPathValue,
+                      let serviceText = view.property(servicePath, BlueZNames.gattService, "UUID")?.stringValue,
+                      BluetoothUUID(serviceText) == service
+                else { continue }
+            }
+            return entry.path
+        }
+        return nil
+    }
+}
+
+public struct DeviceProperties: Sendable, Hashable {
+    public let address: BluetoothAddress?
+    public let addressType: String?
+    public let name: String?
+    public let alias: String?
+    public let adapter: ObjectPath?
+    public let paired: Bool
+    public let bonded: Bool
+    public let trusted: Bool
+    public let connected: Bool
+    public let servicesResolved: Bool
+    public let rssi: Int16?
+    public let uuids: [BluetoothUUID]
+    /// Advertised service data by service UUID.
+    public let serviceData: [BluetoothUUID: [UInt8]]
+    /// Advertised manufacturer data by company identifier.
+    public let manufacturerData: [UInt16: [UInt8]]
+
+    public init(_ properties: [String: DBusValue]) {
+        address = properties["Address"]?.stringValue.flatMap(BluetoothAddress.init)
+        addressType = properties["AddressType"]?.stringValue
+        name = properties["Name"]?.stringValue
+        alias = properties["Alias"]?.stringValue
+        adapter = properties["Adapter"]?.objectPathValue
+        paired = properties["Paired"]?.boolValue ?? false
+        bonded = properties["Bonded"]?.boolValue ?? false
+        trusted = properties["Trusted"]?.boolValue ?? false
+        connected = properties["Connected"]?.boolValue ?? false
+        servicesResolved = properties["ServicesResolved"]?.boolValue ?? false
+        rssi = properties["RSSI"]?.int16Value
+        uuids = properties["UUIDs"]?.stringsValue?.compactMap(BluetoothUUID.init) ?? []
+        var serviceData: [BluetoothUUID: [UInt8]] = [:]
+        for entry in properties["ServiceData"]?.dictionaryEntries ?? [] {
+            if let key = entry.key.stringValue.flatMap(BluetoothUUID.init), let bytes = entry.value.bytesValue {
+                serviceData[key] = bytes
+            }
+        }
+        self.serviceData = serviceData
+        var manufacturerData: [UInt16: [UInt8]] = [:]
+        for entry in properties["ManufacturerData"]?.dictionaryEntries ?? [] {
+            if let key = entry.key.uint16Value, let bytes = entry.value.bytesValue { manufacturerData[key] = bytes }
+        }
+        self.manufacturerData = manufacturerData
+    }
+}

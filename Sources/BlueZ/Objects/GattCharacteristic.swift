@@ -1,0 +1,120 @@
+public import DBus
+public import HealthProfiles
+
+/// org.bluez.GattCharacteristic1 of a remote device (BlueZ doc/org.bluez.GattCharacteristic.rst).
+public struct GattCharacteristic: Sendable, Hashable {
+    public let path: ObjectPath
+    public let uuid: BluetoothUUID
+    let client: BlueZClient
+
+    init(path: ObjectPath, uuid: BluetoothUUID, client: BlueZClient) {
+        self.path = path
+        self.uuid = uuid
+        self.client = client
+    }
+
+    public static func == (lhs: GattCharacteristic, rhs: GattCharacteristic) -> Bool { lhs.path == rhs.path }
+    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
+
+    public enum WriteType: String, Sendable {
+        /// Write without response.
+        case command
+        /// Write with response: the device acknowledges (what control points such as RACP need).
+        case request
+        case reliable
+    }
+
+    /// ReadValue(a{sv} options) -> ay.
+    public func readValue(offset: UInt16 = 0) async throws(BlueZError) -> [UInt8] {
+        var options: [String: DBusValue] = [:]
+        if offset != 0 { options["offset"] = .uint16(offset) }
+        let reply = try await client.call(path, BlueZNames.gattCharacteristic, "ReadValue", [.variantDictionary(options)])
+        guard let bytes = reply.first?.bytesValue else { throw .unexpected("ReadValue returned \(reply)") }
+        return bytes
+    }
+
+    /// WriteValue(ay value, a{sv} options) with the write type in the options.
+    public func writeValue(_ value: [UInt8], type: WriteType = .request, offset: UInt16 = 0) async throws(BlueZError) {
+        var options: [String: DBusValue] = ["type": .string(type.rawValue)]
+        if offset != 0 { options["offset"] = .uint16(offset) }
+        _ = try await client.call(path, BlueZNames.gattCharacteristic, "WriteValue",
+                                  [.bytes(value), .variantDictionary(options)])
+    }
+
+    /// StartNotify(): notifications and indications then arrive as changes of the Value property. The
+    /// session survives disconnects: bluetoothd re-enables it on reconnection.
+    public func startNotify() async throws(BlueZError) {
+        _ = try await client.call(path, BlueZNames.gattCharacteristic, "StartNotify")
+    }
+
+    public func stopNotify() async throws(BlueZError) {
+        _ = try await client.call(path, BlueZNames.gattCharacteristic, "StopNotify")
+    }
+
+    /// Every notified or indicated value from now on, in order and without loss. Subscribe before
+    /// `startNotify()` so that nothing sent right after it is missed.
+    public func valueUpdates() async -> AsyncStream<[UInt8]> {
+        let path = path
+        return await client.mirror.subscribe { event in
+            guard case .propertiesChanged(path, BlueZNames.gattCharacteristic, let changed, _) = event else {
+                return nil
+            }
+            return changed["Value"]?.bytesValue
+        }
+    }
+
+    public func properties() async -> CharacteristicProperties? {
+        await client.mirror.properties(path, BlueZNames.gattCharacteristic).map(CharacteristicProperties.init)
+    }
+}
+
+public struct CharacteristicProperties: Sendable, Hashable {
+    public let uuid: BluetoothUUID?
+    public let service: ObjectPath?
+    public let flags: [String]
+    public let notifying: Bool
+    public let value: [UInt8]?
+
+    init(_ properties: [String: DBusValue]) {
+        uuid = properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init)
+        service = properties["Service"]?.objectPathValue
+        flags = properties["Flags"]?.stringsValue ?? []
+        notifying = properties["Notifying"]?.boolValue ?? false
+        value = properties["Value"]?.bytesValue
+    }
+}
+
+/// org.bluez.Battery1 on a device object: bluetoothd reads the Battery service itself and hides it
+/// from the GATT API, so this is the only way to the battery level.
+public struct Battery: Sendable {
+    public let path: ObjectPath
+    let client: BlueZClient
+
+    /// Percentage (0–100) as last reported; nil when the device exposes no battery.
+    public func percentage() async -> UInt8? {
+        await client.mirror.properties(path, BlueZNames.battery)?["Percentage"]?.byteValue
+    }
+
+    /// Waits until bluetoothd exposes the battery level (after connecting) and returns it.
+    public func waitForPercentage(timeout: Duration) async throws(BlueZError) -> UInt8 {
+        let path = path
+        return try await client.mirror.waitFor("battery level of \(path)", timeout: timeout) { view in
+            view.property(path, BlueZNames.battery, "Percentage")?.byteValue
+        }
+    }
+
+    /// Every new battery level from now on.
+    public func percentageUpdates() async -> AsyncStream<UInt8> {
+        let path = path
+        return await client.mirror.subscribe { event in
+            switch event {
+            case .propertiesChanged(path, BlueZNames.battery, let changed, _):
+                changed["Percentage"]?.byteValue
+            case .interfacesAdded(path, let interfaces):
+                interfaces[BlueZNames.battery]?["Percentage"]?.byteValue
+            default:
+                nil
+            }
+        }
+    }
+}

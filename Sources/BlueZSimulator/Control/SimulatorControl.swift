@@ -1,0 +1,31 @@
+public import DBus
+
+/// The simulator's own D-Bus interface, for tests and the demo to steer the simulated world. It lives
+/// on a separate connection owning `no.dho.Simulator`, so it stays reachable while the simulated
+/// bluetoothd restarts.
+///
+/// Methods of `no.dho.Simulator1` at `/no/dho/sim` (addresses as "AA:BB:CC:DD:EE:FF", characteristic
+/// UUIDs in any spelling, e.g. "2A35"):
+/// - `SetInRange(s address, b inRange)`: start/stop advertising; out of range, Connect() fails and a
+///   connected device drops.
+/// - `Advertise(s address)`: one more advertisement (RSSI update, or a new Device1 while discovering).
+/// - `QueueFrames(s address, s characteristic, aay frames)`: add stored readings to send after
+///   StartNotify (at once if already connected and notifying).
+/// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).
+/// - `AddGlucoseRecords(s address, aay frames)`: store more glucose records (sequence from bytes 1–2).
+/// - `DisconnectDevice(s address)`: the device hangs up.
+/// - `ExportGatt(s address)`: export the GATT objects of a `gattExport: manual` device now.
+/// - `SetBattery(s address, y percentage)`.
+/// - `RestartBluetoothd()`, `RemoveAdapter()`, `AddAdapter()`.
+/// - `WrittenValues(s address, s characteristic) -> aay`: every value written there, oldest first.
+/// - `DeviceState(s address) -> a{sv}`: Exists, Connected, Paired, Trusted, InRange, ConnectAttempts,
+///   PairAttempts, GattExported, Notifying (as), Queued (a{su}), GlucoseRecords (u), Battery (y, if any).
+/// - `AdapterState() -> a{sv}`: Present, Powered, Discovering, DiscoverySessions (u), DiscoveryFilter
+///   (a{sv}, the last one set), Agents (u), HasDefaultAgent (b), BluetoothdName (s).
+public enum SimulatorControl {
+    public static let busName = "no.dho.Simulator"
+    public static let path: ObjectPath = "/no/dho/sim"
+    public static let interface = "no.dho.Simulator1"
+    public static let unknownDeviceError = "no.dho.Simulator.Error.UnknownDevice"
+    public static let notPossibleError = "no.dho.Simulator.Error.NotPossible"
+}

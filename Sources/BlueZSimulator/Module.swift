@@ -1,1 +1,0 @@
-// Module BlueZSimulator: see Package.swift for its job. Filled in by its own issue.

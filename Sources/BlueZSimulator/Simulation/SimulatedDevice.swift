@@ -1,0 +1,130 @@
+import BlueZ
+import DBus
+import HealthProfiles
+
+/// The simulator's knowledge of one device: its script and what has happened to it so far.
+struct SimulatedDevice: Sendable {
+    let config: DeviceConfig
+    var path: ObjectPath
+    var layout: GattLayout
+
+    // The radio world.
+    var inRange: Bool
+    var battery: UInt8?
+    /// Frames still to be sent per characteristic (stored readings are sent once).
+    var queues: [BluetoothUUID: [[UInt8]]]
+    var glucoseRecords: [GlucoseRecord]
+    /// The last value of each characteristic (reads, writes that set it).
+    var values: [BluetoothUUID: [UInt8]]
+    var connectFailuresLeft: Int
+
+    // What bluetoothd knows, persistently (survives restarts when bonded).
+    var paired: Bool
+    var trusted: Bool
+
+    // What bluetoothd knows at run time.
+    var objectExists = false
+    var connected = false
+    var servicesResolved = false
+    /// A link that is being set up or torn down (Connected may read true while Connect() still fails).
+    var linkBusy = false
+    var connecting = false
+    var gattExported = false
+    var batteryExported = false
+    var notifySessions: [BluetoothUUID: Set<String>] = [:]
+    /// Bumped on every connection and disconnection, so that scheduled work of an old link stops.
+    var epoch = 0
+    var activeSenders: Set<BluetoothUUID> = []
+    var racpBusy = false
+    var pairingInProgress = false
+    var pairingCancelled = false
+    var pairingTask: Task<Result<[DBusValue], DBusError>, Never>?
+    /// The agent asked during the pairing in progress (owner, object path).
+    var pairingAgent: (owner: String, path: ObjectPath)?
+
+    // For the control interface and tests.
+    var written: [BluetoothUUID: [[UInt8]]] = [:]
+    var connectAttempts = 0
+    var pairAttempts = 0
+
+    init(config: DeviceConfig, adapterPath: ObjectPath) {
+        self.config = config
+        path = config.address.devicePath(on: adapterPath)
+        layout = GattLayout(device: path, services: config.services)
+        inRange = config.inRange
+        battery = config.battery
+        glucoseRecords = config.glucoseRecords
+        connectFailuresLeft = config.connectFailures
+        paired = config.paired
+        trusted = config.trusted
+        var queues: [BluetoothUUID: [[UInt8]]] = [:]
+        var values: [BluetoothUUID: [UInt8]] = [:]
+        for service in config.services {
+            for characteristic in service.characteristics {
+                if !characteristic.stored.isEmpty { queues[characteristic.uuid] = characteristic.stored }
+                values[characteristic.uuid] = characteristic.value
+            }
+        }
+        self.queues = queues
+        self.values = values
+    }
+
+    /// Forgets run-time state, as bluetoothd does when the device object goes away.
+    mutating func resetRuntime() {
+        objectExists = false
+        connected = false
+        servicesResolved = false
+        linkBusy = false
+        connecting = false
+        gattExported = false
+        batteryExported = false
+        notifySessions = [:]
+        epoch += 1
+        activeSenders = []
+        racpBusy = false
+        pairingTask?.cancel()
+        pairingTask = nil
+        pairingAgent = nil
+        pairingInProgress = false
+    }
+
+    func isNotifying(_ uuid: BluetoothUUID) -> Bool { !(notifySessions[uuid] ?? []).isEmpty }
+
+    /// The Device1 properties bluetoothd would report.
+    func deviceProperties(adapter: ObjectPath, rssi: Int16?) -> [String: DBusValue] {
+        var properties: [String: DBusValue] = [
+            "Address": .string(config.address.description),
+            "AddressType": .string(config.addressType),
+            "Alias": .string(config.name ?? config.address.description.split(separator: ":").joined(separator: "-")),
+            "Paired": .boolean(paired),
+            "Bonded": .boolean(paired),
+            "Trusted": .boolean(trusted),
+            "Blocked": .boolean(false),
+            "LegacyPairing": .boolean(false),
+            "Connected": .boolean(connected || linkBusy),
+            "ServicesResolved": .boolean(servicesResolved),
+            "Adapter": .objectPath(adapter),
+            "UUIDs": .strings(advertisedUUIDs),
+            "ServiceData": .variantDictionary(Dictionary(uniqueKeysWithValues: config.serviceData.map {
+                ($0.key.string, DBusValue.bytes($0.value))
+            })),
+            "ManufacturerData": .dictionary(key: .uint16, value: .variant, config.manufacturerData.sorted {
+                $0.key < $1.key
+            }.map { DBusDictEntry(key: .uint16($0.key), value: .variant(.bytes($0.value))) }),
+        ]
+        if let name = config.name { properties["Name"] = .string(name) }
+        if let rssi { properties["RSSI"] = .int16(rssi) }
+        return properties
+    }
+
+    /// Advertised service UUIDs plus, once resolved, the services found.
+    var advertisedUUIDs: [String] {
+        var uuids = config.advertisedServices.map(\.string)
+        if gattExported {
+            for service in config.services where !uuids.contains(service.uuid.string) {
+                uuids.append(service.uuid.string)
+            }
+        }
+        return uuids
+    }
+}
