@@ -123,8 +123,8 @@ enum Scenarios {
               requiredForServices: ["1808"]
               onInsufficientAuthentication: \(onInsufficientAuthentication)
             glucoseRecords:
-              - "0B 01 00 E8 07 04 11 08 1E 00 00 00 5A B0 11"
-              - "0B 02 00 E8 07 04 12 08 1E 00 00 00 64 B0 11"
+              - "03 01 00 E8 07 04 11 08 1E 00 00 00 5A B0 11"
+              - "03 02 00 E8 07 04 12 08 1E 00 00 00 64 B0 11"
               - {sequence: 3, frame: "0B"}
         """
     }

@@ -1,0 +1,145 @@
+public import Foundation
+public import HealthProfiles
+public import Logging
+import Synchronization
+
+/// Processes one provisioned device's frames strictly in arrival order and hands complete readings to the
+/// durable pipeline. One instance per device lives as long as the device is provisioned, across visits:
+/// BlueZ keeps notify sessions across disconnects, and a cuff indicates its stored readings the moment the
+/// link is up, possibly before the gateway has noticed that it connected.
+public final class DeviceFrameProcessor: Sendable {
+    public enum Event: Sendable {
+        case frame(GATTCharacteristic, [UInt8], receivedAt: Date)
+        /// End of a transfer: release partial records, then resume `done`.
+        case flush(CheckedContinuation<Void, Never>)
+    }
+
+    public struct Counters: Sendable, Equatable {
+        public var stored = 0
+        public var duplicates = 0
+        public var refused = 0
+        public var malformed = 0
+        public var failed = 0
+        public var lastMalformed: String?
+        public var lastFrameAt: Date?
+    }
+
+    public let device: ProvisionedDevice
+    private let sink: any ReadingSink
+    private let registry: DeviceRegistry?
+    private let logger: Logger
+    private let input: AsyncStream<Event>.Continuation
+    private let events: AsyncStream<Event>
+    private struct State {
+        var interpreter: FrameInterpreter
+        var clockOffset: TimeInterval?
+        var counters = Counters()
+        var controlPointAnswer: OneShot<RACPResponse>?
+    }
+    private let state: Mutex<State>
+
+    public init(device: ProvisionedDevice, sink: any ReadingSink, registry: DeviceRegistry?, logger: Logger,
+                interpreter: FrameInterpreter = FrameInterpreter()) {
+        self.device = device
+        self.sink = sink
+        self.registry = registry
+        self.logger = logger
+        (events, input) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+        state = Mutex(State(interpreter: interpreter))
+    }
+
+    /// Queues a frame; frames are processed in the order they were submitted.
+    public func submit(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date = Date()) {
+        state.withLock { $0.counters.lastFrameAt = receivedAt }
+        input.yield(.frame(characteristic, bytes, receivedAt: receivedAt))
+    }
+
+    /// Waits until every frame submitted before this call is processed, and releases partial records.
+    public func flush() async {
+        await withCheckedContinuation { input.yield(.flush($0)) }
+    }
+
+    /// The device clock offset measured on the current visit (device minus gateway, seconds).
+    public func setClockOffset(_ offset: TimeInterval?) { state.withLock { $0.clockOffset = offset } }
+
+    public func setDefaultTemperatureSite(_ site: TemperatureType?) {
+        state.withLock { $0.interpreter.defaultTemperatureSite = site }
+    }
+
+    public var counters: Counters { state.withLock { $0.counters } }
+
+    /// Arms the wait for the next Record Access Control Point response. Arm before writing the request so
+    /// that a fast answer is not missed; an earlier armed wait is abandoned.
+    public func armControlPointAnswer() -> OneShot<RACPResponse> {
+        let answer = OneShot<RACPResponse>()
+        let previous = state.withLock { state in defer { state.controlPointAnswer = answer }; return state.controlPointAnswer }
+        previous?.deliver(nil)
+        return answer
+    }
+
+    /// Runs until `stop()`: the device's frame loop.
+    public func run() async {
+        for await event in events {
+            switch event {
+            case let .frame(characteristic, bytes, receivedAt):
+                let interpreted = state.withLock { $0.interpreter.interpret(characteristic, bytes, receivedAt: receivedAt) }
+                await handle(interpreted, characteristic: characteristic, receivedAt: receivedAt)
+            case let .flush(done):
+                let released = state.withLock { $0.interpreter.finish() }
+                for item in released { await handle(item, characteristic: nil, receivedAt: Date()) }
+                done.resume()
+            }
+        }
+        state.withLock { state in defer { state.controlPointAnswer = nil }; return state.controlPointAnswer }?.deliver(nil)
+    }
+
+    public func stop() { input.finish() }
+
+    private func handle(_ interpreted: InterpretedFrame, characteristic: GATTCharacteristic?, receivedAt: Date) async {
+        switch interpreted {
+        case let .readings(readings):
+            for framed in readings { await store(framed, receivedAt: receivedAt) }
+        case let .controlPoint(response):
+            let answer = state.withLock { state in defer { state.controlPointAnswer = nil }; return state.controlPointAnswer }
+            if let answer { answer.deliver(response) } else {
+                logger.notice("unsolicited Record Access Control Point response", metadata: ["device": "\(device.address)"])
+            }
+        case let .nothingToStore(reason):
+            logger.trace("frame not stored: \(reason)", metadata: ["device": "\(device.address)"])
+        case let .malformed(error):
+            state.withLock {
+                $0.counters.malformed += 1
+                $0.counters.lastMalformed = error.description
+            }
+            logger.warning("malformed frame ignored: \(error)", metadata: [
+                "device": "\(device.address)", "characteristic": "\(characteristic.map(\.displayName) ?? "-")",
+            ])
+        }
+    }
+
+    private func store(_ framed: FramedReading, receivedAt: Date) async {
+        let offset = state.withLock { $0.clockOffset }
+        do {
+            let acceptance = try await sink.accept(framed, from: device, receivedAt: receivedAt, clockOffset: offset)
+            state.withLock { state in
+                switch acceptance {
+                case .stored: state.counters.stored += 1
+                case .duplicate: state.counters.duplicates += 1
+                case .refused: state.counters.refused += 1
+                }
+            }
+            if case let .refused(reason) = acceptance {
+                logger.info("reading not accepted: \(reason)", metadata: ["device": "\(device.address)"])
+            }
+            // The record is durable (or was already): only now may the RACP cursor move past it.
+            if let sequence = framed.reading.sequenceNumber, let registry {
+                try await registry.advanceCursor(address: device.address, to: Int(sequence))
+            }
+        } catch {
+            state.withLock { $0.counters.failed += 1 }
+            logger.error("reading could not be stored: \(error)", metadata: [
+                "device": "\(device.address)", "kind": "\(framed.reading.kind.rawValue)",
+            ])
+        }
+    }
+}

@@ -1,0 +1,321 @@
+public import BlueZ
+public import DBus
+public import DeviceProfiles
+import Foundation
+import HealthProfiles
+public import Logging
+public import ReadingStore
+
+/// Keeps the adapter scanning and visits provisioned devices when they show up.
+///
+/// Health devices sleep most of the time and advertise only when they have something to say (a cuff
+/// after a measurement), so every advertisement of a provisioned device — a new object, an RSSI or
+/// advertising-data update, or the device connecting by itself — is a reason to visit it, unless a visit
+/// is running or its back-off after failures has not expired. Several devices are visited concurrently.
+public actor DeviceSupervisor {
+    public struct Settings: Sendable {
+        public var adapterName: String
+        public var visit: VisitSettings
+        /// After a successful visit, advertisements are ignored this long (a cuff advertises in bursts).
+        public var revisitInterval: Duration
+        public var initialBackoff: Duration
+        public var maximumBackoff: Duration
+
+        public init(adapterName: String, visit: VisitSettings, revisitInterval: Duration = .seconds(15),
+                    initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(300)) {
+            self.adapterName = adapterName
+            self.visit = visit
+            self.revisitInterval = revisitInterval
+            self.initialBackoff = initialBackoff
+            self.maximumBackoff = maximumBackoff
+        }
+    }
+
+    public struct DeviceStatus: Sendable, Equatable, Codable {
+        public var address: String
+        public var visiting: Bool
+        public var visits: Int
+        public var lastOutcome: String?
+        public var stored: Int
+        public var duplicates: Int
+        public var malformed: Int
+        public var lastMalformed: String?
+    }
+
+    public struct AdapterStatus: Sendable, Equatable, Codable {
+        public var bluetoothdRunning: Bool
+        public var adapterPresent: Bool
+        public var powered: Bool
+        public var discovering: Bool
+        public var lastProblem: String?
+    }
+
+    private struct Tracked {
+        var device: ProvisionedDevice
+        var processor: DeviceFrameProcessor
+        var tasks: [Task<Void, Never>]
+        var visit: Task<Void, Never>?
+        var notBefore: ContinuousClock.Instant = .now
+        var failures = 0
+        var visits = 0
+        var lastOutcome: String?
+    }
+
+    private let client: BlueZClient
+    private let registry: DeviceRegistry
+    private let store: ReadingStore
+    private let catalog: DeviceProfileCatalog
+    private let sink: any ReadingSink
+    private let settings: Settings
+    private let logger: Logger
+    private var tracked: [String: Tracked] = [:]
+    private var adapterProblem: String?
+    private var eventTask: Task<Void, Never>?
+    private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
+
+    public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
+                sink: any ReadingSink, settings: Settings, logger: Logger) {
+        self.client = client
+        self.registry = registry
+        self.store = store
+        self.catalog = catalog
+        self.sink = sink
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public var adapterPath: ObjectPath { BlueZNames.root.appending(settings.adapterName) }
+
+    /// Starts following bluetoothd and the provisioned devices. Returns at once; `stop()` ends it all.
+    public func start() async {
+        let events = await client.mirror.events()
+        eventTask = Task { [weak self] in
+            for await event in events {
+                guard let self else { return }
+                await self.handle(event)
+            }
+        }
+        await prepareAdapter()
+        await reloadDevices()
+    }
+
+    public func stop() async {
+        eventTask?.cancel()
+        for entry in tracked.values { release(entry) }
+        tracked = [:]
+        for observer in visitObservers.values { observer.finish() }
+        visitObservers = [:]
+    }
+
+    /// Re-reads the registry (after pairing or forgetting): new devices are followed, forgotten ones dropped.
+    public func reloadDevices() async {
+        let devices: [ProvisionedDevice]
+        do { devices = try await registry.all() } catch {
+            logger.error("cannot read the provisioned devices: \(error)")
+            return
+        }
+        let wanted = Dictionary(devices.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        for (address, entry) in tracked where wanted[address] == nil {
+            release(entry)
+            tracked[address] = nil
+            logger.info("device no longer provisioned; its frames are ignored", metadata: ["device": "\(address)"])
+        }
+        for (address, device) in wanted {
+            if var entry = tracked[address] {
+                entry.device = device
+                tracked[address] = entry
+                continue
+            }
+            guard let profile = catalog.profile(id: device.profile) else {
+                logger.error("device has unknown profile \(device.profile); not followed", metadata: ["device": "\(address)"])
+                continue
+            }
+            follow(device, profile: profile)
+        }
+        // A device that is already around (known to bluetoothd, advertising) is visited now.
+        for address in wanted.keys { considerVisit(address, reason: "provisioned") }
+    }
+
+    /// Visits a device now if it is provisioned and no visit runs (technician's request, tests).
+    public func visitNow(_ address: String) -> Bool {
+        guard var entry = tracked[address], entry.visit == nil else { return false }
+        entry.notBefore = .now
+        tracked[address] = entry
+        considerVisit(address, reason: "requested")
+        return true
+    }
+
+    /// One line per finished visit ("AA:..: ok" / "AA:..: connect: ..."), for tests and the control interface.
+    public func visitOutcomes() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
+        let id = UUID()
+        visitObservers[id] = continuation
+        continuation.onTermination = { [weak self] _ in Task { await self?.removeObserver(id) } }
+        return stream
+    }
+
+    private func removeObserver(_ id: UUID) { visitObservers[id] = nil }
+
+    public func deviceStatuses() -> [DeviceStatus] {
+        tracked.values.map { entry in
+            let counters = entry.processor.counters
+            return DeviceStatus(
+                address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
+                lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
+                malformed: counters.malformed, lastMalformed: counters.lastMalformed)
+        }.sorted { $0.address < $1.address }
+    }
+
+    public func adapterStatus() async -> AdapterStatus {
+        let view = await client.mirror.view
+        let properties = view.properties(adapterPath, BlueZNames.adapter)
+        return AdapterStatus(
+            bluetoothdRunning: view.isServiceAvailable, adapterPresent: properties != nil,
+            powered: properties?["Powered"]?.boolValue ?? false,
+            discovering: properties?["Discovering"]?.boolValue ?? false, lastProblem: adapterProblem)
+    }
+
+    // MARK: Adapter
+
+    /// Powers the adapter and scans for health services. Called at start, when bluetoothd comes back and
+    /// when the adapter reappears (USB dongle re-plugged); failures are kept for `status` and retried then.
+    private func prepareAdapter() async {
+        let adapter = client.adapter(adapterPath)
+        guard await adapter.properties() != nil else {
+            adapterProblem = "adapter \(settings.adapterName) not present"
+            logger.warning("Bluetooth adapter \(settings.adapterName) not present; waiting for it")
+            return
+        }
+        do {
+            try await adapter.powerOn()
+            try await adapter.setDiscoveryFilter(.healthDevices)
+            if await adapter.properties()?.discovering != true {
+                do { try await adapter.startDiscovery() } catch .bluez(.inProgress, _) {}
+            }
+            adapterProblem = nil
+            logger.info("scanning for health devices", metadata: ["adapter": "\(settings.adapterName)"])
+        } catch {
+            adapterProblem = "adapter \(settings.adapterName): \(error)"
+            logger.error("cannot prepare the Bluetooth adapter: \(error)")
+        }
+    }
+
+    // MARK: Events
+
+    private func handle(_ event: MirrorEvent) async {
+        switch event {
+        case .serviceAvailable:
+            logger.notice("bluetoothd is available again; resuming")
+            await prepareAdapter()
+            for address in tracked.keys { considerVisit(address, reason: "bluetoothd restarted") }
+        case .serviceLost:
+            adapterProblem = "bluetoothd is not running"
+            logger.warning("bluetoothd left the bus; waiting for it to come back")
+        case let .interfacesAdded(path, interfaces):
+            if path == adapterPath, interfaces[BlueZNames.adapter] != nil {
+                logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
+                await prepareAdapter()
+            } else if interfaces[BlueZNames.device] != nil, let address = address(of: path) {
+                considerVisit(address, reason: "advertisement")
+            }
+        case let .interfacesRemoved(path, interfaces):
+            if path == adapterPath, interfaces.contains(BlueZNames.adapter) {
+                adapterProblem = "adapter \(settings.adapterName) removed"
+                logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
+            }
+        case let .propertiesChanged(path, BlueZNames.device, changed, _):
+            guard let address = address(of: path) else { return }
+            let advertised = changed["RSSI"] != nil || changed["ManufacturerData"] != nil || changed["ServiceData"] != nil
+            let connectedByItself = changed["Connected"]?.boolValue == true
+            if advertised || connectedByItself {
+                considerVisit(address, reason: connectedByItself ? "device connected" : "advertisement")
+            }
+        case let .propertiesChanged(path, BlueZNames.adapter, changed, _) where path == adapterPath:
+            if changed["Powered"]?.boolValue == false {
+                logger.warning("Bluetooth adapter powered off; powering it on again")
+                await prepareAdapter()
+            }
+        default:
+            break
+        }
+    }
+
+    /// The provisioned address whose device object `path` is (on our adapter), if any.
+    private func address(of path: ObjectPath) -> String? {
+        guard path.parent == adapterPath else { return nil }
+        let element = path.rawValue.split(separator: "/").last.map(String.init) ?? ""
+        guard element.hasPrefix("dev_") else { return nil }
+        let address = element.dropFirst(4).replacingOccurrences(of: "_", with: ":")
+        return tracked[address] != nil ? address : nil
+    }
+
+    // MARK: Devices
+
+    private func follow(_ device: ProvisionedDevice, profile: DeviceProfile) {
+        let processor = DeviceFrameProcessor(device: device, sink: sink, registry: registry, logger: logger)
+        let subscribed = Set(profile.subscriptions.map(\.characteristic))
+        let client = client
+        let devicePath = BluetoothAddress(device.address).map { $0.devicePath(on: adapterPath) }
+        var tasks = [Task { await processor.run() }]
+        if let devicePath {
+            tasks.append(Task { await DeviceFramePump.run(client: client, devicePath: devicePath, subscribed: subscribed, processor: processor) })
+        }
+        tracked[device.address] = Tracked(device: device, processor: processor, tasks: tasks)
+        logger.info("following provisioned device", metadata: ["device": "\(device.address)", "profile": "\(profile.id)"])
+    }
+
+    private func release(_ entry: Tracked) {
+        entry.visit?.cancel()
+        entry.tasks.forEach { $0.cancel() }
+        entry.processor.stop()
+    }
+
+    private func considerVisit(_ address: String, reason: String) {
+        guard var entry = tracked[address], entry.visit == nil, ContinuousClock.now >= entry.notBefore,
+              let profile = catalog.profile(id: entry.device.profile),
+              let bluetoothAddress = BluetoothAddress(address)
+        else { return }
+        let client = client, registry = registry, store = store, settings = settings.visit, logger = logger
+        let processor = entry.processor, cached = entry.device
+        let bluetoothDevice = client.device(bluetoothAddress.devicePath(on: adapterPath))
+        logger.debug("visiting device (\(reason))", metadata: ["device": "\(address)"])
+        entry.visit = Task { [weak self] in
+            // The registry holds the current RACP cursor (moved by the frame processor since the last visit).
+            let device = ((try? await registry.device(address: address)) ?? nil) ?? cached
+            let visit = DeviceVisit(
+                client: client, bluetoothDevice: bluetoothDevice, device: device, profile: profile,
+                processor: processor, store: store, settings: settings, logger: logger)
+            let outcome: Result<DeviceVisit.Report, VisitError>
+            do throws(VisitError) { outcome = .success(try await visit.run()) } catch { outcome = .failure(error) }
+            await self?.finished(address, outcome)
+        }
+        tracked[address] = entry
+    }
+
+    private func finished(_ address: String, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
+        guard var entry = tracked[address] else { return }
+        entry.visit = nil
+        entry.visits += 1
+        let failure: String?
+        switch outcome {
+        case let .success(report):
+            failure = nil
+            entry.failures = 0
+            entry.notBefore = .now + settings.revisitInterval
+            entry.lastOutcome = "ok (\(report.endedBy))"
+            logger.info("visit done: \(report.endedBy)", metadata: ["device": "\(address)", "clock-set": "\(report.clockSet)"])
+        case let .failure(error):
+            failure = error.description
+            entry.failures += 1
+            let backoff = min(settings.maximumBackoff, settings.initialBackoff * (1 << min(entry.failures - 1, 16)))
+            entry.notBefore = .now + backoff
+            entry.lastOutcome = error.description
+            logger.notice("visit failed: \(error); next attempt in \(backoff) at the earliest", metadata: ["device": "\(address)"])
+        }
+        tracked[address] = entry
+        do { try await registry.recordVisit(address: address, at: Date(), failure: failure) } catch {
+            logger.warning("visit outcome not recorded: \(error)")
+        }
+        for observer in visitObservers.values { observer.yield("\(address): \(failure ?? "ok")") }
+    }
+}

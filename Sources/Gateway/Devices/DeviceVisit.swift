@@ -1,0 +1,271 @@
+public import BlueZ
+public import DeviceProfiles
+public import Foundation
+import HealthProfiles
+public import Logging
+public import ReadingStore
+
+/// One visit to a provisioned device: connect, wait for its characteristics, read Device Information and
+/// features (first visit), measure and set its clock, subscribe, fetch glucose records newer than the last
+/// stored one, collect what it sends, disconnect.
+///
+/// Frames are not handled here: they flow from BlueZ to the device's `DeviceFrameProcessor` whether or not
+/// a visit is running (a cuff indicates the moment the link is up). The visit only makes the device talk,
+/// and waits until it has finished.
+public struct DeviceVisit: Sendable {
+    public let client: BlueZClient
+    public let bluetoothDevice: BlueZ.Device
+    public let device: ProvisionedDevice
+    public let profile: DeviceProfile
+    public let processor: DeviceFrameProcessor
+    public let store: ReadingStore
+    public let settings: VisitSettings
+    public let logger: Logger
+
+    public init(client: BlueZClient, bluetoothDevice: BlueZ.Device, device: ProvisionedDevice, profile: DeviceProfile,
+                processor: DeviceFrameProcessor, store: ReadingStore, settings: VisitSettings, logger: Logger) {
+        self.client = client
+        self.bluetoothDevice = bluetoothDevice
+        self.device = device
+        self.profile = profile
+        self.processor = processor
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var clockOffset: TimeInterval?
+        public var clockSet: Bool
+        public var recordsRequested: Bool
+        public var endedBy: String
+    }
+
+    public func run() async throws(VisitError) -> Report {
+        let deadline = ContinuousClock.now + settings.visitTimeout
+        do {
+            try await bluetoothDevice.connect(retrying: settings.connectPolicy, timeout: .seconds(30))
+        } catch {
+            throw VisitError("connect", error.description)
+        }
+        do {
+            try await bluetoothDevice.waitForServicesResolved(timeout: .seconds(30))
+        } catch {
+            throw VisitError("service discovery", error.description)
+        }
+        let sensorKey = try sensorKey()
+        var update = SensorUpdate(key: sensorKey, address: device.address, profile: profile.id, seenAt: Date())
+
+        let characteristics = try await resolveCharacteristics()
+        let known = (try? await store.sensor(sensorKey)) ?? nil
+        if known?.model == nil && known?.serial == nil {
+            await readDeviceInformation(into: &update)
+            await readFeatures(characteristics)
+        }
+        if let battery = await bluetoothDevice.battery.percentage() { update.batteryLevel = Int(battery) }
+
+        let clockOffset = await measureClock()
+        update.clockOffset = clockOffset
+        processor.setClockOffset(clockOffset)
+        do { try await store.upsertSensor(update) } catch {
+            logger.warning("sensor details not saved: \(error)", metadata: ["device": "\(device.address)"])
+        }
+
+        try await subscribe(characteristics)
+        let subscribedAt = Date()
+        let clockSet = await setClockIfNeeded(offset: clockOffset)
+
+        var requested = false
+        var endedBy: String
+        if profile.racp, let controlPoint = characteristics[.recordAccessControlPoint] {
+            requested = true
+            endedBy = try await fetchRecords(controlPoint)
+            await processor.flush()
+            try? await bluetoothDevice.disconnect()
+        } else {
+            endedBy = await waitUntilDone(deadline: deadline, listeningSince: subscribedAt)
+            await processor.flush()
+            if endedBy != "device disconnected" { try? await bluetoothDevice.disconnect() }
+        }
+        if ContinuousClock.now > deadline { endedBy += " (visit time limit)" }
+        return Report(clockOffset: clockOffset, clockSet: clockSet, recordsRequested: requested, endedBy: endedBy)
+    }
+
+    private func sensorKey() throws(VisitError) -> SensorKey {
+        do { return try SensorKey(device.sensorKey) } catch { throw VisitError("sensor key", error.description) }
+    }
+
+    /// Every characteristic of the profile that the device has, waiting for late GATT objects; a missing
+    /// required one fails the visit (the device does not implement the profile it was paired as).
+    private func resolveCharacteristics() async throws(VisitError) -> [GATTCharacteristic: GattCharacteristic] {
+        var found: [GATTCharacteristic: GattCharacteristic] = [:]
+        for use in profile.characteristics {
+            // Only required characteristics are waited for; optional ones are looked up once they had time.
+            let timeout = use.required ? settings.characteristicTimeout : .milliseconds(1)
+            do {
+                found[use.characteristic] = try await bluetoothDevice.characteristic(
+                    use.characteristic.uuid, service: profile.service.uuid, timeout: timeout)
+            } catch {
+                if use.required {
+                    throw VisitError("characteristics", "\(use.characteristic.displayName) not found: \(error)")
+                }
+            }
+        }
+        return found
+    }
+
+    private func readDeviceInformation(into update: inout SensorUpdate) async {
+        for characteristic in profile.deviceInformation {
+            guard let gatt = try? await bluetoothDevice.characteristic(characteristic.uuid, timeout: .milliseconds(1)),
+                  let bytes = try? await gatt.readValue(),
+                  let decoded = try? CharacteristicDecoder.decode(characteristic, bytes)
+            else { continue }
+            switch decoded {
+            case let .deviceInformationString(.manufacturerNameString, text): update.manufacturer = text
+            case let .deviceInformationString(.modelNumberString, text): update.model = text
+            case let .deviceInformationString(.serialNumberString, text): update.serial = text
+            case let .deviceInformationString(.firmwareRevisionString, text): update.firmware = text
+            case let .deviceInformationString(.hardwareRevisionString, text): update.hardware = text
+            case let .deviceInformationString(.softwareRevisionString, text): update.software = text
+            case let .systemID(id): update.systemID = id.description
+            default: break
+            }
+        }
+    }
+
+    /// Features are read once and logged: they tell the technician what the device can report.
+    private func readFeatures(_ characteristics: [GATTCharacteristic: GattCharacteristic]) async {
+        for use in profile.characteristics where use.mode == .read {
+            guard let gatt = characteristics[use.characteristic], let bytes = try? await gatt.readValue() else { continue }
+            do {
+                let decoded = try CharacteristicDecoder.decode(use.characteristic, bytes)
+                if case let .temperatureType(site) = decoded { processor.setDefaultTemperatureSite(site) }
+                logger.debug("\(use.characteristic.displayName): \(decoded)", metadata: ["device": "\(device.address)"])
+            } catch {
+                logger.warning("unreadable \(use.characteristic.displayName): \(error)", metadata: ["device": "\(device.address)"])
+            }
+        }
+    }
+
+    /// Device clock minus gateway clock, from the device's Current Time, when it exposes one.
+    private func measureClock() async -> TimeInterval? {
+        guard let timeSync = profile.timeSync,
+              let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
+              let bytes = try? await gatt.readValue()
+        else { return nil }
+        let now = Date()
+        guard case let .currentTime(current)? = try? CharacteristicDecoder.decode(.currentTime, bytes),
+              let deviceNow = MeasurementTime.instant(of: current.dateTime, in: settings.timeZone)
+        else {
+            logger.notice("device clock unreadable or not set", metadata: ["device": "\(device.address)"])
+            return nil
+        }
+        return deviceNow.timeIntervalSince(now)
+    }
+
+    /// Subscribes to every notify/indicate characteristic (StartNotify sessions survive disconnects, so a
+    /// characteristic already notifying is left as it is).
+    private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristic]) async throws(VisitError) {
+        for use in profile.subscriptions {
+            guard let gatt = characteristics[use.characteristic] else { continue }
+            if await gatt.properties()?.notifying == true { continue }
+            do {
+                try await gatt.startNotify()
+            } catch .bluez(.inProgress, _) {
+                continue
+            } catch {
+                if use.required { throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)") }
+                logger.notice("cannot subscribe to \(use.characteristic.displayName): \(error)")
+            }
+        }
+    }
+
+    /// Sets the device's clock to the home's wall-clock time when it is off by more than the tolerance (or
+    /// unreadable). Stored readings sent on this visit were stamped by the old clock and are corrected by
+    /// the offset measured before.
+    private func setClockIfNeeded(offset: TimeInterval?) async -> Bool {
+        guard let timeSync = profile.timeSync else { return false }
+        if let offset, abs(offset) <= settings.clockTolerance { return false }
+        guard let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
+              await gatt.properties()?.flags.contains(where: { $0 == "write" || $0 == "write-without-response" }) == true,
+              let wall = MeasurementTime.wallClock(of: Date(), in: settings.timeZone),
+              let value = try? CurrentTime(setting: wall).encoded()
+        else { return false }
+        do {
+            try await gatt.writeValue(value, type: .request)
+            logger.info("device clock set", metadata: ["device": "\(device.address)", "offset": "\(offset.map { "\(Int($0))s" } ?? "unknown")"])
+            return true
+        } catch {
+            logger.notice("device clock not set: \(error)", metadata: ["device": "\(device.address)"])
+            return false
+        }
+    }
+
+    /// Asks a glucometer for the records after the last one stored (RACP "greater than or equal to
+    /// cursor + 1"; all records on the first visit) and waits for its completion response.
+    private func fetchRecords(_ controlPoint: GattCharacteristic) async throws(VisitError) -> String {
+        let request: RACPRequest = device.lastSequenceNumber.map { last in
+            last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
+        } ?? .reportAll
+        let answer = processor.armControlPointAnswer()
+        do {
+            try await controlPoint.writeValue(request.encoded(), type: .request)
+        } catch {
+            throw VisitError("record request", error.description)
+        }
+        let timeout = settings.controlPointTimeout
+        let response = await withTaskGroup(of: RACPResponse??.self) { group in
+            group.addTask { await answer.value() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .some(nil)
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            answer.deliver(nil)
+            return first ?? nil
+        }
+        switch response {
+        case .responseCode(_, .success)?: return "all records received"
+        case .responseCode(_, .noRecordsFound)?: return "no new records"
+        case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
+        case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
+        case nil: throw VisitError("record transfer", "no answer within \(timeout)")
+        }
+    }
+
+    /// Waits until the device hangs up, falls quiet, or the collection window closes.
+    private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: Date) async -> String {
+        let windowEnd = min(deadline, ContinuousClock.now + settings.collectionWindow)
+        let bluetoothDevice = bluetoothDevice
+        let processor = processor
+        let quiet = settings.quietPeriod
+        return await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    try await bluetoothDevice.waitUntilDisconnected(timeout: .seconds(86_400))
+                    return "device disconnected"
+                } catch {
+                    return "link lost"
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    let last = max(processor.counters.lastFrameAt ?? listeningSince, listeningSince)
+                    let quietFor = Date().timeIntervalSince(last)
+                    let remaining = quiet - .milliseconds(Int64(quietFor * 1000))
+                    if remaining <= .zero { return "device quiet" }
+                    try? await Task.sleep(for: remaining)
+                }
+                return "cancelled"
+            }
+            group.addTask {
+                try? await Task.sleep(until: windowEnd, clock: .continuous)
+                return "collection window closed"
+            }
+            let first = await group.next() ?? "cancelled"
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -1,0 +1,122 @@
+public import Foundation
+public import HealthProfiles
+
+/// What one notified or indicated frame means for the gateway.
+public enum InterpretedFrame: Sendable, Equatable {
+    /// Complete measurements to store, each with the bytes it came from (kept for audit and re-decoding).
+    case readings([FramedReading])
+    /// A Record Access Control Point response (end of a glucose transfer).
+    case controlPoint(RACPResponse)
+    /// Valid but nothing to store now: live progress, a half of a split packet, a throttled sample.
+    case nothingToStore(reason: String)
+    /// The frame does not decode; nothing is stored.
+    case malformed(DecodeError)
+}
+
+/// A reading and the device bytes it was decoded from (a glucose measurement with its context frame).
+public struct FramedReading: Sendable, Equatable {
+    public var reading: Reading
+    public var rawFrame: [UInt8]
+
+    public init(_ reading: Reading, rawFrame: [UInt8]) {
+        self.reading = reading
+        self.rawFrame = rawFrame
+    }
+}
+
+/// Turns one device's frames into complete readings, in arrival order.
+///
+/// Some measurements span several frames (a glucose measurement and the context that follows it; a body
+/// composition measurement split in two packets), so this keeps per-device state. It is a value type used by
+/// a single frame-processing task per device: ordering is the task's, not a lock's.
+public struct FrameInterpreter: Sendable {
+    private var glucose = GlucoseRecordAssembler()
+    private var pendingGlucoseFrames: [UInt8] = []
+    private var bodyComposition = BodyCompositionAssembler()
+    private var pendingBodyCompositionFrames: [UInt8] = []
+    private var lastContinuousSampleAt: Date?
+    /// The site from the thermometer's Temperature Type characteristic, for frames that carry none.
+    public var defaultTemperatureSite: TemperatureType?
+    /// PLX Continuous streams one sample a second; storing each would flood the centre. One sample per
+    /// interval is kept (spot-checks are always kept).
+    public var continuousSampleInterval: TimeInterval
+
+    public init(continuousSampleInterval: TimeInterval = 60) {
+        self.continuousSampleInterval = continuousSampleInterval
+    }
+
+    public mutating func interpret(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date) -> InterpretedFrame {
+        let decoded: DecodedCharacteristic
+        do {
+            decoded = try CharacteristicDecoder.decode(characteristic, bytes)
+        } catch {
+            return .malformed(error)
+        }
+        switch decoded {
+        case let .glucoseMeasurement(measurement):
+            let released = glucose.accept(measurement)
+            // A previously held record (its context never came) comes first, then possibly this one.
+            var framed: [FramedReading] = []
+            for record in released {
+                let frame = record.measurement == measurement ? bytes : pendingGlucoseFrames
+                framed += record.readings.map { FramedReading($0, rawFrame: frame) }
+            }
+            pendingGlucoseFrames = measurement.contextFollows ? bytes : []
+            if framed.isEmpty { return .nothingToStore(reason: "glucose record \(measurement.sequenceNumber) awaits its context") }
+            return .readings(framed)
+        case let .glucoseMeasurementContext(context):
+            do {
+                let record = try glucose.accept(context)
+                defer { pendingGlucoseFrames = [] }
+                return .readings(record.readings.map { FramedReading($0, rawFrame: pendingGlucoseFrames + bytes) })
+            } catch {
+                return .malformed(error)
+            }
+        case let .bodyCompositionMeasurement(packet) where packet.multiplePacket:
+            do {
+                guard let complete = try bodyComposition.accept(packet) else {
+                    pendingBodyCompositionFrames = bytes
+                    return .nothingToStore(reason: "first packet of a split body-composition measurement")
+                }
+                defer { pendingBodyCompositionFrames = [] }
+                return .readings(complete.readings.map { FramedReading($0, rawFrame: pendingBodyCompositionFrames + bytes) })
+            } catch {
+                pendingBodyCompositionFrames = []
+                return .malformed(error)
+            }
+        case let .temperatureMeasurement(measurement):
+            return .readings(measurement.readings(defaultSite: defaultTemperatureSite).map { FramedReading($0, rawFrame: bytes) })
+        case .plxContinuousMeasurement:
+            if let last = lastContinuousSampleAt, receivedAt.timeIntervalSince(last) < continuousSampleInterval {
+                return .nothingToStore(reason: "continuous SpO2 sample inside the sampling interval")
+            }
+            lastContinuousSampleAt = receivedAt
+            return .readings(decoded.readings.map { FramedReading($0, rawFrame: bytes) })
+        case let .recordAccessControlPoint(response):
+            return .controlPoint(response)
+        case let .temperatureType(site):
+            defaultTemperatureSite = site
+            return .nothingToStore(reason: "temperature site")
+        default:
+            let readings = decoded.readings
+            if readings.isEmpty { return .nothingToStore(reason: "\(characteristic.displayName) carries no measurement") }
+            return .readings(readings.map { FramedReading($0, rawFrame: bytes) })
+        }
+    }
+
+    /// End of a transfer (RACP complete, disconnect): releases what waits for a partner that will not come.
+    /// A lone half of a split body-composition measurement is released too: it is a valid weight.
+    public mutating func finish() -> [InterpretedFrame] {
+        var result: [InterpretedFrame] = []
+        let records = glucose.finish()
+        let frames = pendingGlucoseFrames
+        if !records.isEmpty { result.append(.readings(records.flatMap(\.readings).map { FramedReading($0, rawFrame: frames) })) }
+        pendingGlucoseFrames = []
+        if let half = bodyComposition.finish() {
+            let frames = pendingBodyCompositionFrames
+            result.append(.readings(half.readings.map { FramedReading($0, rawFrame: frames) }))
+        }
+        pendingBodyCompositionFrames = []
+        return result
+    }
+}
