@@ -25,6 +25,10 @@ import Testing
         #expect(status.queueDepth == 3)   // held items are undelivered data
         #expect(try await store.claimBatch(limit: 10).map(\.key) == [plain.rawValue])
         #expect(try await store.outboxItems(in: .held).map(\.key) == [first.rawValue, second.rawValue])
+        let held = try await store.heldReadings()
+        #expect(held.map(\.id) == [first, second])
+        #expect(try await store.heldReadings(after: held[0].rowID).map(\.id) == [second])
+        #expect(try await store.heldReadings(limit: 1).map(\.id) == [first])
 
         #expect(try await store.release([first]) == 1)
         #expect(try await store.release([first, ReadingID(rawValue: "unknown")]) == 0)   // harmless twice

@@ -111,17 +111,17 @@ extension ReadingStore {
     }
 
     /// Readings whose outbox item is still held (ingested with `held: true`, not yet released), in the order
-    /// they were stored. At start-up the gateway has triage evaluate and release these: they are the readings
-    /// a crash caught between ingest and triage.
-    public func heldReadings(limit: Int = 1000) async throws(StoreError) -> [StoredReading] {
+    /// they were stored, from after row `after` (for paging). At start-up the gateway has triage evaluate and
+    /// release these: they are the readings a crash caught between ingest and triage.
+    public func heldReadings(after: Int64? = nil, limit: Int = 1000) async throws(StoreError) -> [StoredReading] {
         guard limit > 0 else { throw .invalidArgument("limit must be positive") }
         return try await mapStoreErrors {
             try await writer.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT \(StoredReading.columns) FROM readings
-                    WHERE id IN (SELECT readingID FROM outbox WHERE state = 'held' AND kind = 'reading')
+                    WHERE id > ? AND id IN (SELECT readingID FROM outbox WHERE state = 'held' AND kind = 'reading')
                     ORDER BY id LIMIT ?
-                    """, arguments: [limit]).map(StoredReading.init(row:))
+                    """, arguments: [after ?? Int64.min, limit]).map(StoredReading.init(row:))
             }
         }
     }

@@ -57,11 +57,9 @@ extension Triage {
     @discardableResult
     public func evaluateHeldReadings() async throws -> [TriageResult] {
         var results: [TriageResult] = []
-        var after = Int64.min
-        while true {
-            // Paged by row id, so a reading that stayed held for any reason cannot make this loop forever.
-            let page = try await store.heldReadings(limit: 200).filter { $0.rowID > after }
-            guard let last = page.last else { break }
+        var after: Int64?
+        // Paged by row id: each reading is visited once, whatever happens to it.
+        while case let page = try await store.heldReadings(after: after, limit: 200), let last = page.last {
             for stored in page { results.append(try await evaluate(stored)) }
             after = last.rowID
         }
