@@ -31,13 +31,9 @@ public struct FHIRMapper: Sendable {
     /// interpretation: what the forwarder asks `ObservationAnnotations` about.
     public static func annotationTargets(for stored: StoredReading) -> [ObservationTarget] {
         groups(for: stored.reading).flatMap { group -> [ObservationTarget] in
-            switch group {
-            case let .panel(_, _, members):
-                return [ObservationTarget(reading: stored.id, vitals: members.map(\.vital))]
-                    + members.map { ObservationTarget(reading: stored.id, vitals: [$0.vital]) }
-            case let .single(component):
-                return [ObservationTarget(reading: stored.id, vitals: [component.vital])]
-            }
+            let observation = ObservationTarget(reading: stored.id, vitals: group.vitals)
+            guard case let .panel(_, _, members) = group else { return [observation] }
+            return [observation] + members.map { ObservationTarget(reading: stored.id, vitals: [$0.vital]) }
         }
     }
 
