@@ -82,11 +82,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Care plans, traffic-light zones, baselines and local alerts.
+        // Care plans, traffic-light zones, baselines and local alerts; tables and alert Flags in the reading
+        // store, Observation interpretations for the forwarder.
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles", "ConfigYAML",
+                "HealthProfiles", "ConfigYAML", "ReadingStore", "Forwarding",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,11 +145,14 @@ let package = Package(
         .executableTarget(
             name: "outbox-drain",
             dependencies: [
-                "ReadingStore", "Forwarding",
+                "ReadingStore", "Forwarding", "Triage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+
+        // The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess, shared by test targets.
+        .target(name: "FHIRTestSupport", swiftSettings: strict),
 
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
         .testTarget(
@@ -157,7 +161,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ForwardingTests",
-            dependencies: ["Forwarding", "ReadingStore", "HealthProfiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Forwarding", "ReadingStore", "HealthProfiles", "FHIRTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "DeviceProfilesTests", dependencies: ["DeviceProfiles"], swiftSettings: strict),
         .testTarget(
@@ -170,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "TriageTests",
             dependencies: [
-                "Triage", "HealthProfiles",
+                "Triage", "HealthProfiles", "ReadingStore", "Forwarding", "FHIRTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

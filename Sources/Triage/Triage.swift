@@ -1,6 +1,7 @@
 public import Foundation
-public import GRDB
+import GRDB
 public import Logging
+public import ReadingStore
 
 /// What the daemon configures triage with.
 public struct TriageConfiguration: Sendable {
@@ -17,35 +18,65 @@ public struct TriageConfiguration: Sendable {
 }
 
 /// Local triage of the hub's patient: traffic-light zones, habitual values, missing measurements, alerts and
-/// care-plan governance, all persisted in triage's own `triage_*` tables of the gateway's SQLite database.
+/// care-plan governance, persisted in triage's own `triage_*` tables of the reading store's database.
 ///
 /// One hub serves one patient at a time (hubs are reissued, see `forgetPatient`), so state is kept per alert
 /// key ("vital:spo2", "schedule:spo2-daily") rather than per patient.
 ///
-/// Every operation is one write transaction: a reading's values, its evaluation, the alert changes, the
-/// outbox Flags and the queued hook events commit together. Local sinks (log, hook, patient message) never
-/// depend on the network: the outbox only queues.
+/// Every operation is one write transaction on the store: a reading's values, its evaluation, the release of
+/// its held outbox item, the alert changes, their Flags in the store's outbox and the queued hook events
+/// commit together. Local sinks (log, hook, patient message) never depend on the network: the outbox only
+/// queues, and the store's forwarder delivers.
+///
+/// The gateway wires it up like this:
+/// ```swift
+/// let store = try ReadingStore.open(configuration, migrations: Triage.storeMigrations)
+/// let triage = try await Triage(store: store, configuration: TriageConfiguration(subjectReference: patient))
+/// try await triage.installPlanIfNeeded(plan, installedBy: technician, source: path)
+/// try await triage.evaluateHeldReadings()            // readings a crash caught between ingest and triage
+/// let forwarder = Forwarder(store: store, transport: transport, mapper: mapper,
+///                           annotations: try await TriageAnnotations(store: store))
+/// // per reading the device sends:
+/// let outcome = try await store.ingest(reading, rawFrame: frame, sensor: key, receivedAt: now,
+///                                      measuredAt: corrected, held: true)
+/// // acknowledge the device, then:
+/// try await triage.evaluate(readingID: outcome.readingID.rawValue, measuredAt: corrected, reading: reading)
+/// forwarder.wake()
+/// ```
 public final class Triage: Sendable {
-    let database: any DatabaseWriter
+    /// Triage's tables: pass these to `ReadingStore.open(_:migrations:)` (together with any other module's).
+    public static var storeMigrations: [StoreMigration] { TriageSchema.migrations }
+
+    let store: ReadingStore
     let outbox: any AlertOutbox
     let configuration: TriageConfiguration
     let logger: Logger
     let clock: @Sendable () -> Date
     let hooks: HookDispatcher
 
-    /// Migrates triage's tables in `database` (a DatabaseQueue or DatabasePool on the gateway's file).
-    /// - Parameter clock: the current time; injected so that tests never wait or depend on the real date.
+    var database: DatabasePool { store.writer }
+
+    /// Triage on `store`, which must have been opened with `Triage.storeMigrations`.
+    /// - Parameters:
+    ///   - outbox: where alert Flags are queued; the store's own outbox unless a test substitutes one.
+    ///   - clock: the current time; injected so that tests never wait or depend on the real date.
     public init(
-        database: any DatabaseWriter, outbox: any AlertOutbox, configuration: TriageConfiguration,
+        store: ReadingStore, configuration: TriageConfiguration, outbox: any AlertOutbox = StoreAlertOutbox(),
         logger: Logger = Logger(label: "dho.triage"), clock: @escaping @Sendable () -> Date = { Date() }
-    ) throws {
-        try TriageSchema.migrator.migrate(database)
-        self.database = database
+    ) async throws {
+        try await Self.requireMigrations(store)
+        self.store = store
         self.outbox = outbox
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
-        self.hooks = HookDispatcher(database: database, command: configuration.hook, logger: logger, clock: clock)
+        self.hooks = HookDispatcher(database: store.writer, command: configuration.hook, logger: logger, clock: clock)
+    }
+
+    static func requireMigrations(_ store: ReadingStore) async throws {
+        guard try await store.writer.read({ db in try TriageSchema.isMigrated(db) }) else {
+            throw TriageError.storeNotPrepared
+        }
     }
 
     /// Runs hook events still pending (e.g. queued just before a crash). The daemon calls this at start-up;
@@ -60,15 +91,16 @@ public final class Triage: Sendable {
     }
 
     /// Deletes every trace of the current patient from triage's tables (plan versions, audit, values,
-    /// baselines, alerts, queued hooks and pending Flags) so that the hub can be reissued. The caller must
-    /// have delivered or deliberately abandoned pending Flags first.
+    /// baselines, alerts, queued hooks) and the alert Flags in the store's outbox, delivered or not, so that
+    /// the hub can be reissued. The caller must have delivered or deliberately abandoned pending Flags first.
     public func forgetPatient() async throws {
         try await database.write { db in
             for table in ["triage_alert_events", "triage_alerts", "triage_zone_state", "triage_hook_queue",
                           "triage_evaluations", "triage_values", "triage_baselines", "triage_baseline_starts",
-                          "triage_audit", "triage_plan_versions", "triage_outbox_pending"] {
+                          "triage_audit", "triage_plan_versions"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
+            try Outbox.deleteItems(db, kind: .alert)
         }
         logger.notice("triage data of the previous patient deleted")
     }

@@ -4,6 +4,8 @@ public import Foundation
 public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No care plan has been installed yet (`installPlanIfNeeded`).
     case noActivePlan
+    /// The reading store was opened without `Triage.storeMigrations`, so triage's tables are missing.
+    case storeNotPrepared
     case invalidPlan(CarePlanError)
     /// The two-person rule: the verifier must be someone other than the doctor who ordered the change.
     case verifierMustDiffer(version: Int, person: String)
@@ -22,6 +24,8 @@ public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noActivePlan: return "no care plan is installed"
+        case .storeNotPrepared:
+            return "triage's tables are missing: open the reading store with Triage.storeMigrations"
         case let .invalidPlan(error): return "invalid care plan: \(error)"
         case let .verifierMustDiffer(version, person):
             return "plan version \(version) was ordered by \(person); it must be verified by someone else"

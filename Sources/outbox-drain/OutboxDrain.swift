@@ -3,11 +3,13 @@ import Forwarding
 import Foundation
 import Logging
 import ReadingStore
+import Triage
 
 /// Opens a reading store and forwards its outbox until nothing is waiting, then exits 0 and prints a JSON
 /// summary. Used by the crash tests (killed with SIGKILL mid-drain and started again) and by technicians to
 /// flush a backlog by hand. Secrets and the patient reference come from files or the environment, never
-/// from the command line, where any user could read them with ps.
+/// from the command line, where any user could read them with ps. Like the daemon, it opens the store with
+/// triage's tables and adds the triage interpretation to the Observations; held readings stay held.
 @main
 struct OutboxDrain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,12 +68,14 @@ struct OutboxDrain: AsyncParsableCommand {
             url: url, tls: TLSOptions(caFile: caFile, clientCertificate: clientCertificate, clientKey: clientKey),
             bearerToken: try token.map { try BearerToken($0) },
             connectTimeout: .milliseconds(connectTimeoutMs), requestTimeout: .milliseconds(timeoutMs))
-        let store = try ReadingStore.open(StoreConfiguration(path: database), logger: logger)
+        let store = try ReadingStore.open(
+            StoreConfiguration(path: database), migrations: Triage.storeMigrations, logger: logger)
         let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
             gateway: GatewayIdentity(identifier: gatewayID, softwareVersion: "outbox-drain"),
             patient: try PatientReference(patientText)))
         let forwarder = Forwarder(
             store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
+            annotations: try await TriageAnnotations(store: store),
             configuration: ForwarderConfiguration(
                 batchSize: batchSize,
                 retry: RetryPolicy(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),

@@ -1,3 +1,4 @@
+import FHIRTestSupport
 import Forwarding
 import Foundation
 import HealthProfiles

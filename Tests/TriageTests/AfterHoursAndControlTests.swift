@@ -7,7 +7,7 @@ import Testing
     private let afterHoursText = "Ring fastlegen, legevakt 116117 eller 113 ved akutt fare"
 
     private func redMessage(at now: Date) async throws -> TriageResult {
-        let fixture = try TriageFixture(start: now)
+        let fixture = try await TriageFixture(start: now)
         try await fixture.install()
         return try await fixture.evaluate(Readings.spo2("85"))
     }
@@ -50,13 +50,13 @@ import Testing
     }
 
     @Test func yellowAfterHoursAddsItsText() async throws {
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 3, 20, 0))
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 3, 20, 0))
         try await fixture.install()
         #expect(try await fixture.evaluate(Readings.spo2("90")).patientMessage == "YELLOW-TEXT\nYELLOW-AFTER-HOURS")
     }
 
     @Test func unreliableReadingAsksForControlAndRaisesNothing() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         // Values that would be red, but the cuff was loose.
         let loose = try await fixture.evaluate(Readings.bloodPressure("200", "120", pulse: "130", flags: [.cuffTooLoose]))
@@ -70,7 +70,7 @@ import Testing
         let nan = try await fixture.evaluate(Readings.spo2NaN())
         #expect(nan.outcome == .controlMeasurementNeeded(reasons: ["spo2-not-a-number", "pulse-not-a-number"]))
         #expect(try await fixture.triage.activeAlerts().isEmpty)
-        #expect(try fixture.outboxItems().isEmpty)
+        #expect(try await fixture.queuedFlags().isEmpty)
         // Recorded: the result is stored for the reading.
         #expect(try await fixture.triage.storedResult(readingID: loose.readingID)?.outcome == loose.outcome)
         // Clinical flags are not unreliability: irregular pulse with a red value is red.

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct AlertLifecycleTests {
     @Test func raiseNoRepeatEscalateDeescalateClear() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
 
         let yellow = try await fixture.evaluate(Readings.spo2("90"))
@@ -45,13 +45,13 @@ import Testing
         #expect(history.first?.endedReason == "back to green")
 
         // Flags in the outbox: active for each raised alert, inactive for each ended one.
-        let items = try fixture.outboxItems()
-        #expect(items.filter { $0.flag.status == "active" }.count == 3)
-        #expect(items.filter { $0.flag.status == "inactive" }.count == 3)
+        let items = try await fixture.queuedFlags()
+        #expect(items.filter { $0.status == "active" }.count == 3)
+        #expect(items.filter { $0.status == "inactive" }.count == 3)
     }
 
     @Test func acknowledgeIsRecordedOnceAndDoesNotClear() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let alert = try #require(try await fixture.evaluate(Readings.spo2("85")).alertEvents.first?.alert)
         fixture.clock.advance(hours: 0.5)
@@ -77,12 +77,12 @@ import Testing
     }
 
     @Test func stateSurvivesReopeningTheDatabase() async throws {
-        var fixture = try TriageFixture()
+        var fixture = try await TriageFixture()
         try await fixture.install()
         let alert = try #require(try await fixture.evaluate(Readings.spo2("90")).alertEvents.first?.alert)
         try await fixture.triage.acknowledge(alertID: alert.id, by: "nurse-berg")
 
-        try fixture.reopen()
+        try await fixture.reopen()
         let active = try await fixture.triage.activeAlerts()
         #expect(active.map(\.id) == [alert.id])
         #expect(active.first?.acknowledgedBy == "nurse-berg")
@@ -94,18 +94,18 @@ import Testing
     }
 
     @Test func replayedReadingChangesNothing() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let first = try await fixture.evaluate(Readings.spo2("85"), id: "r-1")
         let again = try await fixture.evaluate(Readings.spo2("85"), id: "r-1")
         #expect(!first.wasAlreadyEvaluated && again.wasAlreadyEvaluated)
         #expect(again.zone == .red && again.alertEvents.map(\.alert.id) == first.alertEvents.map(\.alert.id))
         #expect(try await fixture.triage.alertHistory(limit: 10).count == 1)
-        #expect(try fixture.outboxItems().count == 1)
+        #expect(try await fixture.queuedFlags().count == 1)
     }
 
     @Test func lateUploadedOlderReadingMayEscalateButNeverClear() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let now = fixture.clock.now
         try await fixture.evaluate(Readings.spo2("90"), at: now)                       // yellow

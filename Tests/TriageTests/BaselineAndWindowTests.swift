@@ -9,7 +9,7 @@ import Testing
     private func day(_ n: Double) -> Date { start.addingTimeInterval(n * 86_400) }
 
     @Test func baselineIsBuiltFromTheFirstFourteenDaysAndThenApplies() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         // 14 daily values 95/96/97 alternating: median 96. All green by absolute bounds (yellow below 92).
         let values = ["95", "96", "97", "96", "95", "96", "97", "96", "95", "96", "97", "96", "96", "96"]
@@ -25,7 +25,7 @@ import Testing
         #expect(assessment.baseline == 96)
         #expect(assessment.zone == .yellow)
         #expect(assessment.findings.map(\.kind) == [.baseline])
-        #expect(TriageFHIR.interpretation(for: yellow)?.overall.coding?.first?.code == "A")
+        #expect(TriageFHIR.interpretation(for: yellow)?.overall.coding.first?.code == "A")
 
         let baseline = try #require(try await fixture.triage.baselines().first)
         #expect(baseline.vital == .oxygenSaturation && baseline.sampleCount == 14 && baseline.statistic == .median)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func insufficientDataMeansNoBaselineRuleYet() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         // Only 5 reliable readings in 14 days (minimum 10), plus unreliable ones that must not count.
         for index in 0..<5 {
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func restartedBaselineIsCollectedAgainAndAudited() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         for index in 0..<14 { try await fixture.evaluate(Readings.spo2("96"), at: day(Double(index))) }
         try await fixture.evaluate(Readings.spo2("96"), at: day(14))
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func weightGainOverThreeDays() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         #expect(try await fixture.evaluate(Readings.weight("80.3"), at: day(0)).zone == .green)
         #expect(try await fixture.evaluate(Readings.weight("81.0"), at: day(1)).zone == .green)
@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func weightGainOutsideTheWindowDoesNotCount() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         try await fixture.evaluate(Readings.weight("80"), at: day(0))
         try await fixture.evaluate(Readings.weight("81"), at: day(2))
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func weightInPoundsFeedsTheWindowInKilograms() async throws {
-        let fixture = try TriageFixture(start: start)
+        let fixture = try await TriageFixture(start: start)
         try await fixture.install()
         try await fixture.evaluate(Readings.weight("176.4", unit: .pound), at: day(0))   // 80.01 kg
         // 182.0 lb = 82.55 kg: +2.54 kg → yellow.

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct GovernanceTests {
     @Test func installCreatesVersionOneOnce() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         let first = try await fixture.install()
         #expect(first.version == 1 && first.status == .active && first.orderedBy == "tech-1")
         let audit = try await fixture.triage.auditTrail(limit: 10)
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func changeNeedsADifferentVerifierAndThenTakesEffect() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         #expect(try await fixture.evaluate(Readings.spo2("90")).zone == .yellow)
 
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func invalidProposalIsRefusedWithItsPlace() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         do {
             try await fixture.triage.proposeChange(
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func completePlanProposalAndRejection() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let yaml = TestPlans.standard(replacing: "name: Test plan", with: "name: Individual plan")
         let proposal = try await fixture.triage.proposeChange(planYAML: yaml, orderedBy: "dr-a", reason: "individualised")
@@ -95,25 +95,26 @@ import Testing
     }
 
     @Test func databaseRefusesSamePersonEvenPastTheAPI() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "dr-a", reason: "x")
-        #expect(throws: (any Error).self) {
-            try fixture.database.write { db in
+        await #expect(throws: (any Error).self) {
+            try await fixture.database.write { db in
                 try db.execute(sql: "UPDATE triage_plan_versions SET verified_by = 'DR-A' WHERE version = 2")
             }
         }
     }
 
     @Test func forgetPatientLeavesNothingBehind() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         try await fixture.evaluate(Readings.spo2("85"))
+        #expect(try await fixture.queuedFlags().count == 1)
         try await fixture.triage.forgetPatient()
         #expect(try await fixture.triage.activePlan() == nil)
         #expect(try await fixture.triage.alertHistory(limit: 10).isEmpty)
         #expect(try await fixture.triage.auditTrail(limit: 10).isEmpty)
-        #expect(try fixture.outboxItems().isEmpty)
+        #expect(try await fixture.queuedFlags().isEmpty)
         let values = try await fixture.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM triage_values") }
         #expect(values == 0)
         // The hub can be installed for the next patient.

@@ -10,7 +10,7 @@ import Glibc
 @Suite struct HookTests {
     @Test func hookGetsTheAlertAsJSONOnStdin() async throws {
         let directory = try TempDirectory()
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 7, 11, 0), hook: try HookScripts.recorder(directory))
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 7, 11, 0), hook: try HookScripts.recorder(directory))
         try await fixture.install()
         let result = try await fixture.evaluate(Readings.spo2("85"))
         fixture.clock.advance(hours: 1)
@@ -32,7 +32,7 @@ import Glibc
         // No patient identifier goes to the hook.
         let raw = try String(contentsOf: directory.file("out-0.json"), encoding: .utf8)
         #expect(!raw.contains(TriageFixture.subject))
-        #expect(try fixture.hookRows().allSatisfy { ($0["status"] as String) == "delivered" })
+        #expect(try await fixture.hookRows().allSatisfy { $0.status == "delivered" })
     }
 
     @Test func hookThatOverrunsIsKilledWithItsChildren() async throws {
@@ -43,15 +43,15 @@ import Glibc
             echo $! > "$1/child.pid"
             wait
             """)
-        let fixture = try TriageFixture(hook: HookCommand(executable: script, arguments: [directory.url.path],
+        let fixture = try await TriageFixture(hook: HookCommand(executable: script, arguments: [directory.url.path],
                                                           timeout: .milliseconds(500)))
         try await fixture.install()
         try await fixture.evaluate(Readings.spo2("85"))
         await fixture.triage.deliverPendingHooks()
 
-        let row = try #require(try fixture.hookRows().first)
-        #expect(row["status"] as String == "timed-out")
-        #expect((row["last_error"] as String?)?.contains("killed after") == true)
+        let row = try #require(try await fixture.hookRows().first)
+        #expect(row.status == "timed-out")
+        #expect(row.lastError?.contains("killed after") == true)
         for name in ["shell.pid", "child.pid"] {
             let text = try String(contentsOf: directory.file(name), encoding: .utf8)
             let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -64,39 +64,39 @@ import Glibc
         }
         // The alert itself stands and its Flag waits in the outbox.
         #expect(try await fixture.triage.activeAlerts().count == 1)
-        #expect(try fixture.outboxItems().count == 1)
+        #expect(try await fixture.queuedFlags().count == 1)
     }
 
     @Test func failingHookIsRecordedAndLosesNothing() async throws {
         let directory = try TempDirectory()
         let script = try HookScripts.make(directory, name: "failing-hook.sh", body: "cat >/dev/null; echo boom >&2; exit 3")
-        let fixture = try TriageFixture(hook: HookCommand(executable: script, timeout: .seconds(20)))
+        let fixture = try await TriageFixture(hook: HookCommand(executable: script, timeout: .seconds(20)))
         try await fixture.install()
         let result = try await fixture.evaluate(Readings.spo2("85"))
         await fixture.triage.deliverPendingHooks()
 
-        let row = try #require(try fixture.hookRows().first)
-        #expect(row["status"] as String == "failed")
-        #expect(row["last_error"] as String? == "failing-hook.sh exited with status 3: boom")
+        let row = try #require(try await fixture.hookRows().first)
+        #expect(row.status == "failed")
+        #expect(row.lastError == "failing-hook.sh exited with status 3: boom")
         #expect(try await fixture.triage.activeAlerts().map(\.id) == result.alertEvents.map(\.alert.id))
-        #expect(try fixture.outboxItems().map(\.flag.status) == ["active"])
+        #expect(try await fixture.queuedFlags().map(\.status) == ["active"])
 
         // The next alert is still delivered to the hook (no wedged queue).
         fixture.clock.advance(hours: 1)
         try await fixture.evaluate(Readings.spo2("97"))
         await fixture.triage.deliverPendingHooks()
-        #expect(try fixture.hookRows().count == 2)
+        #expect(try await fixture.hookRows().count == 2)
     }
 
     @Test func missingExecutableIsAFailureNotACrash() async throws {
         let directory = try TempDirectory()
-        let fixture = try TriageFixture(hook: HookCommand(executable: directory.file("no-such-hook"), timeout: .seconds(5)))
+        let fixture = try await TriageFixture(hook: HookCommand(executable: directory.file("no-such-hook"), timeout: .seconds(5)))
         try await fixture.install()
         try await fixture.evaluate(Readings.spo2("85"))
         await fixture.triage.deliverPendingHooks()
-        let row = try #require(try fixture.hookRows().first)
-        #expect(row["status"] as String == "failed")
-        #expect((row["last_error"] as String?)?.hasPrefix("cannot start") == true)
+        let row = try #require(try await fixture.hookRows().first)
+        #expect(row.status == "failed")
+        #expect(row.lastError?.hasPrefix("cannot start") == true)
     }
 
     @Test func pendingHookSurvivesARestart() async throws {
@@ -104,7 +104,7 @@ import Glibc
         let hook = try HookScripts.recorder(directory)
         let databaseDirectory = try TempDirectory()
         // First run has no hook configured… then a queued event is written as if the daemon died before delivery.
-        var fixture = try TriageFixture(hook: hook, directory: databaseDirectory)
+        var fixture = try await TriageFixture(hook: hook, directory: databaseDirectory)
         try await fixture.install()
         try await fixture.database.write { db in
             try db.execute(sql: """
@@ -112,7 +112,7 @@ import Glibc
                 VALUES ('alert-raised', '{"event":"alert-raised","zone":"red"}', 'pending', 0)
                 """)
         }
-        try fixture.reopen()
+        try await fixture.reopen()
         await fixture.triage.resumeHookDeliveries()
         await fixture.triage.deliverPendingHooks()
         #expect(try HookScripts.payloads(directory).first?["zone"] as? String == "red")

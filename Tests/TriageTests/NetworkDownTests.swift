@@ -1,66 +1,22 @@
+import FHIRTestSupport
+import Forwarding
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import GRDB
 import HealthProfiles
+import ReadingStore
 import Testing
 @testable import Triage
 
-/// Local alerting must not depend on the follow-up centre being reachable.
+/// Local alerting must not depend on the follow-up centre being reachable, and the centre gets every Flag
+/// once it is: from the store's durable outbox, through the real forwarder, to the reference receiver.
 @Suite struct NetworkDownTests {
-    /// A loopback port nobody listens on: bound to port 0 to get a free one, then closed.
-    private func closedLoopbackPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        #expect(bound)
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// What a forwarder does with the outbox: POST each pending Flag in a transaction Bundle; remove it only
-    /// when the receiver accepted it. Returns the errors met.
-    private func attemptDelivery(_ database: DatabaseQueue, to url: URL) async throws -> [any Error] {
-        var errors: [any Error] = []
-        for item in try await database.read({ db in try SQLiteAlertOutbox.pending(in: db) }) {
-            let bundle = """
-                {"resourceType":"Bundle","type":"transaction","entry":[{"resource":\(item.resourceJSON),\
-                "request":{"method":"\(item.request.method)","url":"\(item.request.url)"}}]}
-                """
-            var request = URLRequest(url: url)
-            request.httpMethod = "POST"
-            request.setValue("application/fhir+json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(bundle.utf8)
-            request.timeoutInterval = 5
-            do {
-                let (_, response) = try await URLSession.shared.data(for: request)
-                if let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) {
-                    try await database.write { db in try SQLiteAlertOutbox.markDelivered(identifier: item.identifier, in: db) }
-                }
-            } catch {
-                errors.append(error)
-            }
-        }
-        return errors
-    }
-
-    @Test func alertIsRaisedHookRunsAndFlagWaitsWhileTheCentreIsUnreachable() async throws {
+    @Test func flagWaitsDurablyWhileTheCentreIsUnreachableThenArrivesExactlyOnce() async throws {
         let hookDirectory = try TempDirectory()
-        var fixture = try TriageFixture(start: Oslo.date(2026, 3, 3, 19, 0), hook: try HookScripts.recorder(hookDirectory))
+        var fixture = try await TriageFixture(
+            start: Oslo.date(2026, 3, 3, 19, 0), hook: try HookScripts.recorder(hookDirectory))
         try await fixture.install()
+        let delivery = try await Delivery()
+        try await delivery.receiver.down()
 
         let result = try await fixture.evaluate(Readings.spo2("84"))
         let alert = try #require(result.alertEvents.first?.alert)
@@ -71,54 +27,89 @@ import Testing
         await fixture.triage.deliverPendingHooks()
         #expect(try HookScripts.payloads(hookDirectory).first?["alertID"] as? String == alert.id)
 
-        // The centre cannot be reached: delivery fails, the Flag stays.
-        let port = try closedLoopbackPort()
-        let errors = try await attemptDelivery(fixture.database, to: try #require(URL(string: "http://127.0.0.1:\(port)/fhir")))
-        #expect(errors.count == 1)
-        #expect((errors.first as? URLError)?.code == .cannotConnectToHost)
+        // The centre cannot be reached: the forwarder tries, fails, and the Flag stays queued.
+        let attempt = try await delivery.forwarder(fixture.store).forwardOnce()
+        #expect(attempt.claimed == 1 && attempt.delivered == 0)
+        #expect(attempt.failure?.contains("connect") == true)
 
-        // …durably: after a restart it is still there, complete.
-        try fixture.reopen()
-        let items = try fixture.outboxItems()
-        #expect(items.count == 1)
-        let item = try #require(items.first)
-        #expect(item.identifier == "triage-flag-\(alert.id)-active")
-        #expect(item.flag.status == "active")
-        #expect(item.flag.subject.reference == TriageFixture.subject)
-        #expect(item.flag.identifier.first?.value == "urn:uuid:\(alert.id)")
-        #expect(item.request.method == "PUT")
-        #expect(item.request.url == "Flag?identifier=urn:ietf:rfc:3986%7Curn:uuid:\(alert.id)")
+        // …durably: after a restart it is still there, complete, with the failed attempt recorded.
+        try await fixture.reopen()
+        let waiting = try await fixture.queuedFlags()
+        #expect(waiting.count == 1)
+        let flag = try #require(waiting.first)
+        #expect(flag.key == "triage-flag-\(alert.id)-active")
+        #expect(flag.status == "active" && flag.subject == TriageFixture.subject)
+        #expect(flag.item.state == .pending && flag.item.attempts == 1)
+        #expect(flag.item.lastError?.contains("connect") == true)
+        #expect(try await fixture.store.outboxStatus().queueDepth == 1)
         #expect(try await fixture.triage.activeAlerts().map(\.id) == [alert.id])
 
         // Still offline when the patient recovers: the inactive Flag queues behind it.
         fixture.clock.advance(hours: 2)
         try await fixture.evaluate(Readings.spo2("96"))
-        #expect(try fixture.outboxItems().map(\.flag.status).sorted() == ["active", "inactive"])
+        #expect(try await fixture.queuedFlags().map(\.status) == ["active", "inactive"])
+
+        // The centre is reachable again: one Flag, created once (active) and updated once (inactive).
+        try await delivery.receiver.up()
+        let forwarder = try await delivery.forwarder(fixture.store)
+        let drained = await forwarder.drain()
+        #expect(drained.delivered == 2 && drained.parked == 0)
+        let identifier = "urn:ietf:rfc:3986|urn:uuid:\(alert.id)"
+        #expect(try await delivery.receiver.identifiers("Flag") == [identifier: 1])
+        #expect(try await delivery.receiver.updates("Flag") == [identifier: 1])
+        #expect(try await delivery.receiver.stat("duplicates") == 0)
+        let stored = try await delivery.receiver.resources("Flag")
+        #expect(stored.count == 1)
+        #expect(stored.first?["status"] as? String == "inactive")
+        #expect((stored.first?["period"] as? [String: Any])?["end"] as? String == "2026-03-03T20:00:00Z")
+        let status = try await fixture.store.outboxStatus()
+        #expect(status.queueDepth == 0 && status.delivered == 2)
+
+        // Sent again (as after a crash between the receiver's commit and ours): still one Flag, in the
+        // order queued, so it ends inactive.
+        try await fixture.database.write { db in
+            try db.execute(sql: "UPDATE outbox SET state = 'pending' WHERE kind = 'alert'")
+        }
+        _ = await forwarder.drain()
+        #expect(try await delivery.receiver.identifiers("Flag") == [identifier: 1])
+        #expect(try await delivery.receiver.resources("Flag").map { $0["status"] as? String } == ["inactive"])
     }
 
     @Test func outboxEnqueueIsIdempotentAndTransactional() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
-        let flag = TriageFHIR.flag(for: try #require(try await fixture.evaluate(Readings.spo2("85")).alertEvents.first?.alert),
-                                   subjectReference: "Patient/x")
-        let identifier = try #require(try fixture.outboxItems().first?.identifier)
-        try await fixture.database.write { db in
-            try SQLiteAlertOutbox().enqueue(alertFlag: flag, identifier: identifier, in: db)
-        }
-        #expect(try fixture.outboxItems().count == 1)
+        let alert = try #require(try await fixture.evaluate(Readings.spo2("85")).alertEvents.first?.alert)
+        let queued = try #require(try await fixture.queuedFlags().first)
+        let entry = TriageFHIR.flagEntry(for: alert, subjectReference: TriageFixture.subject)
+        try await fixture.database.write { db in try StoreAlertOutbox().enqueue(entry, key: queued.key, in: db) }
+        #expect(try await fixture.queuedFlags().count == 1)
 
-        // An outbox that fails makes the whole triage transaction roll back: no alert without its Flag.
+        // An outbox that fails makes the whole triage transaction roll back: no alert without its Flag, and the
+        // reading stays held (not forwarded untriaged).
         struct BrokenOutbox: AlertOutbox {
             struct Failure: Error {}
-            func enqueue(alertFlag: FHIRFlag, identifier: String, in db: Database) throws { throw Failure() }
+            func enqueue(_ entry: BundleEntry, key: String, in db: Database) throws { throw Failure() }
         }
-        let broken = try Triage(database: fixture.database, outbox: BrokenOutbox(),
-                                configuration: TriageConfiguration(subjectReference: "Patient/x"))
+        let broken = try await Triage(
+            store: fixture.store, configuration: TriageConfiguration(subjectReference: "Patient/x"), outbox: BrokenOutbox(),
+            clock: { fixture.clock.now })
+        let reading = try await fixture.store.ingestHeld(
+            Readings.bloodPressure("200", "90"), sensor: Sensors.cuff, at: fixture.clock.now)
         await #expect(throws: BrokenOutbox.Failure.self) {
-            try await broken.evaluate(readingID: "r-broken", measuredAt: fixture.clock.now,
+            try await broken.evaluate(readingID: reading.rawValue, measuredAt: fixture.clock.now,
                                       reading: Readings.bloodPressure("200", "90"))
         }
-        #expect(try await fixture.triage.storedResult(readingID: "r-broken") == nil)
+        #expect(try await fixture.triage.storedResult(readingID: reading.rawValue) == nil)
         #expect(try await fixture.triage.activeAlerts().count == 1)
+        #expect(try await fixture.store.heldReadings().map(\.id) == [reading])
+    }
+
+    @Test func triageRefusesAStoreOpenedWithoutItsTables() async throws {
+        let directory = try TempDirectory()
+        let store = try ReadingStore.open(StoreConfiguration(path: directory.file("plain.sqlite").path))
+        await #expect(throws: TriageError.storeNotPrepared) {
+            try await Triage(store: store, configuration: TriageConfiguration(subjectReference: "Patient/x"))
+        }
+        await #expect(throws: TriageError.storeNotPrepared) { try await TriageAnnotations(store: store) }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// Missing measurement: `checkSchedules(now:)` with an injected time; nothing sleeps.
 @Suite struct ScheduleTests {
     @Test func missingMeasurementRaisesOnceAndClearsWhenMeasured() async throws {
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))   // Monday morning install
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))   // Monday morning install
         try await fixture.install()
 
         // Before the due time: nothing to say.
@@ -22,10 +22,10 @@ import Testing
         #expect(alert.deviceLastSeen == lastSeen)
         #expect(alert.summary.contains("device last seen 2026-02-28T08:00:00Z"))
         #expect(alert.patientMessage == "NOT-MEASURED")
-        let flag = try #require(try fixture.outboxItems().first?.flag)
-        #expect(flag.code.coding?.first?.code == "missing-measurement")
-        #expect(flag.extension?.contains { $0.url.hasSuffix("gateway-checked-at") && $0.valueDateTime == "2026-03-02T11:05:00Z" } == true)
-        #expect(flag.extension?.contains { $0.url.hasSuffix("device-last-seen") } == true)
+        let flag = try #require(try await fixture.queuedFlags().first)
+        #expect(flag.code == "missing-measurement")
+        #expect(flag.extension("gateway-checked-at")?["valueDateTime"]?.stringValue == "2026-03-02T11:05:00Z")
+        #expect(flag.extension("device-last-seen")?["valueDateTime"]?.stringValue == "2026-02-28T08:00:00Z")
 
         // Checked again later and the next day: still one alert (no repeat).
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 2, 14, 0)).isEmpty)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func measuredInTimeRaisesNothing() async throws {
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))
         try await fixture.install()
         try await fixture.evaluate(Readings.spo2("96"), at: Oslo.date(2026, 3, 3, 7, 30))
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 3, 12, 1)).isEmpty)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func lateUploadedReadingFromTheMissedWindowClears() async throws {
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))
         try await fixture.install()
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 2, 12, 30)).count == 1)
         // A reading measured at 11:00 arrives late from the device's memory, measured before the alert's window end.
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func occurrencesBeforeInstallationNeverAlert() async throws {
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 2, 13, 0))   // installed after Monday's due time
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 13, 0))   // installed after Monday's due time
         try await fixture.install()
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 2, 18, 0)).isEmpty)
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 3, 12, 0)).count == 1)
@@ -70,7 +70,7 @@ import Testing
         let yaml = TestPlans.standard(
             replacing: "spo2-daily: {vitals: [spo2], due-by: \"12:00\", zone: yellow}",
             with: "spo2-daily: {vitals: [spo2], days: [mon, wed], from: \"06:00\", due-by: \"12:00\", zone: red}")
-        let fixture = try TriageFixture(start: Oslo.date(2026, 3, 2, 7, 0))
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 7, 0))
         try await fixture.install(yaml)
         // Monday: measured at 05:00, before the window opens at 06:00 → missing, and red as configured.
         try await fixture.evaluate(Readings.spo2("96"), at: Oslo.date(2026, 3, 2, 5, 0))

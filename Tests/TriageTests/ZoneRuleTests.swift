@@ -6,7 +6,7 @@ import Testing
 /// Absolute bounds (with unit conversion), worst-of, and the FHIR interpretation of the result.
 @Suite struct ZoneRuleTests {
     @Test func absoluteBoundsGiveGreenYellowRed() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         #expect(try await fixture.evaluate(Readings.spo2("96")).zone == .green)
         #expect(try await fixture.evaluate(Readings.spo2("92")).zone == .green)    // bounds are strict
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func glucoseInMilligramsPerDecilitreIsConverted() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         // 50 mg/dL = 2.78 mmol/L: red below 3.0. 70 mg/dL = 3.89: yellow below 4.0. 100 mg/dL = 5.55: green.
         let red = try await fixture.evaluate(Readings.glucose("50", unit: .milligramPerDecilitre))
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func fahrenheitAndPoundsAndKilopascalAreConverted() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         // 101.5 °F = 38.61 °C: yellow (above 37.9), not red (above 38.9). 102.5 °F = 39.17 °C: red.
         #expect(try await fixture.evaluate(Readings.temperature("101.5", unit: .fahrenheit)).zone == .yellow)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func readingZoneIsTheWorstOfItsVitals() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         // Systolic 165: yellow; diastolic 85: green; pulse 125: red.
         let result = try await fixture.evaluate(Readings.bloodPressure("165", "85", pulse: "125"))
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func componentsWithoutRulesAreSkippedNotFailed() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let reading = Reading(kind: .bodyComposition, characteristic: 0x2A9C, components: [
             ReadingComponent(.bodyFatPercentage, Readings.number("31.5"), .percent),
@@ -70,32 +70,39 @@ import Testing
     }
 
     @Test func interpretationCodes() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         try await fixture.install()
         let low = try await fixture.evaluate(Readings.spo2("85"))
         let interpretation = try #require(TriageFHIR.interpretation(for: low))
-        #expect(interpretation.overall.coding?.first?.code == "LL")
-        #expect(interpretation.overall.coding?.first?.system
+        #expect(interpretation.overall.coding.first?.code == "LL")
+        #expect(interpretation.overall.coding.first?.system
             == "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation")
-        #expect(interpretation.components[.pulseRate]?.coding?.first?.code == "N")
+        #expect(interpretation.overall.text == "Triage red: Critical low")
+        #expect(interpretation.components[.pulseRate]?.coding.first?.code == "N")
         #expect(try await fixture.triage.interpretation(readingID: low.readingID) == interpretation)
 
         let high = try await fixture.evaluate(Readings.bloodPressure("170", "80"))
-        #expect(TriageFHIR.interpretation(for: high)?.overall.coding?.first?.code == "H")
+        #expect(TriageFHIR.interpretation(for: high)?.overall.coding.first?.code == "H")
+        // Per Observation: a blood-pressure panel gets its members' worst zone, the pulse its own.
+        let panel: [VitalSign] = [.systolicPressure, .diastolicPressure, .meanArterialPressure]
+        #expect(TriageFHIR.interpretation(for: high, vitals: panel)?.coding.first?.code == "H")
+        #expect(TriageFHIR.interpretation(for: high, vitals: [.pulseRate])?.coding.first?.code == "N")
+        #expect(TriageFHIR.interpretation(for: high, vitals: [.bodyWeight]) == nil)
         let mixed = try await fixture.evaluate(Readings.bloodPressure("85", "115"))   // red low + red high
-        #expect(TriageFHIR.interpretation(for: mixed)?.overall.coding?.first?.code == "AA")
+        #expect(TriageFHIR.interpretation(for: mixed)?.overall.coding.first?.code == "AA")
 
         let change = RuleFinding(rule: "weight-gain-3d", kind: .windowChange, vital: .bodyWeight, zone: .yellow,
                                  direction: .high, summary: "")
-        #expect(TriageFHIR.interpretation(zone: .yellow, findings: [change]).coding?.first?.code == "A")
-        #expect(TriageFHIR.interpretation(zone: .green, findings: []).coding?.first?.display == "Normal")
+        #expect(TriageFHIR.interpretation(zone: .yellow, findings: [change]).coding.first?.code == "A")
+        #expect(TriageFHIR.interpretation(zone: .green, findings: []).coding.first?.display == "Normal")
 
         let unreliable = try await fixture.evaluate(Readings.spo2("80", flags: [.sensorDisplaced]))
         #expect(TriageFHIR.interpretation(for: unreliable) == nil)
+        #expect(TriageFHIR.interpretation(for: unreliable, vitals: [.oxygenSaturation]) == nil)
     }
 
     @Test func noPlanMeansAClearError() async throws {
-        let fixture = try TriageFixture()
+        let fixture = try await TriageFixture()
         await #expect(throws: TriageError.noActivePlan) { try await fixture.evaluate(Readings.spo2("96")) }
         await #expect(throws: TriageError.invalidReadingID) {
             try await fixture.triage.evaluate(readingID: " ", measuredAt: Date(), reading: Readings.spo2("96"))

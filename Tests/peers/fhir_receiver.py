@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Reference FHIR receiver for the gateway's forwarding tests and benchmarks (python3 standard library only).
 
-It accepts FHIR R4 transaction Bundles (POST to the base URL), implements conditional create
-(request.ifNoneExist "identifier=system|value": 201 Created when new, 200 OK when a resource with that
-identifier exists), resolves urn:uuid references between entries, keeps everything in memory (optionally also
-in a JSON state file) and counts what it saw, including duplicate creations (a resource created although one
-with the same identifier already existed) which must stay zero.
+It accepts FHIR R4 transaction Bundles (POST to the base URL) and implements
+- conditional create (POST, request.ifNoneExist "identifier=system|value"): 201 Created when new, 200 OK when a
+  resource with that identifier exists;
+- conditional update (PUT, request.url "Type?identifier=system|value"): no match -> created (201), one match ->
+  replaced keeping its id (200), several matches -> the transaction fails with 412;
+resolves urn:uuid references between entries, keeps everything in memory (optionally also in a JSON state
+file) and counts what it saw: creations and updates per identifier, and duplicate creations (a resource created
+although one with the same identifier already existed) which must stay zero. Two entries of one transaction
+that write the same resource fail it with 400, as FHIR requires.
 
 Two listeners: the FHIR endpoint (http, or https with --cert/--key, optionally requiring a client certificate
 with --client-ca) and a plain-http admin endpoint on loopback for tests:
   GET  /stats                       counters
   GET  /identifiers?type=Observation {"system|value": number of creations}
+  GET  /updates?type=Flag           {"system|value": number of updates (conditional PUT on an existing one)}
   GET  /resources?type=Observation  stored resources
   POST /faults   {"script": [...], "rejectIdentifiers": [...], "clear": true}
   POST /down     stop listening on the FHIR port (connections are refused)
@@ -49,9 +54,11 @@ class Store:
         self.resources = {}  # type -> {id: resource}
         self.index = {}  # (type, system, value) -> id
         self.creations = {}  # (type, "system|value") -> count
+        self.updates = {}  # (type, "system|value") -> count
+        self.versions = {}  # (type, id) -> version number
         self.stats = {
-            "requests": 0, "bundles": 0, "entries": 0, "created": 0, "existing": 0, "duplicates": 0,
-            "rejected": 0, "faults": 0, "unauthorized": 0, "badRequests": 0,
+            "requests": 0, "bundles": 0, "entries": 0, "created": 0, "existing": 0, "updated": 0,
+            "duplicates": 0, "rejected": 0, "faults": 0, "unauthorized": 0, "badRequests": 0,
         }
         self.script = []
         self.reject = set()
@@ -66,11 +73,28 @@ class Store:
             for key, count in saved.get("creations", {}).items():
                 rtype, ident = key.split(" ", 1)
                 self.creations[(rtype, ident)] = count
+            for key, count in saved.get("updates", {}).items():
+                rtype, ident = key.split(" ", 1)
+                self.updates[(rtype, ident)] = count
+            for key, version in saved.get("versions", {}).items():
+                rtype, rid = key.split(" ", 1)
+                self.versions[(rtype, rid)] = version
 
     def _store(self, rtype, rid, resource):
+        previous = self.resources.get(rtype, {}).get(rid)
+        for ident in (previous or {}).get("identifier", []) or []:
+            key = (rtype, ident.get("system"), ident.get("value"))
+            if self.index.get(key) == rid:
+                del self.index[key]
         self.resources.setdefault(rtype, {})[rid] = resource
         for ident in resource.get("identifier", []) or []:
             self.index[(rtype, ident.get("system"), ident.get("value"))] = rid
+
+    def search(self, rtype, system, value):
+        """Ids of stored resources of rtype with the identifier (system may be None: any system)."""
+        return [rid for rid, resource in self.resources.get(rtype, {}).items()
+                if any(ident.get("value") == value and (system is None or ident.get("system") == system)
+                       for ident in resource.get("identifier", []) or [])]
 
     def save(self):
         if not self.state_path:
@@ -78,6 +102,8 @@ class Store:
         data = {
             "resources": self.resources, "stats": self.stats,
             "creations": {f"{t} {i}": c for (t, i), c in self.creations.items()},
+            "updates": {f"{t} {i}": c for (t, i), c in self.updates.items()},
+            "versions": {f"{t} {i}": v for (t, i), v in self.versions.items()},
         }
         temporary = self.state_path + ".tmp"
         with open(temporary, "w") as handle:
@@ -126,7 +152,8 @@ def split_unescaped_bar(text):
 
 
 def parse_if_none_exist(query):
-    """'identifier=system|value' (percent-encoded, FHIR-escaped) -> (system, value)."""
+    """'identifier=system|value' (percent-encoded, FHIR-escaped) -> (system, value); also the search of a
+    conditional update."""
     parameters = {}
     for part in query.split("&"):
         if "=" in part:
@@ -162,10 +189,12 @@ def process_transaction(store, bundle):
     entries = bundle.get("entry") or []
     for entry in entries:
         resource, request = entry.get("resource"), entry.get("request") or {}
-        if not isinstance(resource, dict) or request.get("method") != "POST" or not request.get("url"):
-            return 400, outcome("invalid", "every entry needs a resource and a POST request")
+        if not isinstance(resource, dict) or request.get("method") not in ("POST", "PUT") or not request.get("url"):
+            return 400, outcome("invalid", "every entry needs a resource and a POST or PUT request")
         if resource.get("resourceType") != request["url"].split("?")[0]:
             return 400, outcome("invalid", "request.url does not match the resource type")
+        if request["method"] == "PUT" and "?" not in request["url"]:
+            return 400, outcome("not-supported", "only conditional update (PUT Type?identifier=...) is supported")
         for ident in resource.get("identifier", []) or []:
             if ident.get("value") in store.reject:
                 store.stats["rejected"] += 1
@@ -173,40 +202,70 @@ def process_transaction(store, bundle):
     with store.lock:
         mapping, plan, responses = {}, [], []
         planned = {}
+        written = set()  # (type, id) of resources written by an update in this transaction
+        counts = {"existing": 0, "created": 0, "updated": 0, "duplicates": 0}
         for entry in entries:
             resource, request = entry["resource"], entry["request"]
             rtype = resource["resourceType"]
-            existing = None
-            condition = request.get("ifNoneExist")
-            if condition:
+            if request["method"] == "PUT":
                 try:
-                    system, value = parse_if_none_exist(condition)
+                    system, value = parse_if_none_exist(request["url"].split("?", 1)[1])
                 except ValueError as error:
                     return 400, outcome("invalid", str(error))
-                existing = store.index.get((rtype, system, value)) or planned.get((rtype, system, value))
-            if existing:
-                responses.append({"status": "200 OK", "location": f"{rtype}/{existing}/_history/1"})
-                store.stats["existing"] += 1
-            else:
-                rid = uuid.uuid4().hex
+                matches = store.search(rtype, system, value)
+                if (rtype, system, value) in planned and planned[(rtype, system, value)] not in matches:
+                    matches.append(planned[(rtype, system, value)])
+                if len(matches) > 1:
+                    return 412, outcome("multiple-matches", f"{len(matches)} {rtype} resources match {request['url']}")
+                rid = matches[0] if matches else uuid.uuid4().hex
+                if (rtype, rid) in written or any(p[1] == rid for p in plan):
+                    return 400, outcome("invalid", f"two entries of the transaction write {rtype}/{rid}")
+                written.add((rtype, rid))
+                version = store.versions.get((rtype, rid), 0) + 1
+                plan.append((rtype, rid, resource, "updated" if matches else "created"))
                 for ident in resource.get("identifier", []) or []:
-                    key = (rtype, ident.get("system"), ident.get("value"))
-                    if key in store.index or key in planned:
-                        store.stats["duplicates"] += 1
-                    planned[key] = rid
-                plan.append((rtype, rid, resource))
-                responses.append({"status": "201 Created", "location": f"{rtype}/{rid}/_history/1"})
-                store.stats["created"] += 1
+                    planned[(rtype, ident.get("system"), ident.get("value"))] = rid
+                status = "200 OK" if matches else "201 Created"
+                responses.append({"status": status, "location": f"{rtype}/{rid}/_history/{version}"})
+                counts["updated" if matches else "created"] += 1
                 existing = rid
+            else:
+                existing = None
+                condition = request.get("ifNoneExist")
+                if condition:
+                    try:
+                        system, value = parse_if_none_exist(condition)
+                    except ValueError as error:
+                        return 400, outcome("invalid", str(error))
+                    existing = store.index.get((rtype, system, value)) or planned.get((rtype, system, value))
+                if existing:
+                    version = store.versions.get((rtype, existing), 1)
+                    responses.append({"status": "200 OK", "location": f"{rtype}/{existing}/_history/{version}"})
+                    counts["existing"] += 1
+                else:
+                    rid = uuid.uuid4().hex
+                    for ident in resource.get("identifier", []) or []:
+                        key = (rtype, ident.get("system"), ident.get("value"))
+                        if key in store.index or key in planned:
+                            counts["duplicates"] += 1
+                        planned[key] = rid
+                    plan.append((rtype, rid, resource, "created"))
+                    responses.append({"status": "201 Created", "location": f"{rtype}/{rid}/_history/1"})
+                    counts["created"] += 1
+                    existing = rid
             if entry.get("fullUrl"):
                 mapping[entry["fullUrl"]] = f"{rtype}/{existing}"
-        for rtype, rid, resource in plan:
+        for rtype, rid, resource, action in plan:
             rewrite_references(resource, mapping)
             resource["id"] = rid
             store._store(rtype, rid, resource)
+            store.versions[(rtype, rid)] = store.versions.get((rtype, rid), 0) + 1
+            counter = store.creations if action == "created" else store.updates
             for ident in resource.get("identifier", []) or []:
                 key = (rtype, f"{ident.get('system')}|{ident.get('value')}")
-                store.creations[key] = store.creations.get(key, 0) + 1
+                counter[key] = counter.get(key, 0) + 1
+        for name, count in counts.items():
+            store.stats[name] += count
         store.stats["bundles"] += 1
         store.stats["entries"] += len(entries)
         store.save()
@@ -355,6 +414,8 @@ def make_admin_handler(store, listener):
                     self.reply(body)
                 elif url.path == "/identifiers":
                     self.reply({ident: count for (t, ident), count in store.creations.items() if t == rtype})
+                elif url.path == "/updates":
+                    self.reply({ident: count for (t, ident), count in store.updates.items() if t == rtype})
                 elif url.path == "/resources":
                     self.reply(list(store.resources.get(rtype, {}).values()))
                 else:

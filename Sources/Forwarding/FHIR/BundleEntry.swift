@@ -1,5 +1,7 @@
-/// One entry of a transaction Bundle: a resource created conditionally ("POST ... ifNoneExist"), so that
-/// sending it again never creates a second copy.
+/// One entry of a transaction Bundle, always idempotent so that sending it again changes nothing:
+/// - a conditional create ("POST ... ifNoneExist: identifier=system|value"): the server keeps one copy;
+/// - a conditional update ("PUT Type?identifier=system|value"): creates the resource the first time and
+///   replaces the same resource afterwards, so later versions (a Flag going inactive) update it in place.
 public struct BundleEntry: Sendable, Hashable {
     public var fullUrl: String
     public var json: JSON
@@ -18,18 +20,71 @@ public struct BundleEntry: Sendable, Hashable {
         ]
     }
 
-    /// An entry queued by another module (outbox payload). It must have a fullUrl and a request, and a POST
-    /// must be conditional: an unconditional create would duplicate on every retry.
+    /// A conditional update of `resource` keyed on the identifier `system|value`:
+    /// `PUT <resourceType>?identifier=system|value`. The server creates the resource when nothing has that
+    /// identifier (201) and replaces the one that has it otherwise (200).
+    public init(
+        conditionalUpdateOf resource: JSON, resourceType: String, fullUrl: String, identifierSystem: String,
+        identifierValue: String
+    ) {
+        self.fullUrl = fullUrl
+        json = [
+            "fullUrl": .string(fullUrl),
+            "resource": resource,
+            "request": [
+                "method": "PUT",
+                "url": .string(BundleEntry.conditionalURL(
+                    resourceType: resourceType, system: identifierSystem, value: identifierValue)),
+            ],
+        ]
+    }
+
+    /// An entry queued by another module (outbox payload). It must have a fullUrl, a resource with a
+    /// resourceType and a request that is idempotent: a POST with `ifNoneExist` (an unconditional create would
+    /// duplicate on every retry) or a PUT on `Type?<search>` or `Type/<id>` naming the resource's own type.
     public init(queued json: JSON) throws(ForwardingError) {
-        guard let fullUrl = json["fullUrl"]?.stringValue, json["resource"]?.objectValue != nil,
+        guard let fullUrl = json["fullUrl"]?.stringValue, let resourceType = json["resource"]?["resourceType"]?.stringValue,
               let request = json["request"]?.objectValue, let method = request["method"]?.stringValue,
-              request["url"]?.stringValue != nil
-        else { throw .invalidPayload("a queued entry needs fullUrl, resource and request.method/url") }
-        if method == "POST", request["ifNoneExist"]?.stringValue == nil {
-            throw .invalidPayload("queued entry \(fullUrl) is a POST without ifNoneExist: retries would duplicate it")
+              let url = request["url"]?.stringValue
+        else { throw .invalidPayload("a queued entry needs fullUrl, resource.resourceType and request.method/url") }
+        switch method {
+        case "POST":
+            guard request["ifNoneExist"]?.stringValue?.isEmpty == false else {
+                throw .invalidPayload("queued entry \(fullUrl) is a POST without ifNoneExist: retries would duplicate it")
+            }
+            guard url == resourceType else {
+                throw .invalidPayload("queued entry \(fullUrl) posts a \(resourceType) to \(url)")
+            }
+        case "PUT":
+            guard let target = Self.updateTarget(url), target.type == resourceType, !target.rest.isEmpty else {
+                throw .invalidPayload(
+                    "queued entry \(fullUrl): a PUT must address \(resourceType)?<search> or \(resourceType)/<id>, not \(url)")
+            }
+        default:
+            throw .invalidPayload("queued entry \(fullUrl): \(method) is not an idempotent create or update")
         }
         self.fullUrl = fullUrl
         self.json = json
+    }
+
+    /// The request URL when this entry is a PUT: the resource it writes. Outbox items that update the same
+    /// resource must be delivered in queue order, so they are enqueued with this as their sequence key.
+    public var updatedResourceURL: String? {
+        guard json["request"]?["method"]?.stringValue == "PUT" else { return nil }
+        return json["request"]?["url"]?.stringValue
+    }
+
+    /// "Type?identifier=system|value", the search a conditional update or a conditional reference uses.
+    public static func conditionalURL(resourceType: String, system: String, value: String) -> String {
+        resourceType + "?" + identifierQuery(system: system, value: value)
+    }
+
+    /// Splits "Flag?identifier=..." or "Flag/123" into the type and what follows the separator.
+    static func updateTarget(_ url: String) -> (type: String, rest: Substring)? {
+        guard let separator = url.firstIndex(where: { $0 == "?" || $0 == "/" }) else { return nil }
+        let type = url[..<separator]
+        guard !type.isEmpty, type.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
+        return (String(type), url[url.index(after: separator)...])
     }
 
     /// The outbox payload for `entries`: what `ReadingStore.enqueue(kind:key:payload:)` or

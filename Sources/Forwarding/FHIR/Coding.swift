@@ -29,6 +29,24 @@ public struct FHIRCoding: Sendable, Hashable {
     }
 }
 
+/// A FHIR CodeableConcept: codings that mean the same thing, and the text a person reads.
+public struct FHIRCodeableConcept: Sendable, Hashable {
+    public var coding: [FHIRCoding]
+    public var text: String?
+
+    public init(coding: [FHIRCoding], text: String? = nil) {
+        self.coding = coding
+        self.text = text
+    }
+
+    public var json: JSON {
+        var members: [String: JSON] = [:]
+        if !coding.isEmpty { members["coding"] = .array(coding.map(\.json)) }
+        if let text { members["text"] = .string(text) }
+        return .object(members)
+    }
+}
+
 /// Code systems and canonical URLs the mapping uses.
 public enum CodeSystem {
     public static let mdc = "urn:iso:std:iso:11073:10101"
@@ -51,6 +69,8 @@ public enum CodeSystem {
     /// The gateway's own code systems, for device flags and reading context that no standard code covers.
     public static let gatewayFlag = "urn:dho-gateway:reading-flag"
     public static let gatewayQualifier = "urn:dho-gateway:qualifier"
+    /// HL7 v3 ObservationInterpretation (N, L, H, LL, HH, A, AA...): Triage's traffic-light interpretation.
+    public static let observationInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 }
 
 /// Extension and profile URLs.

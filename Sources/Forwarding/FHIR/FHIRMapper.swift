@@ -18,9 +18,23 @@ public struct FHIRMapper: Sendable {
     }
 
     /// Everything a stored reading contributes to a Bundle: sensor Device, gateway Device, Observations.
-    public func entries(for stored: StoredReading, sensor: SensorRecord?) -> [BundleEntry] {
+    /// `interpretations` (from `ObservationAnnotations`, keyed by `annotationTargets(for:)`) go first into
+    /// the matching Observation's or component's `interpretation`.
+    public func entries(
+        for stored: StoredReading, sensor: SensorRecord?, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
+    ) -> [BundleEntry] {
         [sensorDevice(stored.sensor, record: sensor, kind: stored.reading.kind), gatewayDevice()]
-            + observations(for: stored)
+            + observations(for: stored, interpretations: interpretations)
+    }
+
+    /// The Observations of a reading, and the components of its panel Observations, that may carry an
+    /// interpretation: what the forwarder asks `ObservationAnnotations` about.
+    public static func annotationTargets(for stored: StoredReading) -> [ObservationTarget] {
+        groups(for: stored.reading).flatMap { group -> [ObservationTarget] in
+            let observation = ObservationTarget(reading: stored.id, vitals: group.vitals)
+            guard case let .panel(_, _, members) = group else { return [observation] }
+            return [observation] + members.map { ObservationTarget(reading: stored.id, vitals: [$0.vital]) }
+        }
     }
 
     /// The conditional reference to a reading's first Observation, for resources sent in a later Bundle
@@ -46,6 +60,13 @@ public struct FHIRMapper: Sendable {
             case let .single(component): return component.vital.rawValue
             }
         }
+
+        var vitals: [VitalSign] {
+            switch self {
+            case let .panel(_, _, members): return members.map(\.vital)
+            case let .single(component): return [component.vital]
+            }
+        }
     }
 
     static let bloodPressurePanelMembers: [VitalSign] = [.systolicPressure, .diastolicPressure, .meanArterialPressure]
@@ -61,13 +82,16 @@ public struct FHIRMapper: Sendable {
         return groups + others.map(Group.single)
     }
 
-    public func observations(for stored: StoredReading) -> [BundleEntry] {
+    public func observations(
+        for stored: StoredReading, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
+    ) -> [BundleEntry] {
         let reading = stored.reading
         let status = StatusMapping.summarize(reading.flags)
         var entries: [BundleEntry] = []
         for (index, group) in Self.groups(for: reading).enumerated() {
             let identifier = Self.observationIdentifier(reading: stored.id, role: group.role, isFirst: index == 0)
-            var resource = commonObservation(stored, identifier: identifier, status: status)
+            let annotation = interpretations[ObservationTarget(reading: stored.id, vitals: group.vitals)]
+            var resource = commonObservation(stored, identifier: identifier, status: status, annotation: annotation)
             switch group {
             case let .panel(code, _, members):
                 resource["code"] = code.codeableConcept(for: nil)
@@ -75,6 +99,9 @@ public struct FHIRMapper: Sendable {
                     var member = measuredValue(component, absentOverride: status.dataAbsentReason)
                     member["code"] = FHIRCodeTable.code(for: component.vital, kind: reading.kind)
                         .codeableConcept(for: component.unit)
+                    if let own = interpretations[ObservationTarget(reading: stored.id, vitals: [component.vital])] {
+                        member["interpretation"] = [own.json]
+                    }
                     return .object(member)
                 })
                 resource["meta"] = meta(profiles: [FHIRURL.phdCompoundNumeric, code.vitalSignsProfile], status: status)
@@ -105,7 +132,9 @@ public struct FHIRMapper: Sendable {
     }
 
     /// The elements every Observation of a reading shares.
-    func commonObservation(_ stored: StoredReading, identifier: String, status: StatusMapping.Summary) -> [String: JSON] {
+    func commonObservation(
+        _ stored: StoredReading, identifier: String, status: StatusMapping.Summary, annotation: FHIRCodeableConcept? = nil
+    ) -> [String: JSON] {
         var extensions: [JSON] = [
             ["url": .string(FHIRURL.gatewayDeviceExtension), "valueReference": ["reference": .string(gatewayDeviceURL())]],
         ]
@@ -121,18 +150,35 @@ public struct FHIRMapper: Sendable {
             "device": ["reference": .string(sensorDeviceURL(stored.sensor))],
             "extension": .array(extensions),
         ]
+        var concepts: [FHIRCodeableConcept] = []
+        if let annotation { concepts.append(annotation) }
         if !status.interpretations.isEmpty {
-            resource["interpretation"] = [[
-                "coding": .array(status.interpretations.map {
-                    FHIRCoding(CodeSystem.measurementStatus, $0, StatusMapping.measurementStatusDisplay[$0]).json
-                }),
-                "text": .string(interpretationText(stored.reading, status: status)),
-            ]]
+            concepts.append(FHIRCodeableConcept(
+                coding: status.interpretations.map {
+                    FHIRCoding(CodeSystem.measurementStatus, $0, StatusMapping.measurementStatusDisplay[$0])
+                },
+                text: interpretationText(stored.reading, status: status)))
         }
+        resource["interpretation"] = Self.interpretationList(concepts)
         if !stored.reading.flags.isEmpty {
             resource["note"] = [["text": .string(noteText(stored.reading, status: status))]]
         }
         return resource
+    }
+
+    /// One `interpretation` list for an Observation: each assessment its own CodeableConcept (a concept's
+    /// codings must be synonyms, and the triage zone and the device's measurement status are different
+    /// assessments), the annotation first. A coding an earlier concept already carries is not repeated, and a
+    /// concept left without codings is dropped. Nil when nothing remains.
+    static func interpretationList(_ concepts: [FHIRCodeableConcept]) -> JSON? {
+        var seen: Set<String> = []
+        var list: [JSON] = []
+        for concept in concepts {
+            var unique = concept
+            unique.coding = concept.coding.filter { seen.insert($0.system + "|" + $0.code).inserted }
+            if !unique.coding.isEmpty { list.append(unique.json) }
+        }
+        return list.isEmpty ? nil : .array(list)
     }
 
     func interpretationText(_ reading: Reading, status: StatusMapping.Summary) -> String {

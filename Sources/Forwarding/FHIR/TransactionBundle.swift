@@ -13,7 +13,8 @@ public struct PreparedItem: Sendable {
 
 /// A transaction Bundle built from several outbox items, remembering which entries belong to which item so
 /// that the transaction-response can be read per item. Entries shared by items (the sensor and gateway
-/// Devices) are sent once.
+/// Devices) are sent once. Conditional updates (PUT) answer 200 (updated) or 201 (created), conditional creates
+/// 200 (already there) or 201: all mean delivered.
 struct TransactionBundle {
     let body: [UInt8]
     let entryCount: Int
@@ -27,10 +28,12 @@ struct TransactionBundle {
         for prepared in items {
             var mine: [Int] = []
             for entry in prepared.entries {
-                if let existing = positions[entry.fullUrl] {
+                // Only an identical entry is shared. Two different entries under one fullUrl both go in: the
+                // receiver rejects that Bundle and the batch is split until they travel apart.
+                if let existing = positions[entry.fullUrl], entries[existing] == entry.json {
                     mine.append(existing)
                 } else {
-                    positions[entry.fullUrl] = entries.count
+                    if positions[entry.fullUrl] == nil { positions[entry.fullUrl] = entries.count }
                     mine.append(entries.count)
                     entries.append(entry.json)
                 }

@@ -57,7 +57,8 @@ public struct DrainReport: Sendable, Hashable {
 /// idempotent entries so the receiver keeps exactly one copy.
 ///
 /// Per response:
-/// - 2xx with a transaction-response whose entries are 200/201: the items are delivered.
+/// - 2xx with a transaction-response whose entries are 2xx: the items are delivered (a conditional create
+///   answers 201 created or 200 already there, a conditional update 201 created or 200 updated).
 /// - 400/409/412/422 (and 413 for a single item): the receiver rejects the data. A batch is split in halves
 ///   and retried until the offending item is alone; it is parked with the server's OperationOutcome and the
 ///   others are delivered, so one bad item never blocks the queue.
@@ -70,6 +71,7 @@ public actor Forwarder {
     let store: ReadingStore
     let transport: any FHIRTransport
     let mapper: FHIRMapper
+    let annotations: (any ObservationAnnotations)?
     let configuration: ForwarderConfiguration
     let logger: Logger
     let sleeper: Sleeper
@@ -79,14 +81,18 @@ public actor Forwarder {
     private let wakeSignals: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
+    /// - Parameter annotations: asked before mapping each batch for what to add to the readings' Observations
+    ///   (the gateway passes Triage's `TriageAnnotations`, so Observations carry the traffic-light zone).
     public init(
         store: ReadingStore, transport: any FHIRTransport, mapper: FHIRMapper,
+        annotations: (any ObservationAnnotations)? = nil,
         configuration: ForwarderConfiguration = ForwarderConfiguration(),
         logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live
     ) {
         self.store = store
         self.transport = transport
         self.mapper = mapper
+        self.annotations = annotations
         self.configuration = configuration
         self.logger = logger
         self.sleeper = sleeper
@@ -154,7 +160,7 @@ public actor Forwarder {
         do {
             prepared = try await prepare(claimed, report: &report)
         } catch {
-            report = fail(report, reason: "cannot read queued readings: \(error)", retryAfter: nil)
+            report = fail(report, reason: "cannot prepare the batch: \(error)", retryAfter: nil)
             await reschedule(claimed, report: report)
             return report
         }
@@ -172,10 +178,16 @@ public actor Forwarder {
     // MARK: - Building
 
     /// The FHIR entries of each item. Items that cannot be built (unreadable payload, reading gone) are parked
-    /// at once: retrying cannot fix them and they must not block the queue.
-    func prepare(_ items: [OutboxItem], report: inout ForwardReport) async throws(StoreError) -> [PreparedItem] {
+    /// at once: retrying cannot fix them and they must not block the queue. A failure to read the readings or
+    /// their annotations is thrown: the whole batch is retried later, never sent without them.
+    func prepare(_ items: [OutboxItem], report: inout ForwardReport) async throws -> [PreparedItem] {
         let readings = try await store.storedReadings(rowIDs: items.compactMap(\.readingRowID))
         let sensors = try await store.sensors(Set(readings.values.map(\.sensor)))
+        var interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
+        if let annotations, !readings.isEmpty {
+            let targets = readings.values.sorted { $0.rowID < $1.rowID }.flatMap(FHIRMapper.annotationTargets(for:))
+            interpretations = try await annotations.interpretations(for: targets)
+        }
         var prepared: [PreparedItem] = []
         for item in items {
             do throws(ForwardingError) {
@@ -184,7 +196,8 @@ public actor Forwarder {
                     guard let stored = readings[rowID] else {
                         throw .invalidPayload("the reading of outbox item \(item.id) is no longer stored")
                     }
-                    entries = mapper.entries(for: stored, sensor: sensors[stored.sensor])
+                    entries = mapper.entries(
+                        for: stored, sensor: sensors[stored.sensor], interpretations: interpretations)
                 } else {
                     entries = try Self.queuedEntries(item)
                 }

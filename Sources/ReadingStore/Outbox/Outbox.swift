@@ -16,10 +16,15 @@ public enum Outbox {
 
     /// Queues an item; an item with the same kind and key is left untouched (`.alreadyQueued`).
     /// Items other than readings must carry their FHIR entries in `payload`.
+    /// - Parameters:
+    ///   - sequenceKey: items with the same sequence key are delivered strictly in queue order (one is not
+    ///     claimed while an older one with that key is held, pending or in flight). Give successive versions
+    ///     of one resource (conditional updates of the same Flag) the same key; nil for independent items.
+    ///   - held: queue the item held: it is not sent until `release` (a reading waiting for triage).
     @discardableResult
     public static func enqueue(
         _ db: Database, kind: OutboxKind, key: String, readingRowID: Int64? = nil, payload: [UInt8]?,
-        now: Date
+        sequenceKey: String? = nil, held: Bool = false, now: Date
     ) throws -> OutboxEnqueueOutcome {
         guard !kind.rawValue.isEmpty, !key.isEmpty else {
             throw StoreError.invalidArgument("outbox kind and key must not be empty")
@@ -27,17 +32,53 @@ public enum Outbox {
         guard readingRowID != nil || payload != nil else {
             throw StoreError.invalidArgument("outbox item \(kind)/\(key) has neither a reading nor a payload")
         }
+        if let sequenceKey, sequenceKey.isEmpty {
+            throw StoreError.invalidArgument("outbox item \(kind)/\(key): an empty sequence key (use nil for none)")
+        }
+        let state = held ? OutboxState.held : .pending
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt)
-            VALUES (?, ?, ?, ?, 'pending', ?, ?)
+            INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(kind, itemKey) DO NOTHING
-            """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) },
-                                     now.unixMilliseconds, now.unixMilliseconds])
+            """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
+                                     now.unixMilliseconds, now.unixMilliseconds, sequenceKey])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
         let existing = try Int64.fetchOne(
             db, sql: "SELECT id FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key])
         guard let existing else { throw StoreError.database(code: -1, message: "outbox insert vanished") }
         return .alreadyQueued(existing)
+    }
+
+    /// Makes held items of `kind` with the given keys claimable, inside the caller's transaction (Triage
+    /// releases a reading in the transaction that stores its evaluation). Keys that are unknown or not held
+    /// are ignored, so releasing twice is harmless. Returns how many items were released.
+    ///
+    /// The items keep the `nextAttemptAt` they were queued with, so they are due at once.
+    @discardableResult
+    public static func release(_ db: Database, kind: OutboxKind, keys: [String]) throws -> Int {
+        var released = 0
+        for chunk in keys.chunked(into: 500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE outbox SET state = 'pending' WHERE state = 'held' AND kind = ? AND itemKey IN (\(marks))",
+                arguments: StatementArguments([kind.rawValue]) + StatementArguments(Array(chunk)))
+            released += db.changesCount
+        }
+        return released
+    }
+
+    /// `release(_:kind:keys:)` for stored readings (a reading's outbox key is its identifier).
+    @discardableResult
+    public static func release(_ db: Database, readings: [ReadingID]) throws -> Int {
+        try release(db, kind: .reading, keys: readings.map(\.rawValue))
+    }
+
+    /// Deletes every item of `kind`, whatever its state (Triage forgetting the previous patient's Flags when
+    /// the hub is reissued). Returns how many were deleted.
+    @discardableResult
+    public static func deleteItems(_ db: Database, kind: OutboxKind) throws -> Int {
+        try db.execute(sql: "DELETE FROM outbox WHERE kind = ?", arguments: [kind.rawValue])
+        return db.changesCount
     }
 
     /// Returns items a crashed forwarder left in flight to the queue. Safe because delivery is idempotent

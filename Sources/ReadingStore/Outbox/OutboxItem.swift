@@ -20,6 +20,9 @@ public struct OutboxKind: RawRepresentable, Hashable, Sendable, Codable, Express
 
 /// Delivery state of an outbox item.
 public enum OutboxState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Stored but not to be sent yet (a reading waiting for triage, so that its Observation carries the
+    /// triage interpretation); `release` makes it pending. Undelivered for status and retention.
+    case held
     /// Waiting to be sent (possibly until `nextAttemptAt`, after a failure).
     case pending
     /// Claimed by a forwarder; returned to `pending` at the next open if that forwarder died.
@@ -40,8 +43,13 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     /// For `.reading` items, the `readings` row to map.
     public var readingRowID: Int64?
     /// For other kinds, the FHIR transaction entries to send: a JSON array of Bundle.entry objects, each with
-    /// `fullUrl`, `resource` and `request` (POST with `ifNoneExist`, so that a resend is idempotent).
+    /// `fullUrl`, `resource` and `request` (POST with `ifNoneExist` or a conditional PUT, so that a resend is
+    /// idempotent).
     public var payload: [UInt8]?
+    /// Items sharing a sequence key are delivered one after the other in the order they were queued (an item
+    /// is not claimed while an older one with the same key waits). Successive versions of one resource (a
+    /// Flag going active, then inactive) carry the resource's identity here.
+    public var sequenceKey: String?
     public var state: OutboxState
     public var attempts: Int
     public var enqueuedAt: Date
@@ -59,6 +67,7 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
         key = try row.decode(String.self, forColumn: "itemKey")
         readingRowID = try row.decode(Int64?.self, forColumn: "readingID")
         payload = try row.decode(Data?.self, forColumn: "payload").map { Array($0) }
+        sequenceKey = try row.decode(String?.self, forColumn: "sequenceKey")
         let stateText = try row.decode(String.self, forColumn: "state")
         guard let state = OutboxState(rawValue: stateText) else {
             throw StoreError.undecodableRow(table: "outbox", detail: "unknown state \(stateText)")
@@ -90,20 +99,23 @@ public enum OutboxEnqueueOutcome: Sendable, Hashable {
 
 /// Queue figures for the status API (dhoctl, the control interface, the "hub offline" check).
 public struct OutboxStatus: Sendable, Hashable, Codable {
+    /// Stored but held back until released (readings waiting for triage).
+    public var held: Int
     public var pending: Int
     public var inFlight: Int
     public var parked: Int
     /// Delivered items not yet removed by retention.
     public var delivered: Int
-    /// When the oldest item still waiting for delivery was queued.
+    /// When the oldest item still waiting for delivery (held, pending or in flight) was queued.
     public var oldestUndeliveredEnqueuedAt: Date?
     /// When the receiver last accepted something (kept across retention).
     public var lastDeliveredAt: Date?
     /// The most recent delivery error of a waiting item.
     public var lastError: String?
-    /// The earliest time a waiting item may be sent.
+    /// The earliest time a waiting item may be sent (not counting items that wait behind an earlier version
+    /// of the same resource: they go when that one is through).
     public var nextAttemptAt: Date?
 
-    /// Items not yet delivered and not parked.
-    public var queueDepth: Int { pending + inFlight }
+    /// Items not yet delivered and not parked (held ones included: they are undelivered data).
+    public var queueDepth: Int { held + pending + inFlight }
 }

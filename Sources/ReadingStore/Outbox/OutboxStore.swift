@@ -2,25 +2,52 @@ public import Foundation
 import GRDB
 
 extension ReadingStore {
+    /// SQL condition on outbox row `o`: no older item with its sequence key is still waiting.
+    static let notBehindItsSequence = """
+        (o.sequenceKey IS NULL OR NOT EXISTS (
+            SELECT 1 FROM outbox earlier
+            WHERE earlier.sequenceKey = o.sequenceKey AND earlier.id < o.id
+              AND earlier.state IN ('held', 'pending', 'in-flight')))
+        """
+
     /// Queues an item in its own transaction. Use `Outbox.enqueue(_:...)` to queue inside yours.
     @discardableResult
-    public func enqueue(kind: OutboxKind, key: String, payload: [UInt8]) async throws(StoreError)
-        -> OutboxEnqueueOutcome
-    {
+    public func enqueue(
+        kind: OutboxKind, key: String, payload: [UInt8], sequenceKey: String? = nil
+    ) async throws(StoreError) -> OutboxEnqueueOutcome {
         try await mapStoreErrors {
-            try await writer.write { db in try Outbox.enqueue(db, kind: kind, key: key, payload: payload, now: Date()) }
+            try await writer.write { db in
+                try Outbox.enqueue(db, kind: kind, key: key, payload: payload, sequenceKey: sequenceKey, now: Date())
+            }
+        }
+    }
+
+    /// Makes the held outbox items of these readings claimable (see `ingest(..., held:)`). Readings that are
+    /// unknown or not held are ignored. Returns how many were released.
+    @discardableResult
+    public func release(_ readings: [ReadingID]) async throws(StoreError) -> Int {
+        guard !readings.isEmpty else { return 0 }
+        return try await mapStoreErrors {
+            try await writer.write { db in try Outbox.release(db, readings: readings) }
         }
     }
 
     /// Claims up to `limit` items that are due, oldest first, and marks them in flight (durably, with the
     /// attempt counted) so that a crash during the send is visible and recovered at the next open.
+    ///
+    /// Held items are never claimed. An item with a sequence key is not claimed while an older item with the
+    /// same key is held, pending or in flight, so successive versions of a resource go out in order and never
+    /// share a Bundle (a FHIR transaction must not touch one resource twice). A parked predecessor does not
+    /// block: the newer version supersedes it.
     public func claimBatch(limit: Int, now: Date = Date()) async throws(StoreError) -> [OutboxItem] {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
             try await writer.write { db in
                 let nowMs = now.unixMilliseconds
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM outbox WHERE state = 'pending' AND nextAttemptAt <= ? ORDER BY id LIMIT ?
+                    SELECT * FROM outbox o
+                    WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
+                    ORDER BY o.id LIMIT ?
                     """, arguments: [nowMs, limit])
                 var items = try rows.map(OutboxItem.init(row:))
                 guard !items.isEmpty else { return [] }
@@ -130,6 +157,17 @@ extension ReadingStore {
         }
     }
 
+    /// Items of one kind in any state, oldest first (Triage's Flags for dhoctl and tests).
+    public func outboxItems(kind: OutboxKind, limit: Int = 1000) async throws(StoreError) -> [OutboxItem] {
+        try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM outbox WHERE kind = ? ORDER BY id LIMIT ?", arguments: [kind.rawValue, limit]
+                ).map(OutboxItem.init(row:))
+            }
+        }
+    }
+
     public func outboxItem(kind: OutboxKind, key: String) async throws(StoreError) -> OutboxItem? {
         try await mapStoreErrors {
             try await writer.read { db in
@@ -148,9 +186,13 @@ extension ReadingStore {
                 for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
                     counts[try row.decode(String.self, forColumn: "state")] = try row.decode(Int.self, forColumn: "n")
                 }
-                let waiting = "state IN ('pending', 'in-flight')"
+                let waiting = "state IN ('held', 'pending', 'in-flight')"
                 let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(enqueuedAt) FROM outbox WHERE \(waiting)")
-                let next = try Int64.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'pending'")
+                // Items waiting behind an earlier one with their sequence key are not due on their own.
+                let next = try Int64.fetchOne(db, sql: """
+                    SELECT MIN(o.nextAttemptAt) FROM outbox o
+                    WHERE o.state = 'pending' AND \(Self.notBehindItsSequence)
+                    """)
                 let lastError = try String.fetchOne(db, sql: """
                     SELECT lastError FROM outbox WHERE \(waiting) AND lastError IS NOT NULL
                     ORDER BY lastAttemptAt DESC LIMIT 1
@@ -159,6 +201,7 @@ extension ReadingStore {
                     db, sql: "SELECT value FROM store_meta WHERE key = 'lastDeliveredAt'"
                 ).flatMap { Int64($0) }
                 return OutboxStatus(
+                    held: counts[OutboxState.held.rawValue] ?? 0,
                     pending: counts[OutboxState.pending.rawValue] ?? 0,
                     inFlight: counts[OutboxState.inFlight.rawValue] ?? 0,
                     parked: counts[OutboxState.parked.rawValue] ?? 0,

@@ -10,13 +10,18 @@ public struct IngestRequest: Sendable, Hashable {
     public var receivedAt: Date
     /// The measurement instant on the gateway's clock, after the gateway corrected the device clock.
     public var measuredAt: Date
+    /// Queue the reading's outbox item held: it is not forwarded until `release` (see `ingest`).
+    public var held: Bool
 
-    public init(reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date) {
+    public init(
+        reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date, held: Bool = false
+    ) {
         self.reading = reading
         self.rawFrame = rawFrame
         self.sensor = sensor
         self.receivedAt = receivedAt
         self.measuredAt = measuredAt
+        self.held = held
     }
 }
 
@@ -26,11 +31,20 @@ extension ReadingStore {
     /// When this returns, the reading (or the earlier copy it duplicates) is on disk: the caller may now
     /// acknowledge the device. On `StoreError.diskFull` nothing was written and the device must not be
     /// acknowledged, so it keeps the record and sends it again later.
+    ///
+    /// With `held: true` the outbox item is queued *held*: the forwarder does not send the reading until
+    /// `release` (or `Outbox.release` inside another module's transaction) makes it pending. The gateway
+    /// holds every reading until triage has evaluated it, so that its Observation never goes out without the
+    /// triage interpretation; a crash between ingest and triage leaves the reading held, and `heldReadings()`
+    /// finds it at the next start for triage to evaluate and release. A `.duplicate` does not change the
+    /// state of the stored copy.
     public func ingest(
-        _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date
+        _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date,
+        held: Bool = false
     ) async throws(StoreError) -> IngestOutcome {
         let request = IngestRequest(
-            reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt)
+            reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt,
+            held: held)
         let prepared = try PreparedReading(request)
         return try await mapStoreErrors {
             try await writer.write { db in try prepared.insert(db, enqueuedAt: Date()) }
@@ -98,7 +112,7 @@ struct PreparedReading: Sendable {
             ])
         let rowID = db.lastInsertedRowID
         _ = try Outbox.enqueue(
-            db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, now: enqueuedAt)
+            db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)
         return .stored(id)
     }
 }

@@ -110,6 +110,22 @@ extension ReadingStore {
         }
     }
 
+    /// Readings whose outbox item is still held (ingested with `held: true`, not yet released), in the order
+    /// they were stored, from after row `after` (for paging). At start-up the gateway has triage evaluate and
+    /// release these: they are the readings a crash caught between ingest and triage.
+    public func heldReadings(after: Int64? = nil, limit: Int = 1000) async throws(StoreError) -> [StoredReading] {
+        guard limit > 0 else { throw .invalidArgument("limit must be positive") }
+        return try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT \(StoredReading.columns) FROM readings
+                    WHERE id > ? AND id IN (SELECT readingID FROM outbox WHERE state = 'held' AND kind = 'reading')
+                    ORDER BY id LIMIT ?
+                    """, arguments: [after ?? Int64.min, limit]).map(StoredReading.init(row:))
+            }
+        }
+    }
+
     /// Number of readings currently stored.
     public func readingCount() async throws(StoreError) -> Int {
         try await mapStoreErrors {

@@ -11,7 +11,7 @@ extension ReadingStore {
     /// Deletes readings received more than `configuration.retentionDays` before `now` whose every outbox
     /// item is delivered, and delivered outbox items of other kinds older than that.
     ///
-    /// Never deleted, whatever their age: a reading with a pending, in-flight or parked item (undelivered
+    /// Never deleted, whatever their age: a reading with a held, pending, in-flight or parked item (undelivered
     /// data), parked items, and sensor rows. A deleted reading leaves a tombstone with its identifier so that
     /// the device re-sending that old record is still recognised as a duplicate.
     @discardableResult

@@ -18,6 +18,7 @@ enum Schema {
         }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("store.v1", migrate: createV1)
+        migrator.registerMigration("store.v2", migrate: createV2)
         for migration in additional {
             migrator.registerMigration(migration.identifier, migrate: migration.migrate)
         }
@@ -96,5 +97,52 @@ enum Schema {
                 value TEXT NOT NULL
             ) WITHOUT ROWID;
             """)
+    }
+
+    /// v2: outbox items can be *held* (stored but not yet to be sent: a reading waiting for triage) and can
+    /// carry a *sequence key* (items with the same key are delivered strictly in the order they were queued:
+    /// successive versions of one Flag). SQLite cannot change a CHECK constraint in place, so the table is
+    /// rebuilt; ids are kept and the AUTOINCREMENT counter is carried over so that no id is ever reused.
+    @Sendable
+    static func createV2(_ db: Database) throws {
+        let counter = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+        try db.execute(sql: """
+            CREATE TABLE outbox_v2 (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                itemKey TEXT NOT NULL,
+                readingID INTEGER REFERENCES readings(id) ON DELETE CASCADE,
+                payload BLOB,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('held', 'pending', 'in-flight', 'delivered', 'parked')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                enqueuedAt INTEGER NOT NULL,
+                nextAttemptAt INTEGER NOT NULL,
+                lastAttemptAt INTEGER,
+                lastError TEXT,
+                deliveredAt INTEGER,
+                parkedAt INTEGER,
+                parkReason TEXT,
+                sequenceKey TEXT,
+                UNIQUE (kind, itemKey)
+            );
+            INSERT INTO outbox_v2 (id, kind, itemKey, readingID, payload, state, attempts, enqueuedAt, nextAttemptAt,
+                                   lastAttemptAt, lastError, deliveredAt, parkedAt, parkReason)
+                SELECT id, kind, itemKey, readingID, payload, state, attempts, enqueuedAt, nextAttemptAt,
+                       lastAttemptAt, lastError, deliveredAt, parkedAt, parkReason
+                FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v2 RENAME TO outbox;
+            CREATE INDEX outbox_by_state ON outbox(state, id);
+            CREATE INDEX outbox_by_reading ON outbox(readingID);
+            CREATE INDEX outbox_by_sequence ON outbox(sequenceKey, id) WHERE sequenceKey IS NOT NULL;
+            """)
+        if let counter {
+            try db.execute(
+                sql: "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'outbox'", arguments: [counter])
+            if db.changesCount == 0 {
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", arguments: [counter])
+            }
+        }
     }
 }

@@ -132,11 +132,11 @@ extension Triage {
     }
 
     private func enqueueFlag(_ db: Database, _ alert: TriageAlert, now: Date) throws {
-        let flag = TriageFHIR.flag(
+        let entry = TriageFHIR.flagEntry(
             for: alert, subjectReference: configuration.subjectReference,
             checkedAt: alert.kind == .missingMeasurement ? now : nil)
-        try outbox.enqueue(alertFlag: flag, identifier: TriageFHIR.outboxIdentifier(alertID: alert.id, status: flag.status),
-                           in: db)
+        let state = alert.status == .active ? "active" : "inactive"
+        try outbox.enqueue(entry, key: TriageFHIR.outboxIdentifier(alertID: alert.id, status: state), in: db)
     }
 
     private func queueHook(_ db: Database, event: String, alert: TriageAlert, now: Date) throws {

@@ -2,22 +2,30 @@ public import Foundation
 import GRDB
 public import HealthProfiles
 import Logging
+public import ReadingStore
 
 extension Triage {
-    /// Triages a reading the gateway has already stored durably.
+    /// Triages a reading the gateway has already stored durably, and releases its held outbox item (see
+    /// `ReadingStore.ingest(..., held:)`) in the same transaction, so the reading is forwarded only once its
+    /// evaluation is committed and its Observation can carry the triage interpretation.
     ///
     /// - Parameters:
-    ///   - readingID: the store's identifier of the reading; triaging the same id again returns the stored
-    ///     result and changes nothing (the daemon may replay readings after a crash).
+    ///   - readingID: the store's identifier of the reading (`IngestOutcome.readingID.rawValue`, for a stored
+    ///     reading and a duplicate alike); triaging the same id again returns the stored result, changes
+    ///     nothing and releases the reading if it is still held (the daemon replays readings after a crash).
     ///   - measuredAt: the clock-corrected measurement time.
     /// - Returns: the zone (worst of all rules) or "control measurement needed", the text to show the patient,
     ///   and the alert changes. Alerts are raised, logged and queued for the hook and the centre whether or not
     ///   the network is up.
+    /// - Throws: `TriageError.noActivePlan` before a care plan is installed; the reading then stays held
+    ///   (nothing goes out untriaged) until `evaluateHeldReadings()` runs with a plan in place.
     public func evaluate(readingID: String, measuredAt: Date, reading: Reading) async throws -> TriageResult {
         guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
         let now = clock()
         let result = try await database.write { db in
-            try self.evaluate(db, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
+            let result = try self.evaluate(db, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
+            try Outbox.release(db, readings: [ReadingID(rawValue: readingID)])
+            return result
         }
         if !result.wasAlreadyEvaluated {
             switch result.outcome {
@@ -36,6 +44,32 @@ extension Triage {
         return result
     }
 
+    /// `evaluate(readingID:measuredAt:reading:)` for a reading as the store returns it.
+    @discardableResult
+    public func evaluate(_ stored: StoredReading) async throws -> TriageResult {
+        try await evaluate(readingID: stored.id.rawValue, measuredAt: stored.measuredAt, reading: stored.reading)
+    }
+
+    /// Start-up recovery: evaluates and releases every reading the store still holds, oldest first — those
+    /// a crash (or a missing care plan) caught between ingest and triage. Evaluation is idempotent, so a
+    /// reading triaged just before the crash is only released. Call it after `installPlanIfNeeded` and
+    /// before starting the forwarder. Returns the results, in order.
+    @discardableResult
+    public func evaluateHeldReadings() async throws -> [TriageResult] {
+        var results: [TriageResult] = []
+        var after: Int64?
+        // Paged by row id: each reading is visited once, whatever happens to it.
+        while case let page = try await store.heldReadings(after: after, limit: 200), let last = page.last {
+            for stored in page { results.append(try await evaluate(stored)) }
+            after = last.rowID
+        }
+        if !results.isEmpty {
+            logger.notice("triaged and released readings held since before the restart", metadata: [
+                "count": "\(results.count)"])
+        }
+        return results
+    }
+
     /// The stored interpretation of a triaged reading, for its FHIR Observation; nil when it was not triaged
     /// or needed a control measurement.
     public func interpretation(readingID: String) async throws -> ReadingInterpretation? {
@@ -48,14 +82,7 @@ extension Triage {
     }
 
     private static func storedResult(_ db: Database, readingID: String) throws -> TriageResult? {
-        guard let json = try String.fetchOne(
-            db, sql: "SELECT result_json FROM triage_evaluations WHERE reading_id = ?", arguments: [readingID])
-        else { return nil }
-        do {
-            return try JSONDecoder().decode(TriageResult.self, from: Data(json.utf8))
-        } catch {
-            throw TriageError.corruptRecord("evaluation of reading \(readingID)")
-        }
+        try EvaluationRecords.results(db, readingIDs: [readingID])[readingID]
     }
 
     private func evaluate(

@@ -1,9 +1,10 @@
+public import Forwarding
 public import Foundation
 public import HealthProfiles
 
 /// Pure builders for the FHIR content triage contributes: Observation.interpretation and alert Flags.
 public enum TriageFHIR {
-    public static let interpretationSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+    public static let interpretationSystem = CodeSystem.observationInterpretation
     public static let flagCategorySystem = "http://terminology.hl7.org/CodeSystem/flag-category"
     /// Identifier system for globally unique identifiers (RFC 3986 URIs, here urn:uuid).
     public static let identifierSystem = "urn:ietf:rfc:3986"
@@ -27,6 +28,7 @@ public enum TriageFHIR {
     /// patient's own range, so the more specific L/H (yellow) or LL/HH (red) is used. Changes from the
     /// habitual value or over a window give A/AA: the value may well be inside the reference range while the
     /// *change* is abnormal, and v3's L/H would wrongly claim it is below/above the range.
+    /// The text names the zone for the nurse: "Triage red: Critical low".
     public static func interpretation(zone: Zone, findings: [RuleFinding]) -> FHIRCodeableConcept {
         let decisive = findings.filter { $0.zone == zone }
         let code: String
@@ -46,9 +48,9 @@ public enum TriageFHIR {
                 code = zone == .red ? "AA" : "A"
             }
         }
+        let display = interpretationDisplay(code)
         return FHIRCodeableConcept(
-            coding: [FHIRCoding(system: interpretationSystem, code: code, display: interpretationDisplay(code))],
-            text: zone.rawValue)
+            coding: [FHIRCoding(interpretationSystem, code, display)], text: "Triage \(zone.rawValue): \(display)")
     }
 
     /// Interpretation for the whole Observation (e.g. a blood-pressure panel) and for each component.
@@ -61,6 +63,16 @@ public enum TriageFHIR {
         }
         return ReadingInterpretation(
             overall: interpretation(zone: zone, findings: result.assessments.flatMap(\.findings)), components: components)
+    }
+
+    /// Interpretation of an Observation reporting `vitals` (one vital, or a panel's members): the worst zone
+    /// of those vitals' assessments. Nil when none of them was triaged or the reading needed a control
+    /// measurement.
+    public static func interpretation(for result: TriageResult, vitals: [VitalSign]) -> FHIRCodeableConcept? {
+        guard case .zone = result.outcome else { return nil }
+        let assessed = result.assessments.filter { vitals.contains($0.vital) }
+        guard let zone = assessed.map(\.zone).max() else { return nil }
+        return interpretation(zone: zone, findings: assessed.flatMap(\.findings))
     }
 
     static func interpretationDisplay(_ code: String) -> String {
@@ -78,9 +90,10 @@ public enum TriageFHIR {
 
     // MARK: Flag
 
-    /// The Flag for `alert`: active while the alert stands, inactive (with period end) once it has ended.
-    /// `subjectReference` is the placeholder the caller (the forwarder's patient mapping) supplies.
-    public static func flag(for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil) -> FHIRFlag {
+    /// The Flag for `alert` (https://hl7.org/fhir/R4/flag.html): active while the alert stands, inactive (with
+    /// period end) once it has ended. R4 Flag has no `note`, so zone and details travel in extensions.
+    /// `subjectReference` is the patient reference the caller supplies (never logged).
+    public static func flag(for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil) -> JSON {
         let isActive = alert.status == .active
         let code: String
         let category: String
@@ -92,36 +105,50 @@ public enum TriageFHIR {
             code = "missing-measurement"
             category = "admin"
         }
-        var extensions = [
-            FHIRExtension(url: zoneExtensionURL, valueCode: alert.zone.rawValue),
-            FHIRExtension(url: detailExtensionURL, valueString: alert.summary),
-            FHIRExtension(url: planVersionExtensionURL, valueInteger: alert.planVersion),
+        var extensions: [JSON] = [
+            ["url": .string(zoneExtensionURL), "valueCode": .string(alert.zone.rawValue)],
+            ["url": .string(detailExtensionURL), "valueString": .string(alert.summary)],
+            ["url": .string(planVersionExtensionURL), "valueInteger": .integer(alert.planVersion)],
         ]
         if let lastSeen = alert.deviceLastSeen {
-            extensions.append(FHIRExtension(url: deviceLastSeenExtensionURL, valueDateTime: dateTime(lastSeen)))
+            extensions.append(["url": .string(deviceLastSeenExtensionURL), "valueDateTime": .string(dateTime(lastSeen))])
         }
         if let checkedAt {
-            extensions.append(FHIRExtension(url: checkedAtExtensionURL, valueDateTime: dateTime(checkedAt)))
+            extensions.append(["url": .string(checkedAtExtensionURL), "valueDateTime": .string(dateTime(checkedAt))])
         }
         let zoneName = alert.kind == .missingMeasurement ? "not measured" : alert.zone.rawValue
-        return FHIRFlag(
-            identifier: [FHIRIdentifier(system: identifierSystem, value: "urn:uuid:\(alert.id)")],
-            status: isActive ? "active" : "inactive",
-            category: [FHIRCodeableConcept(
-                coding: [FHIRCoding(system: flagCategorySystem, code: category, display: category.capitalized)])],
-            code: FHIRCodeableConcept(
-                coding: [FHIRCoding(system: alertCodeSystem, code: code, display: "Triage \(zoneName)")],
-                text: "Triage \(zoneName): \(alert.summary)"),
-            subject: FHIRReference(reference: subjectReference),
-            period: FHIRPeriod(start: dateTime(alert.raisedAt), end: isActive ? nil : alert.endedAt.map(dateTime)),
-            extension: extensions)
+        var period: [String: JSON] = ["start": .string(dateTime(alert.raisedAt))]
+        if !isActive, let ended = alert.endedAt { period["end"] = .string(dateTime(ended)) }
+        let identifier = flagIdentifier(alertID: alert.id)
+        return [
+            "resourceType": "Flag",
+            "identifier": [["system": .string(identifier.system), "value": .string(identifier.value)]],
+            "status": .string(isActive ? "active" : "inactive"),
+            "category": [FHIRCodeableConcept(
+                coding: [FHIRCoding(flagCategorySystem, category, category.capitalized)]).json],
+            "code": FHIRCodeableConcept(
+                coding: [FHIRCoding(alertCodeSystem, code, "Triage \(zoneName)")],
+                text: "Triage \(zoneName): \(alert.summary)").json,
+            "subject": ["reference": .string(subjectReference)],
+            "period": .object(period),
+            "extension": .array(extensions),
+        ]
     }
 
-    /// The Bundle entry request for `flag`: conditional update on its identifier.
-    public static func bundleRequest(for flag: FHIRFlag) -> FHIRBundleRequest {
-        let identifier = flag.identifier.first.map { "\($0.system)|\($0.value)" } ?? ""
-        let query = identifier.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? identifier
-        return FHIRBundleRequest(method: "PUT", url: "Flag?identifier=\(query)")
+    /// The Flag of `alert` as a Bundle entry: a conditional update on the Flag's identifier
+    /// (`PUT Flag?identifier=urn:ietf:rfc:3986|urn:uuid:<alert id>`), so a retried upload changes nothing and
+    /// the later "inactive" version updates the same Flag on the server.
+    public static func flagEntry(for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil) -> BundleEntry {
+        let identifier = flagIdentifier(alertID: alert.id)
+        return BundleEntry(
+            conditionalUpdateOf: flag(for: alert, subjectReference: subjectReference, checkedAt: checkedAt),
+            resourceType: "Flag", fullUrl: identifier.value, identifierSystem: identifier.system,
+            identifierValue: identifier.value)
+    }
+
+    /// Flag.identifier of an alert's Flag: the alert id as a urn:uuid, one Flag per alert for all its states.
+    public static func flagIdentifier(alertID: String) -> (system: String, value: String) {
+        (identifierSystem, "urn:uuid:\(alertID)")
     }
 
     /// The outbox identifier of one state of an alert's Flag; at-least-once delivery of the same state
@@ -134,16 +161,8 @@ public enum TriageFHIR {
     }
 }
 
-/// Interpretations for a reading's Observation and its components, for the FHIR mapping.
-public struct ReadingInterpretation: Sendable, Hashable, Codable {
+/// Interpretations for a reading's Observation and its components.
+public struct ReadingInterpretation: Sendable, Hashable {
     public var overall: FHIRCodeableConcept
     public var components: [VitalSign: FHIRCodeableConcept]
-}
-
-private extension CharacterSet {
-    static let urlQueryValueAllowed: CharacterSet = {
-        var set = CharacterSet.urlQueryAllowed
-        set.remove(charactersIn: "&=+#")
-        return set
-    }()
 }

@@ -295,6 +295,31 @@ enum AlertRecords {
     }
 }
 
+enum EvaluationRecords {
+    /// The stored results of the given readings that were triaged, keyed by reading id (one query per 500).
+    static func results(_ db: Database, readingIDs: [String]) throws -> [String: TriageResult] {
+        let decoder = JSONDecoder()
+        var results: [String: TriageResult] = [:]
+        for start in stride(from: 0, to: readingIDs.count, by: 500) {
+            let chunk = Array(readingIDs[start..<min(start + 500, readingIDs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))",
+                arguments: StatementArguments(chunk))
+            for row in rows {
+                let readingID: String = row["reading_id"]
+                let json: String = row["result_json"]
+                do {
+                    results[readingID] = try decoder.decode(TriageResult.self, from: Data(json.utf8))
+                } catch {
+                    throw TriageError.corruptRecord("evaluation of reading \(readingID)")
+                }
+            }
+        }
+        return results
+    }
+}
+
 enum HookQueueRecords {
     static func enqueue(_ db: Database, event: String, payload: HookPayload, at: Date) throws {
         let encoder = JSONEncoder()

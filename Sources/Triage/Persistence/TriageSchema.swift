@@ -1,13 +1,17 @@
 import GRDB
+import ReadingStore
 
-/// Triage's own tables in the gateway's SQLite database. Every table and migration identifier is prefixed
-/// `triage_` so that the file can be shared with the reading store (which runs its own migrator).
+/// Triage's own tables in the reading store's SQLite database, contributed to the store's migrator as
+/// `StoreMigration`s (`Triage.storeMigrations`). Every table is prefixed `triage_` and every migration
+/// identifier `triage.`; identifiers are permanent once applied: change the schema only by appending one.
 ///
 /// Times are stored as REAL seconds since 1970 (UTC) so that window and baseline queries are plain range scans.
+/// Readings are referred to by their identifier (`reading_id` TEXT, the store's `ReadingID`) without a foreign
+/// key: the store's retention deletes old readings, and triage's values, evaluations and alert history must
+/// outlive them (baselines and windows are computed from `triage_values`, in canonical units).
 enum TriageSchema {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("triage_v1") { db in
+    static let migrations: [StoreMigration] = [
+        StoreMigration("triage.v1") { db in
             // Care-plan versions: exactly one active at a time once installed; pending ones await verification.
             try db.execute(sql: """
                 CREATE TABLE triage_plan_versions (
@@ -136,20 +140,13 @@ enum TriageSchema {
                 );
                 CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
                 """)
-        }
-        migrator.registerMigration("triage_v1_outbox_pending") { db in
-            // Used by SQLiteAlertOutbox until the reading store's outbox takes over.
-            try db.execute(sql: """
-                CREATE TABLE triage_outbox_pending (
-                    identifier TEXT PRIMARY KEY,
-                    resource_type TEXT NOT NULL,
-                    request_method TEXT NOT NULL,
-                    request_url TEXT NOT NULL,
-                    resource_json TEXT NOT NULL,
-                    enqueued_at REAL NOT NULL
-                );
-                """)
-        }
-        return migrator
+        },
+    ]
+
+    /// Whether every triage migration has been applied to the database (the store was opened with them).
+    static func isMigrated(_ db: Database) throws -> Bool {
+        var migrator = DatabaseMigrator()
+        for migration in migrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
+        return try migrator.hasCompletedMigrations(db)
     }
 }

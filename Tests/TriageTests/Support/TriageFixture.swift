@@ -1,7 +1,9 @@
+import Forwarding
 import Foundation
 import GRDB
 import HealthProfiles
 import Logging
+import ReadingStore
 @testable import Triage
 
 /// A mutable clock the tests move by hand: nothing in the triage tests sleeps to pass time.
@@ -33,41 +35,45 @@ final class TempDirectory: @unchecked Sendable {
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
-/// Triage on a real SQLite file in a temp directory, with the SQLite outbox and an optional hook.
+/// Triage on a real reading store (SQLite file in a temp directory, opened with triage's migrations), alert
+/// Flags in the store's outbox, and an optional hook.
 struct TriageFixture {
     let directory: TempDirectory
     let clock: TestClock
-    let databaseURL: URL
-    var database: DatabaseQueue
+    let databasePath: String
+    var store: ReadingStore
     var triage: Triage
     let hook: HookCommand?
 
     static let subject = "Patient/test-subject"
 
-    init(start: Date = Oslo.date(2026, 3, 3, 10, 0), hook: HookCommand? = nil, directory: TempDirectory? = nil) throws {
+    init(start: Date = Oslo.date(2026, 3, 3, 10, 0), hook: HookCommand? = nil, directory: TempDirectory? = nil)
+        async throws
+    {
         let directory = try directory ?? TempDirectory()
         self.directory = directory
         self.clock = TestClock(start)
         self.hook = hook
-        self.databaseURL = directory.file("gateway.sqlite")
-        (database, triage) = try Self.open(databaseURL, clock: clock, hook: hook)
+        self.databasePath = directory.file("gateway.sqlite").path
+        (store, triage) = try await Self.open(databasePath, clock: clock, hook: hook)
     }
 
-    static func open(_ url: URL, clock: TestClock, hook: HookCommand?) throws -> (DatabaseQueue, Triage) {
-        let database = try DatabaseQueue(path: url.path)
+    static func open(_ path: String, clock: TestClock, hook: HookCommand?) async throws -> (ReadingStore, Triage) {
         var logger = Logger(label: "triage-tests")
         logger.logLevel = .critical
-        let triage = try Triage(
-            database: database, outbox: SQLiteAlertOutbox(clock: { clock.now }),
-            configuration: TriageConfiguration(subjectReference: subject, hook: hook), logger: logger,
+        let store = try ReadingStore.open(StoreConfiguration(path: path), migrations: Triage.storeMigrations, logger: logger)
+        let triage = try await Triage(
+            store: store, configuration: TriageConfiguration(subjectReference: subject, hook: hook), logger: logger,
             clock: { clock.now })
-        return (database, triage)
+        return (store, triage)
     }
 
-    /// Closes the database and opens it again, as after a daemon restart.
-    mutating func reopen() throws {
-        try database.close()
-        (database, triage) = try Self.open(databaseURL, clock: clock, hook: hook)
+    var database: DatabasePool { store.writer }
+
+    /// Closes the store and opens it again, as after a daemon restart.
+    mutating func reopen() async throws {
+        try store.close()
+        (store, triage) = try await Self.open(databasePath, clock: clock, hook: hook)
     }
 
     /// Installs `yaml` as version 1 (installed from template) at the clock's current time.
@@ -86,13 +92,62 @@ struct TriageFixture {
             readingID: id ?? "reading-\(Self.sequence.next())", measuredAt: measuredAt ?? clock.now, reading: reading)
     }
 
-    func outboxItems() throws -> [PendingAlertFlag] {
-        try database.read { db in try SQLiteAlertOutbox.pending(in: db) }
+    /// The alert Flags in the store's outbox, in queue order, whatever their delivery state.
+    func queuedFlags() async throws -> [QueuedFlag] {
+        try await store.outboxItems(kind: .alert).map(QueuedFlag.init)
     }
 
-    func hookRows() throws -> [Row] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM triage_hook_queue ORDER BY seq") }
+    func hookRows() async throws -> [HookRow] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, last_error FROM triage_hook_queue ORDER BY seq")
+                .map { HookRow(status: $0["status"], lastError: $0["last_error"]) }
+        }
     }
+}
+
+/// One row of `triage_hook_queue`, as the tests look at it.
+struct HookRow: Sendable {
+    var status: String
+    var lastError: String?
+}
+
+/// One alert item of the store's outbox, read back from the bytes the forwarder will send.
+struct QueuedFlag {
+    let item: OutboxItem
+    /// The Bundle entry (the payload is a one-element array of entries).
+    let entry: JSON
+
+    init(_ item: OutboxItem) throws {
+        self.item = item
+        let payload = try JSON.parse(item.payload ?? [])
+        guard let entries = payload.arrayValue, entries.count == 1, let entry = entries.first else {
+            throw QueuedFlagError(description: "outbox item \(item.key) does not hold exactly one entry")
+        }
+        self.entry = entry
+        // The forwarder must accept it as queued.
+        _ = try BundleEntry(queued: entry)
+    }
+
+    var key: String { item.key }
+    var resource: JSON { entry["resource"] ?? .null }
+    var status: String? { resource["status"]?.stringValue }
+    var method: String? { entry["request"]?["method"]?.stringValue }
+    var url: String? { entry["request"]?["url"]?.stringValue }
+    var identifierValue: String? { resource["identifier"]?.arrayValue?.first?["value"]?.stringValue }
+    var subject: String? { resource["subject"]?["reference"]?.stringValue }
+    var code: String? { resource["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue }
+    var codeText: String? { resource["code"]?["text"]?.stringValue }
+    var periodStart: String? { resource["period"]?["start"]?.stringValue }
+    var periodEnd: String? { resource["period"]?["end"]?.stringValue }
+
+    /// The extension whose URL ends with `suffix`.
+    func `extension`(_ suffix: String) -> JSON? {
+        resource["extension"]?.arrayValue?.first { $0["url"]?.stringValue?.hasSuffix(suffix) == true }
+    }
+}
+
+struct QueuedFlagError: Error, CustomStringConvertible {
+    let description: String
 }
 
 final class Counter: @unchecked Sendable {

@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess on loopback, on ports the
+/// kernel picked, with its admin endpoint for inspection and fault injection. Shared by the test targets
+/// that deliver to it (ForwardingTests, TriageTests).
+public final class ReceiverProcess: @unchecked Sendable {
+    // @unchecked: `process` is only started in init and terminated in deinit.
+    let process: Process
+    public let port: Int
+    public let adminPort: Int
+    public let scheme: String
+
+    /// Tests/peers/fhir_receiver.py, found from this file's place in the source tree.
+    public static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/peers/fhir_receiver.py").path
+
+    /// Starts the receiver with `arguments` (e.g. `--cert`, `--token`) and waits for its announcement line.
+    public init(arguments: [String] = []) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let line = try await Self.firstLine(of: output.fileHandleForReading)
+        guard let data = line.data(using: .utf8),
+              let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let port = info["port"] as? Int, let adminPort = info["adminPort"] as? Int,
+              let scheme = info["scheme"] as? String
+        else {
+            process.terminate()
+            throw ReceiverError("the receiver did not announce its ports: \(line)")
+        }
+        self.port = port
+        self.adminPort = adminPort
+        self.scheme = scheme
+    }
+
+    deinit {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        // Reap it off the concurrency pool: deinit may run on one of its (few) threads.
+        let process = self.process
+        Thread { process.waitUntilExit() }.start()
+    }
+
+    /// The FHIR base URL.
+    public var url: String { "\(scheme)://127.0.0.1:\(port)/fhir" }
+
+    /// Reads the announcement line on a dedicated thread: the read blocks, and the concurrency pool must not.
+    static func firstLine(of handle: FileHandle) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                var bytes: [UInt8] = []
+                while true {
+                    let chunk = handle.readData(ofLength: 1)
+                    if chunk.isEmpty {
+                        continuation.resume(throwing: ReceiverError("the receiver exited before it started"))
+                        return
+                    }
+                    if chunk.first == 0x0A { break }
+                    bytes.append(contentsOf: chunk)
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }.start()
+        }
+    }
+
+    // MARK: Admin endpoint
+
+    public func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Any {
+        guard let url = URL(string: "http://127.0.0.1:\(adminPort)\(path)") else {
+            throw ReceiverError("bad admin path \(path)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    public func stats() async throws -> [String: Any] {
+        try await admin("GET", "/stats") as? [String: Any] ?? [:]
+    }
+
+    public func stat(_ name: String) async throws -> Int {
+        try await stats()[name] as? Int ?? -1
+    }
+
+    /// "system|value" -> number of times a resource with that identifier was created.
+    public func identifiers(_ type: String = "Observation") async throws -> [String: Int] {
+        try await admin("GET", "/identifiers?type=\(type)") as? [String: Int] ?? [:]
+    }
+
+    /// "system|value" -> number of times a resource with that identifier was updated (conditional PUT on an
+    /// existing resource).
+    public func updates(_ type: String) async throws -> [String: Int] {
+        try await admin("GET", "/updates?type=\(type)") as? [String: Int] ?? [:]
+    }
+
+    public func resources(_ type: String) async throws -> [[String: Any]] {
+        try await admin("GET", "/resources?type=\(type)") as? [[String: Any]] ?? []
+    }
+
+    public func inject(_ script: [[String: Any]] = [], rejectIdentifiers: [String] = []) async throws {
+        _ = try await admin("POST", "/faults", ["script": script, "rejectIdentifiers": rejectIdentifiers])
+    }
+
+    /// Stops listening on the FHIR port: connections are refused until `up()`.
+    public func down() async throws { _ = try await admin("POST", "/down", [:]) }
+    public func up() async throws { _ = try await admin("POST", "/up", [:]) }
+}
+
+public struct ReceiverError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

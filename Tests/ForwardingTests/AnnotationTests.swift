@@ -1,0 +1,232 @@
+import FHIRTestSupport
+import Forwarding
+import Foundation
+import HealthProfiles
+import ReadingStore
+import Testing
+
+/// Interpretations another module (Triage) adds to Observations at forward time.
+@Suite struct AnnotationTests {
+    let mapper = try! Harness.mapper()
+    static let v3 = CodeSystem.observationInterpretation
+
+    static func concept(_ code: String, _ text: String, also: [FHIRCoding] = []) -> FHIRCodeableConcept {
+        FHIRCodeableConcept(coding: [FHIRCoding(v3, code, code)] + also, text: text)
+    }
+
+    @Test func targetsNameEachObservationAndEachPanelComponent() {
+        let stored = Samples.stored(Samples.bloodPressure())
+        #expect(FHIRMapper.annotationTargets(for: stored).map(\.vitals) == [
+            [.systolicPressure, .diastolicPressure, .meanArterialPressure],
+            [.systolicPressure], [.diastolicPressure], [.meanArterialPressure], [.pulseRate],
+        ])
+        #expect(FHIRMapper.annotationTargets(for: stored).allSatisfy { $0.reading == stored.id })
+    }
+
+    @Test func annotationsComeFirstBesideTheDeviceStatusWithoutDuplicates() throws {
+        let stored = Samples.stored(Samples.bloodPressure(systolic: "170", flags: [.validatedData]))
+        let validated = FHIRCoding(CodeSystem.measurementStatus, "validated-data", "Validated data")
+        let interpretations: [ObservationTarget: FHIRCodeableConcept] = [
+            ObservationTarget(reading: stored.id, vitals: [.systolicPressure, .diastolicPressure, .meanArterialPressure]):
+                Self.concept("H", "Triage yellow: High"),
+            ObservationTarget(reading: stored.id, vitals: [.systolicPressure]): Self.concept("H", "Triage yellow: High"),
+            // An annotation that repeats the device's own coding: the device's concept is not repeated.
+            ObservationTarget(reading: stored.id, vitals: [.pulseRate]): Self.concept("N", "Triage green", also: [validated]),
+        ]
+        let entries = mapper.entries(for: stored, sensor: nil, interpretations: interpretations)
+
+        let panel = try #require(observation(entries, code: mdc + "150020"))
+        let list = try #require(panel["interpretation"]?.arrayValue)
+        #expect(list.map(codes) == [[Self.v3 + "|H"], [CodeSystem.measurementStatus + "|validated-data"]])
+        #expect(list.first?["text"]?.stringValue == "Triage yellow: High")
+        #expect(list.last?["text"]?.stringValue == "Device status: validated data")
+        #expect(component(panel, code: mdc + "150021")?["interpretation"]?.arrayValue?.map(codes) == [[Self.v3 + "|H"]])
+        #expect(component(panel, code: mdc + "150022")?["interpretation"] == nil)
+
+        let pulse = try #require(observation(entries, code: mdc + "149546"))
+        #expect(pulse["interpretation"]?.arrayValue?.map(codes) == [
+            [Self.v3 + "|N", CodeSystem.measurementStatus + "|validated-data"],
+        ])
+        // The status Observation carries the device's bits, never an interpretation.
+        #expect(observation(entries, code: mdc + "8410608")?["interpretation"] == nil)
+        // Without annotations the mapping is as before.
+        let plain = mapper.entries(for: stored, sensor: nil)
+        #expect(observation(plain, code: mdc + "150020")?["interpretation"]?.arrayValue?.map(codes)
+            == [[CodeSystem.measurementStatus + "|validated-data"]])
+    }
+
+    /// Answers from a table, or fails, and records what it was asked.
+    final class TableAnnotations: ObservationAnnotations, @unchecked Sendable {
+        // @unchecked: `asked` and `failing` are guarded by `lock`.
+        private let lock = NSLock()
+        private var askedTargets: [[ObservationTarget]] = []
+        private var failingNow = false
+        let table: [ReadingID: FHIRCodeableConcept]
+
+        init(_ table: [ReadingID: FHIRCodeableConcept]) { self.table = table }
+
+        var asked: [[ObservationTarget]] { lock.withLock { askedTargets } }
+        var failing: Bool {
+            get { lock.withLock { failingNow } }
+            set { lock.withLock { failingNow = newValue } }
+        }
+
+        struct Unavailable: Error {}
+
+        func interpretations(for targets: [ObservationTarget]) async throws -> [ObservationTarget: FHIRCodeableConcept] {
+            let fail = lock.withLock {
+                askedTargets.append(targets)
+                return failingNow
+            }
+            if fail { throw Unavailable() }
+            var answer: [ObservationTarget: FHIRCodeableConcept] = [:]
+            for target in targets where target.vitals.count > 1 {
+                answer[target] = table[target.reading]
+            }
+            return answer
+        }
+    }
+
+    @Test func theForwarderAsksOncePerBundleAndRetriesWhenTheAnswerIsUnavailable() async throws {
+        let harness = try await Harness()
+        let ids = try await harness.ingestReadings(3)
+        let annotations = TableAnnotations(Dictionary(uniqueKeysWithValues: ids.map {
+            ($0, Self.concept("AA", "Triage red: Critical abnormal"))
+        }))
+        annotations.failing = true
+        let forwarder = Forwarder(
+            store: harness.store, transport: try CurlTransport(endpoint: harness.endpoint()), mapper: harness.mapper,
+            annotations: annotations,
+            configuration: ForwarderConfiguration(
+                batchSize: 10, retry: RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
+            sleeper: harness.sleeper.sleeper)
+
+        // Unavailable: nothing goes out without its annotations; the batch waits for the next attempt.
+        let failed = await forwarder.forwardOnce()
+        #expect(failed.claimed == 3 && failed.delivered == 0 && failed.retryDelay != nil)
+        #expect(failed.failure?.contains("cannot prepare") == true)
+        #expect(try await harness.receiver.stat("bundles") == 0)
+        #expect(try await harness.store.outboxStatus().pending == 3)
+
+        annotations.failing = false
+        let report = await forwarder.drain()
+        #expect(report.delivered == 3 && report.bundles == 1)
+        #expect(annotations.asked.count == 2)
+        #expect(annotations.asked.last?.count == 3 * 5)   // panel, three components, pulse per reading
+        for resource in try await harness.receiver.resources("Observation") {
+            let isPanel = ((resource["code"] as? [String: Any])?["text"] as? String) == "Blood pressure"
+            let interpretation = (resource["interpretation"] as? [[String: Any]])?.first
+            let code = ((interpretation?["coding"] as? [[String: Any]])?.first)?["code"] as? String
+            #expect(code == (isPanel ? "AA" : nil))
+        }
+    }
+}
+
+/// Conditional updates (PUT) through the forwarder and the reference receiver.
+@Suite struct ConditionalUpdateTests {
+    static func flag(_ status: String, value: String = "alert-1") -> BundleEntry {
+        BundleEntry(
+            conditionalUpdateOf: [
+                "resourceType": "Flag", "status": .string(status),
+                "identifier": [["system": "urn:ietf:rfc:3986", "value": .string(value)]],
+                "code": ["text": "Triage red"], "subject": ["reference": .string(Harness.patient)],
+            ],
+            resourceType: "Flag", fullUrl: "urn:uuid:7d1f8a0e-0000-8000-8000-000000000002",
+            identifierSystem: "urn:ietf:rfc:3986", identifierValue: value)
+    }
+
+    @Test func aConditionalUpdateIsAnIdempotentQueuedEntry() throws {
+        let entry = Self.flag("active", value: "a|b,c")
+        #expect(entry.json["request"]?["method"]?.stringValue == "PUT")
+        #expect(entry.json["request"]?["url"]?.stringValue == #"Flag?identifier=urn:ietf:rfc:3986|a%5C%7Cb%5C%2Cc"#)
+        #expect(entry.json["request"]?["ifNoneExist"] == nil)
+        #expect(entry.updatedResourceURL == entry.json["request"]?["url"]?.stringValue)
+        #expect(try BundleEntry(queued: entry.json) == entry)
+        #expect(try BundleEntry(queued: BundleEntry(
+            fullUrl: "urn:uuid:1", resourceType: "Flag", resource: ["resourceType": "Flag"], identifierSystem: "s",
+            identifierValue: "v").json).updatedResourceURL == nil)
+
+        func queued(method: String, url: String, type: String = "Flag", ifNoneExist: String? = nil) -> JSON {
+            var request: [String: JSON] = ["method": .string(method), "url": .string(url)]
+            request["ifNoneExist"] = ifNoneExist.map(JSON.string)
+            return ["fullUrl": "urn:uuid:1", "resource": ["resourceType": .string(type)], "request": .object(request)]
+        }
+        #expect(throws: Never.self) { try BundleEntry(queued: queued(method: "PUT", url: "Flag/123")) }
+        for bad in [
+            queued(method: "PUT", url: "Flag"),                                   // would replace what?
+            queued(method: "PUT", url: "Flag?"),
+            queued(method: "PUT", url: "Observation?identifier=s|v"),             // another type
+            queued(method: "POST", url: "Flag"),                                  // unconditional create
+            queued(method: "POST", url: "Observation", ifNoneExist: "identifier=s|v"),
+            queued(method: "DELETE", url: "Flag?identifier=s|v"),
+            ["fullUrl": "urn:uuid:1", "resource": [:], "request": ["method": "PUT", "url": "Flag/1"]],
+        ] {
+            #expect(throws: ForwardingError.self, "\(bad.text)") { try BundleEntry(queued: bad) }
+        }
+    }
+
+    @Test func successiveVersionsOfAFlagUpdateItInQueueOrder() async throws {
+        let harness = try await Harness()
+        _ = try await harness.ingestReadings(2)
+        let active = Self.flag("active"), inactive = Self.flag("inactive")
+        try await harness.store.enqueue(kind: .alert, key: "alert-1-active", payload: BundleEntry.payload([active]),
+                                        sequenceKey: active.updatedResourceURL)
+        try await harness.store.enqueue(kind: .alert, key: "alert-1-inactive", payload: BundleEntry.payload([inactive]),
+                                        sequenceKey: inactive.updatedResourceURL)
+        let report = try await harness.forwarder(batchSize: 10).drain()
+        #expect(report.delivered == 4)
+        #expect(report.bundles == 2)   // the inactive version waits for the active one: never in the same Bundle
+        #expect(try await harness.receiver.identifiers("Flag") == ["urn:ietf:rfc:3986|alert-1": 1])
+        #expect(try await harness.receiver.updates("Flag") == ["urn:ietf:rfc:3986|alert-1": 1])
+        #expect(try await harness.receiver.resources("Flag").map { $0["status"] as? String } == ["inactive"])
+        #expect(try await harness.receiver.stat("updated") == 1)
+        #expect(try await harness.store.outboxStatus().queueDepth == 0)
+    }
+
+    /// Posts a raw transaction to the receiver: (HTTP status, entry statuses, entry locations).
+    func post(_ harness: Harness, _ entries: [JSON]) async throws -> (Int, [String], [String]) {
+        let bundle: JSON = ["resourceType": "Bundle", "type": "transaction", "entry": .array(entries)]
+        let response = try await CurlTransport(endpoint: harness.endpoint()).post(bundle.serialized())
+        let responses = (try? JSON.parse(response.body))?["entry"]?.arrayValue?.compactMap { $0["response"] } ?? []
+        return (response.status, responses.compactMap { $0["status"]?.stringValue },
+                responses.compactMap { $0["location"]?.stringValue })
+    }
+
+    func post(_ harness: Harness, _ entries: [BundleEntry]) async throws -> (Int, [String], [String]) {
+        try await post(harness, entries.map(\.json))
+    }
+
+    @Test func theReceiverCreatesUpdatesAndRefusesAmbiguousUpdates() async throws {
+        let harness = try await Harness()
+        let (created, createdStatus, createdAt) = try await post(harness, [Self.flag("active", value: "y")])
+        #expect(created == 200 && createdStatus == ["201 Created"])
+        let (updated, updatedStatus, updatedAt) = try await post(harness, [Self.flag("inactive", value: "y")])
+        #expect(updated == 200 && updatedStatus == ["200 OK"])
+        // Same resource, next version.
+        let id = createdAt.first?.split(separator: "/").dropFirst().first
+        #expect(updatedAt.first == "Flag/\(id ?? "")/_history/2")
+        #expect(try await harness.receiver.resources("Flag").count == 1)
+
+        // Two entries writing one resource: a transaction must not do that.
+        let (twice, _, _) = try await post(harness, [Self.flag("active", value: "z"), Self.flag("inactive", value: "z")])
+        #expect(twice == 400)
+        #expect(try await harness.receiver.identifiers("Flag")["urn:ietf:rfc:3986|z"] == nil)
+
+        // Two Flags with one identifier (unconditional creates, which the gateway never sends): 412.
+        let plain = JSON.object([
+            "fullUrl": "urn:uuid:9", "request": ["method": "POST", "url": "Flag"],
+            "resource": ["resourceType": "Flag", "status": "active",
+                         "identifier": [["system": "urn:ietf:rfc:3986", "value": "w"]]],
+        ])
+        for _ in 0..<2 { #expect(try await post(harness, [plain]).1 == ["201 Created"]) }
+        let (ambiguous, _, _) = try await post(harness, [Self.flag("inactive", value: "w")])
+        #expect(ambiguous == 412)
+        #expect(try await harness.receiver.updates("Flag") == ["urn:ietf:rfc:3986|y": 1])
+
+        // The forwarder treats 412 as a rejection: the item is parked with the outcome, the queue moves on.
+        try await harness.store.enqueue(kind: .alert, key: "w", payload: BundleEntry.payload([Self.flag("inactive", value: "w")]))
+        let report = try await harness.forwarder().drain()
+        #expect(report.parked == 1)
+        #expect(try await harness.store.outboxItem(kind: .alert, key: "w")?.parkReason?.hasPrefix("HTTP 412") == true)
+    }
+}
