@@ -109,12 +109,17 @@ let package = Package(
 
         .executableTarget(
             name: "dho-gatewayd",
-            dependencies: ["Gateway", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "dhoctl",
             dependencies: [
-                "Gateway", "HealthProfiles", "DeviceProfiles",
+                "Gateway", "HealthProfiles", "DeviceProfiles", "Triage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,1 +1,47 @@
-print("not yet implemented")
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+
+/// The DHO Gateway daemon: BLE health devices → SQLite → triage → FHIR follow-up centre.
+/// Runs under systemd (Type=notify, watchdog); SIGTERM/SIGINT shut it down gracefully.
+@main
+struct GatewayDaemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dho-gatewayd", abstract: "DHO Gateway daemon.", version: GatewayVersion.current)
+
+    @Option(help: "Configuration file.")
+    var config = "/etc/dho-gateway/gateway.yaml"
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(path: config, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("dho-gatewayd: configuration error: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG: systemd shows it, `dhoctl config check` explains it
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "dho-gatewayd")
+        logger.info("starting", metadata: ["config": "\(configuration.redactedSummary)"])
+
+        let runtime: GatewayRuntime
+        do {
+            runtime = try await GatewayRuntime.start(configuration: configuration, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        let control = ControlServer(
+            path: configuration.paths.controlSocket,
+            policy: ControlAccessPolicy(technicianGroup: configuration.technicianGroup),
+            handler: GatewayCommands(runtime: runtime), logger: logger)
+        let service = GatewayService(runtime: runtime, control: control, notifier: SystemdNotifier(environment: environment))
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        logger.notice("stopped")
+    }
+}

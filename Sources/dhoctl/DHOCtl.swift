@@ -7,5 +7,8 @@ struct DHOCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dhoctl",
         abstract: "Control and inspect the DHO Gateway.",
-        subcommands: [Decode.self])
+        subcommands: [
+            Status.self, Devices.self, Scan.self, Pair.self, Forget.self, Visit.self, Readings.self, Alerts.self,
+            Thresholds.self, Forward.self, Reset.self, Config.self, Doctor.self, Decode.self,
+        ])
 }

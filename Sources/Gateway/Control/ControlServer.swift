@@ -120,16 +120,22 @@ public final class ControlSession: Sendable {
         self.peer = peer
     }
 
-    /// Asks the technician a question for request `id`; nil when they cancel or disconnect.
+    /// Asks the technician a question for request `id`; nil when they cancel or disconnect, or when the
+    /// asking task is cancelled (bluetoothd gave up on the pairing).
     public func prompt(id: Int, kind: PromptKind, message: String) async -> String? {
-        await withCheckedContinuation { continuation in
-            let ended = state.withLock { state -> Bool in
-                if state.ended { return true }
-                state.prompts[id]?.resume(returning: nil)
-                state.prompts[id] = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ended = state.withLock { state -> Bool in
+                    // Cancelled before registering: onCancel found nothing to answer, so answer here.
+                    if state.ended || Task.isCancelled { return true }
+                    state.prompts[id]?.resume(returning: nil)
+                    state.prompts[id] = continuation
+                    return false
+                }
+                if ended { continuation.resume(returning: nil) } else { send(.prompt(id: id, kind: kind, message: message)) }
             }
-            if ended { continuation.resume(returning: nil) } else { send(.prompt(id: id, kind: kind, message: message)) }
+        } onCancel: {
+            deliver(PromptAnswer(id: id, answer: nil))
         }
     }
 

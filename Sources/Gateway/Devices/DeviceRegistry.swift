@@ -17,6 +17,7 @@ public struct DeviceRegistry: Sendable {
                     address TEXT PRIMARY KEY NOT NULL,
                     profile TEXT NOT NULL,
                     name TEXT,
+                    userIndex INTEGER,
                     provisionedBy TEXT NOT NULL,
                     provisionedAt REAL NOT NULL,
                     lastSequenceNumber INTEGER,
@@ -29,16 +30,21 @@ public struct DeviceRegistry: Sendable {
     ]
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
-    public func provision(address: String, profile: String, name: String?, by technician: String, at time: Date) async throws {
+    /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
+    /// slot; readings of other users (a spouse) are then refused. nil accepts every user.
+    public func provision(
+        address: String, profile: String, name: String?, userIndex: Int? = nil, by technician: String, at time: Date
+    ) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO gateway_devices (address, profile, name, provisionedBy, provisionedAt)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
+                    userIndex = excluded.userIndex,
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
                     consecutiveFailures = 0
-                """, arguments: [normalized, profile, name, technician, time.timeIntervalSince1970])
+                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970])
         }
     }
 
@@ -104,7 +110,7 @@ public struct DeviceRegistry: Sendable {
 
     static func device(from row: Row) throws -> ProvisionedDevice {
         ProvisionedDevice(
-            address: row["address"], profile: row["profile"], name: row["name"],
+            address: row["address"], profile: row["profile"], name: row["name"], userIndex: row["userIndex"],
             provisionedBy: row["provisionedBy"],
             provisionedAt: Date(timeIntervalSince1970: row["provisionedAt"]),
             lastSequenceNumber: row["lastSequenceNumber"],

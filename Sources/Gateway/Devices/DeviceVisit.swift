@@ -1,4 +1,5 @@
 public import BlueZ
+import DBus
 public import DeviceProfiles
 public import Foundation
 import HealthProfiles
@@ -95,21 +96,39 @@ public struct DeviceVisit: Sendable {
         do { return try SensorKey(device.sensorKey) } catch { throw VisitError("sensor key", error.description) }
     }
 
-    /// Every characteristic of the profile that the device has, waiting for late GATT objects; a missing
-    /// required one fails the visit (the device does not implement the profile it was paired as).
+    /// Every characteristic of the profile that the device has. BlueZ may report ServicesResolved before it
+    /// exports the GATT objects, so this first waits until any characteristic of the profile exists (BlueZ
+    /// exports a service's characteristics together), then looks each one up. A missing required
+    /// measurement characteristic fails the visit: the device is not what it was paired as. A missing feature
+    /// characteristic (mandatory, yet absent on some consumer devices) does not stop the readings.
     private func resolveCharacteristics() async throws(VisitError) -> [GATTCharacteristic: GattCharacteristic] {
+        let wanted = Set(profile.characteristics.map { $0.characteristic.uuid })
+        let devicePath = bluetoothDevice.path
+        do {
+            _ = try await client.mirror.waitFor("\(profile.name) characteristics", timeout: settings.characteristicTimeout) { view in
+                view.objects(with: BlueZNames.gattCharacteristic, under: devicePath).contains { entry in
+                    entry.properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init).map(wanted.contains) ?? false
+                } ? true : nil
+            }
+        } catch {
+            throw VisitError("characteristics", "none of the \(profile.name) characteristics appeared: \(error)")
+        }
         var found: [GATTCharacteristic: GattCharacteristic] = [:]
         for use in profile.characteristics {
-            // Only required characteristics are waited for; optional ones are looked up once they had time.
-            let timeout = use.required ? settings.characteristicTimeout : .milliseconds(1)
             do {
                 found[use.characteristic] = try await bluetoothDevice.characteristic(
-                    use.characteristic.uuid, service: profile.service.uuid, timeout: timeout)
+                    use.characteristic.uuid, service: profile.service.uuid, timeout: .milliseconds(1))
             } catch {
-                if use.required {
+                if use.required, use.mode != .read {
                     throw VisitError("characteristics", "\(use.characteristic.displayName) not found: \(error)")
                 }
+                if use.required {
+                    logger.notice("device lacks \(use.characteristic.displayName)", metadata: ["device": "\(device.address)"])
+                }
             }
+        }
+        guard profile.subscriptions.contains(where: { found[$0.characteristic] != nil }) else {
+            throw VisitError("characteristics", "the device exposes none of the \(profile.name) measurement characteristics")
         }
         return found
     }

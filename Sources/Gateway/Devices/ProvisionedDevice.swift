@@ -9,6 +9,8 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     public var profile: String
     /// The name the device advertised when it was paired (model names, never a person's name).
     public var name: String?
+    /// The patient's user slot on a multi-user device; readings of other users are refused.
+    public var userIndex: Int?
     public var provisionedBy: String
     public var provisionedAt: Date
     /// Highest glucose record sequence number stored so far (the RACP cursor), if any.

@@ -126,6 +126,18 @@ extension ReadingStore {
         }
     }
 
+    /// The `limit` most recently stored readings, newest first (what a technician wants to see: a record
+    /// fetched today from a meter may have been measured weeks ago).
+    public func latestReadings(limit: Int) async throws(StoreError) -> [StoredReading] {
+        guard limit > 0 else { throw .invalidArgument("limit must be positive") }
+        return try await mapStoreErrors {
+            try await writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(StoredReading.columns) FROM readings ORDER BY id DESC LIMIT ?",
+                                 arguments: [limit]).map(StoredReading.init(row:))
+            }
+        }
+    }
+
     /// Number of readings currently stored.
     public func readingCount() async throws(StoreError) -> Int {
         try await mapStoreErrors {

@@ -1,0 +1,107 @@
+public import Foundation
+
+/// The typed results of control commands. The daemon encodes them as JSON; dhoctl decodes them for its
+/// text output and passes the JSON through unchanged for `--json`.
+
+public struct StatusResult: Sendable, Codable, Equatable {
+    public struct Queue: Sendable, Codable, Equatable {
+        public var undelivered: Int
+        public var held: Int
+        public var parked: Int
+        public var oldestUndelivered: Date?
+        public var lastForwarded: Date?
+        public var lastError: String?
+        public var nextAttempt: Date?
+    }
+    public var version: String
+    public var gatewayID: String
+    public var startedAt: Date
+    public var bluetooth: DeviceSupervisor.AdapterStatus
+    public var queue: Queue
+    public var activeAlerts: Int
+    public var unacknowledgedRedAlerts: Int
+    public var devices: Int
+    public var readingsStored: Int
+    public var technicalAlerts: [TechnicalAlerts.Alert]
+}
+
+public struct DeviceResult: Sendable, Codable, Equatable {
+    public var address: String
+    public var profile: String
+    public var name: String?
+    public var userIndex: Int?
+    public var manufacturer: String?
+    public var model: String?
+    public var serial: String?
+    public var firmware: String?
+    public var battery: Int?
+    public var clockOffsetSeconds: Double?
+    public var lastSeen: Date?
+    public var lastVisit: Date?
+    public var lastVisitResult: String?
+    public var provisionedBy: String
+    public var provisionedAt: Date
+    public var visiting: Bool
+    public var stored: Int
+    public var malformed: Int
+}
+
+public struct ScanResult: Sendable, Codable, Equatable {
+    public var address: String
+    public var name: String?
+    public var rssi: Int?
+    public var services: [String]
+    public var profile: String?
+    public var paired: Bool
+    public var provisioned: Bool
+}
+
+public struct PairResult: Sendable, Codable, Equatable {
+    public var address: String
+    public var profile: String
+    public var name: String?
+    public var bonded: Bool
+}
+
+public struct ReadingResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var device: String
+    public var kind: String
+    public var measuredAt: Date
+    public var receivedAt: Date
+    public var values: [String]
+    public var flags: [String]
+    public var triage: String?
+    public var delivery: String
+}
+
+public struct AlertResult: Sendable, Codable, Equatable {
+    public var id: String
+    public var kind: String
+    public var vital: String?
+    public var zone: String
+    public var status: String
+    public var raisedAt: Date
+    public var summary: String
+    public var afterHours: Bool
+    public var acknowledgedBy: String?
+    public var acknowledgedAt: Date?
+}
+
+public struct PlanVersionResult: Sendable, Codable, Equatable {
+    public var version: Int
+    public var status: String
+    public var planName: String
+    public var summary: String
+    public var reason: String
+    public var orderedBy: String
+    public var proposedAt: Date
+    public var verifiedBy: String?
+    public var verifiedAt: Date?
+}
+
+public struct ThresholdsResult: Sendable, Codable, Equatable {
+    public var active: PlanVersionResult?
+    public var activeYAML: String?
+    public var history: [PlanVersionResult]
+}

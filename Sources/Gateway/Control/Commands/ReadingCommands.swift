@@ -1,0 +1,41 @@
+import Foundation
+import HealthProfiles
+import ReadingStore
+import Triage
+
+extension GatewayCommands {
+    /// The latest stored readings, newest first, with their triage outcome and delivery state.
+    func readings(_ arguments: CommandArguments) async throws(ControlError) -> [ReadingResult] {
+        let limit = try arguments.int("limit", default: 20, in: 1...1000)
+        return try await failing("readings") {
+            var results: [ReadingResult] = []
+            for reading in try await runtime.store.latestReadings(limit: limit) {
+                let triage = try await runtime.triage.storedResult(readingID: reading.id.rawValue)
+                let delivery = try await runtime.store.outboxItem(kind: .reading, key: reading.id.rawValue)
+                results.append(ReadingResult(
+                    id: reading.id.rawValue,
+                    device: reading.sensor.rawValue.hasPrefix("bt:") ? String(reading.sensor.rawValue.dropFirst(3)) : reading.sensor.rawValue,
+                    kind: reading.reading.kind.rawValue, measuredAt: reading.measuredAt, receivedAt: reading.receivedAt,
+                    values: reading.reading.components.map(Self.describe),
+                    flags: reading.reading.flags.map(\.rawValue),
+                    triage: triage.map(Self.describe),
+                    delivery: delivery?.state.rawValue ?? "unknown"))
+            }
+            return results
+        }
+    }
+
+    static func describe(_ component: ReadingComponent) -> String {
+        switch component.value {
+        case let .number(value): "\(component.vital.rawValue) \(value) \(component.unit.display)"
+        case let .absent(reason): "\(component.vital.rawValue) no value (\(reason.rawValue))"
+        }
+    }
+
+    static func describe(_ result: TriageResult) -> String {
+        switch result.outcome {
+        case let .zone(zone): zone.rawValue
+        case .controlMeasurementNeeded: "control measurement needed"
+        }
+    }
+}

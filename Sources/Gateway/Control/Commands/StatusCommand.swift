@@ -1,0 +1,27 @@
+import Foundation
+
+extension GatewayCommands {
+    func status() async throws(ControlError) -> StatusResult {
+        try await failing("status") {
+            let queue = try await runtime.store.outboxStatus()
+            let alerts = try await runtime.triage.activeAlerts()
+            return StatusResult(
+                version: GatewayVersion.current, gatewayID: runtime.configuration.identity.gatewayID,
+                startedAt: runtime.startedAt, bluetooth: await runtime.supervisor.adapterStatus(),
+                queue: .init(
+                    undelivered: queue.queueDepth, held: queue.held, parked: queue.parked,
+                    oldestUndelivered: queue.oldestUndeliveredEnqueuedAt, lastForwarded: queue.lastDeliveredAt,
+                    lastError: queue.lastError, nextAttempt: queue.nextAttemptAt),
+                activeAlerts: alerts.count,
+                unacknowledgedRedAlerts: alerts.filter { $0.zone == .red && $0.acknowledgedBy == nil }.count,
+                devices: try await runtime.registry.all().count,
+                readingsStored: try await runtime.store.readingCount(),
+                technicalAlerts: runtime.technicalAlerts.current)
+        }
+    }
+
+    func forwardNow() async throws(ControlError) -> StatusResult.Queue {
+        runtime.forwarder.wake()
+        return try await status().queue
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+import HealthProfiles
+public import Logging
+public import ReadingStore
+public import Triage
+
+/// The durable path of every reading: store (held), triage, release to the forwarder.
+///
+/// The order is the product's promise. The reading is committed to SQLite first, held back from the
+/// forwarder; only then is it triaged (which releases it in the same transaction as its evaluation), so that
+/// its Observation always carries the traffic-light interpretation and a crash between the two steps loses
+/// nothing: held readings are triaged again at start-up and by the maintenance loop.
+public final class GatewayPipeline: ReadingSink {
+    private let store: ReadingStore
+    private let triage: Triage
+    private let timeZone: TimeZone
+    private let wakeForwarder: @Sendable () -> Void
+    private let technicalAlerts: TechnicalAlerts
+    private let logger: Logger
+
+    public init(store: ReadingStore, triage: Triage, timeZone: TimeZone, technicalAlerts: TechnicalAlerts,
+                logger: Logger, wakeForwarder: @escaping @Sendable () -> Void) {
+        self.store = store
+        self.triage = triage
+        self.timeZone = timeZone
+        self.technicalAlerts = technicalAlerts
+        self.logger = logger
+        self.wakeForwarder = wakeForwarder
+    }
+
+    public func accept(_ framed: FramedReading, from device: ProvisionedDevice, receivedAt: Date, clockOffset: TimeInterval?)
+        async throws -> ReadingAcceptance {
+        let reading = framed.reading
+        if let wanted = device.userIndex, let user = reading.userID, user != 0xFF, Int(user) != wanted {
+            return .refused("measured by user \(user) of the device, the patient is user \(wanted)")
+        }
+        let time = MeasurementTime.resolve(
+            deviceTime: reading.deviceTime, receivedAt: receivedAt, timeZone: timeZone, clockOffset: clockOffset)
+        if let note = time.note {
+            logger.notice("measurement time taken from the gateway: \(note)", metadata: ["device": "\(device.address)"])
+        }
+        let outcome: IngestOutcome
+        do {
+            outcome = try await store.ingest(
+                reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
+                measuredAt: time.instant, held: true)
+            technicalAlerts.clear(.storageFull)
+        } catch .diskFull {
+            technicalAlerts.raise(.storageFull, "the gateway's storage is full: new readings cannot be saved")
+            throw StoreError.diskFull
+        }
+        do {
+            _ = try await triage.evaluate(readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
+        } catch {
+            // Stored and held: the maintenance loop triages it again (and then forwards it).
+            logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
+        }
+        wakeForwarder()
+        switch outcome {
+        case .stored: return .stored
+        case .duplicate: return .duplicate
+        }
+    }
+}

@@ -1,0 +1,176 @@
+public import BlueZ
+import DBus
+public import DeviceProfiles
+public import Forwarding
+public import Foundation
+public import Logging
+public import ReadingStore
+public import Triage
+
+/// Every long-lived part of the daemon, assembled from the configuration in dependency order:
+/// store → registry → triage (+ care plan) → forwarder → BlueZ → pairing agent → device supervisor.
+public final class GatewayRuntime: Sendable {
+    public let configuration: GatewayConfiguration
+    public let store: ReadingStore
+    public let registry: DeviceRegistry
+    public let triage: Triage
+    public let forwarder: Forwarder
+    public let catalog: DeviceProfileCatalog
+    public let bluez: BlueZClient
+    public let supervisor: DeviceSupervisor
+    public let pairing: PairingCoordinator
+    public let agent: AgentService
+    public let technicalAlerts: TechnicalAlerts
+    public let logger: Logger
+    public let startedAt: Date
+
+    private init(
+        configuration: GatewayConfiguration, store: ReadingStore, registry: DeviceRegistry, triage: Triage,
+        forwarder: Forwarder, catalog: DeviceProfileCatalog, bluez: BlueZClient, supervisor: DeviceSupervisor,
+        pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.registry = registry
+        self.triage = triage
+        self.forwarder = forwarder
+        self.catalog = catalog
+        self.bluez = bluez
+        self.supervisor = supervisor
+        self.pairing = pairing
+        self.agent = agent
+        self.technicalAlerts = technicalAlerts
+        self.logger = logger
+        startedAt = Date()
+    }
+
+    /// Opens and starts everything; a failure names the part (configuration files, database, Bluetooth).
+    public static func start(configuration: GatewayConfiguration, logger: Logger) async throws(StartupError) -> GatewayRuntime {
+        let paths = configuration.paths
+        let catalog: DeviceProfileCatalog
+        do { catalog = try DeviceProfileCatalog.load(directory: paths.profilesDirectory + "/devices") } catch {
+            throw StartupError("device profiles", error.description)
+        }
+        let plan: CarePlanDocument
+        do { plan = try CarePlanDocument.load(template: carePlanTemplateURL(configuration), overrides: configuration.patient.carePlanOverrides.map(URL.init(fileURLWithPath:))) } catch {
+            throw StartupError("care plan", error.description)
+        }
+        let token = try readBearerToken(configuration.forwarding.bearerTokenFile, logger: logger)
+
+        let store: ReadingStore
+        do {
+            store = try ReadingStore.open(
+                StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays),
+                migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
+        } catch {
+            throw StartupError("database", error.description)
+        }
+        let registry = DeviceRegistry(store: store)
+        let technicalAlerts = TechnicalAlerts(logger: logger)
+
+        let triage: Triage
+        let forwarder: Forwarder
+        do {
+            let hook = configuration.alerts.hookCommand.map {
+                HookCommand(executable: URL(fileURLWithPath: $0), timeout: configuration.alerts.hookTimeout)
+            }
+            triage = try await Triage(
+                store: store, configuration: TriageConfiguration(subjectReference: configuration.patient.reference, hook: hook),
+                logger: logger)
+            let source = configuration.patient.carePlanTemplate
+            _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
+            let recovered = try await triage.evaluateHeldReadings()
+            if !recovered.isEmpty { logger.notice("triaged readings left untriaged by an earlier run", metadata: ["count": "\(recovered.count)"]) }
+            await triage.resumeHookDeliveries()
+
+            let forwarding = configuration.forwarding
+            let endpoint = try EndpointConfiguration(
+                url: forwarding.endpoint,
+                tls: TLSOptions(caFile: forwarding.caFile, clientCertificate: forwarding.clientCertificate, clientKey: forwarding.clientKey),
+                bearerToken: token, requestTimeout: forwarding.requestTimeout)
+            let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
+                gateway: GatewayIdentity(
+                    identifier: configuration.identity.gatewayID, manufacturer: "DHO Gateway", model: "home hub",
+                    serialNumber: configuration.identity.gatewayID, softwareVersion: GatewayVersion.current),
+                patient: try PatientReference(configuration.patient.reference)))
+            forwarder = Forwarder(
+                store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
+                annotations: try await TriageAnnotations(store: store),
+                configuration: ForwarderConfiguration(
+                    batchSize: forwarding.batchSize,
+                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff)),
+                logger: logger)
+        } catch {
+            try? store.close()
+            throw StartupError("triage and forwarding", "\(error)")
+        }
+
+        let bluez: BlueZClient
+        do {
+            let bus: DBusConnection.Bus = configuration.bluetooth.busAddress.map { .address($0) } ?? .system
+            bluez = try await BlueZClient.connect(to: bus, logger: logger)
+        } catch {
+            try? store.close()
+            throw StartupError("bluetooth", "cannot reach the system D-Bus: \(error)")
+        }
+        let pairing = PairingCoordinator { path in
+            guard let address = path.rawValue.split(separator: "/").last, address.hasPrefix("dev_") else { return false }
+            let text = address.dropFirst(4).replacingOccurrences(of: "_", with: ":")
+            return ((try? await registry.device(address: text)) ?? nil) != nil
+        }
+        let agent: AgentService
+        do { agent = try await AgentService.start(client: bluez, agent: pairing) } catch {
+            await bluez.close()
+            try? store.close()
+            throw StartupError("bluetooth", "cannot register the pairing agent: \(error)")
+        }
+
+        let pipeline = GatewayPipeline(
+            store: store, triage: triage, timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
+            technicalAlerts: technicalAlerts, logger: logger, wakeForwarder: { [forwarder] in forwarder.wake() })
+        let visit = VisitSettings(
+            timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
+            connectPolicy: BlueZ.RetryPolicy(
+                maxAttempts: configuration.bluetooth.connectAttempts, initialDelay: .milliseconds(300), maxDelay: .seconds(3)),
+            visitTimeout: configuration.bluetooth.sessionTimeout)
+        let supervisor = DeviceSupervisor(
+            client: bluez, registry: registry, store: store, catalog: catalog, sink: pipeline,
+            settings: .init(adapterName: configuration.bluetooth.adapter, visit: visit,
+                            maximumBackoff: configuration.bluetooth.maximumBackoff),
+            logger: logger)
+        await supervisor.start()
+        return GatewayRuntime(
+            configuration: configuration, store: store, registry: registry, triage: triage, forwarder: forwarder,
+            catalog: catalog, bluez: bluez, supervisor: supervisor, pairing: pairing, agent: agent,
+            technicalAlerts: technicalAlerts, logger: logger)
+    }
+
+    /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
+    public func shutdown() async {
+        await supervisor.stop()
+        await agent.stop()
+        await bluez.close()
+        await triage.deliverPendingHooks()
+        do { try store.close() } catch { logger.error("closing the database failed: \(error)") }
+    }
+
+    public static func carePlanTemplateURL(_ configuration: GatewayConfiguration) -> URL {
+        let template = configuration.patient.carePlanTemplate
+        if template.hasPrefix("/") { return URL(fileURLWithPath: template) }
+        return URL(fileURLWithPath: configuration.paths.profilesDirectory + "/care/\(template).yaml")
+    }
+
+    /// Reads the bearer token; a token file readable by others than its owner and group is refused, because
+    /// the token lets anyone post health data as this hub.
+    static func readBearerToken(_ path: String?, logger: Logger) throws(StartupError) -> BearerToken? {
+        guard let path else { return nil }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let mode = attributes?[.posixPermissions] as? Int, mode & 0o007 != 0 {
+            throw StartupError("bearer token", "\(path) is readable by other users (mode \(String(mode, radix: 8))); chmod 0640 or stricter")
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+              let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        else { throw StartupError("bearer token", "\(path) cannot be read") }
+        do { return try BearerToken(text) } catch { throw StartupError("bearer token", error.description) }
+    }
+}

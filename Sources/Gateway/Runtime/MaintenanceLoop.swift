@@ -1,0 +1,71 @@
+import Foundation
+import HealthProfiles
+import Logging
+import ReadingStore
+
+/// The daemon's periodic duties: missing-measurement checks, triage of readings still held (a failure or
+/// a crash caught them between store and triage), retention, and the hub's own health (technical alerts).
+struct MaintenanceLoop {
+    let runtime: GatewayRuntime
+    let interval: Duration
+    /// Forwarding that has been failing this long with undelivered data is a technical alert.
+    let forwardingAlarmAfter: TimeInterval
+
+    func run() async {
+        var lastRetention: Date?
+        while !Task.isCancelled {
+            await checkSchedules()
+            do { try await runtime.triage.evaluateHeldReadings() } catch {
+                runtime.logger.warning("held readings still not triaged: \(error)")
+            }
+            if lastRetention.map({ Date().timeIntervalSince($0) > 86_400 }) ?? true {
+                lastRetention = Date()
+                do {
+                    let report = try await runtime.store.applyRetention()
+                    if report.readingsDeleted > 0 {
+                        runtime.logger.info("retention removed delivered readings", metadata: ["count": "\(report.readingsDeleted)"])
+                    }
+                } catch {
+                    runtime.logger.warning("retention failed: \(error)")
+                }
+            }
+            await checkHealth()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// "Not measured" alerts carry when the device for the vital was last seen, so the centre can tell a
+    /// patient who did not measure from a hub that is offline.
+    private func checkSchedules() async {
+        var lastSeen: [VitalSign: Date] = [:]
+        if let devices = try? await runtime.registry.all(), let sensors = try? await runtime.store.sensors() {
+            let byKey = Dictionary(sensors.map { ($0.key.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+            for device in devices {
+                guard let seen = byKey[device.sensorKey]?.lastSeenAt else { continue }
+                for vital in ProfileVitals.vitals(ofProfile: device.profile) {
+                    lastSeen[vital] = max(lastSeen[vital] ?? seen, seen)
+                }
+            }
+        }
+        do { _ = try await runtime.triage.checkSchedules(now: Date(), deviceLastSeen: lastSeen) } catch {
+            runtime.logger.warning("missing-measurement check failed: \(error)")
+        }
+    }
+
+    private func checkHealth() async {
+        let adapter = await runtime.supervisor.adapterStatus()
+        if !adapter.bluetoothdRunning || !adapter.adapterPresent {
+            runtime.technicalAlerts.raise(.bluetoothUnavailable, adapter.lastProblem ?? "Bluetooth is not available")
+        } else {
+            runtime.technicalAlerts.clear(.bluetoothUnavailable)
+        }
+        guard let status = try? await runtime.store.outboxStatus() else { return }
+        if let oldest = status.oldestUndeliveredEnqueuedAt, status.lastError != nil,
+           Date().timeIntervalSince(oldest) > forwardingAlarmAfter {
+            runtime.technicalAlerts.raise(
+                .forwardingFailing, "readings have not reached the follow-up centre since \(oldest): \(status.lastError ?? "")")
+        } else if status.lastError == nil {
+            runtime.technicalAlerts.clear(.forwardingFailing)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+// A swift-log handler for a systemd service. Written by hand because swift-log's StreamLogHandler cannot
+// prefix lines with the syslog priority ("<3>") that journald uses to file a line as an error, which is what
+// makes `journalctl -p err` and alerting on critical technical problems work.
+import Foundation
+public import Logging
+import Synchronization
+
+public struct JournalLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let label: String
+    /// journald adds its own timestamps; elsewhere (a terminal, the demo) lines carry one.
+    private let underJournald: Bool
+    private static let output = Mutex<Void>(())
+
+    public init(label: String, level: Logger.Level, environment: [String: String]? = nil) {
+        self.label = label
+        logLevel = level
+        underJournald = (environment ?? ProcessInfo.processInfo.environment)["JOURNAL_STREAM"] != nil
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let text = "\(event.message)\(fields.isEmpty ? "" : " [\(fields)]")"
+        let line: String
+        if underJournald {
+            line = "<\(Self.priority(event.level))>\(text)\n"
+        } else {
+            line = "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(label): \(text)\n"
+        }
+        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,30 @@
+public import GRDB
+
+
+extension ReadingStore {
+    /// Deletes every reading, tombstone, sensor and outbox item: the hub is being reissued to another patient.
+    ///
+    /// Refuses (`.invalidArgument`) while anything is undelivered unless `discardUndelivered` is true, so that
+    /// a technician cannot lose readings the centre has not received by accident. `additional` runs in the
+    /// same transaction (other modules' tables: triage, the device registry).
+    public func erasePatientData(
+        discardUndelivered: Bool, additional: @escaping @Sendable (Database) throws -> Void = { _ in }
+    ) async throws(StoreError) {
+        try await mapStoreErrors {
+            try await writer.write { db in
+                let undelivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state != 'delivered'") ?? 0
+                if undelivered > 0, !discardUndelivered {
+                    throw StoreError.invalidArgument(
+                        "\(undelivered) item(s) have not reached the follow-up centre yet; wait for delivery or discard them explicitly")
+                }
+                for table in ["outbox", "readings", "reading_tombstones", "sensors"] {
+                    try db.execute(sql: "DELETE FROM \(table)")
+                }
+                try additional(db)
+            }
+        }
+        // The freed pages would still hold the previous patient's data until overwritten.
+        try mapStoreErrors { try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
+        logger.notice("patient data erased")
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Gateway
+
+struct Devices: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the devices provisioned on this hub.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        try daemon.show(try daemon.call("devices"), as: [DeviceResult].self) { devices in
+            if devices.isEmpty { return "no devices provisioned (use dhoctl scan and dhoctl pair)\n" }
+            return Terminal.table(
+                ["ADDRESS", "PROFILE", "MODEL", "SERIAL", "FIRMWARE", "BATTERY", "LAST SEEN", "LAST VISIT"],
+                devices.map { device in
+                    [device.address, device.profile, device.model ?? device.name ?? "-", device.serial ?? "-",
+                     device.firmware ?? "-", device.battery.map { "\($0)%" } ?? "-", Terminal.time(device.lastSeen),
+                     device.lastVisitResult ?? "-"]
+                })
+        }
+    }
+}
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List health devices in range.")
+
+    @OptionGroup var daemon: DaemonOptions
+    @Option(help: "How long to listen, in seconds.") var seconds = 10
+
+    func run() throws {
+        try daemon.show(try daemon.call("scan", ["seconds": String(seconds)]), as: [ScanResult].self) { found in
+            if found.isEmpty { return "no health devices found\n" }
+            return Terminal.table(
+                ["ADDRESS", "NAME", "RSSI", "PROFILE", "STATE"],
+                found.map {
+                    [$0.address, $0.name ?? "-", $0.rssi.map(String.init) ?? "-", $0.profile ?? "-",
+                     $0.provisioned ? "provisioned" : ($0.paired ? "paired" : "new")]
+                })
+        }
+    }
+}
+
+struct Pair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pair a device and provision it on this hub.",
+        discussion: "Put the device in pairing mode first. If it shows a passkey, you are asked to type it.")
+
+    @OptionGroup var daemon: DaemonOptions
+    @Argument(help: "Bluetooth address, AA:BB:CC:DD:EE:FF.") var address: String
+    @Option(help: "Device profile (default: from the services the device advertises).") var profile: String?
+    @Option(help: "The patient's user number on a multi-user cuff or scale.") var user: Int?
+    @Option(help: "Who pairs (default: your login name).") var by: String?
+    @Option(help: "Seconds to wait for the device to appear.") var timeout = 30
+
+    func run() throws {
+        var arguments = ["address": address, "by": by ?? Terminal.loginName, "timeout": String(timeout)]
+        arguments["profile"] = profile
+        arguments["user"] = user.map(String.init)
+        try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
+            "paired \(result.address) as \(result.profile)\(result.name.map { " (\($0))" } ?? "")\(result.bonded ? ", bonded" : "")\n"
+        }
+    }
+}
+
+struct Forget: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a device from this hub (its readings are kept and still delivered).")
+
+    @OptionGroup var daemon: DaemonOptions
+    @Argument(help: "Bluetooth address.") var address: String
+
+    func run() throws {
+        try daemon.show(try daemon.call("forget", ["address": address]), as: [String: Bool].self) { _ in "forgot \(address)\n" }
+    }
+}
+
+struct Visit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Connect to a provisioned device now and collect its readings.")
+
+    @OptionGroup var daemon: DaemonOptions
+    @Argument(help: "Bluetooth address.") var address: String
+
+    func run() throws {
+        try daemon.show(try daemon.call("visit", ["address": address]), as: [String: Bool].self) { result in
+            result["started"] == true ? "visit started\n" : "no visit started (not provisioned, or a visit is running)\n"
+        }
+    }
+}
