@@ -123,6 +123,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // The whole gateway (bus, simulator, receiver, daemon, dhoctl) for end-to-end tests and benchmarks.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: ["TestSupport", "FHIRTestSupport", "BlueZ", "BlueZSimulator", "DBus"],
+            swiftSettings: strict),
         // Private dbus-daemon, simulator launcher and waiting helpers for tests of this and later modules.
         .target(
             name: "TestSupport",
@@ -176,6 +181,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ConfigYAML", "HealthProfiles", "ReadingStore", "DeviceProfiles", "BlueZ", "TestSupport",
+                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

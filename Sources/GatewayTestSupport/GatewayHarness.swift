@@ -1,0 +1,196 @@
+import BlueZ
+public import BlueZSimulator
+import DBus
+public import FHIRTestSupport
+public import Foundation
+import Synchronization
+public import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole gateway as it runs on a hub, for end-to-end tests and benchmarks: a private dbus-daemon,
+/// `bluez-sim` playing the patient's home, the reference FHIR receiver standing in for the follow-up centre,
+/// and the real `dho-gatewayd` with a configuration written here, driven through the real `dhoctl`.
+public final class GatewayHarness: Sendable {
+    public let bus: PrivateBus
+    public let simulator: SimulatorProcess
+    public let receiver: ReceiverProcess
+    /// Holds the configuration, the state directory (database) and the daemon's log.
+    public let directory: URL
+    /// The control socket lives in its own world-traversable directory so that tests can try it as another user.
+    public let socketDirectory: URL
+    public let configPath: String
+    /// A patient reference unique to this run, so a test can prove it never reaches a log.
+    public let patientReference: String
+    public let gatewayID: String
+    private let daemon = Mutex<Process?>(nil)
+    private let controlConnection: DBusConnection
+
+    public var controlSocket: String { socketDirectory.appendingPathComponent("control.sock").path }
+    public var stateDirectory: URL { directory.appendingPathComponent("state") }
+    public var databasePath: String { stateDirectory.appendingPathComponent("gateway.sqlite").path }
+    public var daemonLogPath: String { directory.appendingPathComponent("daemon.log").path }
+    public var daemonLog: String { (try? String(contentsOfFile: daemonLogPath, encoding: .utf8)) ?? "" }
+    public var simulatorControl: SimulatorClient { SimulatorClient(connection: controlConnection) }
+
+    private init(bus: PrivateBus, simulator: SimulatorProcess, receiver: ReceiverProcess, socketDirectory: URL,
+                 configPath: String, patientReference: String, gatewayID: String, controlConnection: DBusConnection) {
+        self.bus = bus
+        self.simulator = simulator
+        self.receiver = receiver
+        directory = bus.directory
+        self.socketDirectory = socketDirectory
+        self.configPath = configPath
+        self.patientReference = patientReference
+        self.gatewayID = gatewayID
+        self.controlConnection = controlConnection
+    }
+
+    /// The repository root, found from this file.
+    public static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Starts bus, simulator (scenario file, default profiles/sim/home.yaml) and receiver, writes the
+    /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set) and, unless
+    /// told not to, the daemon.
+    public static func start(
+        scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
+        carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
+        startDaemon: Bool = true
+    ) async throws -> GatewayHarness {
+        let bus = try await PrivateBus.start()
+        let simulator = try await SimulatorProcess.launch(bus: bus, scenarioPath: scenario)
+        let receiver = try await ReceiverProcess(arguments: receiverArguments)
+        let socketDirectory = URL(fileURLWithPath: "/tmp").appendingPathComponent("dho-ctl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let patient = "Patient/e2e-\(UUID().uuidString.prefix(12))"
+        let gatewayID = "hub-e2e-\(UInt16.random(in: 1000...9999))"
+        let configPath = bus.directory.appendingPathComponent("gateway.yaml").path
+        let configuration = """
+            gateway:
+              id: \(gatewayID)
+            patient:
+              reference: \(patient)
+              care-plan:
+                template: \(carePlan)
+                installed-by: technician-e2e
+            paths:
+              state-directory: \(bus.directory.appendingPathComponent("state").path)
+              control-socket: \(socketDirectory.appendingPathComponent("control.sock").path)
+              profiles: \(repository.appendingPathComponent("profiles").path)
+            bluetooth:
+              bus-address: \(bus.address)
+            forwarding:
+              endpoint: \(receiver.url)
+              initial-backoff: 100ms
+              maximum-backoff: 1s
+            logging:
+              level: debug
+
+            """ + extraConfiguration
+        try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let control = try await DBusConnection.connect(to: .address(bus.address))
+        let harness = GatewayHarness(
+            bus: bus, simulator: simulator, receiver: receiver, socketDirectory: socketDirectory, configPath: configPath,
+            patientReference: patient, gatewayID: gatewayID, controlConnection: control)
+        if startDaemon { try await harness.startDaemon() }
+        return harness
+    }
+
+    public struct DaemonDidNotStart: Error, CustomStringConvertible {
+        public let log: String
+        public var description: String { "dho-gatewayd did not become ready; its log:\n\(log)" }
+    }
+
+    /// Launches dho-gatewayd and returns once its control socket answers `status`.
+    public func startDaemon(environment extra: [String: String] = [:]) async throws {
+        let process = Process()
+        process.executableURL = try BuiltProducts.executable(named: "dho-gatewayd")
+        process.arguments = ["--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        if !FileManager.default.fileExists(atPath: daemonLogPath) {
+            _ = FileManager.default.createFile(atPath: daemonLogPath, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: daemonLogPath))
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? log.close()
+        daemon.withLock { $0 = process }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { throw DaemonDidNotStart(log: daemonLog) }
+            if (try? await dhoctl(["status"]))?.status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw DaemonDidNotStart(log: daemonLog)
+    }
+
+    /// Sends `signal` to the daemon and returns its exit status (SIGKILL: the crash case).
+    @discardableResult
+    public func stopDaemon(signal: Int32 = SIGTERM) async -> Int32 {
+        guard let process = daemon.withLock({ current -> Process? in defer { current = nil }; return current }) else {
+            return -1
+        }
+        kill(process.processIdentifier, signal)
+        return await withCheckedContinuation { continuation in
+            // Reaped on its own thread: waitUntilExit blocks.
+            Thread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }.start()
+        }
+    }
+
+    public var daemonPID: Int32? { daemon.withLock { $0?.processIdentifier } }
+
+    /// Runs the real dhoctl against this daemon.
+    public func dhoctl(_ arguments: [String], stdin: String? = nil, asUser uid: UInt32? = nil) async throws -> CommandOutput {
+        var executable = try BuiltProducts.executable(named: "dhoctl")
+        var fullArguments = arguments + (arguments.first == "config" || arguments.first == "decode" ? [] : ["--socket", controlSocket])
+        if let uid {
+            fullArguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", executable.path] + fullArguments
+            executable = URL(fileURLWithPath: "/usr/bin/setpriv")
+        }
+        return try await ProcessRunner.run(executable, fullArguments, stdin: stdin, workingDirectory: directory)
+    }
+
+    /// `dhoctl <command> --json`, decoded.
+    public func dhoctlJSON(_ arguments: [String]) async throws -> Any {
+        let output = try await dhoctl(arguments + ["--json"])
+        guard output.status == 0 else { throw HarnessError("dhoctl \(arguments.joined(separator: " ")) failed: \(output.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
+    }
+
+    /// Polls `condition` until it holds; fails with `TimedOut` naming `what`. For conditions that change in
+    /// other processes (the daemon, the receiver), which cannot be awaited as events from here.
+    public func waitUntil(_ what: String, timeout: Duration = .seconds(60),
+                          _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError("timed out after \(timeout) waiting for \(what)")
+    }
+
+    /// Stops everything this harness started.
+    public func stop() async {
+        await stopDaemon()
+        await controlConnection.close()
+        simulator.stop()
+        bus.stop()
+        try? FileManager.default.removeItem(at: socketDirectory)
+    }
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
