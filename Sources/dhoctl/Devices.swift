@@ -10,12 +10,28 @@ struct Devices: ParsableCommand {
         try daemon.show(try daemon.call("devices"), as: [DeviceResult].self) { devices in
             if devices.isEmpty { return "no devices provisioned (use dhoctl scan and dhoctl pair)\n" }
             return Terminal.table(
-                ["ADDRESS", "PROFILE", "MODEL", "SERIAL", "FIRMWARE", "BATTERY", "LAST SEEN", "LAST VISIT"],
+                ["ADDRESS", "PROFILE", "MODEL", "SERIAL", "FIRMWARE", "BATTERY", "CLOCK", "LAST SEEN", "LAST VISIT"],
                 devices.map { device in
                     [device.address, device.profile, device.model ?? device.name ?? "-", device.serial ?? "-",
-                     device.firmware ?? "-", device.battery.map { "\($0)%" } ?? "-", Terminal.time(device.lastSeen),
-                     device.lastVisitResult ?? "-"]
+                     device.firmware ?? "-", device.battery.map { "\($0)%" } ?? "-", Self.clock(device.clockOffsetSeconds),
+                     Terminal.time(device.lastSeen), device.lastVisitResult ?? "-"]
                 })
+        }
+    }
+}
+
+extension Devices {
+    /// The device clock's offset when last measured: the gateway corrects time stamps by it and sets the
+    /// clock when it is off by more than 30 s.
+    static func clock(_ offset: Double?) -> String {
+        guard let offset else { return "-" }
+        let magnitude = abs(offset)
+        let sign = offset < 0 ? "-" : "+"
+        switch magnitude {
+        case ..<120: return "\(sign)\(Int(magnitude))s"
+        case ..<7200: return "\(sign)\(Int(magnitude / 60))min"
+        case ..<172_800: return "\(sign)\(Int(magnitude / 3600))h"
+        default: return "\(sign)\(Int(magnitude / 86_400))d"
         }
     }
 }
