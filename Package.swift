@@ -146,11 +146,17 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // libFuzzer target over every decoder, both assemblers and the profile parser (scripts/fuzz). A normal
+        // libFuzzer targets (scripts/fuzz): every decoder, both assemblers, the profile, configuration, care-plan
+        // and scenario parsers, the control protocol, the FHIR JSON parser and D-Bus message reading. A normal
         // build makes it a corpus replayer; CLibFuzzer only declares libFuzzer's driver for the fuzz build.
         .target(name: "CLibFuzzer"),
         .executableTarget(
-            name: "dho-fuzz", dependencies: ["HealthProfiles", "DeviceProfiles", "CLibFuzzer"], swiftSettings: strict),
+            name: "dho-fuzz",
+            dependencies: [
+                "HealthProfiles", "DeviceProfiles", "ConfigYAML", "Triage", "Gateway", "BlueZSimulator", "Forwarding",
+                "DBus", "BlueZ", "CLibFuzzer",
+            ],
+            swiftSettings: strict),
         // Opens a reading store and forwards its outbox until it is empty (crash tests, manual backlog flush).
         .executableTarget(
             name: "outbox-drain",
