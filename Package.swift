@@ -187,7 +187,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ConfigYAML", "HealthProfiles", "ReadingStore", "DeviceProfiles", "BlueZ", "TestSupport",
-                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim",
+                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim", "dho-fuzz",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
