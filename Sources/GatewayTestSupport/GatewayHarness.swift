@@ -92,7 +92,7 @@ public final class GatewayHarness: Sendable {
               level: debug
 
             """ + extraConfiguration
-        try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try writeConfiguration(configuration, to: configPath)
         let control = try await DBusConnection.connect(to: .address(bus.address))
         let harness = GatewayHarness(
             bus: bus, simulator: simulator, receiver: receiver, socketDirectory: socketDirectory, configPath: configPath,
@@ -155,7 +155,14 @@ public final class GatewayHarness: Sendable {
     /// Rewrites the configuration file (for the next `startDaemon`).
     public func editConfiguration(_ edit: (String) -> String) throws {
         let text = try String(contentsOfFile: configPath, encoding: .utf8)
-        try edit(text).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try Self.writeConfiguration(edit(text), to: configPath)
+    }
+
+    /// Writes a configuration file as an installer would: 0600, since it names the patient (the daemon refuses
+    /// one that other users can read).
+    public static func writeConfiguration(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 
     /// Runs the real dhoctl against this daemon. `asUser` runs it as that user (needs root): with the

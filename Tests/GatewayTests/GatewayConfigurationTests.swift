@@ -19,10 +19,39 @@ import Testing
     @Test func theShippedExampleIsValid() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/gateway.yaml.example")
-        let configuration = try GatewayConfiguration.load(path: url.path, environment: [:])
+        // Parsed from its text: the file as checked out is 0644, which `load` refuses for a real configuration.
+        let configuration = try GatewayConfiguration.parse(
+            yaml: try String(contentsOf: url, encoding: .utf8), source: url.path, environment: [:])
         #expect(configuration.identity.gatewayID == "hub-000123")
         #expect(configuration.bluetooth.sessionTimeout == .seconds(120))
         #expect(configuration.forwarding.maximumBackoff == .seconds(3600))
+    }
+
+    @Test func aFileOtherUsersCanReadOrWriteIsRefusedAfterItsContent() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("gateway.yaml").path
+        try Self.minimal.write(toFile: path, atomically: true, encoding: .utf8)
+        for (mode, message) in [
+            (0o644, "is readable by other users (mode 644) and names the patient; chmod 0640 or stricter"),
+            (0o662, "is writable by other users (mode 662): anyone could send the readings elsewhere; chmod 0640 or stricter"),
+        ] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            #expect(throws: ConfigError(source: path, line: nil, keyPath: "", message: message)) {
+                try GatewayConfiguration.load(path: path, environment: [:])
+            }
+        }
+        for mode in [0o640, 0o600, 0o400] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            #expect(try GatewayConfiguration.load(path: path, environment: [:]).identity.gatewayID == "hub-1")
+        }
+        // A mistake in the content is reported first, whatever the mode.
+        try "gateway: {id: hub 1}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect { try GatewayConfiguration.load(path: path, environment: [:]) } throws: { error in
+            "\(error)".contains("gateway.id: must be letters")
+        }
     }
 
     @Test func defaultsFollowSystemdDirectories() throws {

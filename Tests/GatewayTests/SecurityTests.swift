@@ -81,7 +81,7 @@ import Glibc
         await gateway.stop()
     }
 
-    @Test func aBearerTokenFileOthersCanReadIsRefusedAtStartup() async throws {
+    @Test func aConfigurationOrTokenFileOthersCanReadIsRefusedAtStartup() async throws {
         let scratch = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let token = "secret-\(UUID().uuidString)"
@@ -91,6 +91,17 @@ import Glibc
         let gateway = try await GatewayHarness.start(
             receiverArguments: ["--token", token], forwardingSettings: ["bearer-token-file: \(tokenFile)"], startDaemon: false)
 
+        // The configuration names the patient: readable by others, it is refused by dhoctl and the daemon.
+        #expect(chmod(gateway.configPath, 0o644) == 0)
+        let check = try await gateway.dhoctl(["config", "check", "--config", gateway.configPath])
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("is readable by other users (mode 644) and names the patient"), "\(check.stderr)")
+        await #expect(throws: GatewayHarness.DaemonDidNotStart.self) { try await gateway.startDaemon() }
+        #expect(gateway.daemonLog.contains("configuration error: \(gateway.configPath): is readable by other users"))
+        #expect(!gateway.daemonLog.contains(gateway.patientReference))
+        #expect(chmod(gateway.configPath, 0o640) == 0)
+
+        // The token lets anyone post health data as this hub.
         await #expect(throws: GatewayHarness.DaemonDidNotStart.self) { try await gateway.startDaemon() }
         #expect(gateway.daemonLog.contains(
             "cannot start: bearer token: \(tokenFile) is readable by other users (mode 644); chmod 0640 or stricter"))
@@ -124,7 +135,7 @@ import Glibc
             (good + "insecure: true\n", "gateway.yaml:"),
             (good.replacingOccurrences(of: "forwarding:\n", with: "forwarding:\n  verify-tls: false\n"), "forwarding.verify-tls: unknown key"),
         ] {
-            try insecure.write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
+            try GatewayHarness.writeConfiguration(insecure, to: gateway.configPath)
             let check = try await gateway.dhoctl(["config", "check", "--config", gateway.configPath])
             #expect(check.status == 78)
             #expect(check.stderr.contains("unknown key") && check.stderr.contains(complaint), "\(check.stderr)")
@@ -134,7 +145,7 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: gateway.databasePath))
 
         // Verified TLS against the system's trust store: the self-signed receiver is refused, visibly.
-        try good.write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
+        try GatewayHarness.writeConfiguration(good, to: gateway.configPath)
         try await gateway.startDaemon()
         let pair = try await gateway.dhoctl(["pair", "5C:31:3E:00:00:04", "--by", "technician-e2e"])
         #expect(pair.status == 0, "\(pair.stderr)")
