@@ -38,7 +38,7 @@ let package = Package(
         // Declarative per-profile device descriptions (profiles/devices/*.yaml), loaded and validated.
         .target(
             name: "DeviceProfiles",
-            dependencies: ["HealthProfiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HealthProfiles", "ConfigYAML", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
         // libdbus-1 bindings and a Swift-concurrency D-Bus connection.
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "BlueZSimulator",
             dependencies: [
-                "DBus", "BlueZ", "HealthProfiles",
+                "DBus", "BlueZ", "HealthProfiles", "ConfigYAML",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

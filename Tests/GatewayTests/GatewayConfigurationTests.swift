@@ -54,6 +54,20 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func anchorsAndAliasesAreRefusedBeforeTheyCanExpand() throws {
+        #expect(throws: ConfigError(source: "gateway.yaml", line: 1, keyPath: "", message: YAMLAnchors.refusal)) {
+            try GatewayConfiguration.parse(yaml: aliasBomb(), source: "gateway.yaml", environment: [:])
+        }
+        let alias = Self.minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: &who tech-7\n    other: *who")
+        #expect(throws: ConfigError(source: "gateway.yaml", line: 7, keyPath: "", message: YAMLAnchors.refusal)) {
+            try GatewayConfiguration.parse(yaml: alias, source: "gateway.yaml", environment: [:])
+        }
+        // Anchor-like text inside values is just text.
+        let text = Self.minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: \"tech &7 *x\"")
+        #expect(try GatewayConfiguration.parse(yaml: text, source: "gateway.yaml", environment: [:]).patient.installedBy == "tech &7 *x")
+    }
+
     @Test func defaultsFollowSystemdDirectories() throws {
         let configuration = try GatewayConfiguration.parse(
             yaml: Self.minimal, source: "gateway.yaml",
@@ -108,4 +122,14 @@ import Testing
             #expect(error.description == "/nonexistent/gateway.yaml: cannot be read: No such file or directory")
         }
     }
+}
+
+/// "Billion laughs": a few hundred bytes of nested aliases, used as a mapping key. Yams expands aliases and hashes
+/// keys whole, so before aliases were refused up front this ran for minutes (found fuzzing the YAML parsers).
+func aliasBomb() -> String {
+    var lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for (previous, name) in zip("abcdefghi", "bcdefghij") {
+        lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]")
+    }
+    return (lines + ["? *j", ": 1"]).joined(separator: "\n") + "\n"
 }

@@ -1,4 +1,5 @@
 public import BlueZ
+import ConfigYAML
 import HealthProfiles
 import Foundation
 import Yams
@@ -31,6 +32,7 @@ public struct Scenario: Sendable, Decodable {
 
     /// Parses and validates YAML text.
     public static func parse(yaml: String) throws(ScenarioError) -> Scenario {
+        if let line = YAMLAnchors.firstUse(in: yaml) { throw ScenarioError("line \(line): \(YAMLAnchors.refusal)") }
         let scenario: Scenario
         do {
             scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)
