@@ -38,7 +38,7 @@ let package = Package(
         // Declarative per-profile device descriptions (profiles/devices/*.yaml), loaded and validated.
         .target(
             name: "DeviceProfiles",
-            dependencies: ["HealthProfiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HealthProfiles", "ConfigYAML", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
         // libdbus-1 bindings and a Swift-concurrency D-Bus connection.
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "BlueZSimulator",
             dependencies: [
-                "DBus", "BlueZ", "HealthProfiles",
+                "DBus", "BlueZ", "HealthProfiles", "ConfigYAML",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,11 +146,17 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // libFuzzer target over every decoder, both assemblers and the profile parser (scripts/fuzz). A normal
+        // libFuzzer targets (scripts/fuzz): every decoder, both assemblers, the profile, configuration, care-plan
+        // and scenario parsers, the control protocol, the FHIR JSON parser and D-Bus message reading. A normal
         // build makes it a corpus replayer; CLibFuzzer only declares libFuzzer's driver for the fuzz build.
         .target(name: "CLibFuzzer"),
         .executableTarget(
-            name: "dho-fuzz", dependencies: ["HealthProfiles", "DeviceProfiles", "CLibFuzzer"], swiftSettings: strict),
+            name: "dho-fuzz",
+            dependencies: [
+                "HealthProfiles", "DeviceProfiles", "ConfigYAML", "Triage", "Gateway", "BlueZSimulator", "Forwarding",
+                "DBus", "BlueZ", "CLibFuzzer",
+            ],
+            swiftSettings: strict),
         // Opens a reading store and forwards its outbox until it is empty (crash tests, manual backlog flush).
         .executableTarget(
             name: "outbox-drain",
@@ -181,7 +187,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ConfigYAML", "HealthProfiles", "ReadingStore", "DeviceProfiles", "BlueZ", "TestSupport",
-                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim",
+                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim", "dho-fuzz",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -63,8 +63,11 @@ public struct ConfigEntry: Sendable, Hashable {
 }
 
 extension ConfigNode {
-    /// Parses `yaml` into a tree tagged with `source`. Anchors and aliases are resolved by Yams.
+    /// Parses `yaml` into a tree tagged with `source`. Anchors and aliases are refused (see `YAMLAnchors`).
     public static func parse(yaml: String, source: String) throws(ConfigError) -> ConfigNode {
+        if let line = YAMLAnchors.firstUse(in: yaml) {
+            throw ConfigError(source: source, line: line, keyPath: "", message: YAMLAnchors.refusal)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

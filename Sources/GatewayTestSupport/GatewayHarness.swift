@@ -54,10 +54,12 @@ public final class GatewayHarness: Sendable {
     /// Starts bus, simulator (scenario file, default profiles/sim/home.yaml) and receiver, writes the
     /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set) and, unless
     /// told not to, the daemon.
+    /// `patientReference` defaults to one unique to the run; `forwardingSettings` are further lines of the
+    /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`).
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
-        startDaemon: Bool = true
+        patientReference: String? = nil, forwardingSettings: [String] = [], startDaemon: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
         let simulator = try await SimulatorProcess.launch(bus: bus, scenarioPath: scenario)
@@ -65,7 +67,7 @@ public final class GatewayHarness: Sendable {
         let socketDirectory = URL(fileURLWithPath: "/tmp").appendingPathComponent("dho-ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        let patient = "Patient/e2e-\(UUID().uuidString.prefix(12))"
+        let patient = patientReference ?? "Patient/e2e-\(UUID().uuidString.prefix(12))"
         let gatewayID = "hub-e2e-\(UInt16.random(in: 1000...9999))"
         let configPath = bus.directory.appendingPathComponent("gateway.yaml").path
         let configuration = """
@@ -86,11 +88,11 @@ public final class GatewayHarness: Sendable {
               endpoint: \(receiver.url)
               initial-backoff: 100ms
               maximum-backoff: 1s
-            logging:
+            \(forwardingSettings.map { "  " + $0 + "\n" }.joined())logging:
               level: debug
 
             """ + extraConfiguration
-        try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try writeConfiguration(configuration, to: configPath)
         let control = try await DBusConnection.connect(to: .address(bus.address))
         let harness = GatewayHarness(
             bus: bus, simulator: simulator, receiver: receiver, socketDirectory: socketDirectory, configPath: configPath,
@@ -150,12 +152,28 @@ public final class GatewayHarness: Sendable {
 
     public var daemonPID: Int32? { daemon.withLock { $0?.processIdentifier } }
 
-    /// Runs the real dhoctl against this daemon.
-    public func dhoctl(_ arguments: [String], stdin: String? = nil, asUser uid: UInt32? = nil) async throws -> CommandOutput {
+    /// Rewrites the configuration file (for the next `startDaemon`).
+    public func editConfiguration(_ edit: (String) -> String) throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        try Self.writeConfiguration(edit(text), to: configPath)
+    }
+
+    /// Writes a configuration file as an installer would: 0600, since it names the patient (the daemon refuses
+    /// one that other users can read).
+    public static func writeConfiguration(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+
+    /// Runs the real dhoctl against this daemon. `asUser` runs it as that user (needs root): with the
+    /// user's own groups from /etc/group when `primaryGroup` is given (a technician), else with no groups.
+    public func dhoctl(_ arguments: [String], stdin: String? = nil, asUser uid: UInt32? = nil,
+                       primaryGroup gid: UInt32? = nil) async throws -> CommandOutput {
         var executable = try BuiltProducts.executable(named: "dhoctl")
         var fullArguments = arguments + (arguments.first == "config" || arguments.first == "decode" ? [] : ["--socket", controlSocket])
         if let uid {
-            fullArguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", executable.path] + fullArguments
+            let groups = gid.map { ["--regid=\($0)", "--init-groups"] } ?? ["--regid=\(uid)", "--clear-groups"]
+            fullArguments = ["--reuid=\(uid)"] + groups + [executable.path] + fullArguments
             executable = URL(fileURLWithPath: "/usr/bin/setpriv")
         }
         return try await ProcessRunner.run(executable, fullArguments, stdin: stdin, workingDirectory: directory)

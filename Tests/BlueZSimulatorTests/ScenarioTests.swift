@@ -8,6 +8,19 @@ import Testing
     static let demoPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../profiles/sim/demo.yaml").standardizedFileURL.path
 
+    @Test(.timeLimit(.minutes(1)))
+    func anchorsAndAliasesAreRefused() {
+        var bomb = "devices: []\n"
+        for (index, name) in "abcdefghij".enumerated() {
+            let items = index == 0 ? Array(repeating: "x", count: 9) : Array(repeating: "*" + String(Array("abcdefghij")[index - 1]), count: 9)
+            bomb += "\(name): &\(name) [" + items.joined(separator: ", ") + "]\n"
+        }
+        bomb += "? *j\n: 1\n"
+        #expect(throws: ScenarioError("line 2: anchors and aliases (&name, *name) are not supported")) {
+            try Scenario.parse(yaml: bomb)
+        }
+    }
+
     @Test func documentedDemoScenarioLoads() throws {
         let scenario = try Scenario.load(path: Self.demoPath)
         #expect(scenario.adapter.name == "hci0")

@@ -103,6 +103,14 @@ func write(_ text: String, to directory: String, as name: String) throws {
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func anchorsAndAliasesAreRefused() {
+        let aliased = Self.valid + "\nextra: &x [1, 2]\nmore: *x\n"
+        #expect { try DeviceProfileParser.parse(yaml: aliased, file: "inline.yaml") } throws: { error in
+            "\(error)".contains("anchors and aliases (&name, *name) are not supported")
+        }
+    }
+
     @Test func validFileLoadsWithNamesForUUIDs() throws {
         #expect(try problems(Self.valid).isEmpty)
         let profile = try DeviceProfileParser.parse(yaml: Self.valid, file: "inline.yaml")

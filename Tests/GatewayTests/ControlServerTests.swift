@@ -95,3 +95,36 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
         }
     }
 }
+
+/// The daemon refuses an unauthorised user by answering at once and hanging up, without reading the request. The
+/// client's request may then meet a closed socket; it must still report the daemon's answer, not a broken pipe.
+@Suite struct ControlClientRefusalTests {
+    @Test func anAnswerSentBeforeTheDaemonHungUpIsReportedEvenWhenTheRequestCannotBeWritten() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("control.sock").path
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        try #require(withSocketAddress(path) { bind(listener, $0, $1) } == 0)
+        try #require(listen(listener, 1) == 0)
+        // Like the daemon's refusal: answer, close, never read.
+        Thread {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            let refusal = ControlCoding.encodeLine(
+                ControlFrame.failure(id: 0, code: ControlError.notAuthorised.code, message: ControlError.notAuthorised.message))
+            _ = refusal.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            close(client)
+        }.start()
+        // A request far larger than the socket buffer: its write is bound to fail once the daemon has hung up.
+        let request = ControlRequest(id: 1, command: "status", arguments: ["padding": String(repeating: "x", count: 4 << 20)])
+        let client = ControlClient(path: path)
+        let outcome = try await onOwnThread { () -> ControlError? in
+            do throws(ControlError) { _ = try client.send(request, onPrompt: { _, _ in nil }) } catch { return error }
+            return nil
+        }
+        #expect(outcome == ControlError.notAuthorised)
+    }
+}

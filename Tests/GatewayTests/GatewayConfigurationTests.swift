@@ -19,10 +19,53 @@ import Testing
     @Test func theShippedExampleIsValid() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/gateway.yaml.example")
-        let configuration = try GatewayConfiguration.load(path: url.path, environment: [:])
+        // Parsed from its text: the file as checked out is 0644, which `load` refuses for a real configuration.
+        let configuration = try GatewayConfiguration.parse(
+            yaml: try String(contentsOf: url, encoding: .utf8), source: url.path, environment: [:])
         #expect(configuration.identity.gatewayID == "hub-000123")
         #expect(configuration.bluetooth.sessionTimeout == .seconds(120))
         #expect(configuration.forwarding.maximumBackoff == .seconds(3600))
+    }
+
+    @Test func aFileOtherUsersCanReadOrWriteIsRefusedAfterItsContent() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("gateway.yaml").path
+        try Self.minimal.write(toFile: path, atomically: true, encoding: .utf8)
+        for (mode, message) in [
+            (0o644, "is readable by other users (mode 644) and names the patient; chmod 0640 or stricter"),
+            (0o662, "is writable by other users (mode 662): anyone could send the readings elsewhere; chmod 0640 or stricter"),
+        ] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            #expect(throws: ConfigError(source: path, line: nil, keyPath: "", message: message)) {
+                try GatewayConfiguration.load(path: path, environment: [:])
+            }
+        }
+        for mode in [0o640, 0o600, 0o400] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            #expect(try GatewayConfiguration.load(path: path, environment: [:]).identity.gatewayID == "hub-1")
+        }
+        // A mistake in the content is reported first, whatever the mode.
+        try "gateway: {id: hub 1}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect { try GatewayConfiguration.load(path: path, environment: [:]) } throws: { error in
+            "\(error)".contains("gateway.id: must be letters")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anchorsAndAliasesAreRefusedBeforeTheyCanExpand() throws {
+        #expect(throws: ConfigError(source: "gateway.yaml", line: 1, keyPath: "", message: YAMLAnchors.refusal)) {
+            try GatewayConfiguration.parse(yaml: aliasBomb(), source: "gateway.yaml", environment: [:])
+        }
+        let alias = Self.minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: &who tech-7\n    other: *who")
+        #expect(throws: ConfigError(source: "gateway.yaml", line: 7, keyPath: "", message: YAMLAnchors.refusal)) {
+            try GatewayConfiguration.parse(yaml: alias, source: "gateway.yaml", environment: [:])
+        }
+        // Anchor-like text inside values is just text.
+        let text = Self.minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: \"tech &7 *x\"")
+        #expect(try GatewayConfiguration.parse(yaml: text, source: "gateway.yaml", environment: [:]).patient.installedBy == "tech &7 *x")
     }
 
     @Test func defaultsFollowSystemdDirectories() throws {
@@ -79,4 +122,14 @@ import Testing
             #expect(error.description == "/nonexistent/gateway.yaml: cannot be read: No such file or directory")
         }
     }
+}
+
+/// "Billion laughs": a few hundred bytes of nested aliases, used as a mapping key. Yams expands aliases and hashes
+/// keys whole, so before aliases were refused up front this ran for minutes (found fuzzing the YAML parsers).
+func aliasBomb() -> String {
+    var lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for (previous, name) in zip("abcdefghi", "bcdefghij") {
+        lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]")
+    }
+    return (lines + ["? *j", ": 1"]).joined(separator: "\n") + "\n"
 }

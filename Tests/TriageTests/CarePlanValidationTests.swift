@@ -13,6 +13,22 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func anchorsAndAliasesAreRefusedInPlansAndOverrides() throws {
+        var bomb = ""
+        for (index, name) in "abcdefghij".enumerated() {
+            let items = index == 0 ? Array(repeating: "x", count: 9) : Array(repeating: "*" + String(Array("abcdefghij")[index - 1]), count: 9)
+            bomb += "\(name): &\(name) [" + items.joined(separator: ", ") + "]\n"
+        }
+        bomb += "? *j\n: 1\n"
+        let failure = try #require(error(bomb))
+        #expect(failure.line == 1 && failure.message == "anchors and aliases (&name, *name) are not supported")
+        let document = try CarePlanDocument.parse(yaml: TestPlans.standard, source: "plan.yaml")
+        #expect(throws: CarePlanError.self) {
+            try document.merging(overridesYAML: "name: &n KOLS\ntemplate: false\nx: *n\n", source: "proposal")
+        }
+    }
+
     @Test func standardTestPlanIsValid() throws {
         let plan = try CarePlanDocument.parse(yaml: TestPlans.standard, source: "plan.yaml").plan
         #expect(plan.absoluteBounds[.oxygenSaturation]?.red.below == 88)

@@ -24,6 +24,8 @@ public actor ObjectManagerMirror {
     private var waiters: [Int: Waiter] = [:]
     private var nextID = 0
     private var barriers: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// A retry of a failed or malformed load of the tree (see `scheduleReload`).
+    private var reloadTask: Task<Void, Never>?
 
     /// A signal the mirror sends to itself through the bus to know it has caught up (see `synchronize`).
     static let barrierInterface = "no.dho.gateway.MirrorBarrier"
@@ -116,6 +118,8 @@ public actor ObjectManagerMirror {
     public func stop() {
         signalTask?.cancel()
         signalTask = nil
+        reloadTask?.cancel()
+        reloadTask = nil
         for (id, waiter) in waiters {
             waiter.timeoutTask.cancel()
             waiter.fail(.cancelled)
@@ -245,8 +249,9 @@ public actor ObjectManagerMirror {
         switch signal.member {
         case "InterfacesAdded":
             guard signal.arguments.count == 2, let path = signal.arguments[0].objectPathValue,
-                  let interfaces = try? DBusShapes.interfaceProperties(signal.arguments[1])
+                  let announced = try? DBusShapes.interfaceProperties(signal.arguments[1])
             else { return logMalformed(signal) }
+            let interfaces = usable(announced, at: path)
             var object = objects[path] ?? [:]
             for (name, properties) in interfaces { object[name] = properties }
             objects[path] = object
@@ -261,10 +266,12 @@ public actor ObjectManagerMirror {
             publish(.interfacesRemoved(path, names))
         case "PropertiesChanged":
             guard signal.arguments.count == 3, let interface = signal.arguments[0].stringValue,
-                  let changed = signal.arguments[1].variantDictionaryValue,
+                  let announced = signal.arguments[1].variantDictionaryValue,
                   let invalidated = signal.arguments[2].stringsValue
             else { return logMalformed(signal) }
             guard var properties = objects[signal.path]?[interface] else { return }
+            let changed = usable(interface, announced, at: signal.path)
+            guard !changed.isEmpty || !invalidated.isEmpty else { return }
             for (name, value) in changed { properties[name] = value }
             for name in invalidated { properties[name] = nil }
             objects[signal.path]?[interface] = properties
@@ -278,8 +285,22 @@ public actor ObjectManagerMirror {
         logger.warning("ignoring malformed \(signal.interface).\(signal.member) from bluetoothd at \(signal.path)")
     }
 
-    /// Loads the whole tree from `newOwner` and announces the difference to the old tree.
-    private func load(owner newOwner: String) async {
+    /// The interfaces' properties without those of a wrong type (see `PropertySchema`), each logged.
+    private func usable(_ interfaces: DBusShapes.InterfaceProperties, at path: ObjectPath) -> DBusShapes.InterfaceProperties {
+        interfaces.reduce(into: [:]) { result, entry in result[entry.key] = usable(entry.key, entry.value, at: path) }
+    }
+
+    private func usable(_ interface: String, _ properties: [String: DBusValue], at path: ObjectPath) -> [String: DBusValue] {
+        let (kept, dropped) = PropertySchema.filter(interface, properties)
+        for problem in dropped { logger.warning("ignoring \(problem) from bluetoothd at \(path)") }
+        return kept
+    }
+
+    /// Loads the whole tree from `newOwner` and announces the difference to the old tree. A failed or malformed
+    /// load is retried (`scheduleReload`) as long as the same bluetoothd owns the name.
+    private func load(owner newOwner: String, attempt: Int = 0) async {
+        reloadTask?.cancel()
+        reloadTask = nil
         owner = newOwner
         let reply: DBusReply
         do {
@@ -287,16 +308,18 @@ public actor ObjectManagerMirror {
                                                       interface: BlueZNames.objectManager, member: "GetManagedObjects")
         } catch {
             logger.error("could not load bluetoothd's objects: \(error)")
-            return
+            return scheduleReload(owner: newOwner, attempt: attempt)
         }
         guard owner == newOwner else { return }  // bluetoothd went away again meanwhile
-        let loaded: DBusShapes.ManagedObjects
+        let received: DBusShapes.ManagedObjects
         do {
-            loaded = try DBusShapes.managedObjects(try reply.arguments.argument(0, "managed objects"))
+            received = try DBusShapes.managedObjects(try reply.arguments.argument(0, "managed objects"))
         } catch {
-            logger.error("bluetoothd sent a malformed object tree: \(error)")
-            return
+            logger.error("bluetoothd sent a malformed object tree (\(error)); its objects are ignored until it sends a valid one")
+            return scheduleReload(owner: newOwner, attempt: attempt)
         }
+        var loaded: DBusShapes.ManagedObjects = [:]
+        for (path, interfaces) in received { loaded[path] = usable(interfaces, at: path) }
         loadedAt = max(loadedAt, reply.sequence)
         let previous = objects
         objects = loaded
@@ -311,7 +334,28 @@ public actor ObjectManagerMirror {
         publish(.serviceAvailable(owner: newOwner))
     }
 
+    /// Without bluetoothd's tree the gateway would see no adapter and no device until bluetoothd restarts, so a
+    /// load that failed (a timeout while bluetoothd is busy starting, a malformed reply) is tried again after
+    /// 0.5 s, doubling up to 30 s. Signals keep being applied meanwhile; the next load replaces the tree.
+    private func scheduleReload(owner expected: String, attempt: Int) {
+        let delay = Duration.milliseconds(500 * (1 << min(attempt, 6)))
+        let capped = min(delay, .seconds(30))
+        logger.notice("loading \(service)'s objects again in \(capped)")
+        reloadTask = Task { [weak self] in
+            do { try await Task.sleep(for: capped) } catch { return }
+            await self?.reload(owner: expected, attempt: attempt + 1)
+        }
+    }
+
+    private func reload(owner expected: String, attempt: Int) async {
+        reloadTask = nil  // this is that task: `load` must not cancel it
+        guard owner == expected, signalTask != nil else { return }
+        await load(owner: expected, attempt: attempt)
+    }
+
     private func serviceGone() {
+        reloadTask?.cancel()
+        reloadTask = nil
         logger.warning("\(service) left the bus; forgetting its \(objects.count) objects")
         let previous = objects
         objects = [:]

@@ -51,7 +51,7 @@ public struct Adapter: Sendable, Hashable {
 
     public func discoveryFilterNames() async throws(BlueZError) -> [String] {
         let reply = try await client.call(path, BlueZNames.adapter, "GetDiscoveryFilters")
-        guard let names = reply.first?.stringsValue else { throw .unexpected("GetDiscoveryFilters: \(reply)") }
+        guard let names = reply.first?.stringsValue else { throw .unexpected("GetDiscoveryFilters returned (\(reply.signature)) instead of (as)") }
         return names
     }
 

@@ -29,7 +29,13 @@ public struct GattCharacteristic: Sendable, Hashable {
         var options: [String: DBusValue] = [:]
         if offset != 0 { options["offset"] = .uint16(offset) }
         let reply = try await client.call(path, BlueZNames.gattCharacteristic, "ReadValue", [.variantDictionary(options)])
-        guard let bytes = reply.first?.bytesValue else { throw .unexpected("ReadValue returned \(reply)") }
+        // The reply's shape, never its content, goes into the error: it may be huge.
+        guard reply.count == 1, let bytes = reply.first?.bytesValue else {
+            throw .unexpected("ReadValue returned (\(reply.signature)) instead of (ay)")
+        }
+        guard bytes.count <= PropertySchema.maximumAttributeValue else {
+            throw .unexpected("ReadValue returned \(bytes.count) bytes; an attribute holds at most \(PropertySchema.maximumAttributeValue)")
+        }
         return bytes
     }
 

@@ -47,6 +47,26 @@ extension Simulator {
                     throw .invalidArguments(error.description)
                 }
             }
+        case "ConnectFromDevice":
+            try call.expectSignature("s")
+            try connectFromDevice(try knownDevice(call))
+        case "SendRawValue":
+            try call.expectSignature("ssv")
+            let address = try knownDevice(call)
+            let uuid = try characteristic(call, of: address)
+            guard devices[address]?.gattExported == true, case let .variant(value) = call.arguments[2] else {
+                throw .remote(name: SimulatorControl.notPossibleError, message: "\(address) has no GATT objects exported")
+            }
+            setCharacteristicProperties(address, uuid, ["Value": value], alwaysEmit: true)
+        case "SetRawDeviceProperty":
+            try call.expectSignature("ssv")
+            let address = try knownDevice(call)
+            guard let device = devices[address], device.objectExists, let name = call.arguments[1].stringValue,
+                  case let .variant(value) = call.arguments[2]
+            else {
+                throw .remote(name: SimulatorControl.notPossibleError, message: "\(address) has no device object")
+            }
+            bluetoothd?.server.setProperty(device.path, interface: BlueZNames.device, name, value, alwaysEmit: true)
         case "DisconnectDevice":
             try call.expectSignature("s")
             dropConnection(try knownDevice(call), reason: "org.bluez.Reason.Remote")

@@ -40,6 +40,21 @@ public struct SimulatorClient: Sendable {
         try await call("AddGlucoseRecords", [.string(address.description), .array(.array(.byte), frames.map { .bytes($0) })])
     }
 
+    public func connectFromDevice(_ address: BluetoothAddress) async throws(DBusError) {
+        try await call("ConnectFromDevice", [.string(address.description)])
+    }
+
+    /// Emits a Value change of any shape on the characteristic (`value` is sent inside a variant).
+    public func sendRawValue(_ address: BluetoothAddress, _ characteristic: BluetoothUUID, _ value: DBusValue)
+        async throws(DBusError) {
+        try await call("SendRawValue", [.string(address.description), .string(characteristic.string), .variant(value)])
+    }
+
+    public func setRawDeviceProperty(_ address: BluetoothAddress, _ name: String, _ value: DBusValue)
+        async throws(DBusError) {
+        try await call("SetRawDeviceProperty", [.string(address.description), .string(name), .variant(value)])
+    }
+
     public func disconnect(_ address: BluetoothAddress) async throws(DBusError) {
         try await call("DisconnectDevice", [.string(address.description)])
     }

@@ -13,6 +13,10 @@ public import DBus
 ///   StartNotify (at once if already connected and notifying).
 /// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).
 /// - `AddGlucoseRecords(s address, aay frames)`: store more glucose records (sequence from bytes 1–2).
+/// - `ConnectFromDevice(s address)`: the device links up by itself (no Connect() call; GATT exported at once).
+/// - `SendRawValue(s address, s characteristic, v value)`: a Value change carrying any type (malformed data),
+///   whether or not anyone is notifying; the GATT objects must be exported.
+/// - `SetRawDeviceProperty(s address, s name, v value)`: a Device1 property change of any name and type.
 /// - `DisconnectDevice(s address)`: the device hangs up.
 /// - `ExportGatt(s address)`: export the GATT objects of a `gattExport: manual` device now.
 /// - `SetBattery(s address, y percentage)`.

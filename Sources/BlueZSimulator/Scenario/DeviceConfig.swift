@@ -35,11 +35,13 @@ public struct DeviceConfig: Sendable, Decodable {
     public var services: [ServiceConfig] = []
     /// Stored glucose records served through the Record Access Control Point.
     public var glucoseRecords: [GlucoseRecord] = []
+    /// How bluetoothd misreports this device (none by default).
+    public var faults = DeviceFaults()
 
     static let keys: Set<String> = [
         "address", "name", "addressType", "rssi", "inRange", "advertisedServices", "serviceData",
         "manufacturerData", "paired", "trusted", "battery", "connectFailures", "gattExport",
-        "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords",
+        "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults",
     ]
 
     public init(address: BluetoothAddress) {
@@ -82,6 +84,7 @@ public struct DeviceConfig: Sendable, Decodable {
         pairing = try container.optional("pairing")
         services = try container.value("services", default: [])
         glucoseRecords = try container.value("glucoseRecords", default: [])
+        faults = try container.value("faults", default: DeviceFaults())
         if let information: DeviceInformation = try container.optional("deviceInformation") {
             services.insert(information.service, at: 0)
         }

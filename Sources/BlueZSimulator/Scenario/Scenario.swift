@@ -1,4 +1,5 @@
 public import BlueZ
+import ConfigYAML
 import HealthProfiles
 import Foundation
 import Yams
@@ -9,23 +10,29 @@ public struct Scenario: Sendable, Decodable {
     public var adapter: AdapterConfig
     public var timing: Timing
     public var devices: [DeviceConfig]
+    /// Deliberate breaches of the D-Bus contract (none by default).
+    public var faults: BusFaults
 
-    public init(adapter: AdapterConfig = AdapterConfig(), timing: Timing = Timing(), devices: [DeviceConfig]) {
+    public init(adapter: AdapterConfig = AdapterConfig(), timing: Timing = Timing(), devices: [DeviceConfig],
+                faults: BusFaults = BusFaults()) {
         self.adapter = adapter
         self.timing = timing
         self.devices = devices
+        self.faults = faults
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["adapter", "timing", "devices"], in: "the scenario")
+        try decoder.rejectUnknownKeys(["adapter", "timing", "devices", "faults"], in: "the scenario")
         let container = try decoder.container(keyedBy: AnyKey.self)
         adapter = try container.value("adapter", default: AdapterConfig())
         timing = try container.value("timing", default: Timing())
         devices = try container.value("devices", default: [])
+        faults = try container.value("faults", default: BusFaults())
     }
 
     /// Parses and validates YAML text.
     public static func parse(yaml: String) throws(ScenarioError) -> Scenario {
+        if let line = YAMLAnchors.firstUse(in: yaml) { throw ScenarioError("line \(line): \(YAMLAnchors.refusal)") }
         let scenario: Scenario
         do {
             scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)

@@ -114,7 +114,7 @@ struct SimulatedDevice: Sendable {
         ]
         if let name = config.name { properties["Name"] = .string(name) }
         if let rssi { properties["RSSI"] = .int16(rssi) }
-        return properties
+        return config.faults.wrongPropertyTypes ? properties.mapValues(DeviceFaults.wronglyTyped) : properties
     }
 
     /// Advertised service UUIDs plus, once resolved, the services found.

@@ -124,6 +124,28 @@ extension Simulator {
         }
     }
 
+    /// The device links up by itself, without any client calling Connect(): a bonded device reconnecting, or
+    /// a neighbour's device the controller accepted. bluetoothd reports Connected and ServicesResolved and
+    /// exports the GATT objects; `ConnectAttempts` does not count it.
+    func connectFromDevice(_ address: BluetoothAddress) throws(DBusError) {
+        guard adapterPresent, adapterPowered else {
+            throw .remote(name: SimulatorControl.notPossibleError, message: "the adapter is off or absent")
+        }
+        guard let device = devices[address], device.inRange, !device.connected, !device.connecting, !device.linkBusy else {
+            throw .remote(name: SimulatorControl.notPossibleError, message: "\(address) is out of range or already linked")
+        }
+        if !device.objectExists { exportDevice(address, rssi: device.config.rssi) }
+        devices[address]?.epoch += 1
+        devices[address]?.connected = true
+        devices[address]?.servicesResolved = true
+        setDeviceProperties(address, ["Connected": .boolean(true)])
+        exportGatt(address)
+        setDeviceProperties(address, ["ServicesResolved": .boolean(true)])
+        exportBattery(address)
+        startBehaviours(address)
+        logger.info("\(address) connected by itself")
+    }
+
     private func finishAbortedLink(_ address: BluetoothAddress, epoch: Int) {
         guard devices[address]?.epoch == epoch, devices[address]?.linkBusy == true else { return }
         devices[address]?.linkBusy = false

@@ -50,7 +50,9 @@ extension Simulator {
         case "ReadValue":
             try call.expectSignature("a{sv}")
             let options = call.arguments[0].variantDictionaryValue ?? [:]
-            return [.bytes(try await readValue(address, uuid, offset: options["offset"]?.uint16Value ?? 0))]
+            let value = try await readValue(address, uuid, offset: options["offset"]?.uint16Value ?? 0)
+            if let fault = devices[address]?.config.faults.readValue { return [fault.value] }
+            return [.bytes(value)]
         case "WriteValue":
             try call.expectSignature("aya{sv}")
             let options = call.arguments[1].variantDictionaryValue ?? [:]
@@ -156,6 +158,9 @@ extension Simulator {
 
     /// A notification or indication: Value changes, announced even when equal to the last one.
     func notify(_ address: BluetoothAddress, _ uuid: BluetoothUUID, _ value: [UInt8]) {
+        for noise in devices[address]?.config.faults.notificationNoise ?? [] {
+            setCharacteristicProperties(address, uuid, ["Value": noise.value], alwaysEmit: true)
+        }
         devices[address]?.values[uuid] = value
         setCharacteristicProperties(address, uuid, ["Value": .bytes(value)], alwaysEmit: true)
     }

@@ -2,6 +2,7 @@ import BlueZ
 public import DBus
 import HealthProfiles
 public import Logging
+import Synchronization
 
 /// A scripted stand-in for bluetoothd: owns org.bluez on a bus and exports what bluetoothd would for
 /// the scenario's adapter and devices (Adapter1, Device1, GATT services/characteristics/descriptors,
@@ -32,6 +33,9 @@ public actor Simulator {
     var lastDiscoveryFilter: [String: DBusValue] = [:]
     var agents: [String: RegisteredAgent] = [:]
     var defaultAgent: String?
+    /// Malformed GetManagedObjects replies still to send (scenario `faults.malformedObjectTrees`), across
+    /// bluetoothd restarts; read on the connection thread, hence not actor state.
+    nonisolated let malformedObjectTrees: Countdown
 
     struct RegisteredAgent: Sendable {
         let path: ObjectPath
@@ -49,6 +53,7 @@ public actor Simulator {
         self.bus = bus
         self.logger = logger
         adapterPowered = scenario.adapter.powered
+        malformedObjectTrees = Countdown(scenario.faults.malformedObjectTrees)
         deviceOrder = scenario.devices.map(\.address)
         let adapterPath = BlueZNames.root.appending(scenario.adapter.name)
         for config in scenario.devices {
@@ -91,6 +96,15 @@ public actor Simulator {
         let instance = BluetoothdInstance(connection: connection, server: server, generation: generation)
         bluetoothd = instance
         server.add(BlueZNames.root, interfaces: [agentManagerInterface()])
+        let malformedObjectTrees = malformedObjectTrees
+        let logger = logger
+        server.intercept { call in
+            guard call.interface == DBusObjectServer.objectManagerInterface, call.member == "GetManagedObjects",
+                  malformedObjectTrees.take()
+            else { return nil }
+            logger.info("answering GetManagedObjects with a malformed tree (scenario faults)")
+            return .reply([BusFaults.malformedObjectTree])
+        }
         if adapterPresent { exportAdapterAndKnownDevices() }
         let owners = try await connection.signals(matching: .nameOwnerChanged())
         clientWatcher = Task { [weak self] in
@@ -191,7 +205,8 @@ public actor Simulator {
     func setDeviceProperties(_ address: BluetoothAddress, _ properties: [String: DBusValue],
                              alwaysEmit: Bool = false) {
         guard let device = devices[address], device.objectExists else { return }
-        bluetoothd?.server.setProperties(device.path, interface: BlueZNames.device, properties, alwaysEmit: alwaysEmit)
+        let announced = device.config.faults.wrongPropertyTypes ? properties.mapValues(DeviceFaults.wronglyTyped) : properties
+        bluetoothd?.server.setProperties(device.path, interface: BlueZNames.device, announced, alwaysEmit: alwaysEmit)
     }
 
     func setCharacteristicProperties(_ address: BluetoothAddress, _ uuid: BluetoothUUID,
@@ -219,6 +234,22 @@ public actor Simulator {
 
     func device(at path: ObjectPath) -> BluetoothAddress? {
         deviceOrder.first { devices[$0]?.path == path && devices[$0]?.objectExists == true }
+    }
+}
+
+/// A number of occasions left, taken one at a time from any thread.
+final class Countdown: Sendable {
+    private let remaining: Mutex<Int>
+
+    init(_ count: Int) { remaining = Mutex(count) }
+
+    /// True (and one less left) while any are left.
+    func take() -> Bool {
+        remaining.withLock { count in
+            guard count > 0 else { return false }
+            count -= 1
+            return true
+        }
     }
 }
 

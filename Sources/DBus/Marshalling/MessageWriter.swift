@@ -6,6 +6,9 @@ import CDBus
 /// something that does not match the container's signature, so nothing unchecked may reach it.
 enum MessageWriter {
     static func append(_ values: [DBusValue], to message: OpaquePointer) throws(DBusError) {
+        // The body's signature holds every declared type outside variants (element types of empty arrays
+        // included) and may not exceed the 255 bytes of a signature.
+        _ = try DBusType.parse(signature: values.signature)
         for value in values { try value.validate() }
         var iter = DBusMessageIter()
         dbus_message_iter_init_append(message, &iter)

@@ -36,6 +36,10 @@ public final class DBusObjectServer: Sendable {
     private let root: ObjectPath
     private let objects = Mutex<[ObjectPath: [String: Interface]]>([:])
     private let registration = Mutex<DBusRegistration?>(nil)
+    private let interceptor = Mutex<DBusObjectHandlerOverride?>(nil)
+
+    /// Answers a call instead of the tree, or returns nil to let the tree answer (see `intercept`).
+    public typealias DBusObjectHandlerOverride = @Sendable (DBusMethodCall) -> DBusMethodOutcome?
 
     /// Serves every path at and below `root` on `connection`; the ObjectManager lives at `root`.
     public init(connection: DBusConnection, root: ObjectPath = .root) {
@@ -46,6 +50,13 @@ public final class DBusObjectServer: Sendable {
             return self.handle(call)
         }
         registration.withLock { $0 = handle }
+    }
+
+    /// Lets the owner answer some calls itself, standard interfaces included, before the tree does: the BlueZ
+    /// simulator uses it to misbehave on purpose (a GetManagedObjects reply of the wrong shape). The handler runs
+    /// on the connection thread like any `DBusObjectHandler`; nil removes it.
+    public func intercept(_ handler: DBusObjectHandlerOverride?) {
+        interceptor.withLock { $0 = handler }
     }
 
     /// Stops answering calls (objects stay in memory, no signals are sent).
@@ -165,6 +176,7 @@ public final class DBusObjectServer: Sendable {
     }
 
     private func handle(_ call: DBusMethodCall) -> DBusMethodOutcome {
+        if let override = interceptor.withLock({ $0 }), let outcome = override(call) { return outcome }
         switch call.interface {
         case DBusObjectServer.propertiesInterface?:
             return handleProperties(call)

@@ -54,6 +54,14 @@ public indirect enum DBusType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Fixed-size types, whose arrays libdbus handles as blocks (and does not walk element by element).
+    public var isFixed: Bool {
+        switch self {
+        case .byte, .boolean, .int16, .uint16, .int32, .uint32, .int64, .uint64, .double, .unixFD: true
+        default: false
+        }
+    }
+
     /// `a{sv}`, the property/options dictionary used all over BlueZ.
     public static let variantDictionary = DBusType.dictionary(key: .string, value: .variant)
 

@@ -69,37 +69,60 @@ public indirect enum DBusValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Checks that every container holds what its declared type says, and that strings, paths and
-    /// signatures are marshallable. libdbus aborts on such mistakes, so they are caught here instead.
+    /// Checks that every container holds what its declared type says, that every declared type is a valid
+    /// D-Bus type (no empty structures, basic dictionary keys, nesting and signature length within the
+    /// specification's limits), and that strings, paths and signatures are marshallable. libdbus aborts on such
+    /// mistakes, so they are caught here instead.
     public func validate() throws(DBusError) {
+        _ = try DBusType(signature: type.signature)  // element types of empty containers are checked here too
+        try validate(depth: 0)
+    }
+
+    /// libdbus refuses messages whose values nest deeper than 64 containers (arrays, dictionary entries,
+    /// structures and variants together), even when each signature is within its own limits.
+    static let maximumNesting = 64
+
+    private func validate(depth: Int) throws(DBusError) {
         switch self {
         case .string(let text):
             guard !text.utf8.contains(0) else { throw .invalidValue("string contains a NUL character") }
         case .signature(let text):
             _ = try DBusType.parse(signature: text)
         case .array(let element, let items):
+            if !items.isEmpty, !element.isFixed { try DBusValue.checkNesting(depth + 1) }
             for item in items {
                 guard item.type == element else {
                     throw .invalidValue("array of \(element) holds a \(item.type) element")
                 }
-                try item.validate()
+                try item.validate(depth: depth + 1)
             }
         case .dictionary(let key, let value, let entries):
             guard key.isBasic else { throw .invalidValue("dictionary key type \(key) is not basic") }
+            if !entries.isEmpty { try DBusValue.checkNesting(depth + 2) }
             for entry in entries {
                 guard entry.key.type == key, entry.value.type == value else {
                     throw .invalidValue("dictionary a{\(key)\(value)} holds an entry of \(entry.key.type), \(entry.value.type)")
                 }
-                try entry.key.validate()
-                try entry.value.validate()
+                try entry.key.validate(depth: depth + 2)
+                try entry.value.validate(depth: depth + 2)
             }
         case .structure(let fields):
             guard !fields.isEmpty else { throw .invalidValue("empty structure") }
-            for field in fields { try field.validate() }
+            try DBusValue.checkNesting(depth + 1)
+            for field in fields { try field.validate(depth: depth + 1) }
         case .variant(let inner):
-            try inner.validate()
+            // The variant carries its content's signature, which must itself be a valid single type.
+            _ = try DBusType(signature: inner.type.signature)
+            try DBusValue.checkNesting(depth + 1)
+            try inner.validate(depth: depth + 1)
         default:
             break
+        }
+    }
+
+    private static func checkNesting(_ depth: Int) throws(DBusError) {
+        guard depth <= maximumNesting else {
+            throw .invalidValue("values nested deeper than \(maximumNesting) containers")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ConfigYAML
 import Foundation
 import HealthProfiles
 import Yams
@@ -26,6 +27,9 @@ public enum DeviceProfileParser {
         guard flowDepth(of: yaml) <= maximumFlowDepth else {
             throw DeviceProfileLoadError([DeviceProfileError(
                 file: file, keyPath: "", problem: .syntax("collections nested deeper than \(maximumFlowDepth)"))])
+        }
+        if let line = YAMLAnchors.firstUse(in: yaml) {
+            throw DeviceProfileLoadError([DeviceProfileError(file: file, keyPath: "", line: line, problem: .syntax(YAMLAnchors.refusal))])
         }
         let root: Node
         do {

@@ -6,7 +6,25 @@ extension GatewayConfiguration {
     /// (STATE_DIRECTORY, RUNTIME_DIRECTORY) as defaults for the paths.
     public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
         let text = try readConfigurationFile(path)
-        return try parse(yaml: text, source: path, environment: environment)
+        let configuration = try parse(yaml: text, source: path, environment: environment)
+        try checkFileMode(path)
+        return configuration
+    }
+
+    /// The file names the patient and says where their data goes: other users may neither read it (the patient
+    /// reference identifies a person) nor write it (they could send the readings elsewhere). Checked after the
+    /// content, so that a mistake in the file is reported first.
+    static func checkFileMode(_ path: String) throws(ConfigError) {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int else { return }
+        let octal = String(mode, radix: 8)
+        if mode & 0o002 != 0 {
+            throw ConfigError(source: path, line: nil, keyPath: "",
+                              message: "is writable by other users (mode \(octal)): anyone could send the readings elsewhere; chmod 0640 or stricter")
+        }
+        if mode & 0o004 != 0 {
+            throw ConfigError(source: path, line: nil, keyPath: "",
+                              message: "is readable by other users (mode \(octal)) and names the patient; chmod 0640 or stricter")
+        }
     }
 
     public static func parse(yaml: String, source: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {

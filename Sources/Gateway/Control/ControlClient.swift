@@ -19,6 +19,11 @@ public struct ControlClient: Sendable {
         }
         defer { stream.shutdownBoth() }
         do { try stream.write(ControlCoding.encodeLine(request)) } catch {
+            // The daemon may have answered and hung up before the request went out (it refuses an unauthorised
+            // user at once): its answer is still there to read, and says more than the broken pipe.
+            if let line = try? stream.readLine(), case let .failure(_, code, message)? = try? JSONDecoder().decode(ControlFrame.self, from: Data(line)) {
+                throw ControlError(code, message)
+            }
             throw ControlError("unreachable", "lost the connection to the gateway daemon: \(error)")
         }
         while true {

@@ -83,6 +83,26 @@ public struct PromptAnswer: Sendable, Codable, Hashable {
     }
 }
 
+/// One line a client sends on the control socket, as the daemon reads it: a request, an answer to a prompt,
+/// or something else (answered with a "bad-request" failure). Lines come from any local user in the
+/// technicians group, so decoding never traps and never trusts more than the JSON shape.
+public enum ControlLine: Sendable, Hashable {
+    case request(ControlRequest)
+    case answer(PromptAnswer)
+    case malformed
+
+    public init(decoding line: [UInt8]) {
+        let data = Data(line)
+        if let request = try? JSONDecoder().decode(ControlRequest.self, from: data) {
+            self = .request(request)
+        } else if let answer = try? JSONDecoder().decode(PromptAnswer.self, from: data) {
+            self = .answer(answer)
+        } else {
+            self = .malformed
+        }
+    }
+}
+
 /// A control request that failed, with a stable code for scripts and a sentence for people.
 public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: String

@@ -93,11 +93,10 @@ public final class ControlServer: Sendable {
         defer { session.end() }
         while let line = try? stream.readLine() {
             if line.isEmpty { continue }
-            if let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) {
-                session.run(request, handler: handler, logger: logger)
-            } else if let answer = try? JSONDecoder().decode(PromptAnswer.self, from: Data(line)) {
-                session.deliver(answer)
-            } else {
+            switch ControlLine(decoding: line) {
+            case let .request(request): session.run(request, handler: handler, logger: logger)
+            case let .answer(answer): session.deliver(answer)
+            case .malformed:
                 session.send(.failure(id: 0, code: "bad-request", message: "malformed control request (expected one JSON object per line)"))
             }
         }

@@ -136,7 +136,7 @@ public struct DeviceVisit: Sendable {
     private func readDeviceInformation(into update: inout SensorUpdate) async {
         for characteristic in profile.deviceInformation {
             guard let gatt = try? await bluetoothDevice.characteristic(characteristic.uuid, timeout: .milliseconds(1)),
-                  let bytes = try? await gatt.readValue(),
+                  let bytes = await read(gatt, characteristic),
                   let decoded = try? CharacteristicDecoder.decode(characteristic, bytes)
             else { continue }
             switch decoded {
@@ -155,7 +155,7 @@ public struct DeviceVisit: Sendable {
     /// Features are read once and logged: they tell the technician what the device can report.
     private func readFeatures(_ characteristics: [GATTCharacteristic: GattCharacteristic]) async {
         for use in profile.characteristics where use.mode == .read {
-            guard let gatt = characteristics[use.characteristic], let bytes = try? await gatt.readValue() else { continue }
+            guard let gatt = characteristics[use.characteristic], let bytes = await read(gatt, use.characteristic) else { continue }
             do {
                 let decoded = try CharacteristicDecoder.decode(use.characteristic, bytes)
                 if case let .temperatureType(site) = decoded { processor.setDefaultTemperatureSite(site) }
@@ -166,11 +166,20 @@ public struct DeviceVisit: Sendable {
         }
     }
 
+    /// The characteristic's value; nil (and a log line naming the reason) when the read fails, which costs the
+    /// visit only that detail.
+    private func read(_ gatt: GattCharacteristic, _ characteristic: GATTCharacteristic) async -> [UInt8]? {
+        do { return try await gatt.readValue() } catch {
+            logger.notice("\(characteristic.displayName) unreadable: \(error)", metadata: ["device": "\(device.address)"])
+            return nil
+        }
+    }
+
     /// Device clock minus gateway clock, from the device's Current Time, when it exposes one.
     private func measureClock() async -> TimeInterval? {
         guard let timeSync = profile.timeSync,
               let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
-              let bytes = try? await gatt.readValue()
+              let bytes = await read(gatt, timeSync.characteristic)
         else { return nil }
         let now = Date()
         guard case let .currentTime(current)? = try? CharacteristicDecoder.decode(.currentTime, bytes),

@@ -1,15 +1,15 @@
 import DeviceProfiles
 import HealthProfiles
 
-/// Feeds one fuzz input to the decoders, the assemblers and the profile parser, and checks properties that
-/// must hold for every input: nothing traps, and whatever decodes re-encodes to an equal value (and, for
-/// binary frames, to the same bytes).
+/// The `codecs` target: feeds one input to the decoders, the assemblers and the profile parser, and checks
+/// properties that must hold for every input: nothing traps, and whatever decodes re-encodes to an equal value
+/// (and, for binary frames, to the same bytes).
 ///
 /// Input layout: a little-endian UInt16 selector, then the payload. A selector that is a characteristic's
 /// assigned number (0x2A35...) decodes the payload as that characteristic; the special selectors below run
 /// the RACP request decoder, the two assemblers and the YAML profile parser. Other selectors are folded onto
 /// the same targets so that no input is wasted.
-enum FuzzHarness {
+enum CodecTarget {
     static let racpRequest: UInt16 = 0xFF52
     static let bodyCompositionSequence: UInt16 = 0xFF9C
     static let glucoseSequence: UInt16 = 0xFF18
@@ -33,11 +33,6 @@ enum FuzzHarness {
         default:
             if let characteristic = GATTCharacteristic(rawValue: selector) { checkCharacteristic(characteristic, payload) }
         }
-    }
-
-    /// A property violation is a bug in the codecs: trapping is how the fuzzer reports it.
-    static func violated(_ what: String) -> Never {
-        fatalError("fuzz property violated: \(what)")
     }
 
     static func checkCharacteristic(_ characteristic: GATTCharacteristic, _ payload: [UInt8]) {
