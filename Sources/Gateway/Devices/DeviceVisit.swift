@@ -85,7 +85,7 @@ public struct DeviceVisit: Sendable {
         }
 
         try await subscribe(characteristics)
-        let subscribedAt = Date()
+        let subscribedAt = ContinuousClock.now
         let clockSet = await setClockIfNeeded(offset: clockOffset)
 
         var requested = false
@@ -298,7 +298,7 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Waits until the device hangs up, falls quiet, or the collection window closes.
-    private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: Date) async -> String {
+    private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: ContinuousClock.Instant) async -> String {
         let windowEnd = min(deadline, ContinuousClock.now + settings.collectionWindow)
         let bluetoothDevice = bluetoothDevice
         let processor = processor
@@ -314,9 +314,8 @@ public struct DeviceVisit: Sendable {
             }
             group.addTask {
                 while !Task.isCancelled {
-                    let last = max(processor.counters.lastFrameAt ?? listeningSince, listeningSince)
-                    let quietFor = Date().timeIntervalSince(last)
-                    let remaining = quiet - .milliseconds(Int64(quietFor * 1000))
+                    let last = max(processor.lastFrameInstant ?? listeningSince, listeningSince)
+                    let remaining = quiet - (ContinuousClock.now - last)
                     if remaining <= .zero { return "device quiet" }
                     try? await Task.sleep(for: remaining)
                 }

@@ -60,7 +60,8 @@ public final class GatewayRuntime: Sendable {
         let store: ReadingStore
         do {
             store = try ReadingStore.open(
-                StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays),
+                StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays,
+                                   maximumSize: configuration.storage.maximumDatabaseSize),
                 migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
         } catch {
             throw StartupError("database", error.description)
