@@ -56,11 +56,12 @@ public final class GatewayHarness: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Starts bus, simulator (scenario file, default profiles/sim/home.yaml) and receiver, writes the
-    /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set) and, unless
-    /// told not to, the daemon.
+    /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set; the forwarding
+    /// backoff and the devices' revisit interval have their own parameters) and, unless told not to, the daemon.
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
+        forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
         startDaemon: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
@@ -86,10 +87,11 @@ public final class GatewayHarness: Sendable {
               profiles: \(repository.appendingPathComponent("profiles").path)
             bluetooth:
               bus-address: \(bus.address)
+              revisit-interval: \(revisitInterval)
             forwarding:
               endpoint: \(receiver.url)
-              initial-backoff: 100ms
-              maximum-backoff: 1s
+              initial-backoff: \(forwardingBackoff.initial)
+              maximum-backoff: \(forwardingBackoff.maximum)
             logging:
               level: debug
 

@@ -47,7 +47,9 @@ extension GatewayConfiguration {
         let installedBy = try carePlan.requiredString("installed-by")
 
         let bluetooth = try root.optionalMapping("bluetooth")
-        try bluetooth?.allowOnly(["adapter", "bus-address", "session-timeout", "connect-attempts", "maximum-backoff"])
+        try bluetooth?.allowOnly([
+            "adapter", "bus-address", "session-timeout", "connect-attempts", "maximum-backoff", "revisit-interval",
+        ])
         let adapter = try bluetooth?.optionalString("adapter") ?? "hci0"
         guard adapter.hasPrefix("hci"), Int(adapter.dropFirst(3)) != nil else {
             throw (bluetooth ?? root).error(at: "adapter", "must name an adapter such as hci0 (got \"\(adapter)\")")
@@ -90,7 +92,8 @@ extension GatewayConfiguration {
                 busAddress: try bluetooth?.optionalString("bus-address"),
                 sessionTimeout: try bluetooth?.optionalDuration("session-timeout", in: 5...3600) ?? .seconds(120),
                 connectAttempts: try bluetooth?.optionalInt("connect-attempts", in: 1...20) ?? 4,
-                maximumBackoff: try bluetooth?.optionalDuration("maximum-backoff", in: 1...86_400) ?? .seconds(300)),
+                maximumBackoff: try bluetooth?.optionalDuration("maximum-backoff", in: 1...86_400) ?? .seconds(300),
+                revisitInterval: try bluetooth?.optionalDuration("revisit-interval", in: 1...3600) ?? .seconds(15)),
             forwarding: Forwarding(
                 endpoint: endpoint,
                 caFile: try forwarding.optionalAbsolutePath("ca-file"),

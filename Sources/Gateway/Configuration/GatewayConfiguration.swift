@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var connectAttempts: Int
         /// Longest back-off between connection attempts to a failing device.
         public var maximumBackoff: Duration
+        /// After a successful visit, a device's advertisements are ignored this long (devices advertise in
+        /// bursts after a measurement).
+        public var revisitInterval: Duration
     }
 
     public struct Forwarding: Sendable, Equatable {

@@ -137,6 +137,7 @@ public final class GatewayRuntime: Sendable {
         let supervisor = DeviceSupervisor(
             client: bluez, registry: registry, store: store, catalog: catalog, sink: pipeline,
             settings: .init(adapterName: configuration.bluetooth.adapter, visit: visit,
+                            revisitInterval: configuration.bluetooth.revisitInterval,
                             maximumBackoff: configuration.bluetooth.maximumBackoff),
             logger: logger)
         await supervisor.start()
