@@ -80,8 +80,14 @@ public final class GatewayRuntime: Sendable {
                 logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
-            let recovered = try await triage.evaluateHeldReadings()
-            if !recovered.isEmpty { logger.notice("triaged readings left untriaged by an earlier run", metadata: ["count": "\(recovered.count)"]) }
+            // Not fatal: on a full disk this cannot write, and a daemon that refused to start would forward
+            // nothing at all. The maintenance loop tries again.
+            do {
+                let recovered = try await triage.evaluateHeldReadings()
+                if !recovered.isEmpty { logger.notice("triaged readings left untriaged by an earlier run", metadata: ["count": "\(recovered.count)"]) }
+            } catch {
+                logger.error("readings left untriaged by an earlier run could not be triaged yet: \(error)")
+            }
             await triage.resumeHookDeliveries()
 
             let forwarding = configuration.forwarding
