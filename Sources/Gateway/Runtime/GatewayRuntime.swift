@@ -64,7 +64,14 @@ public final class GatewayRuntime: Sendable {
                                    maximumSize: configuration.storage.maximumDatabaseSize),
                 migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
         } catch {
-            throw StartupError("database", error.description)
+            switch error {
+            case .cannotOpen: throw StartupError("database", error.description)
+            case .corrupt:
+                // Never overwritten: it may hold readings not yet delivered.
+                throw StartupError("database", "\(paths.databaseFile): \(error.description); the file was left as it is: "
+                    + "restore a backup or move it aside (a new, empty database is then created)")
+            default: throw StartupError("database", "\(paths.databaseFile): \(error.description)")
+            }
         }
         let registry = DeviceRegistry(store: store)
         let technicalAlerts = TechnicalAlerts(logger: logger)
