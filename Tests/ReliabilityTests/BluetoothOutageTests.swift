@@ -11,21 +11,6 @@ import Testing
     static let cuff = BluetoothAddress("A0:9E:1A:00:00:01")!
     static let thermometer = BluetoothAddress("00:09:1F:00:00:05")!
 
-    /// Makes `device` hold one new measurement and advertise (every second, as a device with news does)
-    /// until the gateway has stored `readings` in total.
-    static func measure(_ gateway: GatewayHarness, _ device: BluetoothAddress, _ characteristic: String, _ frame: [UInt8],
-                        expecting readings: Int) async throws {
-        try await gateway.simulatorControl.queueFrames(device, BluetoothUUID(characteristic)!, [frame])
-        try await gateway.waitUntil("reading \(readings) stored and forwarded") {
-            let status = try await gateway.status()
-            let queue = status["queue"] as? [String: Any]
-            if status["readingsStored"] as? Int == readings, queue?["undelivered"] as? Int == 0 { return true }
-            try await gateway.simulatorControl.advertise(device)
-            try await Task.sleep(for: .seconds(1))
-            return false
-        }
-    }
-
     static func newBloodPressure(minutesAgo: Int) throws -> [UInt8] {
         try DeviceRecords.bloodPressure(systolic: 131, diastolic: 84, pulse: 66,
                                         at: try DeviceRecords.deviceTime(secondsAgo: minutesAgo * 60))
@@ -33,10 +18,6 @@ import Testing
 
     static func bluetooth(_ gateway: GatewayHarness) async throws -> [String: Any] {
         try await gateway.status()["bluetooth"] as? [String: Any] ?? [:]
-    }
-
-    static func technicalAlerts(_ gateway: GatewayHarness) async throws -> [String] {
-        (try await gateway.status()["technicalAlerts"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
 
     /// The simulated adapter is powered, scanning, and the gateway's agent is the default one; the daemon agrees.
@@ -69,12 +50,12 @@ import Testing
             try await Self.waitUntilCollectingAgain(gateway)
             #expect(gateway.daemonLog.contains("bluetoothd left the bus"))
             #expect(gateway.daemonLog.contains("bluetoothd is available again"))
-            try await Self.measure(gateway, Self.cuff, "2A35", try Self.newBloodPressure(minutesAgo: 3), expecting: 4)
+            try await gateway.measure(Self.cuff, "2A35", try Self.newBloodPressure(minutesAgo: 3), expecting: 4)
 
             // The adapter is unplugged: status and doctor say so, and the maintenance check raises an alert.
             try await gateway.simulatorControl.removeAdapter()
             try await gateway.waitUntil("the bluetooth-unavailable alert") {
-                try await Self.technicalAlerts(gateway).contains("bluetooth-unavailable")
+                try await gateway.technicalAlerts().contains("bluetooth-unavailable")
             }
             let bluetooth = try await Self.bluetooth(gateway)
             #expect(bluetooth["adapterPresent"] as? Bool == false)
@@ -92,10 +73,10 @@ import Testing
             try await gateway.simulatorControl.addAdapter()
             try await Self.waitUntilCollectingAgain(gateway)
             try await gateway.waitUntil("the bluetooth-unavailable alert cleared") {
-                try await !Self.technicalAlerts(gateway).contains("bluetooth-unavailable")
+                try await !gateway.technicalAlerts().contains("bluetooth-unavailable")
             }
-            try await Self.measure(gateway, Self.cuff, "2A35", try Self.newBloodPressure(minutesAgo: 1), expecting: 5)
-            try await Self.measure(gateway, Self.thermometer, "2A1C", [0x04, 0x72, 0x01, 0x00, 0xFF, 0x03], expecting: 6)
+            try await gateway.measure(Self.cuff, "2A35", try Self.newBloodPressure(minutesAgo: 1), expecting: 5)
+            try await gateway.measure(Self.thermometer, "2A1C", [0x04, 0x72, 0x01, 0x00, 0xFF, 0x03], expecting: 6)
             let observations = try await gateway.receiver.identifiers("Observation")
             #expect(observations.count == 10)   // panel + pulse per blood-pressure frame (4), one per temperature
             #expect(observations.values.allSatisfy { $0 == 1 })

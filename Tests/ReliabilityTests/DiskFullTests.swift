@@ -15,9 +15,6 @@ import Glibc
     static let meter = BluetoothAddress(Scenarios.meter)!
     static let cuff = BluetoothAddress(Scenarios.cuff)!
 
-    static func technicalAlerts(_ gateway: GatewayHarness) async throws -> [String] {
-        (try await gateway.status()["technicalAlerts"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
-    }
 
     static func quota(_ size: String) -> String { "storage:\n  max-database-size: \(size)\n" }
 
@@ -38,7 +35,7 @@ import Glibc
                 #expect(paired.status == 0, "pair \(address): \(paired.stderr)")
             }
             // The meter's transfer runs into the quota: a clear alert, and the daemon carries on.
-            try await gateway.waitUntil("the storage-full alert") { try await Self.technicalAlerts(gateway).contains("storage-full") }
+            try await gateway.waitUntil("the storage-full alert") { try await gateway.technicalAlerts().contains("storage-full") }
             try await gateway.waitUntil("the meter's visit to end") {
                 let devices = try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []
                 return devices.first { $0["address"] as? String == Scenarios.meter }?["lastVisit"] != nil
@@ -88,7 +85,7 @@ import Glibc
                 try await Task.sleep(for: .milliseconds(500))
                 return false
             }
-            #expect(try await !Self.technicalAlerts(gateway).contains("storage-full"))
+            #expect(try await !gateway.technicalAlerts().contains("storage-full"))
             let observations = try await gateway.receiver.identifiers("Observation")
             #expect(observations.count == glucoseCount + 2 * memoryCount)
             #expect(observations.values.allSatisfy { $0 == 1 })

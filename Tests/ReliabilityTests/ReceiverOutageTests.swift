@@ -35,7 +35,7 @@ import Glibc
             }
 
             // Everything waits, and the technician sees why and since when; after the threshold, an alert.
-            try await gateway.waitUntil("the forwarding-failing alert") { try await Self.technicalAlerts(gateway).contains("forwarding-failing") }
+            try await gateway.waitUntil("the forwarding-failing alert") { try await gateway.technicalAlerts().contains("forwarding-failing") }
             let status = try await gateway.status()
             let queue = try #require(status["queue"] as? [String: Any])
             #expect(queue["undelivered"] as? Int ?? 0 >= expected)
@@ -52,7 +52,7 @@ import Glibc
             try await gateway.startDaemon()
             #expect(try await gateway.status()["readingsStored"] as? Int == expected)
             try await gateway.waitUntil("the forwarding-failing alert after the restart") {
-                try await Self.technicalAlerts(gateway).contains("forwarding-failing")
+                try await gateway.technicalAlerts().contains("forwarding-failing")
             }
             // Backoff stays capped: after 25 consecutive failures (uncapped doubling from 50 ms would wait 19 days)
             // every delay the forwarder chose is at most maximum-backoff (500 ms).
@@ -74,15 +74,12 @@ import Glibc
             #expect(observations.values.allSatisfy { $0 == 1 })
             #expect(try await gateway.receiver.stat("duplicates") == 0)
             try await gateway.waitUntil("the forwarding-failing alert cleared") {
-                try await !Self.technicalAlerts(gateway).contains("forwarding-failing")
+                try await !gateway.technicalAlerts().contains("forwarding-failing")
             }
             #expect((try await gateway.status()["queue"] as? [String: Any])?["lastError"] == nil)
         }
     }
 
-    static func technicalAlerts(_ gateway: GatewayHarness) async throws -> [String] {
-        (try await gateway.status()["technicalAlerts"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
-    }
 
     /// The delays (seconds) in the daemon's "forwarding failed; will retry" lines after byte `offset` of its log.
     static func retryDelays(in log: String, after offset: Int) -> [Double] {
