@@ -93,7 +93,7 @@ extension ConfigNode {
             return describe(context, problem, mark)
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-            return (context.mark.line, "the mapping starting here has the key \(keys) more than once")
+            return (context.mark.line, "duplicated key \(keys) in the mapping that starts here")
         case let .reader(problem, offset, _, yaml):
             let line = offset.map { offset in yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count + 1 }
             return (line, problem)
