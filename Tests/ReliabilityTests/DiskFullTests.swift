@@ -55,7 +55,7 @@ extension Faults {
                 let sequences = try await database.storedSequenceNumbers(sensorKey: "bt:\(Scenarios.meter)")
                 let cursor = try await database.racpCursor(address: Scenarios.meter) ?? 0
                 #expect(cursor < glucoseCount)
-                #expect(Array(sequences.prefix(cursor)) == Array(1...max(cursor, 1)).prefix(cursor).map { $0 })
+                #expect(Array(sequences.prefix(cursor)) == (0..<cursor).map { $0 + 1 })
                 #expect(try await database.integrityCheck() == ["ok"])
 
                 // What was committed is delivered, full store or not.
