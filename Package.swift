@@ -191,6 +191,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Faults against the real daemon: kill -9, receiver and Bluetooth outages, disk full, broken
+        // configuration, clock jumps (README "Reliability").
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "Gateway", "ReadingStore", "Forwarding", "Triage", "HealthProfiles", "BlueZ", "BlueZSimulator",
+                "TestSupport", "GatewayTestSupport", "FHIRTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "TriageTests",
             dependencies: [

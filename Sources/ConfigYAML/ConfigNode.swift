@@ -72,12 +72,37 @@ extension ConfigNode {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ConfigError(source: source, line: nil, keyPath: "", message: "is not valid YAML: \(error)")
+            let (line, problem) = syntaxProblem(error)
+            throw ConfigError(source: source, line: line, keyPath: "", message: "is not valid YAML: \(problem)")
         }
         guard let root else {
             throw ConfigError(source: source, line: nil, keyPath: "", message: "is empty")
         }
         return try convert(root, source: source, path: "")
+    }
+
+    /// The line of a YAML syntax error and a one-line account of it ("found unexpected end of stream while
+    /// scanning a quoted scalar (column 31)"), for the usual `file:line: message` form; Yams' own description
+    /// spans several lines with an excerpt of the file, which a journal shows badly.
+    static func syntaxProblem(_ error: any Error) -> (line: Int?, problem: String) {
+        guard let error = error as? YamlError else { return (nil, "\(error)") }
+        func describe(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> (Int?, String) {
+            let during = context.map { " \($0.text) (line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return (mark.line, "\(problem)\(during.isEmpty ? "" : ":")\(during), at column \(mark.column)")
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            return describe(context, problem, mark)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+            return (context.mark.line, "duplicated key \(keys) in the mapping that starts here")
+        case let .reader(problem, offset, _, yaml):
+            let line = offset.map { offset in yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count + 1 }
+            return (line, problem)
+        default:
+            return (nil, "\(error)")
+        }
     }
 
     private static func convert(_ node: Node, source: String, path: String) throws(ConfigError) -> ConfigNode {

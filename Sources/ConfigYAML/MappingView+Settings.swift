@@ -1,5 +1,5 @@
 /// Readers for the kinds of settings service configuration files have: optional numbers with defaults,
-/// durations, absolute paths and URLs.
+/// durations, sizes, absolute paths and URLs.
 extension MappingView {
     public func optionalInt(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard optional(key) != nil else { return nil }
@@ -27,6 +27,19 @@ extension MappingView {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
+    /// A size in bytes written as a number of bytes ("1048576") or with a binary unit: "512KB", "200MB",
+    /// "2GB" (KB = 1024 bytes, MB = 1024 KB, GB = 1024 MB; "KiB", "MiB", "GiB" are accepted too).
+    public func optionalByteSize(_ key: String, in range: ClosedRange<Int64>? = nil) throws(ConfigError) -> Int64? {
+        guard let text = try optionalString(key) else { return nil }
+        guard let bytes = Self.bytes(in: text) else {
+            throw error(at: key, "must be a size such as 512KB, 200MB or 2GB (got \"\(text)\")")
+        }
+        if let range, !range.contains(bytes) {
+            throw error(at: key, "must be between \(Self.describeBytes(range.lowerBound)) and \(Self.describeBytes(range.upperBound))")
+        }
+        return bytes
+    }
+
     /// An absolute file system path (relative paths in a service's configuration depend on the working
     /// directory systemd happens to use, so they are refused).
     public func optionalAbsolutePath(_ key: String) throws(ConfigError) -> String? {
@@ -45,6 +58,27 @@ extension MappingView {
         }
         if let value = Double(text.trimmingSpaces), value >= 0, value.isFinite { return value }
         return nil
+    }
+
+    static func bytes(in text: String) -> Int64? {
+        let units: [(String, Int64)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1),
+        ]
+        let trimmed = text.trimmingSpaces
+        for (suffix, factor) in units where trimmed.uppercased().hasSuffix(suffix.uppercased()) {
+            let number = trimmed.dropLast(suffix.count).trimmingSpaces
+            guard let value = Double(number), value >= 0, value.isFinite, value * Double(factor) < 9e18 else { return nil }
+            return Int64((value * Double(factor)).rounded())
+        }
+        guard let value = Int64(trimmed), value >= 0 else { return nil }
+        return value
+    }
+
+    static func describeBytes(_ bytes: Int64) -> String {
+        for (unit, factor) in [("GB", Int64(1) << 30), ("MB", 1 << 20), ("KB", 1 << 10)] where bytes >= factor && bytes % factor == 0 {
+            return "\(bytes / factor)\(unit)"
+        }
+        return "\(bytes) bytes"
     }
 
     static func describe(_ seconds: Double) -> String {

@@ -24,6 +24,8 @@ public final class GatewayHarness: Sendable {
     /// A patient reference unique to this run, so a test can prove it never reaches a log.
     public let patientReference: String
     public let gatewayID: String
+    /// The configuration the harness writes before any `extraConfiguration` (see `writeConfiguration`).
+    public let baseConfiguration: String
     private let daemon = Mutex<Process?>(nil)
     private let controlConnection: DBusConnection
 
@@ -35,7 +37,8 @@ public final class GatewayHarness: Sendable {
     public var simulatorControl: SimulatorClient { SimulatorClient(connection: controlConnection) }
 
     private init(bus: PrivateBus, simulator: SimulatorProcess, receiver: ReceiverProcess, socketDirectory: URL,
-                 configPath: String, patientReference: String, gatewayID: String, controlConnection: DBusConnection) {
+                 configPath: String, patientReference: String, gatewayID: String, baseConfiguration: String,
+                 controlConnection: DBusConnection) {
         self.bus = bus
         self.simulator = simulator
         self.receiver = receiver
@@ -44,6 +47,7 @@ public final class GatewayHarness: Sendable {
         self.configPath = configPath
         self.patientReference = patientReference
         self.gatewayID = gatewayID
+        self.baseConfiguration = baseConfiguration
         self.controlConnection = controlConnection
     }
 
@@ -52,14 +56,16 @@ public final class GatewayHarness: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Starts bus, simulator (scenario file, default profiles/sim/home.yaml) and receiver, writes the
-    /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set) and, unless
-    /// told not to, the daemon.
+    /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set; the forwarding
+    /// backoff and the devices' revisit interval have their own parameters) and, unless told not to, the daemon.
     /// `patientReference` defaults to one unique to the run; `forwardingSettings` are further lines of the
     /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`).
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
-        patientReference: String? = nil, forwardingSettings: [String] = [], startDaemon: Bool = true
+        patientReference: String? = nil, forwardingSettings: [String] = [],
+        forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
+        startDaemon: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
         let simulator = try await SimulatorProcess.launch(bus: bus, scenarioPath: scenario)
@@ -70,7 +76,7 @@ public final class GatewayHarness: Sendable {
         let patient = patientReference ?? "Patient/e2e-\(UUID().uuidString.prefix(12))"
         let gatewayID = "hub-e2e-\(UInt16.random(in: 1000...9999))"
         let configPath = bus.directory.appendingPathComponent("gateway.yaml").path
-        let configuration = """
+        let base = """
             gateway:
               id: \(gatewayID)
             patient:
@@ -84,21 +90,28 @@ public final class GatewayHarness: Sendable {
               profiles: \(repository.appendingPathComponent("profiles").path)
             bluetooth:
               bus-address: \(bus.address)
+              revisit-interval: \(revisitInterval)
             forwarding:
               endpoint: \(receiver.url)
-              initial-backoff: 100ms
-              maximum-backoff: 1s
+              initial-backoff: \(forwardingBackoff.initial)
+              maximum-backoff: \(forwardingBackoff.maximum)
             \(forwardingSettings.map { "  " + $0 + "\n" }.joined())logging:
               level: debug
 
-            """ + extraConfiguration
-        try writeConfiguration(configuration, to: configPath)
+            """
         let control = try await DBusConnection.connect(to: .address(bus.address))
         let harness = GatewayHarness(
             bus: bus, simulator: simulator, receiver: receiver, socketDirectory: socketDirectory, configPath: configPath,
-            patientReference: patient, gatewayID: gatewayID, controlConnection: control)
+            patientReference: patient, gatewayID: gatewayID, baseConfiguration: base, controlConnection: control)
+        try harness.writeConfiguration(extraConfiguration)
         if startDaemon { try await harness.startDaemon() }
         return harness
+    }
+
+    /// Rewrites the configuration file: the harness's own sections plus `extra` (YAML sections the defaults do
+    /// not set). A running daemon reads it at its next start.
+    public func writeConfiguration(_ extra: String) throws {
+        try Self.writeConfiguration(baseConfiguration + extra, to: configPath)
     }
 
     public struct DaemonDidNotStart: Error, CustomStringConvertible {
@@ -108,9 +121,29 @@ public final class GatewayHarness: Sendable {
 
     /// Launches dho-gatewayd and returns once its control socket answers `status`.
     public func startDaemon(environment extra: [String: String] = [:]) async throws {
+        let process = try daemonProcess(configPath: configPath, environment: extra, asUser: nil)
+        try process.run()
+        daemon.withLock { $0 = process }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { throw DaemonDidNotStart(log: daemonLog) }
+            if (try? await dhoctl(["status"]))?.status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw DaemonDidNotStart(log: daemonLog)
+    }
+
+    /// The daemon process, its output appended to `daemonLogPath`; `asUser` runs it through setpriv.
+    private func daemonProcess(configPath: String, environment extra: [String: String], asUser uid: UInt32?) throws -> Process {
         let process = Process()
-        process.executableURL = try BuiltProducts.executable(named: "dho-gatewayd")
-        process.arguments = ["--config", configPath]
+        let executable = try BuiltProducts.executable(named: "dho-gatewayd")
+        if let uid {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", executable.path, "--config", configPath]
+        } else {
+            process.executableURL = executable
+            process.arguments = ["--config", configPath]
+        }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
         process.environment = environment
@@ -122,16 +155,38 @@ public final class GatewayHarness: Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
+        return process
+    }
+
+    /// What a daemon that was expected to give up printed, and how it ended.
+    public struct DaemonExit: Sendable {
+        public let status: Int32
+        /// Only this run's part of the daemon log.
+        public let log: String
+    }
+
+    /// Runs dho-gatewayd expecting it to exit by itself (a configuration or start-up error); throws if it is
+    /// still running after `timeout` (it is then killed).
+    public func runDaemonToExit(configPath: String? = nil, environment: [String: String] = [:], asUser uid: UInt32? = nil,
+                                timeout: Duration = .seconds(30)) async throws -> DaemonExit {
+        let before = (try? FileManager.default.attributesOfItem(atPath: daemonLogPath)[.size] as? Int) ?? 0
+        let process = try daemonProcess(configPath: configPath ?? self.configPath, environment: environment, asUser: uid)
+        let exited = OneShotSignal()
+        process.terminationHandler = { _ in exited.fire() }
         try process.run()
-        try? log.close()
-        daemon.withLock { $0 = process }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if !process.isRunning { throw DaemonDidNotStart(log: daemonLog) }
-            if (try? await dhoctl(["status"]))?.status == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+        guard await exited.wait(timeout: timeout) else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = await exited.wait(timeout: .seconds(10))
+            throw HarnessError("dho-gatewayd did not exit within \(timeout); its log:\n\(daemonLog)")
         }
-        throw DaemonDidNotStart(log: daemonLog)
+        let bytes = FileManager.default.contents(atPath: daemonLogPath) ?? Data()
+        let log = String(decoding: bytes.dropFirst(before), as: UTF8.self)
+        return DaemonExit(status: process.terminationStatus, log: log)
+    }
+
+    /// `dhoctl status --json`, decoded.
+    public func status() async throws -> [String: Any] {
+        try await dhoctlJSON(["status"]) as? [String: Any] ?? [:]
     }
 
     /// Sends `signal` to the daemon and returns its exit status (SIGKILL: the crash case).
@@ -205,6 +260,42 @@ public final class GatewayHarness: Sendable {
         simulator.stop()
         bus.stop()
         try? FileManager.default.removeItem(at: socketDirectory)
+    }
+}
+
+/// Fires once; a waiter gets true, or false when its timeout passes first. Bridges a Process termination
+/// handler (which runs on a Foundation thread) to async code without blocking a pool thread.
+final class OneShotSignal: Sendable {
+    private struct State {
+        var fired = false
+        var waiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
+    }
+    private let state = Mutex(State())
+
+    func fire() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            state.fired = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        waiters.forEach { $0.resume(returning: true) }
+    }
+
+    func wait(timeout: Duration) async -> Bool {
+        let id = UUID()
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let fired = state.withLock { state -> Bool in
+                if state.fired { return true }
+                state.waiters[id] = continuation
+                return false
+            }
+            if fired { continuation.resume(returning: true) }
+        }
     }
 }
 

@@ -56,6 +56,11 @@ enum Terminal {
         ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "uid-\(getuid())"
     }
 
+    /// "1.2 MB" (MB = 1 048 576 bytes, as in `storage: max-database-size`).
+    static func megabytes(_ bytes: Int64) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+
     static func time(_ date: Date?) -> String {
         guard let date else { return "never" }
         let formatter = DateFormatter()

@@ -41,8 +41,14 @@ struct Doctor: ParsableCommand {
                 status.bluetooth.bluetoothdRunning ? "running" : "not running: systemctl status bluetooth")
             add("adapter", status.bluetooth.adapterPresent && status.bluetooth.powered ? "ok" : "fail",
                 status.bluetooth.lastProblem ?? (status.bluetooth.discovering ? "powered, scanning" : "powered"))
+            if let quota = status.storage.maximumBytes {
+                let share = Double(status.storage.bytes) / Double(max(quota, 1))
+                add("database quota", share >= 0.95 ? "fail" : (share >= 0.8 ? "warn" : "ok"),
+                    "\(Terminal.megabytes(status.storage.bytes)) of \(Terminal.megabytes(quota)) (storage: max-database-size)")
+            }
             add("devices", status.devices > 0 ? "ok" : "warn", status.devices > 0 ? "\(status.devices) provisioned" : "none provisioned: dhoctl pair")
-            let stale = status.queue.oldestUndelivered.map { Date().timeIntervalSince($0) > 3600 } ?? false
+            let failingAfter = configuration.map { Double($0.alerts.forwardingFailingAfter.components.seconds) } ?? 3600
+            let stale = status.queue.oldestUndelivered.map { Date().timeIntervalSince($0) > failingAfter } ?? false
             add("forwarding", stale ? "fail" : (status.queue.lastError == nil ? "ok" : "warn"),
                 "\(status.queue.undelivered) undelivered, last forwarded \(Terminal.time(status.queue.lastForwarded))"
                     + (status.queue.lastError.map { ", last error: \($0)" } ?? ""))

@@ -15,6 +15,8 @@ struct Status: ParsableCommand {
                     + (status.bluetooth.adapterPresent ? (status.bluetooth.powered ? "powered" : "OFF") : "MISSING")
                     + (status.bluetooth.discovering ? ", scanning" : ""),
                 "devices:    \(status.devices) provisioned, \(status.readingsStored) readings stored",
+                "storage:    database \(Terminal.megabytes(status.storage.bytes))"
+                    + (status.storage.maximumBytes.map { " of \(Terminal.megabytes($0)) quota" } ?? ""),
                 "queue:      \(status.queue.undelivered) undelivered (\(status.queue.held) awaiting triage), \(status.queue.parked) parked",
                 "            oldest undelivered \(Terminal.time(status.queue.oldestUndelivered)), last forwarded \(Terminal.time(status.queue.lastForwarded))",
             ]

@@ -100,6 +100,11 @@ import Testing
         (minimal.replacingOccurrences(of: "Patient/42", with: "42"), "patient.reference: must be a FHIR reference"),
         (minimal + "\nlogging:\n  level: loud\n", "logging.level: must be one of"),
         ("gateway: [\n", "is not valid YAML"),
+        (minimal + "\nstorage:\n  max-database-size: lots\n", "gateway.yaml:11: storage.max-database-size: must be a size"),
+        (minimal + "\nstorage:\n  max-database-size: 10KB\n", "storage.max-database-size: must be between 64KB and 1024GB"),
+        (minimal + "\nstorage:\n  quota: 1GB\n", "storage.quota: unknown key"),
+        (minimal + "\nalerts:\n  forwarding-failing-after: 0s\n", "alerts.forwarding-failing-after: must be between 1s and 30d"),
+        (minimal + "\nbluetooth:\n  revisit-interval: 2h\n", "bluetooth.revisit-interval: must be between 1s and 1h"),
     ])
     func mistakesAreNamedPrecisely(yaml: String, expected: String) {
         do {
@@ -109,6 +114,21 @@ import Testing
             #expect(error.description.contains(expected), "\(error.description)")
             #expect(error.description.hasPrefix("gateway.yaml"))
         }
+    }
+
+    @Test func storageQuotaAlertThresholdAndRevisitInterval() throws {
+        let defaults = try GatewayConfiguration.parse(yaml: Self.minimal, source: "g", environment: [:])
+        #expect(defaults.storage.maximumDatabaseSize == nil)
+        #expect(defaults.alerts.forwardingFailingAfter == .seconds(3600))
+        #expect(defaults.bluetooth.revisitInterval == .seconds(15))
+        for (text, bytes) in [("200MB", Int64(200) << 20), ("512 KiB", 512 << 10), ("2GB", 2 << 30), ("1.5MB", 1_572_864), ("65536", 65536)] {
+            let yaml = Self.minimal + "\nstorage:\n  max-database-size: \(text)\n"
+            #expect(try GatewayConfiguration.parse(yaml: yaml, source: "g", environment: [:]).storage.maximumDatabaseSize == bytes, "\(text)")
+        }
+        let tuned = try GatewayConfiguration.parse(
+            yaml: Self.minimal + "\nalerts:\n  forwarding-failing-after: 6h\nbluetooth:\n  revisit-interval: 2s\n", source: "g", environment: [:])
+        #expect(tuned.alerts.forwardingFailingAfter == .seconds(21_600))
+        #expect(tuned.bluetooth.revisitInterval == .seconds(2))
     }
 
     @Test func plainHTTPToLoopbackIsAllowed() throws {

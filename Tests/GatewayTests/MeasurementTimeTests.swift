@@ -34,6 +34,25 @@ import Testing
         #expect(result.instant == received.addingTimeInterval(-5 * 60))
     }
 
+    @Test func aClockResetMidLifeDatesOldAndNewReadingsSensibly() throws {
+        // The cuff's battery was changed: its clock restarted at 2000-01-01 00:00 and now says 00:10. Its
+        // memory holds a reading from yesterday (stamped while the clock was right) and two from after the reset.
+        let deviceNow = MeasurementTime.instant(of: try time(2000, 1, 1, 0, 10), in: oslo)!
+        let offset = deviceNow.timeIntervalSince(received)
+        let before = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 22, 18, 0), receivedAt: received, timeZone: oslo, clockOffset: offset)
+        #expect(before.source == .deviceClock)
+        #expect(before.instant == MeasurementTime.instant(of: try time(2026, 11, 22, 18, 0), in: oslo))
+        let after = MeasurementTime.resolve(
+            deviceTime: try time(2000, 1, 1, 0, 2), receivedAt: received, timeZone: oslo, clockOffset: offset)
+        #expect(after.source == .deviceClockCorrected)
+        #expect(after.instant == received.addingTimeInterval(-8 * 60))
+        // A stamp that is wrong either way (before the factory epoch's "now", yet implausible) falls back to receipt.
+        let hopeless = MeasurementTime.resolve(
+            deviceTime: try time(2000, 1, 2, 0, 0), receivedAt: received, timeZone: oslo, clockOffset: offset)
+        #expect(hopeless.source == .gatewayReceipt)
+    }
+
     @Test func unsetClockWithoutOffsetFallsBackToReceipt() throws {
         let result = MeasurementTime.resolve(
             deviceTime: try time(2000, 1, 1, 0, 5), receivedAt: received, timeZone: oslo, clockOffset: nil)

@@ -18,7 +18,7 @@ with --client-ca) and a plain-http admin endpoint on loopback for tests:
   GET  /updates?type=Flag           {"system|value": number of updates (conditional PUT on an existing one)}
   GET  /resources?type=Observation  stored resources
   POST /faults   {"script": [...], "rejectIdentifiers": [...], "clear": true}
-  POST /down     stop listening on the FHIR port (connections are refused)
+  POST /down     stop listening on the FHIR port and cut open connections (connections are refused)
   POST /up       listen again on the same port
 Fault script steps, consumed one per FHIR request (each may have "count": n):
   {"status": 500}                         answer with that status and an OperationOutcome
@@ -369,7 +369,7 @@ class FHIRListener:
         with self.lock:
             if self.server is not None:
                 return
-            server = ThreadingHTTPServer((self.host, self.port), self.handler)
+            server = TrackingHTTPServer((self.host, self.port), self.handler)
             server.daemon_threads = True
             if self.context is not None:
                 server.socket = self.context.wrap_socket(server.socket, server_side=True)
@@ -383,7 +383,37 @@ class FHIRListener:
                 return
             self.server.shutdown()
             self.server.server_close()
+            # A centre that is down does not go on answering on kept-alive connections either.
+            self.server.drop_connections()
             self.server = None
+
+
+class TrackingHTTPServer(ThreadingHTTPServer):
+    """Remembers its open connections so that `drop_connections` can cut them (receiver down)."""
+
+    def __init__(self, *args, **kwargs):
+        self.connections = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self):
+        with self.connections_lock:
+            connections, self.connections = list(self.connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def make_admin_handler(store, listener):

@@ -1,5 +1,8 @@
 import Foundation
 public import HealthProfiles
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// All device profiles of a directory (profiles/devices), loaded and validated together at start-up.
 public struct DeviceProfileCatalog: Sendable {
@@ -16,8 +19,13 @@ public struct DeviceProfileCatalog: Sendable {
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
                 .sorted()
         } catch {
-            throw DeviceProfileLoadError([DeviceProfileError(
-                file: directory, keyPath: "", problem: .unreadable(error.localizedDescription))])
+            // The operating system's words ("No such file or directory", "Permission denied", "Not a directory"),
+            // not Foundation's "The operation could not be completed".
+            let reason = opendir(directory).map { handle -> String in
+                closedir(handle)
+                return error.localizedDescription
+            } ?? String(cString: strerror(errno))
+            throw DeviceProfileLoadError([DeviceProfileError(file: directory, keyPath: "", problem: .unreadable(reason))])
         }
         guard !names.isEmpty else {
             throw DeviceProfileLoadError([DeviceProfileError(file: directory, keyPath: "", problem: .noProfiles)])

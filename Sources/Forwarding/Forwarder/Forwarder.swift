@@ -75,6 +75,8 @@ public actor Forwarder {
     let configuration: ForwarderConfiguration
     let logger: Logger
     let sleeper: Sleeper
+    /// "Now" for claiming due items and scheduling retries (never runs backwards; see `ScheduleClock`).
+    let clock: ScheduleClock
     var consecutiveFailures = 0
     /// Items resolved (delivered or parked) during the current `forwardOnce`.
     var resolved: Set<Int64> = []
@@ -87,7 +89,7 @@ public actor Forwarder {
         store: ReadingStore, transport: any FHIRTransport, mapper: FHIRMapper,
         annotations: (any ObservationAnnotations)? = nil,
         configuration: ForwarderConfiguration = ForwarderConfiguration(),
-        logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live
+        logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live, clock: ScheduleClock = ScheduleClock()
     ) {
         self.store = store
         self.transport = transport
@@ -96,6 +98,7 @@ public actor Forwarder {
         self.configuration = configuration
         self.logger = logger
         self.sleeper = sleeper
+        self.clock = clock
         (wakeSignals, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -136,7 +139,21 @@ public actor Forwarder {
                 continue
             }
             guard status.pending > 0 else { return total }
-            let wait = status.nextAttemptAt.map { max($0.timeIntervalSinceNow, 0.01) } ?? 0.01
+            let now = clock.now()
+            var wait = status.nextAttemptAt.map { max($0.timeIntervalSince(now), 0.01) } ?? 0.01
+            // Nothing this forwarder schedules lies further out than its longest delay: an item that does was
+            // scheduled by a clock that was ahead (set back since, before a restart). It waits no longer than that.
+            let longest = Self.seconds(max(configuration.retry.maximumDelay, configuration.retry.maximumRetryAfter))
+            if wait > longest {
+                do {
+                    let capped = try await store.capRetrySchedule(notAfter: now.addingTimeInterval(longest))
+                    logger.notice("retry times lay beyond the longest backoff (the clock was set back); pulled in",
+                                  metadata: ["items": "\(capped)"])
+                } catch {
+                    logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
+                }
+                wait = longest
+            }
             do { try await sleeper.sleep(.milliseconds(Int64(wait * 1000))) } catch { return total }
         }
         return total
@@ -149,7 +166,7 @@ public actor Forwarder {
         resolved = []
         let claimed: [OutboxItem]
         do {
-            claimed = try await store.claimBatch(limit: configuration.batchSize)
+            claimed = try await store.claimBatch(limit: configuration.batchSize, now: clock.now())
         } catch {
             return fail(report, reason: "outbox unavailable: \(error)", retryAfter: nil)
         }
@@ -360,15 +377,17 @@ public actor Forwarder {
     /// Returns the items of a failed attempt that were not resolved to the queue, due after the delay.
     func reschedule(_ claimed: [OutboxItem], report: ForwardReport) async {
         let unresolved = claimed.map(\.id).filter { !resolved.contains($0) }
-        let delay = report.retryDelay ?? .zero
-        let notBefore = Date().addingTimeInterval(
-            Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+        let notBefore = clock.now().addingTimeInterval(Self.seconds(report.retryDelay ?? .zero))
         do {
             try await store.scheduleRetry(unresolved, notBefore: notBefore, error: report.failure)
         } catch {
             // They stay in flight and come back at the next open.
             logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
         }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     func waitForWork(_ timeout: Duration) async {

@@ -39,6 +39,13 @@ public struct MeasurementTime: Sendable, Hashable {
             // stored readings correctly relative to now, even a clock that was never set.
             let corrected = stamped.addingTimeInterval(-clockOffset)
             if corrected.timeIntervalSince(receivedAt) > futureTolerance {
+                // The clock was set back after this reading was stamped (a battery change reset it to the
+                // factory epoch): today's offset does not apply to it. Its own stamp, if plausible, is the
+                // best estimate; otherwise the time of receipt.
+                if year >= earliestPlausibleYear, stamped.timeIntervalSince(receivedAt) <= futureTolerance {
+                    return MeasurementTime(instant: stamped, source: .deviceClock,
+                                           note: "device clock set back since this reading; its own stamp used")
+                }
                 return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time lies in the future")
             }
             return MeasurementTime(instant: corrected, source: .deviceClockCorrected, note: nil)

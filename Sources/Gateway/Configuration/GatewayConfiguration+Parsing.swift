@@ -29,7 +29,9 @@ extension GatewayConfiguration {
 
     public static func parse(yaml: String, source: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
         let root = try MappingView(try ConfigNode.parse(yaml: yaml, source: source), path: "")
-        try root.allowOnly(["gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "retention", "control", "logging"])
+        try root.allowOnly([
+            "gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "storage", "retention", "control", "logging",
+        ])
 
         let gateway = try root.requiredMapping("gateway")
         try gateway.allowOnly(["id", "time-zone"])
@@ -63,7 +65,9 @@ extension GatewayConfiguration {
         let installedBy = try carePlan.requiredString("installed-by")
 
         let bluetooth = try root.optionalMapping("bluetooth")
-        try bluetooth?.allowOnly(["adapter", "bus-address", "session-timeout", "connect-attempts", "maximum-backoff"])
+        try bluetooth?.allowOnly([
+            "adapter", "bus-address", "session-timeout", "connect-attempts", "maximum-backoff", "revisit-interval",
+        ])
         let adapter = try bluetooth?.optionalString("adapter") ?? "hci0"
         guard adapter.hasPrefix("hci"), Int(adapter.dropFirst(3)) != nil else {
             throw (bluetooth ?? root).error(at: "adapter", "must name an adapter such as hci0 (got \"\(adapter)\")")
@@ -83,7 +87,9 @@ extension GatewayConfiguration {
         }
 
         let alerts = try root.optionalMapping("alerts")
-        try alerts?.allowOnly(["hook", "hook-timeout", "schedule-check-interval"])
+        try alerts?.allowOnly(["hook", "hook-timeout", "schedule-check-interval", "forwarding-failing-after"])
+        let storage = try root.optionalMapping("storage")
+        try storage?.allowOnly(["max-database-size"])
         let retention = try root.optionalMapping("retention")
         try retention?.allowOnly(["delivered-days"])
         let control = try root.optionalMapping("control")
@@ -104,7 +110,8 @@ extension GatewayConfiguration {
                 busAddress: try bluetooth?.optionalString("bus-address"),
                 sessionTimeout: try bluetooth?.optionalDuration("session-timeout", in: 5...3600) ?? .seconds(120),
                 connectAttempts: try bluetooth?.optionalInt("connect-attempts", in: 1...20) ?? 4,
-                maximumBackoff: try bluetooth?.optionalDuration("maximum-backoff", in: 1...86_400) ?? .seconds(300)),
+                maximumBackoff: try bluetooth?.optionalDuration("maximum-backoff", in: 1...86_400) ?? .seconds(300),
+                revisitInterval: try bluetooth?.optionalDuration("revisit-interval", in: 1...3600) ?? .seconds(15)),
             forwarding: Forwarding(
                 endpoint: endpoint,
                 caFile: try forwarding.optionalAbsolutePath("ca-file"),
@@ -118,7 +125,10 @@ extension GatewayConfiguration {
             alerts: Alerts(
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
                 hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),
-                scheduleCheckInterval: try alerts?.optionalDuration("schedule-check-interval", in: 1...86_400) ?? .seconds(300)),
+                scheduleCheckInterval: try alerts?.optionalDuration("schedule-check-interval", in: 1...86_400) ?? .seconds(300),
+                forwardingFailingAfter: try alerts?.optionalDuration("forwarding-failing-after", in: 1...2_592_000) ?? .seconds(3600)),
+            storage: Storage(
+                maximumDatabaseSize: try storage?.optionalByteSize("max-database-size", in: (64 << 10)...(1 << 40))),
             retentionDays: try retention?.optionalInt("delivered-days", in: 1...3650) ?? 90,
             technicianGroup: try control?.optionalString("technician-group") ?? "dho-tech",
             logLevel: level)

@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var connectAttempts: Int
         /// Longest back-off between connection attempts to a failing device.
         public var maximumBackoff: Duration
+        /// After a successful visit, a device's advertisements are ignored this long (devices advertise in
+        /// bursts after a measurement).
+        public var revisitInterval: Duration
     }
 
     public struct Forwarding: Sendable, Equatable {
@@ -54,8 +57,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public struct Alerts: Sendable, Equatable {
         public var hookCommand: String?
         public var hookTimeout: Duration
-        /// How often the missing-measurement schedules are checked.
+        /// How often the missing-measurement schedules (and the hub's own health) are checked.
         public var scheduleCheckInterval: Duration
+        /// Undelivered readings older than this while forwarding keeps failing raise the `forwarding-failing`
+        /// technical alert.
+        public var forwardingFailingAfter: Duration
+    }
+
+    public struct Storage: Sendable, Equatable {
+        /// Quota for the database (SQLite `max_page_count`); nil: only the file system limits it. When it is
+        /// reached new readings are refused (`storage-full` alert) and the devices keep them.
+        public var maximumDatabaseSize: Int64?
     }
 
     public var identity: Identity
@@ -64,6 +76,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var bluetooth: Bluetooth
     public var forwarding: Forwarding
     public var alerts: Alerts
+    public var storage: Storage
     /// Delivered readings older than this are deleted; undelivered ones never are.
     public var retentionDays: Int
     public var technicianGroup: String

@@ -1,6 +1,7 @@
 public import Foundation
 public import HealthProfiles
 public import Logging
+import ReadingStore
 import Synchronization
 
 /// Processes one provisioned device's frames strictly in arrival order and hands complete readings to the
@@ -35,6 +36,13 @@ public final class DeviceFrameProcessor: Sendable {
         var clockOffset: TimeInterval?
         var counters = Counters()
         var controlPointAnswer: OneShot<RACPResponse>?
+        /// The lowest sequence number of the current transfer that could not be stored (disk full, database
+        /// error): the RACP cursor must stay below it, so that the meter sends it again on the next visit
+        /// even if later records of the same transfer were stored.
+        var unstoredSequence: Int?
+        /// When the last frame arrived, on the monotonic clock (a visit's quiet period must not stretch or
+        /// shrink when the wall clock is set).
+        var lastFrameInstant: ContinuousClock.Instant?
     }
     private let state: Mutex<State>
 
@@ -50,7 +58,11 @@ public final class DeviceFrameProcessor: Sendable {
 
     /// Queues a frame; frames are processed in the order they were submitted.
     public func submit(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date = Date()) {
-        state.withLock { $0.counters.lastFrameAt = receivedAt }
+        let now = ContinuousClock.now
+        state.withLock {
+            $0.counters.lastFrameAt = receivedAt
+            $0.lastFrameInstant = now
+        }
         input.yield(.frame(characteristic, bytes, receivedAt: receivedAt))
     }
 
@@ -67,6 +79,9 @@ public final class DeviceFrameProcessor: Sendable {
     }
 
     public var counters: Counters { state.withLock { $0.counters } }
+
+    /// When the last frame was submitted, on the monotonic clock.
+    public var lastFrameInstant: ContinuousClock.Instant? { state.withLock { $0.lastFrameInstant } }
 
     /// Arms the wait for the next Record Access Control Point response. Arm before writing the request so
     /// that a fast answer is not missed; an earlier armed wait is abandoned.
@@ -87,6 +102,8 @@ public final class DeviceFrameProcessor: Sendable {
             case let .flush(done):
                 let released = state.withLock { $0.interpreter.finish() }
                 for item in released { await handle(item, characteristic: nil, receivedAt: Date()) }
+                // The next transfer starts from the cursor, i.e. below anything this one failed to store.
+                state.withLock { $0.unstoredSequence = nil }
                 done.resume()
             }
         }
@@ -131,12 +148,21 @@ public final class DeviceFrameProcessor: Sendable {
             if case let .refused(reason) = acceptance {
                 logger.info("reading not accepted: \(reason)", metadata: ["device": "\(device.address)"])
             }
-            // The record is durable (or was already): only now may the RACP cursor move past it.
-            if let sequence = framed.reading.sequenceNumber, let registry {
-                try await registry.advanceCursor(address: device.address, to: Int(sequence))
+            // The record is durable (or was already): only now may the RACP cursor move past it, and never past
+            // an earlier record of this transfer that could not be stored.
+            if let sequence = framed.reading.sequenceNumber.map(Int.init), let registry,
+               state.withLock({ $0.unstoredSequence.map { sequence < $0 } ?? true }) {
+                try await registry.advanceCursor(address: device.address, to: sequence)
             }
         } catch {
-            state.withLock { $0.counters.failed += 1 }
+            // A record that can never be stored (invalid for the store) must not pin the cursor for ever.
+            let permanent = if case StoreError.invalidArgument? = error as? StoreError { true } else { false }
+            state.withLock { state in
+                state.counters.failed += 1
+                if !permanent, let sequence = framed.reading.sequenceNumber.map(Int.init) {
+                    state.unstoredSequence = min(state.unstoredSequence ?? sequence, sequence)
+                }
+            }
             logger.error("reading could not be stored: \(error)", metadata: [
                 "device": "\(device.address)", "kind": "\(framed.reading.kind.rawValue)",
             ])

@@ -50,6 +50,18 @@ public struct DeviceVisit: Sendable {
             throw VisitError("connect", error.description)
         }
         do {
+            return try await collect(deadline: deadline)
+        } catch {
+            // Hang up: a device left connected does not advertise, so it would never be visited again (BlueZ
+            // does not drop an idle LE link by itself), and a meter keeps an interrupted transfer running.
+            try? await bluetoothDevice.disconnect()
+            throw error
+        }
+    }
+
+    /// Everything after the link is up; the caller disconnects when this fails.
+    private func collect(deadline: ContinuousClock.Instant) async throws(VisitError) -> Report {
+        do {
             try await bluetoothDevice.waitForServicesResolved(timeout: .seconds(30))
         } catch {
             throw VisitError("service discovery", error.description)
@@ -73,7 +85,7 @@ public struct DeviceVisit: Sendable {
         }
 
         try await subscribe(characteristics)
-        let subscribedAt = Date()
+        let subscribedAt = ContinuousClock.now
         let clockSet = await setClockIfNeeded(offset: clockOffset)
 
         var requested = false
@@ -231,18 +243,51 @@ public struct DeviceVisit: Sendable {
 
     /// Asks a glucometer for the records after the last one stored (RACP "greater than or equal to
     /// cursor + 1"; all records on the first visit) and waits for its completion response.
+    ///
+    /// A meter whose previous transfer was interrupted on the gateway's side (the daemon crashed or was
+    /// restarted mid-transfer; the link stayed up) still has that procedure running and refuses a new one
+    /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
+    /// Operation) and asks again, instead of failing every visit until the meter drops the link.
     private func fetchRecords(_ controlPoint: GattCharacteristic) async throws(VisitError) -> String {
         let request: RACPRequest = device.lastSequenceNumber.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
         } ?? .reportAll
+        let response: RACPResponse?
+        do {
+            response = try await controlPointExchange(controlPoint, request)
+        } catch let error where Self.isProcedureAlreadyInProgress(error) {
+            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
+                          metadata: ["device": "\(device.address)"])
+            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
+                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
+            }
+            do { response = try await controlPointExchange(controlPoint, request) } catch {
+                throw VisitError("record request", error.description)
+            }
+        } catch {
+            throw VisitError("record request", error.description)
+        }
+        switch response {
+        case .responseCode(_, .success)?: return "all records received"
+        case .responseCode(_, .noRecordsFound)?: return "no new records"
+        case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
+        case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
+        case nil: throw VisitError("record transfer", "no answer within \(settings.controlPointTimeout)")
+        }
+    }
+
+    /// Writes one RACP request and waits for the meter's response indication (nil: none in time).
+    private func controlPointExchange(_ controlPoint: GattCharacteristic, _ request: RACPRequest)
+        async throws(BlueZError) -> RACPResponse? {
         let answer = processor.armControlPointAnswer()
         do {
             try await controlPoint.writeValue(request.encoded(), type: .request)
         } catch {
-            throw VisitError("record request", error.description)
+            answer.deliver(nil)
+            throw error
         }
         let timeout = settings.controlPointTimeout
-        let response = await withTaskGroup(of: RACPResponse??.self) { group in
+        return await withTaskGroup(of: RACPResponse??.self) { group in
             group.addTask { await answer.value() }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -253,17 +298,16 @@ public struct DeviceVisit: Sendable {
             answer.deliver(nil)
             return first ?? nil
         }
-        switch response {
-        case .responseCode(_, .success)?: return "all records received"
-        case .responseCode(_, .noRecordsFound)?: return "no new records"
-        case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
-        case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
-        case nil: throw VisitError("record transfer", "no answer within \(timeout)")
-        }
+    }
+
+    /// ATT error 0x80 on a RACP write: the Glucose Profile's "Procedure Already In Progress".
+    static func isProcedureAlreadyInProgress(_ error: BlueZError) -> Bool {
+        guard case let .bluez(.failed, message) = error else { return false }
+        return message.lowercased().hasSuffix("att error: 0x80")
     }
 
     /// Waits until the device hangs up, falls quiet, or the collection window closes.
-    private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: Date) async -> String {
+    private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: ContinuousClock.Instant) async -> String {
         let windowEnd = min(deadline, ContinuousClock.now + settings.collectionWindow)
         let bluetoothDevice = bluetoothDevice
         let processor = processor
@@ -279,9 +323,8 @@ public struct DeviceVisit: Sendable {
             }
             group.addTask {
                 while !Task.isCancelled {
-                    let last = max(processor.counters.lastFrameAt ?? listeningSince, listeningSince)
-                    let quietFor = Date().timeIntervalSince(last)
-                    let remaining = quiet - .milliseconds(Int64(quietFor * 1000))
+                    let last = max(processor.lastFrameInstant ?? listeningSince, listeningSince)
+                    let remaining = quiet - (ContinuousClock.now - last)
                     if remaining <= .zero { return "device quiet" }
                     try? await Task.sleep(for: remaining)
                 }

@@ -44,7 +44,8 @@ public final class GatewayPipeline: ReadingSink {
             outcome = try await store.ingest(
                 reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
                 measuredAt: time.instant, held: true)
-            technicalAlerts.clear(.storageFull)
+            // Only a reading that took space proves there is space (a duplicate writes nothing).
+            if case .stored = outcome { technicalAlerts.clear(.storageFull) }
         } catch .diskFull {
             technicalAlerts.raise(.storageFull, "the gateway's storage is full: new readings cannot be saved")
             throw StoreError.diskFull

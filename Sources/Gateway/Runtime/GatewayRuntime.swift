@@ -60,10 +60,18 @@ public final class GatewayRuntime: Sendable {
         let store: ReadingStore
         do {
             store = try ReadingStore.open(
-                StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays),
+                StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays,
+                                   maximumSize: configuration.storage.maximumDatabaseSize),
                 migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
         } catch {
-            throw StartupError("database", error.description)
+            switch error {
+            case .cannotOpen: throw StartupError("database", error.description)
+            case .corrupt:
+                // Never overwritten: it may hold readings not yet delivered.
+                throw StartupError("database", "\(paths.databaseFile): \(error.description); the file was left as it is: "
+                    + "restore a backup or move it aside (a new, empty database is then created)")
+            default: throw StartupError("database", "\(paths.databaseFile): \(error.description)")
+            }
         }
         let registry = DeviceRegistry(store: store)
         let technicalAlerts = TechnicalAlerts(logger: logger)
@@ -79,8 +87,14 @@ public final class GatewayRuntime: Sendable {
                 logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
-            let recovered = try await triage.evaluateHeldReadings()
-            if !recovered.isEmpty { logger.notice("triaged readings left untriaged by an earlier run", metadata: ["count": "\(recovered.count)"]) }
+            // Not fatal: on a full disk this cannot write, and a daemon that refused to start would forward
+            // nothing at all. The maintenance loop tries again.
+            do {
+                let recovered = try await triage.evaluateHeldReadings()
+                if !recovered.isEmpty { logger.notice("triaged readings left untriaged by an earlier run", metadata: ["count": "\(recovered.count)"]) }
+            } catch {
+                logger.error("readings left untriaged by an earlier run could not be triaged yet: \(error)")
+            }
             await triage.resumeHookDeliveries()
 
             let forwarding = configuration.forwarding
@@ -136,6 +150,7 @@ public final class GatewayRuntime: Sendable {
         let supervisor = DeviceSupervisor(
             client: bluez, registry: registry, store: store, catalog: catalog, sink: pipeline,
             settings: .init(adapterName: configuration.bluetooth.adapter, visit: visit,
+                            revisitInterval: configuration.bluetooth.revisitInterval,
                             maximumBackoff: configuration.bluetooth.maximumBackoff),
             logger: logger)
         await supervisor.start()

@@ -22,9 +22,11 @@ public struct GatewayService: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await runtime.forwarder.run() }
             group.addTask {
+                let alerts = runtime.configuration.alerts
                 await MaintenanceLoop(
-                    runtime: runtime, interval: runtime.configuration.alerts.scheduleCheckInterval,
-                    forwardingAlarmAfter: 3600
+                    runtime: runtime, interval: alerts.scheduleCheckInterval,
+                    forwardingAlarmAfter: Double(alerts.forwardingFailingAfter.components.seconds)
+                        + Double(alerts.forwardingFailingAfter.components.attoseconds) / 1e18
                 ).run()
             }
             if let interval = notifier.watchdogInterval {

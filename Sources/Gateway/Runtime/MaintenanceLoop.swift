@@ -12,14 +12,15 @@ struct MaintenanceLoop {
     let forwardingAlarmAfter: TimeInterval
 
     func run() async {
-        var lastRetention: Date?
+        // Monotonic: a wall clock set back by a day must not postpone retention by a day.
+        var lastRetention: ContinuousClock.Instant?
         while !Task.isCancelled {
             await checkSchedules()
             do { try await runtime.triage.evaluateHeldReadings() } catch {
                 runtime.logger.warning("held readings still not triaged: \(error)")
             }
-            if lastRetention.map({ Date().timeIntervalSince($0) > 86_400 }) ?? true {
-                lastRetention = Date()
+            if lastRetention.map({ ContinuousClock.now - $0 > .seconds(86_400) }) ?? true {
+                lastRetention = ContinuousClock.now
                 do {
                     let report = try await runtime.store.applyRetention()
                     if report.readingsDeleted > 0 {

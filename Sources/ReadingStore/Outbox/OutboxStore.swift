@@ -112,6 +112,20 @@ extension ReadingStore {
         }
     }
 
+    /// Brings every pending item due after `notAfter` forward to `notAfter` (their retry times were set by a
+    /// clock that was ahead). Returns how many were moved.
+    @discardableResult
+    public func capRetrySchedule(notAfter: Date) async throws(StoreError) -> Int {
+        try await mapStoreErrors {
+            try await writer.write { db in
+                try db.execute(
+                    sql: "UPDATE outbox SET nextAttemptAt = ?1 WHERE state = 'pending' AND nextAttemptAt > ?1",
+                    arguments: [notAfter.unixMilliseconds])
+                return db.changesCount
+            }
+        }
+    }
+
     /// Parks an item the receiver rejected permanently, keeping the server's explanation. Parked items
     /// do not block the queue, are never retried automatically and are never deleted by retention.
     public func park(_ id: Int64, reason: String, at date: Date = Date()) async throws(StoreError) {

@@ -46,8 +46,9 @@ extension ReadingStore {
             reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt,
             held: held)
         let prepared = try PreparedReading(request)
+        let configuration = configuration
         return try await mapStoreErrors {
-            try await writer.write { db in try prepared.insert(db, enqueuedAt: Date()) }
+            try await writer.write { db in try prepared.insert(db, enqueuedAt: Date(), storage: configuration) }
         }
     }
 
@@ -58,10 +59,11 @@ extension ReadingStore {
         prepared.reserveCapacity(requests.count)
         for request in requests { prepared.append(try PreparedReading(request)) }
         let batch = prepared
+        let configuration = configuration
         return try await mapStoreErrors {
             try await writer.write { db in
                 let now = Date()
-                return try batch.map { try $0.insert(db, enqueuedAt: now) }
+                return try batch.map { try $0.insert(db, enqueuedAt: now, storage: configuration) }
             }
         }
     }
@@ -89,13 +91,15 @@ struct PreparedReading: Sendable {
         }
     }
 
-    func insert(_ db: Database, enqueuedAt: Date) throws -> IngestOutcome {
+    /// Stores the reading unless it is already known; a new reading must leave the store its headroom.
+    func insert(_ db: Database, enqueuedAt: Date, storage: StoreConfiguration) throws -> IngestOutcome {
         // Cached statements: compiled once per connection, not once per reading.
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = ?1)
                 OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = ?1)
             """), arguments: [id.rawValue]) ?? false
         if known { return .duplicate(id) }
+        try StorageHeadroom.check(db, storage)
 
         let reading = request.reading
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")

@@ -40,6 +40,13 @@ public final class ReadingStore: Sendable {
         grdb.label = "dho.store"
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        if let maximumSize = configuration.maximumSize {
+            // Per connection; only the writer ever grows the file, readers get it for consistency.
+            grdb.prepareDatabase { db in
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumSize / max(pageSize, 512)))")
+            }
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: configuration.path, configuration: grdb)
@@ -63,6 +70,11 @@ public final class ReadingStore: Sendable {
         try DatabaseFile.tighten(path: configuration.path)
 
         let store = ReadingStore(writer: pool, configuration: configuration, logger: logger)
+        if let usage = try? store.storageUsageNow(), let limit = usage.maximumBytes, usage.bytes >= limit {
+            logger.warning("the database is at its size quota; new readings cannot be stored until it is raised", metadata: [
+                "bytes": "\(usage.bytes)", "quota": "\(limit)",
+            ])
+        }
         let recovered = try mapStoreErrors { try pool.write { db in try Outbox.recoverInFlight(db) } }
         if recovered > 0 {
             logger.notice("returned outbox items left in flight by an earlier run to the queue", metadata: [
@@ -77,10 +89,39 @@ public final class ReadingStore: Sendable {
         try mapStoreErrors { try writer.close() }
     }
 
+    /// How big the database is and its quota (`StoreConfiguration.maximumSize`, in whole pages).
+    public func storageUsage() async throws(StoreError) -> StorageUsage {
+        try await mapStoreErrors { try await writer.read { db in try Self.storageUsage(db, quota: self.configuration.maximumSize) } }
+    }
+
+    func storageUsageNow() throws(StoreError) -> StorageUsage {
+        try mapStoreErrors { try writer.read { db in try Self.storageUsage(db, quota: configuration.maximumSize) } }
+    }
+
+    static func storageUsage(_ db: Database, quota: Int64?) throws -> StorageUsage {
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let maximumPages = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? 0
+        return StorageUsage(bytes: pages * pageSize, maximumBytes: quota == nil ? nil : maximumPages * pageSize)
+    }
+
     /// Runs `PRAGMA integrity_check`; returns SQLite's findings, `["ok"]` when the file is sound.
     public func integrityCheck() async throws(StoreError) -> [String] {
         try await mapStoreErrors {
             try await writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
         }
+    }
+}
+
+/// The database's size against its quota.
+public struct StorageUsage: Sendable, Hashable, Codable {
+    /// Pages in use × page size (the WAL not yet checkpointed is not counted).
+    public var bytes: Int64
+    /// The quota in whole pages × page size; nil when none is configured.
+    public var maximumBytes: Int64?
+
+    public init(bytes: Int64, maximumBytes: Int64?) {
+        self.bytes = bytes
+        self.maximumBytes = maximumBytes
     }
 }

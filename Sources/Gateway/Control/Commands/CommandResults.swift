@@ -1,4 +1,5 @@
 public import Foundation
+public import ReadingStore
 
 /// The typed results of control commands. The daemon encodes them as JSON; dhoctl decodes them for its
 /// text output and passes the JSON through unchanged for `--json`.
@@ -22,6 +23,8 @@ public struct StatusResult: Sendable, Codable, Equatable {
     public var unacknowledgedRedAlerts: Int
     public var devices: Int
     public var readingsStored: Int
+    /// The database's size and quota (`storage: max-database-size`).
+    public var storage: StorageUsage
     public var technicalAlerts: [TechnicalAlerts.Alert]
 }
 

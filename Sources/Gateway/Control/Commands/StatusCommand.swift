@@ -16,6 +16,7 @@ extension GatewayCommands {
                 unacknowledgedRedAlerts: alerts.filter { $0.zone == .red && $0.acknowledgedBy == nil }.count,
                 devices: try await runtime.registry.all().count,
                 readingsStored: try await runtime.store.readingCount(),
+                storage: try await runtime.store.storageUsage(),
                 technicalAlerts: runtime.technicalAlerts.current)
         }
     }

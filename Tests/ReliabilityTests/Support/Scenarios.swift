@@ -1,0 +1,54 @@
+import Foundation
+
+/// bluez-sim scenarios written per test (format: README "Scenario format").
+enum Scenarios {
+    static let meter = "C4:AD:34:00:00:03"
+    static let cuff = "A0:9E:1A:00:00:01"
+
+    /// A bonded glucometer holding `glucoseRecords` (served through RACP) and a cuff that indicates `cuffMemory`
+    /// on its first connection and then hangs up. Radio time is short so that thousands of records fit in a test.
+    static func home(glucoseRecords: [[UInt8]], cuffMemory: [[UInt8]], notificationIntervalMs: Int = 1) -> String {
+        func list(_ frames: [[UInt8]], indent: String) -> String {
+            frames.isEmpty ? " []" : "\n" + frames.map { "\(indent)- \"\(DeviceRecords.hex($0))\"" }.joined(separator: "\n")
+        }
+        return """
+            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
+            timing:
+              notificationIntervalMs: \(notificationIntervalMs)
+              disconnectAfterLastMs: 50
+              gattExportDelayMs: 30
+              connectDelayMs: 5
+              resolveDelayMs: 5
+            devices:
+              - address: "\(meter)"
+                name: "ContourNext"
+                advertisedServices: ["1808"]
+                paired: true
+                trusted: true
+                deviceInformation: {manufacturer: "Ascensia", model: "Contour Next One", serial: "CNO-7781", firmware: "3.4"}
+                pairing: {method: passkeyEntry, passkey: 123456, requiredForServices: ["1808"], onInsufficientAuthentication: reject}
+                glucoseRecords:\(list(glucoseRecords, indent: "      "))
+              - address: "\(cuff)"
+                name: "UA-651BLE"
+                advertisedServices: ["1810"]
+                battery: 80
+                deviceInformation: {manufacturer: "A&D Medical", model: "UA-651BLE", serial: "5150123456", firmware: "1.2.0"}
+                services:
+                  - uuid: "1810"
+                    characteristics:
+                      - uuid: "2A35"
+                        flags: [indicate]
+                        stored:\(list(cuffMemory, indent: "                  "))
+                        disconnectAfterStored: true
+                      - {uuid: "2A49", flags: [read], value: "0300"}
+
+            """
+    }
+
+    static func write(_ text: String, in directory: URL) throws -> String {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("scenario-\(UUID().uuidString.prefix(8)).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
