@@ -23,6 +23,8 @@ extension Faults {
         static func write(_ contents: Data, named name: String, in gateway: GatewayHarness) throws -> String {
             let path = gateway.socketDirectory.appendingPathComponent("\(name).yaml").path
             try contents.write(to: URL(fileURLWithPath: path))
+            // Private like a real configuration: a readable one is refused before anything else is checked.
+            #expect(chmod(path, 0o600) == 0)
             return path
         }
 
