@@ -138,10 +138,13 @@ let package = Package(
             name: "bluez-sim",
             dependencies: ["BlueZSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // Benchmarks, run by hand or by scripts/bench; the daemon benchmarks drive the real daemon through
+        // GatewayTestSupport's harness.
         .executableTarget(
             name: "bench",
             dependencies: [
-                "HealthProfiles", "ReadingStore", "Forwarding",
+                "HealthProfiles", "ReadingStore", "Forwarding", "BlueZ", "BlueZSimulator", "DBus", "GatewayTestSupport",
+                "FHIRTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -209,6 +212,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict),
+        // Runs the built bench briefly: its real paths and self-checks, no timing.
+        .testTarget(
+            name: "benchTests",
+            dependencies: ["bench", "dho-gatewayd", "dhoctl", "bluez-sim", "GatewayTestSupport", "TestSupport"],
             swiftSettings: strict),
         // Runs the built dhoctl binary (the dependency makes sure it is built first).
         .testTarget(name: "dhoctlTests", dependencies: ["dhoctl"], swiftSettings: strict),

@@ -101,6 +101,12 @@ public final class ReceiverProcess: @unchecked Sendable {
         try await admin("GET", "/identifiers?type=\(type)") as? [String: Int] ?? [:]
     }
 
+    /// "system|value" -> when (Unix time, seconds) the receiver committed the first creation of a resource with
+    /// that identifier: the end point of the benchmarks' notification-to-forwarded latency.
+    public func creationTimes(_ type: String = "Observation") async throws -> [String: Double] {
+        try await admin("GET", "/created?type=\(type)") as? [String: Double] ?? [:]
+    }
+
     /// "system|value" -> number of times a resource with that identifier was updated (conditional PUT on an
     /// existing resource).
     public func updates(_ type: String) async throws -> [String: Int] {

@@ -59,16 +59,18 @@ public final class GatewayHarness: Sendable {
     /// configuration (`extraConfiguration` is appended: YAML sections the defaults do not set; the forwarding
     /// backoff and the devices' revisit interval have their own parameters) and, unless told not to, the daemon.
     /// `patientReference` defaults to one unique to the run; `forwardingSettings` are further lines of the
-    /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`).
+    /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`). Tests log at debug level; benchmarks pass
+    /// `info` (the production level) so that logging does not dominate what they measure.
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
         patientReference: String? = nil, forwardingSettings: [String] = [],
         forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
-        startDaemon: Bool = true
+        logLevel: String = "debug", startDaemon: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
-        let simulator = try await SimulatorProcess.launch(bus: bus, scenarioPath: scenario)
+        let simulator = try await SimulatorProcess.launch(
+            bus: bus, scenarioPath: scenario, extraArguments: logLevel == "debug" ? [] : ["--log-level", logLevel])
         let receiver = try await ReceiverProcess(arguments: receiverArguments)
         let socketDirectory = URL(fileURLWithPath: "/tmp").appendingPathComponent("dho-ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true,
@@ -96,7 +98,7 @@ public final class GatewayHarness: Sendable {
               initial-backoff: \(forwardingBackoff.initial)
               maximum-backoff: \(forwardingBackoff.maximum)
             \(forwardingSettings.map { "  " + $0 + "\n" }.joined())logging:
-              level: debug
+              level: \(logLevel)
 
             """
         let control = try await DBusConnection.connect(to: .address(bus.address))

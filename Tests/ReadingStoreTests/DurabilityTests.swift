@@ -53,6 +53,23 @@ import Testing
         #expect(try await store.integrityCheck() == ["ok"])
     }
 
+    /// After `close` the database file alone holds every commit: a copy of it (a backup, a moved disk) misses
+    /// nothing that was left in the WAL.
+    @Test func afterCloseTheDatabaseFileAloneHoldsEveryReading() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        for sequence in UInt16(1)...40 { _ = try await store.ingest(Samples.glucose(sequence: sequence)) }
+        _ = try await store.readingCount()  // a reader connection exists, as in the daemon
+        try store.close()
+
+        let copy = directory.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: directory.file("gateway.sqlite"), toPath: copy)
+        let reopened = try ReadingStore.open(StoreConfiguration(path: copy))
+        #expect(try await reopened.readingCount() == 40)
+        #expect(try await reopened.outboxStatus().pending == 40)
+        try reopened.close()
+    }
+
     @Test func theDatabaseFilesAreReadableByTheOwnerOnly() async throws {
         let directory = TemporaryDirectory()
         let store = try directory.openStore()

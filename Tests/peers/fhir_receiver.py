@@ -16,6 +16,7 @@ with --client-ca) and a plain-http admin endpoint on loopback for tests:
   GET  /stats                       counters
   GET  /identifiers?type=Observation {"system|value": number of creations}
   GET  /updates?type=Flag           {"system|value": number of updates (conditional PUT on an existing one)}
+  GET  /created?type=Observation    {"system|value": Unix time (s) of its first creation} (latency benchmarks)
   GET  /resources?type=Observation  stored resources
   POST /faults   {"script": [...], "rejectIdentifiers": [...], "clear": true}
   POST /down     stop listening on the FHIR port and cut open connections (connections are refused)
@@ -55,6 +56,7 @@ class Store:
         self.index = {}  # (type, system, value) -> id
         self.creations = {}  # (type, "system|value") -> count
         self.updates = {}  # (type, "system|value") -> count
+        self.created_at = {}  # (type, "system|value") -> time.time() when first created (not persisted)
         self.versions = {}  # (type, id) -> version number
         self.stats = {
             "requests": 0, "bundles": 0, "entries": 0, "created": 0, "existing": 0, "updated": 0,
@@ -255,6 +257,7 @@ def process_transaction(store, bundle):
                     existing = rid
             if entry.get("fullUrl"):
                 mapping[entry["fullUrl"]] = f"{rtype}/{existing}"
+        committed_at = time.time()
         for rtype, rid, resource, action in plan:
             rewrite_references(resource, mapping)
             resource["id"] = rid
@@ -264,6 +267,8 @@ def process_transaction(store, bundle):
             for ident in resource.get("identifier", []) or []:
                 key = (rtype, f"{ident.get('system')}|{ident.get('value')}")
                 counter[key] = counter.get(key, 0) + 1
+                if action == "created":
+                    store.created_at.setdefault(key, committed_at)
         for name, count in counts.items():
             store.stats[name] += count
         store.stats["bundles"] += 1
@@ -444,6 +449,8 @@ def make_admin_handler(store, listener):
                     self.reply(body)
                 elif url.path == "/identifiers":
                     self.reply({ident: count for (t, ident), count in store.creations.items() if t == rtype})
+                elif url.path == "/created":
+                    self.reply({ident: at for (t, ident), at in store.created_at.items() if t == rtype})
                 elif url.path == "/updates":
                     self.reply({ident: count for (t, ident), count in store.updates.items() if t == rtype})
                 elif url.path == "/resources":

@@ -80,8 +80,7 @@ public actor Forwarder {
     var consecutiveFailures = 0
     /// Items resolved (delivered or parked) during the current `forwardOnce`.
     var resolved: Set<Int64> = []
-    private let wakeSignals: AsyncStream<Void>
-    private let wakeContinuation: AsyncStream<Void>.Continuation
+    private let wakeSignal = WakeSignal()
 
     /// - Parameter annotations: asked before mapping each batch for what to add to the readings' Observations
     ///   (the gateway passes Triage's `TriageAnnotations`, so Observations carry the traffic-light zone).
@@ -99,12 +98,11 @@ public actor Forwarder {
         self.logger = logger
         self.sleeper = sleeper
         self.clock = clock
-        (wakeSignals, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Tells `run` that something was queued (the gateway calls this after `ingest`).
     public nonisolated func wake() {
-        wakeContinuation.yield()
+        wakeSignal.signal()
     }
 
     /// Forwards until cancelled: drains whatever is due, then waits for `wake()` or the poll interval.
@@ -391,14 +389,11 @@ public actor Forwarder {
     }
 
     func waitForWork(_ timeout: Duration) async {
-        let signals = wakeSignals
+        let signal = wakeSignal
         let sleeper = self.sleeper
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await sleeper.sleep(timeout) }
-            group.addTask {
-                var iterator = signals.makeAsyncIterator()
-                _ = await iterator.next()
-            }
+            group.addTask { await signal.wait() }
             await group.next()
             group.cancelAll()
         }

@@ -85,7 +85,13 @@ public final class ReadingStore: Sendable {
     }
 
     /// Checkpoints the WAL and closes every connection. Further use throws.
+    ///
+    /// The explicit checkpoint is needed: GRDB closes the writer before its readers, and the last connection
+    /// to close, a read-only reader, cannot checkpoint, so the committed pages would stay in `-wal` and the
+    /// database file alone (a copy, a backup) would miss them. Passive, so that a reader in another process
+    /// (dhoctl) never delays a shutdown; what it blocks is checkpointed by whoever opens the store next.
     public func close() throws(StoreError) {
+        _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         try mapStoreErrors { try writer.close() }
     }
 

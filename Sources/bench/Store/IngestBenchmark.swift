@@ -22,7 +22,16 @@ struct IngestBenchmark: AsyncParsableCommand {
     var storeOnly = false
 
     func run() async throws {
-        let root = try self.directory ?? BenchSupport.temporaryDirectory()
+        ResultTable.print(try await Self.measure(count: count, rounds: rounds, directory: directory, storeOnly: storeOnly).rows)
+    }
+
+    /// Alternates store and CLI on fresh files for `rounds` rounds and reports the medians (and the store's
+    /// median rate, the reference of the latency figures).
+    static func measure(count: Int, rounds: Int, directory: String?, storeOnly: Bool = false) async throws
+        -> (rows: [BenchRow], storeRate: Double)
+    {
+        let root = try directory ?? BenchSupport.temporaryDirectory()
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: root) } }
         let readings = (0..<count).map(BenchSupport.reading)
         let script = try sqlScript(readings)
         var storeRates: [Double] = []
@@ -33,28 +42,31 @@ struct IngestBenchmark: AsyncParsableCommand {
             let (storeRate, storeCPU) = try await measureStore(readings, path: root + "/store-\(round).sqlite")
             storeRates.append(storeRate)
             cpu.append(storeCPU)
-            var line = "  round \(round): ReadingStore.ingest \(BenchSupport.format(storeRate)) readings/s "
-                + "(CPU \(BenchSupport.format(storeCPU)) µs/reading)"
+            var line = "  round \(round): ReadingStore.ingest \(Fmt.fixed(storeRate)) readings/s "
+                + "(CPU \(Fmt.fixed(storeCPU)) µs/reading)"
             if !storeOnly {
-                let cliRate = try measureCLI(script, path: root + "/cli-\(round).sqlite")
+                let cliRate = try await measureCLI(script, count: count, path: root + "/cli-\(round).sqlite", directory: root)
                 cliRates.append(cliRate)
-                line += ", sqlite3 CLI \(BenchSupport.format(cliRate)) readings/s"
+                line += ", sqlite3 CLI \(Fmt.fixed(cliRate)) readings/s"
             }
             print(line)
         }
         let storeMedian = BenchSupport.median(storeRates)
-        print("  median ReadingStore.ingest: \(BenchSupport.format(storeMedian)) readings/s, "
-            + "CPU \(BenchSupport.format(BenchSupport.median(cpu))) µs/reading")
+        let what = "\(count) readings × \(max(1, rounds)) rounds, one transaction each (WAL, synchronous=FULL)"
+        var rows = [BenchRow(
+            "Durable ingest", "ReadingStore.ingest, " + what,
+            "\(Fmt.fixed(storeMedian, 0)) readings/s (median), CPU \(Fmt.fixed(BenchSupport.median(cpu), 0)) µs/reading")]
         if !cliRates.isEmpty {
             let cliMedian = BenchSupport.median(cliRates)
-            print("  median sqlite3 CLI:         \(BenchSupport.format(cliMedian)) readings/s")
-            print("  ratio store/CLI (medians):  \(String(format: "%.2f", storeMedian / cliMedian))")
+            rows.append(BenchRow(
+                "Durable ingest", "sqlite3 CLI, the same statements and settings", "\(Fmt.fixed(cliMedian, 0)) readings/s (median)",
+                "store/CLI **\(Fmt.ratio(storeMedian / cliMedian))**"))
         }
-        if self.directory == nil { try? FileManager.default.removeItem(atPath: root) }
+        return (rows, storeMedian)
     }
 
     /// Readings per second and CPU microseconds per reading through `ReadingStore.ingest`.
-    func measureStore(_ readings: [Reading], path: String) async throws -> (Double, Double) {
+    static func measureStore(_ readings: [Reading], path: String) async throws -> (Double, Double) {
         let store = try ReadingStore.open(StoreConfiguration(path: path))
         let clock = ContinuousClock()
         let cpuBefore = BenchSupport.cpuSeconds()
@@ -71,18 +83,18 @@ struct IngestBenchmark: AsyncParsableCommand {
     }
 
     /// Readings per second for the sqlite3 CLI running `script` on a schema made by the store's migrations.
-    func measureCLI(_ script: String, path: String) throws -> Double {
+    static func measureCLI(_ script: String, count: Int, path: String, directory: String) async throws -> Double {
         try ReadingStore.open(StoreConfiguration(path: path)).close()
         let clock = ContinuousClock()
         let started = clock.now
-        let status = try BenchSupport.run(["sqlite3", path], input: script)
+        let output = try await BenchSupport.run(["sqlite3", path], stdin: script, in: directory)
         let elapsed = BenchSupport.seconds(clock.now - started)
-        guard status == 0 else { throw ValidationError("sqlite3 failed with status \(status)") }
+        guard output.status == 0 else { throw ValidationError("sqlite3 failed with status \(output.status): \(output.stderr)") }
         return Double(count) / elapsed
     }
 
     /// The statements `ingest` executes per reading, as text: duplicate check, sensor row, reading, outbox.
-    func sqlScript(_ readings: [Reading]) throws -> String {
+    static func sqlScript(_ readings: [Reading]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let digits = Array("0123456789abcdef")

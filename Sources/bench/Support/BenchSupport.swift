@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,22 +54,9 @@ enum BenchSupport {
             : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.1f", value) }
-
-    /// Runs a command, feeding `input` to its standard input; returns its exit status.
-    static func run(_ arguments: [String], input: String? = nil) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let stdin = Pipe()
-        if input != nil { process.standardInput = stdin }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// Runs a command (found on PATH) to completion without blocking the concurrency pool.
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: String) async throws -> CommandOutput {
+        try await ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments, stdin: stdin, workingDirectory: URL(fileURLWithPath: directory))
     }
 }

@@ -1,0 +1,53 @@
+import Synchronization
+
+/// The forwarder's "something was queued" flag, which its loop waits on alongside the idle poll timer.
+///
+/// Not an `AsyncStream`: cancelling a task that waits in an `AsyncStream`'s `next()` finishes the stream
+/// for good, so after the first idle timeout every later wait returned at once and the forwarder polled the
+/// database in a busy loop. Here a cancelled wait leaves the signal as it was, and a wake that comes while
+/// nobody waits is kept for the next wait (several coalesce into one).
+final class WakeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    /// Wakes the current waiter, or the next one.
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once signalled (at once if a signal came since the last wait) or when the task is cancelled,
+    /// which consumes no signal. One waiter at a time: a second one releases the first.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let (released, resumeNow) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+                    if state.pending {
+                        state.pending = false
+                        return (nil, true)
+                    }
+                    // Checked under the lock that the cancellation handler takes: a cancellation either
+                    // comes before this (seen here) or after the waiter is in place (resumed there).
+                    if Task.isCancelled { return (nil, true) }
+                    defer { state.waiter = continuation }
+                    return (state.waiter, false)
+                }
+                released?.resume()
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in defer { state.waiter = nil }; return state.waiter }?.resume()
+        }
+    }
+}

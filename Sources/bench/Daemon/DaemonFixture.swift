@@ -1,0 +1,93 @@
+import BlueZ
+import BlueZSimulator
+import DBus
+import Foundation
+import GatewayTestSupport
+import HealthProfiles
+
+/// The real daemon (release build, `info` logging as in production) on bluez-sim with the benchmark scenario
+/// (profiles/sim/bench.yaml): one pulse oximeter, paired through the real dhoctl, through which the
+/// benchmarks send notifications with the simulator's control interface.
+struct DaemonFixture {
+    static let oximeter = BluetoothAddress("00:A0:50:00:00:B1")!
+    static let spotCheck = BluetoothUUID("2A5E")!
+    static let continuous = BluetoothUUID("2A5F")!
+    /// SpO2 97 %, pulse 70 /min, no time stamp: green for every care plan, and each Notify is a new reading
+    /// (without device time or sequence number the receipt time is part of a reading's identity).
+    static let spotCheckFrame: [UInt8] = [0x00, 0x61, 0x00, 0x46, 0x00]
+    /// The same values as a PLX Continuous sample (the gateway keeps one a minute).
+    static let continuousFrame: [UInt8] = [0x00, 0x61, 0x00, 0x46, 0x00]
+
+    let gateway: GatewayHarness
+
+    static func start() async throws -> DaemonFixture {
+        let scenario = GatewayHarness.repository.appendingPathComponent("profiles/sim/bench.yaml").path
+        let gateway = try await GatewayHarness.start(scenario: scenario, logLevel: "info")
+        let paired = try await gateway.dhoctl(["pair", oximeter.description, "--by", "technician-bench"])
+        guard paired.status == 0 else {
+            await gateway.stop()
+            throw HarnessError("pairing the oximeter failed: \(paired.stderr)")
+        }
+        return DaemonFixture(gateway: gateway)
+    }
+
+    /// Starts a fixture, runs `body` with it and stops it, also when `body` fails.
+    static func with<T>(_ body: (DaemonFixture) async throws -> T) async throws -> T {
+        let fixture = try await start()
+        do {
+            let result = try await body(fixture)
+            await fixture.stop()
+            return result
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+    }
+
+    var pid: Int32 {
+        get throws {
+            guard let pid = gateway.daemonPID else { throw HarnessError("the daemon is not running") }
+            return pid
+        }
+    }
+
+    /// Waits until the oximeter is connected with both measurement characteristics notifying; while it is
+    /// not, it advertises once a second (the gateway visits a device when it advertises, at most every 15 s).
+    func waitUntilListening(timeout: Duration = .seconds(90)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var lastAdvertisement = ContinuousClock.now - .seconds(10)
+        while ContinuousClock.now < deadline {
+            let state = try await gateway.simulatorControl.deviceState(Self.oximeter)
+            if state.connected, state.notifying.contains(Self.spotCheck), state.notifying.contains(Self.continuous) { return }
+            if !state.connected, ContinuousClock.now - lastAdvertisement >= .seconds(1) {
+                try await gateway.simulatorControl.advertise(Self.oximeter)
+                lastAdvertisement = .now
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("the gateway did not connect to the oximeter and subscribe within \(timeout)")
+    }
+
+    /// Waits until the gateway has ended its visit (the device fell quiet) and forwarded everything.
+    func waitUntilIdle(timeout: Duration = .seconds(120)) async throws {
+        try await gateway.waitUntil("the visit to end and the outbox to empty", timeout: timeout) {
+            guard try await !gateway.simulatorControl.deviceState(Self.oximeter).connected else { return false }
+            let status = try await gateway.dhoctlJSON(["status"]) as? [String: Any]
+            return (status?["queue"] as? [String: Any])?["undelivered"] as? Int == 0
+        }
+    }
+
+    /// One notification from the oximeter; false when it is not connected and notifying.
+    func notify(_ characteristic: BluetoothUUID, _ frame: [UInt8]) async throws -> Bool {
+        do {
+            try await gateway.simulatorControl.notify(Self.oximeter, characteristic, frame)
+            return true
+        } catch let .remote(name, _) where name == SimulatorControl.notPossibleError {
+            return false
+        }
+    }
+
+    func stop() async {
+        await gateway.stop()
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import FHIRTestSupport
+import Forwarding
+import Foundation
+import ReadingStore
+
+/// Drains a backlog to the reference FHIR receiver on loopback, and posts the very same transaction Bundles
+/// with curl to a fresh receiver of the same kind: the forwarder's rate against the plain transfer's.
+struct DrainBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain", abstract: "Drain a backlog to the loopback FHIR receiver, against curl posting the same Bundles.")
+
+    @Option(help: "Readings in the backlog.")
+    var count = 100_000
+
+    @Option(help: "Outbox items per transaction Bundle.")
+    var batchSize = 100
+
+    @Flag(help: "Only measure the forwarder.")
+    var noCurl = false
+
+    func run() async throws {
+        ResultTable.print(try await Self.measure(count: count, batchSize: batchSize, curl: noCurl ? [] : CurlPoster.Mode.allCases))
+    }
+
+    static func measure(count: Int, batchSize: Int, curl modes: [CurlPoster.Mode]) async throws -> [BenchRow] {
+        let directory = try BenchSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let backlog = directory + "/backlog.sqlite"
+        try await seed(count: count, path: backlog)
+
+        let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
+            gateway: GatewayIdentity(identifier: "bench-hub", softwareVersion: "bench"),
+            patient: try PatientReference("Patient/bench")))
+        let configuration = ForwarderConfiguration(batchSize: batchSize)
+
+        // The Bundles for curl: the forwarder's own, from a copy of the same outbox.
+        var files: [String] = []
+        if !modes.isEmpty {
+            let copy = directory + "/capture.sqlite"
+            try FileManager.default.copyItem(atPath: backlog, toPath: copy)
+            let store = try ReadingStore.open(StoreConfiguration(path: copy))
+            let capture = try BundleCapture(directory: directory + "/bundles")
+            let report = await Forwarder(store: store, transport: capture, mapper: mapper, configuration: configuration).drain()
+            try store.close()
+            files = capture.files
+            let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+            print("captured \(files.count) Bundles (\(report.delivered) readings, \(bytes / 1_048_576) MiB) for curl")
+        }
+
+        let what = "\(Fmt.si(Double(count))) readings, Bundles of \(batchSize), loopback reference receiver"
+        let forwarderRate: Double
+        do {
+            let receiver = try await ReceiverProcess()
+            let store = try ReadingStore.open(StoreConfiguration(path: backlog))
+            let forwarder = Forwarder(
+                store: store, transport: try CurlTransport(endpoint: try EndpointConfiguration(url: receiver.url)),
+                mapper: mapper, configuration: configuration)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let report = await forwarder.drain()
+            let elapsed = BenchSupport.seconds(clock.now - started)
+            let status = try await store.outboxStatus()
+            try store.close()
+            let observations = try await checkReceiver(receiver, expectedReadings: count)
+            guard report.delivered == count, status.pending == 0, status.parked == 0 else {
+                throw ValidationError("the forwarder delivered \(report.delivered) of \(count) (parked \(status.parked))")
+            }
+            forwarderRate = Double(count) / elapsed
+            print("forwarder: \(count) readings (\(observations) Observations) in \(report.bundles) Bundles, "
+                + "\(Fmt.fixed(elapsed)) s: \(Fmt.fixed(forwarderRate)) readings/s; transient failures \(report.failures)")
+        }
+        var rows = [BenchRow(
+            "Backlog drain", "Forwarder (libcurl, keep-alive, marks each Bundle delivered), " + what,
+            "\(Fmt.fixed(forwarderRate, 0)) readings/s")]
+
+        for mode in modes {
+            let receiver = try await ReceiverProcess()
+            let elapsed = try await CurlPoster.post(files, to: receiver.url, mode: mode, workDirectory: directory)
+            _ = try await checkReceiver(receiver, expectedReadings: count)
+            let rate = Double(count) / elapsed
+            print("\(mode.label): \(Fmt.fixed(elapsed)) s, \(Fmt.fixed(rate)) readings/s")
+            rows.append(BenchRow(
+                "Backlog drain", mode.label + ", the same Bundles", "\(Fmt.fixed(rate, 0)) readings/s",
+                "forwarder/curl **\(Fmt.ratio(forwarderRate / rate))**"))
+        }
+        return rows
+    }
+
+    /// A backlog of `count` distinct blood-pressure readings, pending in the outbox.
+    static func seed(count: Int, path: String) async throws {
+        let store = try ReadingStore.open(StoreConfiguration(path: path))
+        let clock = ContinuousClock()
+        let started = clock.now
+        var index = 0
+        while index < count {
+            let chunk = (index..<min(index + 5000, count)).map {
+                IngestRequest(
+                    reading: BenchSupport.reading($0), rawFrame: BenchSupport.frame, sensor: BenchSupport.sensor,
+                    receivedAt: Date(), measuredAt: Date())
+            }
+            _ = try await store.ingest(contentsOf: chunk)
+            index += chunk.count
+        }
+        try store.close()  // checkpoints: the file alone is the whole backlog, ready to copy
+        print("seeded \(count) readings in \(Fmt.fixed(BenchSupport.seconds(clock.now - started))) s")
+    }
+
+    /// Every reading arrived exactly once (a blood-pressure reading is a panel and a pulse Observation).
+    static func checkReceiver(_ receiver: ReceiverProcess, expectedReadings: Int) async throws -> Int {
+        let stats = try await receiver.stats()
+        let observations = (stats["resources"] as? [String: Int])?["Observation"] ?? 0
+        let duplicates = stats["duplicates"] as? Int ?? -1
+        guard observations == 2 * expectedReadings, duplicates == 0 else {
+            throw ValidationError("the receiver holds \(observations) Observations (expected \(2 * expectedReadings)), "
+                + "duplicates \(duplicates)")
+        }
+        return observations
+    }
+}
