@@ -199,7 +199,12 @@ public struct OpeningHours: Sendable, Hashable {
     public var weekdays: Set<Weekday>
     public var open: TimeOfDay
     public var close: TimeOfDay
+    /// One-off closing days ("2026-12-23").
     public var closedDates: Set<LocalDate>
+    /// Closing days that recur every year ("12-24", "12-31": julaften, nyttårsaften).
+    public var annualClosedDays: Set<MonthDay> = []
+    /// Public holidays the centre is closed on, computed for every year.
+    public var publicHolidays: PublicHolidays?
 }
 
 /// Patient-facing texts (Norwegian bokmål in the templates): the self-treatment plan per zone and the

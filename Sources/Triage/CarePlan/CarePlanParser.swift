@@ -157,7 +157,7 @@ enum CarePlanParser {
     }
 
     private static func parseOpeningHours(_ view: MappingView) throws(CarePlanError) -> OpeningHours {
-        try view.allowOnly(["time-zone", "days", "open", "close", "closed-dates"])
+        try view.allowOnly(["time-zone", "days", "open", "close", "closed-dates", "public-holidays"])
         let zone = try view.requiredString("time-zone")
         if TimeZone(identifier: zone) == nil {
             throw view.error(at: "time-zone", "\"\(zone)\" is not a time zone known to this system's tzdata")
@@ -166,19 +166,31 @@ enum CarePlanParser {
         let close = try view.requiredTime("close")
         if !(open < close) { throw view.error(at: "open", "must be earlier than close (\(close))") }
         var closed = Set<LocalDate>()
+        var annual = Set<MonthDay>()
         if let dates = try view.optionalSequence("closed-dates") {
             for (index, node) in dates.enumerated() {
-                guard let text = node.scalarText, let date = LocalDate(text) else {
+                if let text = node.scalarText, let date = LocalDate(text) {
+                    closed.insert(date)
+                } else if let text = node.scalarText, let day = MonthDay(text) {
+                    annual.insert(day)
+                } else {
                     throw CarePlanError(source: node.source, line: node.line,
                                         keyPath: view.child("closed-dates[\(index)]"),
-                                        message: "must be a date written YYYY-MM-DD")
+                                        message: "must be a date written YYYY-MM-DD (once) or MM-DD (every year)")
                 }
-                closed.insert(date)
             }
+        }
+        var holidays: PublicHolidays?
+        if let name = try view.optionalString("public-holidays"), name != "none" {
+            guard let calendar = PublicHolidays(rawValue: name) else {
+                let known = (PublicHolidays.allCases.map(\.rawValue) + ["none"]).joined(separator: ", ")
+                throw view.error(at: "public-holidays", "\"\(name)\" is not a holiday calendar this gateway knows (\(known))")
+            }
+            holidays = calendar
         }
         return OpeningHours(
             timeZoneIdentifier: zone, weekdays: try view.optionalWeekdays("days") ?? [.mon, .tue, .wed, .thu, .fri],
-            open: open, close: close, closedDates: closed)
+            open: open, close: close, closedDates: closed, annualClosedDays: annual, publicHolidays: holidays)
     }
 
     private static func parseTexts(_ view: MappingView) throws(CarePlanError) -> ZoneTexts {

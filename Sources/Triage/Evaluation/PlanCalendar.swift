@@ -9,18 +9,25 @@ extension OpeningHours {
         return calendar
     }
 
-    /// Whether the follow-up centre is staffed at `date`: a listed weekday, not a closed date, open <= t < close.
+    /// Whether the follow-up centre is staffed at `date`: a listed weekday, not a closing day, open <= t < close.
     public func isOpen(at date: Date) -> Bool {
         let calendar = self.calendar
         let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
         guard let year = parts.year, let month = parts.month, let day = parts.day, let weekdayNumber = parts.weekday,
               let hour = parts.hour, let minute = parts.minute, let weekday = Weekday(calendarWeekday: weekdayNumber)
         else { return false }
-        if !weekdays.contains(weekday) || closedDates.contains(LocalDate(year: year, month: month, day: day)) {
+        if !weekdays.contains(weekday) || isClosingDay(LocalDate(year: year, month: month, day: day)) {
             return false
         }
         let time = TimeOfDay(hour: hour, minute: minute)
         return open <= time && time < close
+    }
+
+    /// A one-off closed date, a yearly closing day or a public holiday of the plan's calendar.
+    public func isClosingDay(_ date: LocalDate) -> Bool {
+        closedDates.contains(date)
+            || annualClosedDays.contains(MonthDay(month: date.month, day: date.day))
+            || (publicHolidays?.dates(in: date.year).contains(date) ?? false)
     }
 }
 
