@@ -221,4 +221,8 @@ public struct ZoneTexts: Sendable, Hashable {
     public var redAfterHours: String
     public var controlMeasurement: String
     public var notMeasured: String
+    /// For a reading the plan has no rules for: it is stored and sent on, with no verdict.
+    public var notAssessed: String = ZoneTexts.defaultNotAssessed
+
+    public static let defaultNotAssessed = "Målingen er lagret og blir sendt til oppfølgingstjenesten."
 }

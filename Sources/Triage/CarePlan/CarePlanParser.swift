@@ -195,14 +195,16 @@ enum CarePlanParser {
 
     private static func parseTexts(_ view: MappingView) throws(CarePlanError) -> ZoneTexts {
         try view.allowOnly(["green", "yellow", "yellow-after-hours", "red", "red-in-hours", "red-after-hours",
-                            "control-measurement", "not-measured"])
+                            "control-measurement", "not-measured", "not-assessed"])
         return ZoneTexts(
             green: try view.requiredText("green"), yellow: try view.requiredText("yellow"),
             yellowAfterHours: try view.optionalString("yellow-after-hours"),
             red: try view.requiredText("red"), redInHours: try view.requiredText("red-in-hours"),
             redAfterHours: try view.requiredText("red-after-hours"),
             controlMeasurement: try view.requiredText("control-measurement"),
-            notMeasured: try view.requiredText("not-measured"))
+            notMeasured: try view.requiredText("not-measured"),
+            notAssessed: try view.optionalString("not-assessed") == nil
+                ? ZoneTexts.defaultNotAssessed : try view.requiredText("not-assessed"))
     }
 
     static var triageableVitalNames: String {

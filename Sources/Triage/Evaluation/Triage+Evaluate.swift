@@ -37,6 +37,9 @@ extension Triage {
                 logger.notice("control measurement requested: reading unreliable", metadata: [
                     "reading": "\(readingID)", "kind": "\(reading.kind.rawValue)",
                     "reasons": "\(reasons.joined(separator: ","))"])
+            case .notAssessed:
+                logger.info("reading not assessed: the care plan has no rules for its vitals", metadata: [
+                    "reading": "\(readingID)", "kind": "\(reading.kind.rawValue)", "plan-version": "\(result.planVersion)"])
             }
             log(result.alertEvents)
         }
@@ -148,9 +151,13 @@ extension Triage {
                                                        zone: .green, findings: [], baseline: nil))
                 }
             }
-            let zone = assessments.map(\.zone).max() ?? .green
-            outcome = .zone(zone)
-            message = PatientMessages.forZone(zone, texts: plan.texts, centreOpen: centreOpen)
+            if let zone = assessments.map(\.zone).max() {
+                outcome = .zone(zone)
+                message = PatientMessages.forZone(zone, texts: plan.texts, centreOpen: centreOpen)
+            } else {
+                outcome = .notAssessed
+                message = plan.texts.notAssessed
+            }
             for assessment in assessments {
                 let decisive = assessment.findings.filter { $0.zone == assessment.zone }
                 events += try applyTransition(db, AlertCandidate(
@@ -173,6 +180,7 @@ extension Triage {
         switch outcome {
         case let .zone(zone): outcomeText = zone.rawValue
         case .controlMeasurementNeeded: outcomeText = "control-measurement"
+        case .notAssessed: outcomeText = "not-assessed"
         }
         try db.execute(
             sql: """

@@ -8,6 +8,9 @@ public struct TriageResult: Sendable, Hashable, Codable {
         /// The device flagged the reading as unreliable (or a value is NaN/NRes/∞): no yellow or red from it,
         /// the patient is asked for a control measurement. `reasons` are the flags/absent reasons.
         case controlMeasurementNeeded(reasons: [String])
+        /// The active plan has no rules for any of the reading's vitals (glucose under a COPD plan): stored and
+        /// forwarded without an interpretation, never called green, which would claim it is within limits.
+        case notAssessed
     }
 
     public var readingID: String

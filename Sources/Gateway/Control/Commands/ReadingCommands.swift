@@ -36,6 +36,7 @@ extension GatewayCommands {
         switch result.outcome {
         case let .zone(zone): zone.rawValue
         case .controlMeasurementNeeded: "control measurement needed"
+        case .notAssessed: "not assessed (no thresholds)"
         }
     }
 }
