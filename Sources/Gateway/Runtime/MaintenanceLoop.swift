@@ -21,17 +21,26 @@ struct MaintenanceLoop {
             }
             if lastRetention.map({ ContinuousClock.now - $0 > .seconds(86_400) }) ?? true {
                 lastRetention = ContinuousClock.now
-                do {
-                    let report = try await runtime.store.applyRetention()
-                    if report.readingsDeleted > 0 {
-                        runtime.logger.info("retention removed delivered readings", metadata: ["count": "\(report.readingsDeleted)"])
-                    }
-                } catch {
-                    runtime.logger.warning("retention failed: \(error)")
-                }
+                await applyRetention()
             }
             await checkHealth()
             try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// The store's retention, then triage's copies of the same data (values, evaluations, ended alerts) up to
+    /// the same horizon, so that nothing outlives the retention period in another table.
+    private func applyRetention() async {
+        let now = Date()
+        do {
+            let report = try await runtime.store.applyRetention(now: now)
+            if report.readingsDeleted > 0 {
+                runtime.logger.info("retention removed delivered readings", metadata: ["count": "\(report.readingsDeleted)"])
+            }
+            let horizon = now.addingTimeInterval(-Double(runtime.store.configuration.retentionDays) * 86_400)
+            try await runtime.triage.applyRetention(olderThan: horizon)
+        } catch {
+            runtime.logger.warning("retention failed: \(error)")
         }
     }
 
