@@ -41,19 +41,14 @@ public enum PublicHolidays: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A day of the year without the year ("12-24"): a closing day that recurs every year.
-public struct MonthDay: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct MonthDay: Sendable, Hashable, CustomStringConvertible {
     public var month: Int
     public var day: Int
 
-    /// "MM-DD"; 02-29 is accepted (it applies in leap years).
+    /// "MM-DD", checked as a day of 2024, a leap year, so that 02-29 is accepted (it applies in leap years).
     public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let month = Int(parts[0]), let day = Int(parts[1]),
-              LocalDate("2024-\(parts[0])-\(parts[1])") != nil   // 2024 is a leap year
-        else { return nil }
-        self.month = month
-        self.day = day
+        guard let date = LocalDate("2024-" + text) else { return nil }
+        self.init(month: date.month, day: date.day)
     }
 
     init(month: Int, day: Int) {
@@ -61,11 +56,7 @@ public struct MonthDay: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.day = day
     }
 
-    public var description: String {
-        (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
-    }
-
-    public static func < (lhs: MonthDay, rhs: MonthDay) -> Bool { (lhs.month, lhs.day) < (rhs.month, rhs.day) }
+    public var description: String { String(LocalDate(year: 2024, month: month, day: day).description.dropFirst(5)) }
 }
 
 extension LocalDate {
