@@ -31,14 +31,10 @@ struct MaintenanceLoop {
     /// The store's retention, then triage's copies of the same data (values, evaluations, ended alerts) up to
     /// the same horizon, so that nothing outlives the retention period in another table.
     private func applyRetention() async {
-        let now = Date()
         do {
-            let report = try await runtime.store.applyRetention(now: now)
-            if report.readingsDeleted > 0 {
-                runtime.logger.info("retention removed delivered readings", metadata: ["count": "\(report.readingsDeleted)"])
-            }
-            let horizon = now.addingTimeInterval(-Double(runtime.store.configuration.retentionDays) * 86_400)
-            try await runtime.triage.applyRetention(olderThan: horizon)
+            // Each logs what it removed.
+            let report = try await runtime.store.applyRetention()
+            try await runtime.triage.applyRetention(olderThan: report.horizon)
         } catch {
             runtime.logger.warning("retention failed: \(error)")
         }

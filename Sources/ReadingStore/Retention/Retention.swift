@@ -5,6 +5,8 @@ import GRDB
 public struct RetentionReport: Sendable, Hashable {
     public var readingsDeleted: Int
     public var outboxItemsDeleted: Int
+    /// Delivered data older than this went: the horizon other modules apply to their copies of it (Triage).
+    public var horizon: Date
 }
 
 extension ReadingStore {
@@ -19,7 +21,8 @@ extension ReadingStore {
         guard configuration.retentionDays >= 1 else {
             throw .invalidArgument("retentionDays must be at least 1, is \(configuration.retentionDays)")
         }
-        let cutoff = now.addingTimeInterval(-Double(configuration.retentionDays) * 86_400).unixMilliseconds
+        let horizon = now.addingTimeInterval(-Double(configuration.retentionDays) * 86_400)
+        let cutoff = horizon.unixMilliseconds
         let nowMs = now.unixMilliseconds
         let report = try await mapStoreErrors {
             try await writer.write { db in
@@ -46,7 +49,8 @@ extension ReadingStore {
                     """, arguments: [cutoff])
                 let outboxAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
                 try db.execute(sql: "DELETE FROM retention_ids")
-                return RetentionReport(readingsDeleted: readingsDeleted, outboxItemsDeleted: outboxBefore - outboxAfter)
+                return RetentionReport(
+                    readingsDeleted: readingsDeleted, outboxItemsDeleted: outboxBefore - outboxAfter, horizon: horizon)
             }
         }
         if report.readingsDeleted > 0 || report.outboxItemsDeleted > 0 {
