@@ -98,10 +98,7 @@ public final class DBusConnection: Sendable {
                              arguments: [DBusValue] = [], timeout: Duration = .seconds(25)) async throws(DBusError)
         -> DBusReply
     {
-        try DBusNames.validateBusName(destination)
-        try DBusNames.validateInterface(interface)
-        try DBusNames.validateMember(member)
-        for argument in arguments { try argument.validate() }
+        try Self.validateOutgoing(destination: destination, interface: interface, member: member, arguments: arguments)
         let request = ConnectionCore.CallRequest(
             destination: destination, path: path, interface: interface, member: member, arguments: arguments,
             timeoutMilliseconds: DBusConnection.milliseconds(timeout), expectsReply: true)
@@ -111,10 +108,7 @@ public final class DBusConnection: Sendable {
     /// Sends a method call flagged NO_REPLY_EXPECTED.
     public func send(destination: String, path: ObjectPath, interface: String, member: String,
                      arguments: [DBusValue] = []) async throws(DBusError) {
-        try DBusNames.validateBusName(destination)
-        try DBusNames.validateInterface(interface)
-        try DBusNames.validateMember(member)
-        for argument in arguments { try argument.validate() }
+        try Self.validateOutgoing(destination: destination, interface: interface, member: member, arguments: arguments)
         let request = ConnectionCore.CallRequest(
             destination: destination, path: path, interface: interface, member: member, arguments: arguments,
             timeoutMilliseconds: -1, expectsReply: false)
@@ -147,16 +141,24 @@ public final class DBusConnection: Sendable {
         return max(1, Int32(clamping: milliseconds.partialValue + attoseconds / 1_000_000_000_000_000))
     }
 
+    /// The names and values of an outgoing call or signal, checked before anything is handed to the event-loop
+    /// thread, so that a bad one is a typed error for the caller.
+    static func validateOutgoing(destination: String?, interface: String, member: String, arguments: [DBusValue])
+        throws(DBusError)
+    {
+        if let destination { try DBusNames.validateBusName(destination) }
+        try DBusNames.validateInterface(interface)
+        try DBusNames.validateMember(member)
+        for argument in arguments { try argument.validate() }
+    }
+
     // MARK: Signals
 
     /// Emits a signal (to everyone, or to `destination` only). Signals and replies leave in the order
     /// they were handed over.
     public func emitSignal(path: ObjectPath, interface: String, member: String, arguments: [DBusValue] = [],
                            destination: String? = nil) throws(DBusError) {
-        try DBusNames.validateInterface(interface)
-        try DBusNames.validateMember(member)
-        if let destination { try DBusNames.validateBusName(destination) }
-        for argument in arguments { try argument.validate() }
+        try Self.validateOutgoing(destination: destination, interface: interface, member: member, arguments: arguments)
         let core = core
         guard core.loop.enqueue({
             core.sendSignal(path: path, interface: interface, member: member, arguments: arguments,
