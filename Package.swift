@@ -174,7 +174,7 @@ let package = Package(
         // The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess, shared by test targets.
         .target(name: "FHIRTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles"], swiftSettings: strict),
+        .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ReadingStoreTests",
             dependencies: ["ReadingStore", "HealthProfiles", .product(name: "GRDB", package: "GRDB.swift")],
@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "ForwardingTests",
             dependencies: [
-                "Forwarding", "ReadingStore", "HealthProfiles", "FHIRTestSupport",
+                "Forwarding", "ReadingStore", "HealthProfiles", "FHIRTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

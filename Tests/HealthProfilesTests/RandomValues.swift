@@ -1,4 +1,5 @@
 @testable import HealthProfiles
+import TestSupport
 
 /// Generators for property-style round-trip tests: random but always valid typed values.
 enum RandomValues {

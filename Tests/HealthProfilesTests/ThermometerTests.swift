@@ -1,5 +1,6 @@
 import Testing
 @testable import HealthProfiles
+import TestSupport
 
 @Suite struct ThermometerTests {
     static let name = GATTCharacteristic.temperatureMeasurement.displayName
