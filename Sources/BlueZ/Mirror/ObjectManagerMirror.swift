@@ -26,6 +26,8 @@ public actor ObjectManagerMirror {
     private var barriers: [Int: CheckedContinuation<Void, Never>] = [:]
     /// A retry of a failed or malformed load of the tree (see `scheduleReload`).
     private var reloadTask: Task<Void, Never>?
+    /// The signal stream has ended (the bus connection is gone): nothing more will be applied.
+    private var signalsEnded = false
     /// Receive sequence of the signal that last set each property (path → interface → name), so that a
     /// `refresh` never puts back an older value over one announced after its reply.
     private var announcedAt: [ObjectPath: [String: [String: UInt64]]] = [:]
@@ -85,7 +87,7 @@ public actor ObjectManagerMirror {
                 guard let self else { return }
                 await self.receive(signal)
             }
-            await self?.releaseBarriers()
+            await self?.signalStreamEnded()
         }
     }
 
@@ -95,7 +97,9 @@ public actor ObjectManagerMirror {
     /// ServicesResolved after Connect() or Connected=false after an aborted connection. It sends a signal
     /// to itself through the bus, which the bus delivers after everything it delivered before.
     public func synchronize() async {
-        guard signalTask != nil else { return }
+        // Without a live signal stream (stopped, or the bus connection lost) the barrier would never come back:
+        // a shutdown after the bus vanished waited on it for ever (issue 11, finding 14).
+        guard signalTask != nil, !signalsEnded else { return }
         let token = makeID()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             barriers[token] = continuation
@@ -108,6 +112,12 @@ public actor ObjectManagerMirror {
                 continuation.resume()
             }
         }
+    }
+
+    private func signalStreamEnded() {
+        signalsEnded = true
+        logger.warning("the bus connection is gone; bluetoothd's objects are no longer followed")
+        releaseBarriers()
     }
 
     private func releaseBarriers(upTo token: Int = .max) {

@@ -11,8 +11,8 @@ import Synchronization
 public final class DeviceFrameProcessor: Sendable {
     public enum Event: Sendable {
         case frame(GATTCharacteristic, [UInt8], receivedAt: Date)
-        /// End of a transfer: release partial records, then resume `done`.
-        case flush(CheckedContinuation<Void, Never>)
+        /// End of a transfer: release partial records, then resume the waiter registered under this id.
+        case flush(UUID)
     }
 
     public struct Counters: Sendable, Equatable {
@@ -43,6 +43,11 @@ public final class DeviceFrameProcessor: Sendable {
         /// When the last frame arrived, on the monotonic clock (a visit's quiet period must not stretch or
         /// shrink when the wall clock is set).
         var lastFrameInstant: ContinuousClock.Instant?
+        /// Callers of `flush()` not yet resumed. Every one is resumed exactly once: by the frame loop when it
+        /// reaches their event, or by `stop()`/the end of the loop when it never will (issue 11, finding 15:
+        /// a flush queued after `stop()` was dropped with its continuation, and the visit waited for ever).
+        var pendingFlushes: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var stopped = false
     }
     private let state: Mutex<State>
 
@@ -67,8 +72,31 @@ public final class DeviceFrameProcessor: Sendable {
     }
 
     /// Waits until every frame submitted before this call is processed, and releases partial records.
+    /// Returns at once when the processor has stopped.
     public func flush() async {
-        await withCheckedContinuation { input.yield(.flush($0)) }
+        let id = UUID()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let accepted = state.withLock { state in
+                guard !state.stopped else { return false }
+                state.pendingFlushes[id] = continuation
+                return true
+            }
+            guard accepted else { return continuation.resume() }
+            if case .terminated = input.yield(.flush(id)) { resumeFlush(id) }
+        }
+    }
+
+    private func resumeFlush(_ id: UUID) {
+        state.withLock { $0.pendingFlushes.removeValue(forKey: id) }?.resume()
+    }
+
+    private func resumeAllFlushes() {
+        let waiting = state.withLock { state in
+            state.stopped = true
+            defer { state.pendingFlushes = [:] }
+            return Array(state.pendingFlushes.values)
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// The device clock offset measured on the current visit (device minus gateway, seconds).
@@ -99,18 +127,25 @@ public final class DeviceFrameProcessor: Sendable {
             case let .frame(characteristic, bytes, receivedAt):
                 let interpreted = state.withLock { $0.interpreter.interpret(characteristic, bytes, receivedAt: receivedAt) }
                 await handle(interpreted, characteristic: characteristic, receivedAt: receivedAt)
-            case let .flush(done):
+            case let .flush(id):
                 let released = state.withLock { $0.interpreter.finish() }
                 for item in released { await handle(item, characteristic: nil, receivedAt: Date()) }
                 // The next transfer starts from the cursor, i.e. below anything this one failed to store.
                 state.withLock { $0.unstoredSequence = nil }
-                done.resume()
+                resumeFlush(id)
             }
         }
+        // Ended by stop() or by cancellation of the task running the loop: nobody will reach the flushes
+        // still queued.
+        resumeAllFlushes()
         state.withLock { state in defer { state.controlPointAnswer = nil }; return state.controlPointAnswer }?.deliver(nil)
     }
 
-    public func stop() { input.finish() }
+    /// Ends the frame loop once it has processed what was submitted; a `flush()` from now on returns at once.
+    public func stop() {
+        state.withLock { $0.stopped = true }
+        input.finish()
+    }
 
     private func handle(_ interpreted: InterpretedFrame, characteristic: GATTCharacteristic?, receivedAt: Date) async {
         switch interpreted {
