@@ -88,7 +88,9 @@ public final class DeviceFrameProcessor: Sendable {
     }
 
     /// Waits until every frame submitted before this call is processed, and releases partial records.
+    /// Frames submitted afterwards belong to the next transfer: none of them repeats one of this transfer.
     public func flush() async {
+        state.withLock { $0.repeats = RepeatedDeliveryFilter() }
         await withCheckedContinuation { input.yield(.flush($0)) }
     }
 
@@ -111,7 +113,15 @@ public final class DeviceFrameProcessor: Sendable {
     /// that a fast answer is not missed; an earlier armed wait is abandoned.
     public func armControlPointAnswer() -> OneShot<RACPResponse> {
         let answer = OneShot<RACPResponse>()
-        let previous = state.withLock { state in defer { state.controlPointAnswer = answer }; return state.controlPointAnswer }
+        // A new request starts a new transfer: its records and answer may repeat the last one's bytes (a meter asked
+        // again from the same cursor, the same success code) without being repeated deliveries.
+        let previous = state.withLock { state in
+            defer {
+                state.controlPointAnswer = answer
+                state.repeats = RepeatedDeliveryFilter()
+            }
+            return state.controlPointAnswer
+        }
         previous?.deliver(nil)
         return answer
     }

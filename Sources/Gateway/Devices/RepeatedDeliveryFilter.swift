@@ -14,9 +14,10 @@ import HealthProfiles
 /// merged, which loses nothing: the same values at (nearly) the same instant, and the gateway keeps only one
 /// continuous sample a minute anyway. Intermediate frames (cuff pressure, settling temperature) are never
 /// stored, so merging them changes nothing. The window is measured on the monotonic clock, from the first
-/// delivery (a third copy later than that counts again), and the processor, which lives across visits, applies
-/// it to every frame, including Record Access Control Point answers (a repeated answer would otherwise be
-/// taken for the answer to the next request).
+/// delivery (a third copy later than that counts again). It covers one transfer: the processor starts a new
+/// filter at the end of each transfer (`flush`, at the end of a visit) and with each Record Access Control Point
+/// request, whose records and answer may repeat the previous transfer's bytes within a second without being
+/// repeated deliveries. Inside a transfer it applies to every frame, the RACP answer included.
 struct RepeatedDeliveryFilter: Sendable {
     static let window: Duration = .seconds(1)
 
