@@ -182,6 +182,17 @@ extension Simulator {
         }
         devices[address]?.values[uuid] = value
         setCharacteristicProperties(address, uuid, ["Value": .bytes(value)], alwaysEmit: true)
+        if let delay = devices[address]?.config.faults.duplicateNotificationsAfterMs, let epoch = devices[address]?.epoch {
+            Task { [self] in await deliverAgain(address, uuid, value, after: delay, epoch: epoch) }
+        }
+    }
+
+    /// The `duplicateNotificationsAfterMs` fault: the same Value change once more, on the same connection.
+    private func deliverAgain(_ address: BluetoothAddress, _ uuid: BluetoothUUID, _ value: [UInt8], after delay: Int,
+                              epoch: Int) async {
+        await pause(delay)
+        guard let device = devices[address], device.epoch == epoch, device.connected else { return }
+        setCharacteristicProperties(address, uuid, ["Value": .bytes(value)], alwaysEmit: true)
     }
 
     // MARK: Scripted behaviour

@@ -40,6 +40,9 @@ public actor DeviceSupervisor {
         public var duplicates: Int
         public var malformed: Int
         public var lastMalformed: String?
+        /// Frames over the profile's rate limit, not stored (`flooding` while the episode lasts).
+        public var droppedByRateLimit: Int
+        public var flooding: Bool
     }
 
     public struct AdapterStatus: Sendable, Equatable, Codable {
@@ -164,7 +167,8 @@ public actor DeviceSupervisor {
             return DeviceStatus(
                 address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
-                malformed: counters.malformed, lastMalformed: counters.lastMalformed)
+                malformed: counters.malformed, lastMalformed: counters.lastMalformed,
+                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding)
         }.sorted { $0.address < $1.address }
     }
 
@@ -254,7 +258,8 @@ public actor DeviceSupervisor {
     // MARK: Devices
 
     private func follow(_ device: ProvisionedDevice, profile: DeviceProfile) {
-        let processor = DeviceFrameProcessor(device: device, sink: sink, registry: registry, logger: logger)
+        let processor = DeviceFrameProcessor(
+            device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
         let devicePath = BluetoothAddress(device.address).map { $0.devicePath(on: adapterPath) }
