@@ -10,6 +10,8 @@ public final class TechnicalAlerts: Sendable {
         case storageFull = "storage-full"
         case bluetoothUnavailable = "bluetooth-unavailable"
         case forwardingFailing = "forwarding-failing"
+        /// A red reading or an alert Flag was rejected by the centre and is parked (`ParkedItemsAlarm`).
+        case urgentDataParked = "urgent-data-parked"
     }
 
     public struct Alert: Sendable, Codable, Equatable {
