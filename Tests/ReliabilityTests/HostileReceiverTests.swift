@@ -17,7 +17,7 @@ extension Faults {
             (["action": "huge-content-length"], "response refused: response body larger than 1024 KiB"),
             (["action": "json-flood", "bytes": 15_000_000], "response refused: response body larger than 1024 KiB"),
             (["action": "gzip-bomb"], "response is not JSON"),
-            (["action": "many-headers", "count": 50_000], "response refused: more than 100 response header lines"),
+            (["action": "many-headers", "headers": 50_000], "response refused: more than 100 response header lines"),
             (["action": "slowloris", "seconds": 30], "timed out"),
             (["action": "redirect"], "HTTP 307 from the FHIR receiver"),
             (["action": "garbage"], "forwarding failed"),

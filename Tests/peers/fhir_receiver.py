@@ -35,7 +35,7 @@ Hostile answers (the transaction is not processed; each ends when the client han
   {"action": "slowloris", "seconds": 120} 200 status line, then one header byte every half second
   {"action": "garbage"}                   random bytes instead of an HTTP response
   {"action": "redirect"}                  307 to another host (must not be followed)
-  {"action": "many-headers", "count": 50000}  200 with that many header lines and a tiny body
+  {"action": "many-headers", "headers": 50000}  200 with that many header lines and a tiny body
   {"action": "json-flood", "bytes": 15000000}  200 with a valid JSON array of that many bytes of zeros
 rejectIdentifiers: a Bundle with an entry whose resource has one of these identifier values is rejected
 whole (transactions are atomic) with 400 and an OperationOutcome naming it.
@@ -317,7 +317,7 @@ def hostile_answer(handler, fault):
             out.write(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://192.0.2.1/fhir\r\n"
                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
         elif action == "many-headers":
-            count = int(fault.get("count", 50000))
+            count = int(fault.get("headers", 50000))
             out.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\n")
             batch = []
             for number in range(count):
@@ -559,6 +559,8 @@ def make_admin_handler(store, listener):
                         store.script.clear()
                         store.reject.clear()
                     store.script.extend(body.get("script", []))
+                if any(step.get("action") == "gzip-bomb" for step in body.get("script", [])):
+                    gzip_bomb()  # built now, so that the answer itself is not slow
                     store.reject.update(body.get("rejectIdentifiers", []))
                 self.reply({"ok": True})
             elif self.path == "/down":
