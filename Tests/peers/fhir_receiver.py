@@ -559,9 +559,9 @@ def make_admin_handler(store, listener):
                         store.script.clear()
                         store.reject.clear()
                     store.script.extend(body.get("script", []))
+                    store.reject.update(body.get("rejectIdentifiers", []))
                 if any(step.get("action") == "gzip-bomb" for step in body.get("script", [])):
                     gzip_bomb()  # built now, so that the answer itself is not slow
-                    store.reject.update(body.get("rejectIdentifiers", []))
                 self.reply({"ok": True})
             elif self.path == "/down":
                 listener.stop()
