@@ -29,7 +29,7 @@ public enum OutboxState: String, Sendable, Hashable, Codable, CaseIterable {
     case inFlight = "in-flight"
     /// Accepted by the receiver (created, or already there).
     case delivered
-    /// Rejected permanently by the receiver (4xx); kept with the server's OperationOutcome for a technician,
+    /// Rejected by the receiver (4xx); kept with the server's OperationOutcome for a technician,
     /// sent again only through `requeueParked` (the technician, or the forwarder's slow second chance) and never
     /// deleted by retention.
     case parked
