@@ -40,6 +40,7 @@ struct Forward: ParsableCommand {
     func run() throws {
         try daemon.show(try daemon.call("forward"), as: StatusResult.Queue.self) { queue in
             "forwarding started; \(queue.undelivered) waiting, \(queue.parked) parked\n"
+                + (queue.parked > 0 ? "parked items are not resent by this: see dhoctl parked\n" : "")
         }
     }
 }

@@ -12,6 +12,8 @@ public final class TechnicalAlerts: Sendable {
         case bluetoothUnavailable = "bluetooth-unavailable"
         case forwardingFailing = "forwarding-failing"
         case deviceFlooding = "device-flooding"
+        /// A red reading or an alert Flag was rejected by the centre and is parked (`ParkedItemsAlarm`).
+        case urgentDataParked = "urgent-data-parked"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

@@ -112,8 +112,14 @@ public final class GatewayRuntime: Sendable {
                 annotations: try await TriageAnnotations(store: store),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
-                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff)),
-                logger: logger)
+                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
+                    urgentRetryInterval: forwarding.urgentRetryInterval,
+                    parkedRetryInterval: forwarding.parkedRetryInterval,
+                    parkContext: endpoint.fingerprint(softwareVersion: GatewayVersion.current)),
+                logger: logger,
+                parkedChanged: { [store, technicalAlerts] in
+                    await ParkedItemsAlarm.check(store: store, technicalAlerts: technicalAlerts)
+                })
         } catch {
             try? store.close()
             throw StartupError("triage and forwarding", "\(error)")

@@ -65,6 +65,7 @@ struct MaintenanceLoop {
         } else {
             runtime.technicalAlerts.clear(.bluetoothUnavailable)
         }
+        await ParkedItemsAlarm.check(store: runtime.store, technicalAlerts: runtime.technicalAlerts)
         guard let status = try? await runtime.store.outboxStatus() else { return }
         if let oldest = status.oldestUndeliveredEnqueuedAt, status.lastError != nil,
            Date().timeIntervalSince(oldest) > forwardingAlarmAfter {

@@ -141,6 +141,17 @@ enum TriageSchema {
                 CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
                 """)
         },
+        StoreMigration("triage.v2") { db in
+            // The store's outbox learnt priorities (store.v3); what triage queued before then learns its own:
+            // alert Flags and red readings are urgent.
+            try db.execute(sql: """
+                UPDATE outbox SET priority = \(OutboxPriority.urgent.rawValue)
+                WHERE priority < \(OutboxPriority.urgent.rawValue) AND state <> 'delivered' AND (
+                    kind = '\(OutboxKind.alert.rawValue)'
+                    OR (kind = '\(OutboxKind.reading.rawValue)' AND itemKey IN (
+                        SELECT reading_id FROM triage_evaluations WHERE outcome = '\(Zone.red.rawValue)')))
+                """)
+        },
     ]
 
     /// Whether every triage migration has been applied to the database (the store was opened with them).

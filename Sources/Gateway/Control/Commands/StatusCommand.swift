@@ -24,8 +24,9 @@ extension GatewayCommands {
         }
     }
 
+    /// Ends any back-off and wakes the forwarder, whatever it is waiting for.
     func forwardNow() async throws(ControlError) -> StatusResult.Queue {
-        runtime.forwarder.wake()
+        runtime.forwarder.forwardNow()
         return try await status().queue
     }
 }
