@@ -139,6 +139,9 @@ public final class GatewayRuntime: Sendable {
             throw StartupError("bluetooth", "cannot register the pairing agent: \(error)")
         }
 
+        // A reset killed before bluetoothd dropped the previous patient's bonds is finished first.
+        await BondRemovals.finish(registry: registry, bluez: bluez, adapterName: configuration.bluetooth.adapter, logger: logger)
+
         let pipeline = GatewayPipeline(
             store: store, triage: triage, timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
             technicalAlerts: technicalAlerts, logger: logger, wakeForwarder: { [forwarder] in forwarder.wake() })
