@@ -81,7 +81,8 @@ import Testing
         }
     }
 
-    @Test func looserPermissionsLeftByHandAreTightenedOnOpen() throws {
+    /// Someone else may already hold a file that was open to them: it is refused, not tightened and used.
+    @Test func looserPermissionsLeftByHandAreRefusedOnOpen() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("gateway.sqlite")
         do {
@@ -89,8 +90,13 @@ import Testing
             try store.close()
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        _ = try directory.openStore()
-        #expect(try mode(of: path) == 0o600)
+        #expect {
+            try directory.openStore()
+        } throws: { error in
+            guard case .unsafeFile(path, _) = error as? StoreError else { return false }
+            return true
+        }
+        #expect(try mode(of: path) == 0o644)
     }
 
     @Test func aMissingDirectoryIsCreatedPrivate() throws {

@@ -66,6 +66,7 @@ public final class GatewayRuntime: Sendable {
         } catch {
             switch error {
             case .cannotOpen: throw StartupError("database", error.description)
+            case .unsafeFile: throw StartupError("database", error.description, exitCode: 78)
             case .corrupt:
                 // Never overwritten: it may hold readings not yet delivered.
                 throw StartupError("database", "\(paths.databaseFile): \(error.description); the file was left as it is: "
