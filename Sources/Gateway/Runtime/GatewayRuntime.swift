@@ -66,6 +66,7 @@ public final class GatewayRuntime: Sendable {
         } catch {
             switch error {
             case .cannotOpen: throw StartupError("database", error.description)
+            case .unsafeFile: throw StartupError("database", error.description, exitCode: 78)
             case .corrupt:
                 // Never overwritten: it may hold readings not yet delivered.
                 throw StartupError("database", "\(paths.databaseFile): \(error.description); the file was left as it is: "
@@ -144,6 +145,9 @@ public final class GatewayRuntime: Sendable {
             try? store.close()
             throw StartupError("bluetooth", "cannot register the pairing agent: \(error)")
         }
+
+        // A reset killed before bluetoothd dropped the previous patient's bonds is finished first.
+        await BondRemovals.finish(registry: registry, bluez: bluez, adapterName: configuration.bluetooth.adapter, logger: logger)
 
         let pipeline = GatewayPipeline(
             store: store, triage: triage, timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,

@@ -24,6 +24,9 @@ struct MaintenanceLoop {
                 await applyRetention()
             }
             await checkHealth()
+            // Bonds a reset could not remove yet (bluetoothd or the adapter was away).
+            await BondRemovals.finish(registry: runtime.registry, bluez: runtime.bluez,
+                                      adapterName: runtime.configuration.bluetooth.adapter, logger: runtime.logger)
             try? await Task.sleep(for: interval)
         }
     }
