@@ -38,9 +38,21 @@ public final class GatewayPipeline: ReadingSink {
             return .refused("measured by user \(user) of the device, the patient is user \(wanted)")
         }
         let time = MeasurementTime.resolve(
-            deviceTime: reading.deviceTime, receivedAt: receivedAt, timeZone: timeZone, clockOffset: clockOffset)
+            deviceTime: reading.deviceTime, receivedAt: receivedAt, timeZone: timeZone, clockOffset: clockOffset,
+            notBefore: device.provisionedAt)
         if let note = time.note {
-            logger.notice("measurement time taken from the gateway: \(note)", metadata: ["device": "\(device.address)"])
+            logger.notice("measurement time not from the corrected device clock: \(note)", metadata: ["device": "\(device.address)"])
+        }
+        // A clock that cannot date its readings is the technician's problem (set it, replace the device): shown
+        // until a reading of the device is dated by its corrected clock again.
+        switch time.source {
+        case .deviceClockCorrected:
+            technicalAlerts.clear(.deviceClockUnreliable, device: device.address)
+        case .deviceClock, .gatewayReceipt:
+            if let note = time.note, clockOffset != nil {
+                technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
+                                      device: device.address)
+            }
         }
         let mayUseReserve = !flooding.withLock { $0.contains(device.address) }
         let outcome: IngestOutcome

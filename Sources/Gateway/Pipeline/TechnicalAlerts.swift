@@ -14,6 +14,8 @@ public final class TechnicalAlerts: Sendable {
         case deviceFlooding = "device-flooding"
         /// A red reading or an alert Flag was rejected by the centre and is parked (`ParkedItemsAlarm`).
         case urgentDataParked = "urgent-data-parked"
+        /// A device's corrected clock put a reading where it cannot be (before provisioning, decades back).
+        case deviceClockUnreliable = "device-clock-unreliable"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

@@ -15,8 +15,11 @@ extension ReadingStore {
             try await writer.write { db in
                 let undelivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state != 'delivered'") ?? 0
                 if undelivered > 0, !discardUndelivered {
+                    let parked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked'") ?? 0
+                    // Parked items never leave by waiting: say how to send them again.
+                    let hint = parked > 0 ? " (\(parked) parked: the centre refused them; see `dhoctl parked` and resend once it is fixed)" : ""
                     throw StoreError.invalidArgument(
-                        "\(undelivered) item(s) have not reached the follow-up centre yet; wait for delivery or discard them explicitly")
+                        "\(undelivered) item(s) have not reached the follow-up centre yet\(hint); wait for delivery or discard them explicitly")
                 }
                 // Deleted content is overwritten with zeros by this same commit, so the previous patient's data
                 // is gone from the pages even if the VACUUM below never runs (a crash right after the commit).
