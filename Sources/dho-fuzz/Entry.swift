@@ -77,3 +77,14 @@ struct FuzzEntry {
         print("replayed \(count) input(s) through \(target.rawValue) without a failure")
     }
 }
+
+#if FUZZING
+/// libFuzzer's own objects refer to this symbol even though `main` drives it through `LLVMFuzzerRunDriver`: a
+/// release link drops those references, a debug link (scripts/fuzz builds debug, which compiles in a third of
+/// the time) does not. It runs the same target as the driver's callback.
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    FuzzEntry.target.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+#endif
