@@ -105,8 +105,3 @@ public final class Triage: Sendable {
         logger.notice("triage data of the previous patient deleted")
     }
 }
-
-extension String {
-    /// A person's identifier as compared for the two-person rule: trimmed, case-insensitive.
-    var personKey: String { trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
-}
