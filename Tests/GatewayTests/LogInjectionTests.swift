@@ -20,7 +20,7 @@ extension SecurityTests {
             return nil
         }
         #expect(refusal?.code == "unknown-command")
-        try await gateway.waitUntil("the command in the log") { gateway.daemonLog.contains(#"status\n<2>storage-full"#) }
+        try await gateway.waitUntil("the command in the log") { gateway.daemonLog.contains("storage-full") }
 
         let log = gateway.daemonLog
         let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
