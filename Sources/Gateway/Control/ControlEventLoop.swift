@@ -88,9 +88,11 @@ final class ControlEventLoop: @unchecked Sendable {
         // A bounded number of chunks per wake-up, so one chatty peer cannot starve the others.
         for _ in 0..<16 {
             let receipt = connection.stream.receiveAvailable()
-            while let line = connection.stream.takeLine() { handle(line, on: connection) }
+            while let line = connection.stream.takeLine() {
+                guard handle(line, on: connection) else { return drop(connection) }
+            }
             if connection.stream.pendingBytes > UnixStream.lineLimit {
-                connection.session.send(.failure(id: 0, code: "bad-request", message: "control request line too long"))
+                _ = connection.session.sendWithoutWaiting(.failure(id: 0, code: "bad-request", message: "control request line too long"))
                 return drop(connection)
             }
             switch receipt {
@@ -101,25 +103,28 @@ final class ControlEventLoop: @unchecked Sendable {
         }
     }
 
-    private func handle(_ line: [UInt8], on connection: Connection) {
-        if line.isEmpty { return }
+    /// False when the connection must close: it does not read the answers it provokes, so its buffer is full.
+    private func handle(_ line: [UInt8], on connection: Connection) -> Bool {
+        if line.isEmpty { return true }
+        let refusal: ControlFrame
         switch ControlLine(decoding: line) {
         case let .request(request):
             connection.lastActivity = .now
-            guard connection.session.runningCommands < limits.commandsPerConnection else {
-                connection.session.send(.failure(
-                    id: request.id, code: "busy",
-                    message: "too many commands at once on one connection (at most \(limits.commandsPerConnection))"))
-                return
+            guard connection.session.runningCommands >= limits.commandsPerConnection else {
+                connection.session.run(request, handler: handler)
+                return true
             }
-            connection.session.run(request, handler: handler)
+            refusal = .failure(id: request.id, code: "busy",
+                               message: "too many commands at once on one connection (at most \(limits.commandsPerConnection))")
         case let .answer(answer):
             connection.lastActivity = .now
             connection.session.deliver(answer)
+            return true
         case .malformed:
-            connection.session.send(
-                .failure(id: 0, code: "bad-request", message: "malformed control request (expected one JSON object per line)"))
+            refusal = .failure(id: 0, code: "bad-request", message: "malformed control request (expected one JSON object per line)")
         }
+        // Written here, on the I/O thread, so it must not wait: a peer whose buffer is full is closed.
+        return connection.session.sendWithoutWaiting(refusal) != .broken
     }
 
     // MARK: accepting
@@ -160,7 +165,7 @@ final class ControlEventLoop: @unchecked Sendable {
         guard let peer = stream.peerCredentials, policy.permits(peer) else {
             logger.notice("control socket: refused a connection from an unauthorised user",
                           metadata: ["uid": "\(stream.peerCredentials.map { String($0.uid) } ?? "?")"])
-            try? stream.write(ControlCoding.encodeLine(
+            _ = stream.writeWithoutWaiting(ControlCoding.encodeLine(
                 ControlFrame.failure(id: 0, code: ControlError.notAuthorised.code, message: ControlError.notAuthorised.message)))
             return
         }
@@ -169,7 +174,7 @@ final class ControlEventLoop: @unchecked Sendable {
             limitLog.note(logger, "control socket: \(limits.maximumConnections) connections open, the limit"
                               + (idle == nil ? "; refusing new ones as busy" : "; closing the longest-idle ones"))
             guard let idle else {
-                try? stream.write(ControlCoding.encodeLine(ControlFrame.failure(
+                _ = stream.writeWithoutWaiting(ControlCoding.encodeLine(ControlFrame.failure(
                     id: 0, code: "busy", message: "the gateway is busy with other control connections; try again shortly")))
                 return
             }

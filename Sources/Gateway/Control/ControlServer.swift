@@ -136,6 +136,11 @@ public final class ControlSession: Sendable {
         try? stream.write(ControlCoding.encodeLine(frame))
     }
 
+    /// `send` for the I/O thread: never waits (see `UnixStream.writeWithoutWaiting`).
+    func sendWithoutWaiting(_ frame: ControlFrame) -> UnixStream.Delivery {
+        stream.writeWithoutWaiting(ControlCoding.encodeLine(frame))
+    }
+
     /// Commands started on this connection that have not answered yet.
     var runningCommands: Int { state.withLock { $0.running } }
 

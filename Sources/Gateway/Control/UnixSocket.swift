@@ -123,6 +123,19 @@ final class UnixStream: @unchecked Sendable {
     /// Wakes a thread blocked in readLine (it then sees end of stream).
     func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
 
+    enum Delivery { case sent, notNow, broken }
+
+    /// Writes `bytes` only if that needs no waiting: `.notNow` when another thread is writing (nothing was
+    /// sent), `.broken` when the peer's buffer is full or gone (part of the line may have been sent, so the
+    /// stream is no longer usable). For the daemon's single I/O thread, which must never block on one peer.
+    func writeWithoutWaiting(_ bytes: [UInt8]) -> Delivery {
+        writeLock.withLockIfAvailable { _ -> Delivery in
+            guard fd >= 0 else { return .broken }
+            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            return written == bytes.count ? .sent : .broken
+        } ?? .notNow
+    }
+
     /// Releases the descriptor now rather than when the last holder lets go (the daemon frees descriptors
     /// for new connections this way); later writes fail with EBADF.
     func close() {
