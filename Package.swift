@@ -80,6 +80,7 @@ let package = Package(
             name: "Forwarding",
             dependencies: [
                 "HealthProfiles", "ReadingStore", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -1,5 +1,5 @@
 public import Foundation
-import GRDB
+public import GRDB
 public import Logging
 public import ReadingStore
 
@@ -90,18 +90,23 @@ public final class Triage: Sendable {
         await hooks.drain()
     }
 
-    /// Deletes every trace of the current patient from triage's tables (plan versions, audit, values,
-    /// baselines, alerts, queued hooks) and the alert Flags in the store's outbox, delivered or not, so that
-    /// the hub can be reissued. The caller must have delivered or deliberately abandoned pending Flags first.
+    /// Deletes every trace of the current patient (see `forgetPatient(in:)`) in a transaction of its own.
     public func forgetPatient() async throws {
-        try await database.write { db in
-            for table in ["triage_alert_events", "triage_alerts", "triage_zone_state", "triage_hook_queue",
-                          "triage_evaluations", "triage_values", "triage_baselines", "triage_baseline_starts",
-                          "triage_audit", "triage_plan_versions"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            try Outbox.deleteItems(db, kind: .alert)
-        }
+        try await database.write { db in try Self.forgetPatient(in: db) }
         logger.notice("triage data of the previous patient deleted")
+    }
+
+    /// Deletes every trace of the current patient from triage's tables (plan versions, audit, values,
+    /// baselines, zone states, alerts, queued hooks) and the alert Flags in the store's outbox, delivered or
+    /// not, inside the caller's write transaction: a hub reset runs this in the same transaction as the
+    /// store's and the device registry's deletions, so that a crash leaves either the previous patient whole
+    /// or nothing of them — never their care plan and alerts beside a new patient's devices.
+    public static func forgetPatient(in db: Database) throws {
+        for table in ["triage_alert_events", "triage_alerts", "triage_zone_state", "triage_hook_queue",
+                      "triage_evaluations", "triage_values", "triage_baselines", "triage_baseline_starts",
+                      "triage_audit", "triage_plan_versions"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try Outbox.deleteItems(db, kind: .alert)
     }
 }

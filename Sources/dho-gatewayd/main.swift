@@ -24,6 +24,12 @@ struct GatewayDaemon: AsyncParsableCommand {
             FileHandle.standardError.write(Data("dho-gatewayd: configuration error: \(VisibleText.escaping("\(error)"))\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: systemd shows it, `dhoctl config check` explains it
         }
+        // Before anything is read from them: files others could change must not steer triage or forwarding.
+        let unsafe = ProtectedFiles.problems(configuration: configuration, configPath: config)
+        if !unsafe.isEmpty {
+            for problem in unsafe { FileHandle.standardError.write(Data("dho-gatewayd: configuration error: \(problem)\n".utf8)) }
+            throw ExitCode(78)
+        }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
         let logger = Logger(label: "dho-gatewayd")
@@ -34,7 +40,7 @@ struct GatewayDaemon: AsyncParsableCommand {
             runtime = try await GatewayRuntime.start(configuration: configuration, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(error.exitCode)
         }
         let control = ControlServer(
             path: configuration.paths.controlSocket,

@@ -36,7 +36,7 @@ enum ConfigurationCheck {
         } catch {
             return [error.description]
         }
-        var problems: [String] = []
+        var problems = ProtectedFiles.problems(configuration: configuration, configPath: configPath)
         do { _ = try DeviceProfileCatalog.load(directory: configuration.paths.profilesDirectory + "/devices") } catch {
             problems.append(error.description)
         }

@@ -9,6 +9,6 @@ struct DHOCtl: AsyncParsableCommand {
         abstract: "Control and inspect the DHO Gateway.",
         subcommands: [
             Status.self, Devices.self, Scan.self, Pair.self, Forget.self, Visit.self, Readings.self, Alerts.self,
-            Thresholds.self, Forward.self, Reset.self, Config.self, Doctor.self, Decode.self,
+            Thresholds.self, Forward.self, Parked.self, Reset.self, Config.self, Doctor.self, Decode.self,
         ])
 }

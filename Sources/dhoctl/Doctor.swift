@@ -53,7 +53,7 @@ struct Doctor: ParsableCommand {
                 "\(status.queue.undelivered) undelivered, last forwarded \(Terminal.time(status.queue.lastForwarded))"
                     + (status.queue.lastError.map { ", last error: \($0)" } ?? ""))
             add("parked items", status.queue.parked == 0 ? "ok" : "warn",
-                status.queue.parked == 0 ? "none" : "\(status.queue.parked) rejected by the centre: see the journal")
+                status.queue.parked == 0 ? "none" : "\(status.queue.parked) rejected by the centre: dhoctl parked shows why, dhoctl parked resend sends them again")
             add("alerts", status.unacknowledgedRedAlerts == 0 ? "ok" : "warn",
                 "\(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
             for alert in status.technicalAlerts { add("problem", "fail", alert.message) }

@@ -14,7 +14,9 @@ struct Reset: ParsableCommand {
         var arguments = ["confirm": confirm]
         if discardUndelivered { arguments["discard-undelivered"] = "true" }
         try daemon.show(try daemon.call("reset", arguments), as: [String: Int].self) { result in
-            "hub reset: \(result["devicesForgotten"] ?? 0) device(s) forgotten, patient data erased\n"
+            let pending = result["bondsPending"] ?? 0
+            return "hub reset: \(result["devicesForgotten"] ?? 0) device(s) forgotten, patient data erased\n"
+                + (pending > 0 ? "\(pending) Bluetooth bond(s) not removed yet (Bluetooth unavailable): removed when it is back\n" : "")
         }
     }
 }

@@ -22,6 +22,10 @@ struct Status: ParsableCommand {
             ]
             if let error = status.queue.lastError { lines.append("            last error: \(Terminal.visible(error))") }
             lines.append("alerts:     \(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
+            for device in status.rateLimited {
+                lines.append("rate limit: \(Terminal.visible(device.address)) \(device.droppedByRateLimit) reading frame(s) over its limit not stored"
+                    + (device.flooding ? " (flooding now)" : ""))
+            }
             for alert in status.technicalAlerts { lines.append("PROBLEM:    \(Terminal.visible(alert.message)) (since \(Terminal.time(alert.since)))") }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -36,6 +40,7 @@ struct Forward: ParsableCommand {
     func run() throws {
         try daemon.show(try daemon.call("forward"), as: StatusResult.Queue.self) { queue in
             "forwarding started; \(queue.undelivered) waiting, \(queue.parked) parked\n"
+                + (queue.parked > 0 ? "parked items are not resent by this: see dhoctl parked\n" : "")
         }
     }
 }

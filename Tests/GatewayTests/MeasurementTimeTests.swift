@@ -53,6 +53,36 @@ import Testing
         #expect(hopeless.source == .gatewayReceipt)
     }
 
+    @Test func aClockThatJumpedForwardDoesNotBackDateOlderReadings() throws {
+        // A cuff's read-only clock jumped to 2099 after it stamped yesterday's reading (issue 11, finding 5): the
+        // offset measured now (+73 years) must not move that reading to the 1950s.
+        let deviceNow = MeasurementTime.instant(of: try time(2099, 6, 1, 12, 0), in: oslo)!
+        let offset = deviceNow.timeIntervalSince(received)
+        let provisioned = received.addingTimeInterval(-30 * 86_400)
+        let yesterday = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 22, 18, 0), receivedAt: received, timeZone: oslo, clockOffset: offset,
+            notBefore: provisioned)
+        #expect(yesterday.source == .deviceClock)
+        #expect(yesterday.instant == MeasurementTime.instant(of: try time(2026, 11, 22, 18, 0), in: oslo))
+        #expect(yesterday.note?.contains("jumped forward") == true)
+        // A stamp that is itself unusable (before the device was provisioned) falls back to receipt, flagged.
+        let older = MeasurementTime.resolve(
+            deviceTime: try time(2026, 1, 5, 9, 0), receivedAt: received, timeZone: oslo, clockOffset: offset,
+            notBefore: provisioned)
+        #expect(older.source == .gatewayReceipt)
+        #expect(older.note?.contains("before the device was provisioned") == true)
+        // Without a provisioning time, "decades back" alone is enough.
+        let unprovisioned = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 22, 18, 0), receivedAt: received, timeZone: oslo, clockOffset: offset)
+        #expect(unprovisioned.source == .deviceClock)
+        // A reading taken after the jump is dated by the offset as before.
+        let afterJump = MeasurementTime.resolve(
+            deviceTime: try time(2099, 6, 1, 11, 55), receivedAt: received, timeZone: oslo, clockOffset: offset,
+            notBefore: provisioned)
+        #expect(afterJump.source == .deviceClockCorrected)
+        #expect(afterJump.instant == received.addingTimeInterval(-5 * 60))
+    }
+
     @Test func unsetClockWithoutOffsetFallsBackToReceipt() throws {
         let result = MeasurementTime.resolve(
             deviceTime: try time(2000, 1, 1, 0, 5), receivedAt: received, timeZone: oslo, clockOffset: nil)

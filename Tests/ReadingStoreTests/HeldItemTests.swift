@@ -115,6 +115,8 @@ import Testing
                 try db.execute(sql: "DELETE FROM outbox WHERE itemKey = 'c'")
             }
             try queue.close()
+            // Private, as version 1 created its files.
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         let store = try directory.openStore()
         let parked = try await store.outboxItems(in: .parked)

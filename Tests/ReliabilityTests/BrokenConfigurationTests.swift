@@ -103,6 +103,7 @@ extension Faults {
                 try FileManager.default.createDirectory(at: gateway.stateDirectory, withIntermediateDirectories: true)
                 let damaged = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 13) })
                 try damaged.write(to: URL(fileURLWithPath: gateway.databasePath))
+                #expect(chmod(gateway.databasePath, 0o600) == 0)  // as the daemon creates it (0644 is refused before it is read)
                 let exit = try await gateway.runDaemonToExit()
                 #expect(exit.status == 1)
                 #expect(exit.log.contains("cannot start: database: \(gateway.databasePath): the reading store is damaged: file is not a database"),

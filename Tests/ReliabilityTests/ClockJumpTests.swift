@@ -132,6 +132,53 @@ extension Faults {
             }
         }
 
+        /// A cuff whose read-only clock jumped to 2099 after it stamped a reading an hour ago (issue 11, finding 5).
+        /// The offset measured on the visit (+73 years) used to "correct" that reading to the 1950s, and it was
+        /// forwarded so. Its own stamp is used instead, and the technician is told the clock is unreliable.
+        @Test func aDeviceClockThatJumpedForwardDoesNotBackDateAReading() async throws {
+            let scenario = """
+                adapter: {name: hci0, address: "00:1A:7D:DA:71:13", powered: false}
+                timing: {notificationIntervalMs: 5, disconnectAfterLastMs: 50, gattExportDelayMs: 30}
+                devices:
+                  - address: "\(Self.cuff)"
+                    name: "UA-651BLE"
+                    advertisedServices: ["1810"]
+                    pairing: {method: justWorks}
+                    services:
+                      - uuid: "1810"
+                        characteristics:
+                          - {uuid: "2A35", flags: [indicate], disconnectAfterStored: true}
+                      - uuid: "1805"
+                        characteristics:
+                          - {uuid: "2A2B", flags: [read], value: "33 08 06 01 0C 00 00 01 00 00"}
+
+                """
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-devclock-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work), revisitInterval: "1s")
+            try await withGateway("device-clock-jump-forward", gateway) {
+                let paired = try await gateway.dhoctl(["pair", Self.cuff.description, "--by", "technician-e2e"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                try await Task.sleep(for: .seconds(2))
+                // Measured a minute ago, before the clock jumped; indicated on the next connection.
+                let aMinuteAgo = try DeviceRecords.bloodPressure(systolic: 128, diastolic: 82, pulse: 64,
+                                                                 at: try DeviceRecords.deviceTime(secondsAgo: 60))
+                try await gateway.simulatorControl.queueFrames(Self.cuff, BluetoothUUID("2A35")!, [aMinuteAgo])
+                try await gateway.simulatorControl.advertise(Self.cuff)
+                try await gateway.waitUntil("the reading stored and forwarded") {
+                    let status = try await gateway.status()
+                    return status["readingsStored"] as? Int == 1 && (status["queue"] as? [String: Any])?["undelivered"] as? Int == 0
+                }
+                let readings = try await gateway.dhoctlJSON(["readings"]) as? [[String: Any]] ?? []
+                let measured = try #require(readings.first.flatMap { ($0["measuredAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)) })
+                #expect(abs(measured.timeIntervalSinceNow + 60) < 60, "measured at \(measured)")
+                let observations = try await gateway.receiver.resources("Observation")
+                let effective = observations.compactMap { $0["effectiveDateTime"] as? String }
+                #expect(!effective.isEmpty && effective.allSatisfy { $0.hasPrefix("20") && !$0.hasPrefix("195") }, "\(effective)")
+                #expect(try await gateway.technicalAlerts().contains("device-clock-unreliable"))
+            }
+        }
+
         /// Missing-measurement checks with the clock jumping, on injected time (the daemon passes its wall clock).
         @Test func schedulesRaiseOneAlertAcrossAJumpAndClearWhenTheClockIsBack() async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-schedule-\(UUID().uuidString.prefix(8))")

@@ -28,6 +28,15 @@ Fault script steps, consumed one per FHIR request (each may have "count": n):
   {"action": "reset"}                     close the connection with RST before reading the request
   {"action": "reset-after-commit"}        process the transaction, then RST instead of answering
   {"action": "slow", "seconds": 3}        process the transaction, then wait before answering
+Hostile answers (the transaction is not processed; each ends when the client hangs up):
+  {"action": "endless-body"}              200 without a length, then body bytes for ever (up to 4 GiB)
+  {"action": "huge-content-length"}       200 with Content-Length: 1 GiB, then that many bytes
+  {"action": "gzip-bomb"}                 200, Content-Encoding: gzip, ~256 KB that inflate to 256 MiB of zeros
+  {"action": "slowloris", "seconds": 120} 200 status line, then one header byte every half second
+  {"action": "garbage"}                   random bytes instead of an HTTP response
+  {"action": "redirect"}                  307 to another host (must not be followed)
+  {"action": "many-headers", "headers": 50000}  200 with that many header lines and a tiny body
+  {"action": "json-flood", "bytes": 15000000}  200 with a valid JSON array of that many bytes of zeros
 rejectIdentifiers: a Bundle with an entry whose resource has one of these identifier values is rejected
 whole (transactions are atomic) with 400 and an OperationOutcome naming it.
 
@@ -278,6 +287,86 @@ def process_transaction(store, bundle):
                  "entry": [{"response": response} for response in responses]}
 
 
+HOSTILE_ACTIONS = {"endless-body", "huge-content-length", "gzip-bomb", "slowloris", "garbage", "redirect",
+                   "many-headers", "json-flood"}
+_gzip_bomb = None
+
+
+def gzip_bomb():
+    """~256 KB of gzip that inflate to 256 MiB of zeros (built once, in 1 MiB steps: fast and small)."""
+    global _gzip_bomb
+    if _gzip_bomb is None:
+        import zlib
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        parts = [compressor.compress(zeros) for _ in range(256)]
+        parts.append(compressor.flush())
+        _gzip_bomb = b"".join(parts)
+    return _gzip_bomb
+
+
+def hostile_answer(handler, fault):
+    """Answers as a hostile or broken server would, writing raw bytes; stops when the client hangs up."""
+    action = fault["action"]
+    handler.close_connection = True
+    out = handler.wfile
+    try:
+        if action == "garbage":
+            out.write(os.urandom(8192))
+        elif action == "redirect":
+            out.write(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://192.0.2.1/fhir\r\n"
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        elif action == "many-headers":
+            count = int(fault.get("headers", 50000))
+            out.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\n")
+            batch = []
+            for number in range(count):
+                batch.append(b"X-Filler-%d: %s\r\n" % (number, b"v" * 16))
+                if len(batch) == 1000:
+                    out.write(b"".join(batch))
+                    batch = []
+            out.write(b"".join(batch) + b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+        elif action == "gzip-bomb":
+            body = gzip_bomb()
+            out.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Encoding: gzip\r\n"
+                      b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+            out.write(body)
+        elif action == "json-flood":
+            size = max(4, int(fault.get("bytes", 15_000_000)))
+            count = (size - 2) // 2
+            out.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\n"
+                      b"Content-Length: %d\r\nConnection: close\r\n\r\n[" % (2 * count + 1))
+            chunk = b"0," * 32768
+            remaining = count - 1
+            while remaining > 0:
+                step = min(remaining, 32768)
+                out.write(chunk[:2 * step])
+                remaining -= step
+            out.write(b"0]")
+        elif action == "slowloris":
+            out.write(b"HTTP/1.1 200 OK\r\n")
+            out.flush()
+            deadline = time.time() + float(fault.get("seconds", 120))
+            while time.time() < deadline:
+                out.write(b"X")
+                out.flush()
+                time.sleep(0.5)
+        elif action in ("endless-body", "huge-content-length"):
+            length = 1 << 30
+            header = b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\n"
+            header += (b"Content-Length: %d\r\n" % length) if action == "huge-content-length" else b""
+            out.write(header + b"Connection: close\r\n\r\n")
+            chunk = b'{"resourceType":"Bundle",' * 2600
+            sent, limit = 0, length if action == "huge-content-length" else 4 << 30
+            while sent < limit:
+                piece = chunk[:limit - sent]
+                out.write(piece)
+                sent += len(piece)
+        out.flush()
+    except OSError:
+        pass  # the client hung up: what a gateway that protects itself does
+
+
 def make_fhir_handler(store, token):
     class FHIRHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -334,6 +423,9 @@ def make_fhir_handler(store, token):
             if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
                 store.stats["unauthorized"] += 1
                 self.send_json(401, outcome("login", "missing or wrong bearer token"))
+                return
+            if fault and fault.get("action") in HOSTILE_ACTIONS:
+                hostile_answer(self, fault)
                 return
             if fault and "status" in fault:
                 headers = {}
@@ -468,6 +560,8 @@ def make_admin_handler(store, listener):
                         store.reject.clear()
                     store.script.extend(body.get("script", []))
                     store.reject.update(body.get("rejectIdentifiers", []))
+                if any(step.get("action") == "gzip-bomb" for step in body.get("script", [])):
+                    gzip_bomb()  # built now, so that the answer itself is not slow
                 self.reply({"ok": True})
             elif self.path == "/down":
                 listener.stop()

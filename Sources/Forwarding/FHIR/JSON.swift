@@ -145,9 +145,14 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
 extension JSON {
     /// Deepest nesting accepted; FHIR resources are far shallower, a hostile response is not.
     static let maximumDepth = 64
+    /// Most values accepted in a receiver's answer. Parsed values cost far more memory than their text
+    /// (`[0,0,0,...]`: ~30 bytes of tree per 2 bytes of text), so a hostile answer is bounded by count too;
+    /// a transaction-response has a dozen values per entry.
+    static let maximumResponseValues = 100_000
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSON {
-        var parser = Parser(bytes: bytes)
+    /// - Parameter maximumValues: refuse input with more values than this (untrusted input).
+    public static func parse(_ bytes: [UInt8], maximumValues: Int = .max) throws(JSONError) -> JSON {
+        var parser = Parser(bytes: bytes, valuesLeft: maximumValues)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -158,6 +163,7 @@ extension JSON {
     struct Parser {
         let bytes: [UInt8]
         var index = 0
+        var valuesLeft: Int
 
         func error(_ reason: String) -> JSONError { JSONError(offset: index, reason: reason) }
 
@@ -167,6 +173,8 @@ extension JSON {
 
         mutating func parseValue(depth: Int) throws(JSONError) -> JSON {
             guard depth <= JSON.maximumDepth else { throw error("nested deeper than \(JSON.maximumDepth)") }
+            guard valuesLeft > 0 else { throw error("too many values") }
+            valuesLeft -= 1
             guard index < bytes.count else { throw error("unexpected end") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try parseObject(depth: depth)

@@ -56,7 +56,7 @@ struct TransactionResponse {
 
     static func parse(_ body: [UInt8], expectedEntries: Int) throws(ForwardingError) -> TransactionResponse {
         let json: JSON
-        do { json = try JSON.parse(body) } catch { throw .unexpectedResponse("response is not JSON: \(error)") }
+        do { json = try JSON.parse(body, maximumValues: JSON.maximumResponseValues) } catch { throw .unexpectedResponse("response is not JSON: \(error)") }
         guard json["resourceType"]?.stringValue == "Bundle",
               let type = json["type"]?.stringValue, type == "transaction-response" || type == "batch-response"
         else { throw .unexpectedResponse("response is not a transaction-response Bundle") }

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import ReadingStore
+import Synchronization
 
 /// Settings of the delivery loop.
 public struct ForwarderConfiguration: Sendable, Hashable {
@@ -9,11 +10,26 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     public var retry: RetryPolicy
     /// How often `run` looks at the queue when nobody calls `wake()`.
     public var idlePollInterval: Duration
+    /// Urgent items (red readings, alert Flags) are tried at least this often however long the back-off
+    /// (a server's Retry-After, a long exponential delay) that holds the other items back.
+    public var urgentRetryInterval: Duration
+    /// `run` sends parked items again when they were parked this long ago (the receiver may have been fixed);
+    /// nil: only when asked (`requeueParked`) or when `parkContext` changes.
+    public var parkedRetryInterval: Duration?
+    /// Recorded with each item parked (`EndpointConfiguration.fingerprint`); `run` sends items parked under
+    /// another context again.
+    public var parkContext: String?
 
-    public init(batchSize: Int = 50, retry: RetryPolicy = RetryPolicy(), idlePollInterval: Duration = .seconds(30)) {
+    public init(
+        batchSize: Int = 50, retry: RetryPolicy = RetryPolicy(), idlePollInterval: Duration = .seconds(30),
+        urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil
+    ) {
         self.batchSize = max(1, batchSize)
         self.retry = retry
         self.idlePollInterval = idlePollInterval
+        self.urgentRetryInterval = max(urgentRetryInterval, .milliseconds(10))
+        self.parkedRetryInterval = parkedRetryInterval
+        self.parkContext = parkContext
     }
 }
 
@@ -67,6 +83,10 @@ public struct DrainReport: Sendable, Hashable {
 ///   server's Retry-After; nothing is marked delivered.
 /// A crash at any point leaves items pending or in flight; the store returns in-flight items to the queue
 /// when it is opened again, and the receiver's conditional create absorbs the resend.
+///
+/// A failure puts the whole receiver under a back-off (in memory: a restart, `forwardNow()` or any success
+/// ends it). During it only urgent items are sent, at most every `urgentRetryInterval`, as probes; every
+/// wait can be cut short by `wake()`.
 public actor Forwarder {
     let store: ReadingStore
     let transport: any FHIRTransport
@@ -78,18 +98,32 @@ public actor Forwarder {
     /// "Now" for claiming due items and scheduling retries (never runs backwards; see `ScheduleClock`).
     let clock: ScheduleClock
     var consecutiveFailures = 0
+    /// Pending items may carry retry times from a back-off that is over (a failure since the receiver last
+    /// answered, or a previous run's): the next answer from the receiver pulls them in.
+    var retryTimesMayBeStale = true
+    /// Until when the receiver is left alone after a failure (except for urgent probes); schedule-clock time.
+    var backoffUntil: Date?
+    /// When the last batch was claimed: urgent probes during a back-off are spaced from it.
+    var lastAttemptAt: Date?
     /// Items resolved (delivered or parked) during the current `forwardOnce`.
     var resolved: Set<Int64> = []
+    /// Told when the set of parked items may have changed (the gateway re-evaluates its technical alert).
+    let parkedChanged: (@Sendable () async -> Void)?
     private let wakeSignal = WakeSignal()
+    let forwardNowRequested = Mutex(false)
 
-    /// - Parameter annotations: asked before mapping each batch for what to add to the readings' Observations
-    ///   (the gateway passes Triage's `TriageAnnotations`, so Observations carry the traffic-light zone).
+    /// - Parameters:
+    ///   - annotations: asked before mapping each batch for what to add to the readings' Observations (the
+    ///     gateway passes Triage's `TriageAnnotations`, so Observations carry the traffic-light zone).
+    ///   - parkedChanged: called after items were parked or parked items requeued.
     public init(
         store: ReadingStore, transport: any FHIRTransport, mapper: FHIRMapper,
         annotations: (any ObservationAnnotations)? = nil,
         configuration: ForwarderConfiguration = ForwarderConfiguration(),
-        logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live, clock: ScheduleClock = ScheduleClock()
+        logger: Logger = Logger(label: "dho.forwarding"), sleeper: Sleeper = .live, clock: ScheduleClock = ScheduleClock(),
+        parkedChanged: (@Sendable () async -> Void)? = nil
     ) {
+        self.parkedChanged = parkedChanged
         self.store = store
         self.transport = transport
         self.mapper = mapper
@@ -100,76 +134,83 @@ public actor Forwarder {
         self.clock = clock
     }
 
-    /// Tells `run` that something was queued (the gateway calls this after `ingest`).
+    /// Tells `run` that something was queued (the gateway calls this after `ingest`). Cuts any wait short;
+    /// a back-off still holds for items that are not urgent.
     public nonisolated func wake() {
         wakeSignal.signal()
     }
 
-    /// Forwards until cancelled: drains whatever is due, then waits for `wake()` or the poll interval.
+    /// Forward everything now (`dhoctl forward`): ends any back-off, brings every waiting item's retry time
+    /// forward and wakes the loop, whatever it is waiting for.
+    public nonisolated func forwardNow() {
+        forwardNowRequested.withLock { $0 = true }
+        wakeSignal.signal()
+    }
+
+    /// Forwards until cancelled: sends parked items again when that is due, drains whatever is due, then waits
+    /// for `wake()` or the poll interval.
     public func run() async {
         while !Task.isCancelled {
+            await requeueParkedWhenDue()
             _ = await drain()
             guard !Task.isCancelled else { return }
-            await waitForWork(configuration.idlePollInterval)
+            await waitForWork(min(configuration.idlePollInterval, configuration.parkedRetryInterval ?? .seconds(86_400)))
         }
     }
 
-    /// Forwards until no item is waiting (everything delivered or parked), sleeping through backoff and
-    /// Retry-After. Returns early when the task is cancelled.
+    /// Forwards until no item is waiting (everything delivered or parked), waiting through backoff and
+    /// Retry-After (waits that `wake()` cuts short). Returns early when the task is cancelled.
     public func drain() async -> DrainReport {
         var total = DrainReport()
         while !Task.isCancelled {
+            await honourForwardNow()
             let report = await forwardOnce()
             total.delivered += report.delivered
             total.parked += report.parked
             if report.claimed > 0 { total.bundles += 1 }
             if let delay = report.retryDelay {
                 total.failures += 1
-                do { try await sleeper.sleep(delay) } catch { return total }
+                await waitForWork(await firstWait(after: delay))
                 continue
             }
             if report.claimed > 0 { continue }
-            // Nothing due now: finished, or items wait for a backoff set by an earlier run.
+            // Nothing due now: finished, or items wait for a backoff.
             let status: OutboxStatus
             do { status = try await store.outboxStatus() } catch {
                 logger.error("cannot read the outbox status", metadata: ["error": "\(error)"])
-                do { try await sleeper.sleep(configuration.retry.baseDelay) } catch { return total }
+                await waitForWork(configuration.retry.baseDelay)
                 continue
             }
             guard status.pending > 0 else { return total }
-            let now = clock.now()
-            var wait = status.nextAttemptAt.map { max($0.timeIntervalSince(now), 0.01) } ?? 0.01
-            // Nothing this forwarder schedules lies further out than its longest delay: an item that does was
-            // scheduled by a clock that was ahead (set back since, before a restart). It waits no longer than that.
-            let longest = Self.seconds(max(configuration.retry.maximumDelay, configuration.retry.maximumRetryAfter))
-            if wait > longest {
-                do {
-                    let capped = try await store.capRetrySchedule(notAfter: now.addingTimeInterval(longest))
-                    logger.notice("retry times lay beyond the longest backoff (the clock was set back); pulled in",
-                                  metadata: ["items": "\(capped)"])
-                } catch {
-                    logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
-                }
-                wait = longest
-            }
-            do { try await sleeper.sleep(.milliseconds(Int64(wait * 1000))) } catch { return total }
+            await waitForWork(await waitForDueItems(status))
         }
         return total
     }
 
     /// One delivery attempt: claims up to `batchSize` due items and sends them (splitting on rejection).
-    /// Never sleeps; the report says how long to wait after a failure.
+    /// During a back-off only urgent items are claimed, and only once `urgentRetryInterval` has passed since
+    /// the last attempt. Never sleeps; the report says how long to wait after a failure.
     public func forwardOnce() async -> ForwardReport {
         var report = ForwardReport()
         resolved = []
+        let now = clock.now()
+        let probing = backoffUntil.map { now < $0 } ?? false
+        if probing, let last = lastAttemptAt, now < last.addingTimeInterval(Self.seconds(configuration.urgentRetryInterval)) {
+            return report
+        }
+        if !probing { backoffUntil = nil }
         let claimed: [OutboxItem]
         do {
-            claimed = try await store.claimBatch(limit: configuration.batchSize, now: clock.now())
+            claimed = try await store.claimBatch(limit: configuration.batchSize, now: now, urgentOnly: probing)
         } catch {
             return fail(report, reason: "outbox unavailable: \(error)", retryAfter: nil)
         }
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
+        lastAttemptAt = now
+        if probing {
+            logger.info("probing the FHIR receiver with urgent items during its back-off", metadata: ["items": "\(claimed.count)"])
+        }
 
         let prepared: [PreparedItem]
         do {
@@ -185,8 +226,9 @@ public actor Forwarder {
             report = fail(report, reason: reason, retryAfter: retryAfter)
             await reschedule(claimed, report: report)
         } else if report.delivered > 0 || report.parked > 0 {
-            consecutiveFailures = 0
+            await receiverAnswered()
         }
+        if report.parked > 0 { await parkedChanged?() }
         return report
     }
 
@@ -218,7 +260,7 @@ public actor Forwarder {
                 }
                 prepared.append(PreparedItem(item: item, entries: entries))
             } catch {
-                try await store.park(item.id, reason: error.description)
+                try await store.park(item.id, reason: error.description, context: configuration.parkContext)
                 resolved.insert(item.id)
                 report.parked += 1
                 logger.error("parked an outbox item that cannot be sent", metadata: [
@@ -334,7 +376,7 @@ public actor Forwarder {
     }
 
     func park(_ item: OutboxItem, response: HTTPResponse, report: inout ForwardReport) async {
-        let outcome = try? JSON.parse(response.body)
+        let outcome = try? JSON.parse(response.body, maximumValues: JSON.maximumResponseValues)
         var reason = "HTTP \(response.status)"
         if let summary = OperationOutcomeText.summary(outcome) { reason += ": " + summary }
         if let outcome, outcome["resourceType"]?.stringValue == "OperationOutcome" {
@@ -345,42 +387,15 @@ public actor Forwarder {
 
     func park(_ item: OutboxItem, reason: String, report: inout ForwardReport) async {
         do {
-            try await store.park(item.id, reason: reason)
+            try await store.park(item.id, reason: reason, context: configuration.parkContext)
             resolved.insert(item.id)
             report.parked += 1
             logger.error("the FHIR receiver rejected an item; parked it", metadata: [
                 "item": "\(item.id)", "kind": "\(item.kind)", "attempts": "\(item.attempts)",
+                "urgent": "\(item.priority == .urgent)",
             ])
         } catch {
             logger.error("cannot park a rejected item", metadata: ["item": "\(item.id)", "error": "\(error)"])
-        }
-    }
-
-    // MARK: - Failure handling
-
-    func fail(_ report: ForwardReport, reason: String, retryAfter: Duration?) -> ForwardReport {
-        consecutiveFailures += 1
-        var generator = SystemRandomNumberGenerator()
-        var failed = report
-        failed.failure = reason
-        failed.retryDelay = configuration.retry.delay(
-            afterFailures: consecutiveFailures, retryAfter: retryAfter, using: &generator)
-        logger.warning("forwarding failed; will retry", metadata: [
-            "reason": "\(reason)", "failures": "\(consecutiveFailures)",
-            "retryIn": "\(failed.retryDelay ?? .zero)",
-        ])
-        return failed
-    }
-
-    /// Returns the items of a failed attempt that were not resolved to the queue, due after the delay.
-    func reschedule(_ claimed: [OutboxItem], report: ForwardReport) async {
-        let unresolved = claimed.map(\.id).filter { !resolved.contains($0) }
-        let notBefore = clock.now().addingTimeInterval(Self.seconds(report.retryDelay ?? .zero))
-        do {
-            try await store.scheduleRetry(unresolved, notBefore: notBefore, error: report.failure)
-        } catch {
-            // They stay in flight and come back at the next open.
-            logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
         }
     }
 
@@ -388,6 +403,7 @@ public actor Forwarder {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// Waits `timeout`, or less when `wake()` or `forwardNow()` is called.
     func waitForWork(_ timeout: Duration) async {
         let signal = wakeSignal
         let sleeper = self.sleeper

@@ -13,13 +13,23 @@ import Foundation
 /// no other code path can leave them off); only http and https are allowed and redirects are not followed,
 /// so a server cannot bounce the data to a plain-http or other host; the token goes only into the
 /// Authorization header and neither it nor any body is logged.
+///
+/// Memory: a hostile or broken receiver decides what it answers, so what one answer may cost is bounded
+/// here — the body (`maximumResponseBytes`, refused early when Content-Length says more), the header block
+/// (`maximumHeaderLines`, `maximumHeaderBytes`), no content decoding at all (a gzip bomb stays a small,
+/// unparseable body) and the whole exchange (`EndpointConfiguration.requestTimeout`, against a server that
+/// dribbles its answer). Every such answer is a failure that is retried; none marks anything delivered.
 public final class CurlTransport: FHIRTransport, @unchecked Sendable {
     // @unchecked Sendable: `handle` is only used inside `queue`, a serial queue (see above).
     private let queue = DispatchQueue(label: "dho.forwarding.curl")
     private let handle: UnsafeMutableRawPointer
     public let endpoint: EndpointConfiguration
-    /// Largest response body accepted; a FHIR transaction-response for a batch is far smaller.
-    static let maximumResponseBytes = 16 << 20
+    /// Largest response body accepted. A transaction-response entry is ~100–600 bytes, so even a Bundle of
+    /// the largest batch (1000 items) answered verbosely fits.
+    static let maximumResponseBytes = 1 << 20
+    /// Header lines of one response, and their total size; real FHIR servers send a dozen lines.
+    static let maximumHeaderLines = 100
+    static let maximumHeaderBytes = 32 << 10
 
     private static let globalInit: CURLcode = dho_curl_global_init()
 
@@ -47,7 +57,9 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
     final class ResponseSink {
         var body: [UInt8] = []
         var headerLines: [String] = []
-        var overflow = false
+        var headerBytes = 0
+        /// Why the response was cut off, when a limit stopped it.
+        var overflow: String?
     }
 
     private func performBlocking(_ body: [UInt8]) -> Result<HTTPResponse, TransportError> {
@@ -71,6 +83,11 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
             try set(CURLOPT_URL, string: endpoint.url)
             try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
             try set(CURLOPT_FOLLOWLOCATION, long: 0)
+            // No decompression (Accept-Encoding is never sent; a Content-Encoding is not undone): the body
+            // limit then bounds what the body costs in memory, however well it compresses.
+            try set(CURLOPT_HTTP_CONTENT_DECODING, long: 0)
+            try check(dho_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(Self.maximumResponseBytes)),
+                      "MAXFILESIZE")
             try set(CURLOPT_NOSIGNAL, long: 1)
             try set(CURLOPT_SSL_VERIFYPEER, long: 1)
             try set(CURLOPT_SSL_VERIFYHOST, long: 2)
@@ -97,7 +114,7 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
                 let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
                 let length = size * count
                 guard sink.body.count + length <= CurlTransport.maximumResponseBytes else {
-                    sink.overflow = true
+                    sink.overflow = "response body larger than \(CurlTransport.maximumResponseBytes >> 10) KiB"
                     return 0
                 }
                 data.withMemoryRebound(to: UInt8.self, capacity: length) {
@@ -110,12 +127,23 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
                 guard let data, let user else { return 0 }
                 let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
                 let length = size * count
+                // Counted over all header blocks (interim responses included), so that endless 1xx blocks
+                // cannot get around the limit either.
+                sink.headerBytes += length
+                guard sink.headerBytes <= CurlTransport.maximumHeaderBytes else {
+                    sink.overflow = "response headers larger than \(CurlTransport.maximumHeaderBytes >> 10) KiB"
+                    return 0
+                }
                 let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
                     String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
                 }
                 // A new status line (after "100 Continue" or an interim response) starts a new header block.
                 if line.hasPrefix("HTTP/") { sink.headerLines.removeAll() }
-                if sink.headerLines.count < 200 { sink.headerLines.append(line) }
+                guard sink.headerLines.count < CurlTransport.maximumHeaderLines else {
+                    sink.overflow = "more than \(CurlTransport.maximumHeaderLines) response header lines"
+                    return 0
+                }
+                sink.headerLines.append(line)
                 return length
             }, "HEADERFUNCTION")
             try set(CURLOPT_HEADERDATA, pointer: sinkPointer.toOpaque())
@@ -127,7 +155,11 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
         if code != CURLE_OK {
             let detail = String(cString: errorBuffer)
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-            if sink.overflow { return .failure(.other(code: Int(code.rawValue), detail: "response larger than 16 MiB")) }
+            if let overflow = sink.overflow { return .failure(.responseTooLarge(overflow)) }
+            if code == CURLE_FILESIZE_EXCEEDED {
+                // Content-Length announced more (or, in newer libcurl, the body went past it).
+                return .failure(.responseTooLarge("response body larger than \(Self.maximumResponseBytes >> 10) KiB"))
+            }
             return .failure(Self.classify(code, text))
         }
         var status = 0

@@ -25,6 +25,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case tls(String)
     /// libcurl refused an option (a build or configuration problem).
     case setup(String)
+    /// The response went beyond what one answer may cost (body, headers): cut off, not read.
+    case responseTooLarge(String)
     /// Any other libcurl failure.
     case other(code: Int, detail: String)
 
@@ -35,6 +37,7 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .timedOut(detail): return "timed out: \(detail)"
         case let .tls(detail): return "TLS failure: \(detail)"
         case let .setup(detail): return "HTTP client setup failed: \(detail)"
+        case let .responseTooLarge(detail): return "response refused: \(detail)"
         case let .other(code, detail): return "HTTP failure (curl \(code)): \(detail)"
         }
     }

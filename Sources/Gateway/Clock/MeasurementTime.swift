@@ -27,8 +27,17 @@ public struct MeasurementTime: Sendable, Hashable {
     /// A stamp this far in the gateway's future is not believed (uncorrectable clock).
     public static let futureTolerance: TimeInterval = 10 * 60
 
+    /// A corrected time further back than this before its receipt is not believed: no health device keeps a
+    /// reading that long, while a clock that jumped forward by years after the reading (a cuff's read-only
+    /// clock at 2099, issue 11) would otherwise "correct" it decades into the past.
+    public static let maximumAge: TimeInterval = 400 * 86_400
+
+    /// - Parameter notBefore: when the device was provisioned for this patient. A corrected time before it
+    ///   means the offset measured now does not apply to the reading (the clock jumped since): the reading's
+    ///   own stamp is used when it is plausible, else the time of receipt, with a note either way.
     public static func resolve(
-        deviceTime: DeviceDateTime?, receivedAt: Date, timeZone: TimeZone, clockOffset: TimeInterval?
+        deviceTime: DeviceDateTime?, receivedAt: Date, timeZone: TimeZone, clockOffset: TimeInterval?,
+        notBefore: Date? = nil
     ) -> MeasurementTime {
         guard let deviceTime else { return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: nil) }
         guard deviceTime.isComplete, let year = deviceTime.year, let stamped = instant(of: deviceTime, in: timeZone) else {
@@ -48,6 +57,15 @@ public struct MeasurementTime: Sendable, Hashable {
                 }
                 return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time lies in the future")
             }
+            if let reason = implausiblyOld(corrected, receivedAt: receivedAt, notBefore: notBefore) {
+                // The clock jumped forward since this reading was stamped: today's offset does not apply to it.
+                if year >= earliestPlausibleYear, stamped.timeIntervalSince(receivedAt) <= futureTolerance,
+                   implausiblyOld(stamped, receivedAt: receivedAt, notBefore: notBefore) == nil {
+                    return MeasurementTime(instant: stamped, source: .deviceClock,
+                                           note: "device clock jumped forward since this reading (corrected time \(reason)); its own stamp used")
+                }
+                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time \(reason)")
+            }
             return MeasurementTime(instant: corrected, source: .deviceClockCorrected, note: nil)
         }
         if year < earliestPlausibleYear {
@@ -57,6 +75,15 @@ public struct MeasurementTime: Sendable, Hashable {
             return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "device time lies in the future (\(deviceTime))")
         }
         return MeasurementTime(instant: stamped, source: .deviceClock, note: nil)
+    }
+
+    /// Why `instant` cannot be when a reading received at `receivedAt` was measured, if it cannot.
+    static func implausiblyOld(_ instant: Date, receivedAt: Date, notBefore: Date?) -> String? {
+        if let notBefore, instant < notBefore.addingTimeInterval(-futureTolerance) {
+            return "lies before the device was provisioned"
+        }
+        if receivedAt.timeIntervalSince(instant) > maximumAge { return "lies more than \(Int(maximumAge / 86_400)) days back" }
+        return nil
     }
 
     /// The instant a zone-less wall-clock time names in `timeZone`. In the autumn overlap hour the earlier

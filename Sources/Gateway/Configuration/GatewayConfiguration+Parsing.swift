@@ -76,7 +76,7 @@ extension GatewayConfiguration {
         let forwarding = try root.requiredMapping("forwarding")
         try forwarding.allowOnly([
             "endpoint", "ca-file", "client-certificate", "client-key", "bearer-token-file", "batch-size",
-            "request-timeout", "initial-backoff", "maximum-backoff",
+            "request-timeout", "initial-backoff", "maximum-backoff", "urgent-retry-interval", "parked-retry-interval",
         ])
         let endpoint = try forwarding.requiredString("endpoint")
         try Self.checkEndpoint(endpoint, in: forwarding)
@@ -121,7 +121,10 @@ extension GatewayConfiguration {
                 batchSize: try forwarding.optionalInt("batch-size", in: 1...1000) ?? 50,
                 requestTimeout: try forwarding.optionalDuration("request-timeout", in: 1...600) ?? .seconds(30),
                 initialBackoff: try forwarding.optionalDuration("initial-backoff", in: 0.01...3600) ?? .seconds(5),
-                maximumBackoff: try forwarding.optionalDuration("maximum-backoff", in: 0.01...86_400) ?? .seconds(3600)),
+                maximumBackoff: try forwarding.optionalDuration("maximum-backoff", in: 0.01...86_400) ?? .seconds(3600),
+                urgentRetryInterval: try forwarding.optionalDuration("urgent-retry-interval", in: 1...3600) ?? .seconds(30),
+                parkedRetryInterval: try forwarding.optionalDuration("parked-retry-interval", in: 1...2_592_000)
+                    ?? .seconds(6 * 3600)),
             alerts: Alerts(
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
                 hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),

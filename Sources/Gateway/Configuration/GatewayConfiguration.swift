@@ -52,6 +52,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var requestTimeout: Duration
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
+        /// Red readings and alert Flags are retried at least this often, whatever the back-off.
+        public var urgentRetryInterval: Duration
+        /// Parked items are sent again this long after they were parked (the centre may have been fixed).
+        public var parkedRetryInterval: Duration
     }
 
     public struct Alerts: Sendable, Equatable {

@@ -1,6 +1,6 @@
 public import Foundation
 public import ReadingStore
-import GRDB
+public import GRDB
 
 /// The hub's list of provisioned devices and their per-device state (RACP cursor, visit outcomes), kept in
 /// the gateway's database beside the readings so that pairing, cursor and readings share one backup,
@@ -27,6 +27,11 @@ public struct DeviceRegistry: Sendable {
                 )
                 """)
         },
+        // Bonds bluetoothd still holds for devices a reset forgot: the reset's transaction lists them here, and
+        // they are removed from bluetoothd after the commit, at start-up and by the maintenance loop until done.
+        StoreMigration("gateway.v2") { db in
+            try db.execute(sql: "CREATE TABLE gateway_bond_removals (address TEXT PRIMARY KEY NOT NULL)")
+        },
     ]
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
@@ -45,6 +50,8 @@ public struct DeviceRegistry: Sendable {
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
                     consecutiveFailures = 0
                 """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970])
+            // Paired again for the new patient: its new bond must not be removed as the old patient's.
+            try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
         }
     }
 
@@ -96,7 +103,28 @@ public struct DeviceRegistry: Sendable {
 
     /// Forgets every device (hub reissued to another patient).
     public func forgetAll() async throws {
-        try await store.writer.write { db in try db.execute(sql: "DELETE FROM gateway_devices") }
+        try await store.writer.write { db in try Self.forgetAll(in: db) }
+    }
+
+    /// Forgets every device inside the caller's transaction (the reset's) and lists each for the removal of
+    /// its bond from bluetoothd, which cannot be part of a database transaction (see `BondRemovals`).
+    public static func forgetAll(in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO gateway_bond_removals (address) SELECT address FROM gateway_devices")
+        try db.execute(sql: "DELETE FROM gateway_devices")
+    }
+
+    /// Devices whose bond is still to be removed from bluetoothd.
+    public func pendingBondRemovals() async throws -> [String] {
+        try await store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT address FROM gateway_bond_removals ORDER BY address")
+        }
+    }
+
+    /// bluetoothd no longer holds the bond of `address`.
+    public func bondRemoved(address: String) async throws {
+        try await store.writer.write { db in
+            try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [address])
+        }
     }
 
     /// "AA:BB:CC:DD:EE:FF" in upper case; anything else is refused with a message for the technician.

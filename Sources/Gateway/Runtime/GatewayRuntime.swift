@@ -66,6 +66,7 @@ public final class GatewayRuntime: Sendable {
         } catch {
             switch error {
             case .cannotOpen: throw StartupError("database", error.description)
+            case .unsafeFile: throw StartupError("database", error.description, exitCode: 78)
             case .corrupt:
                 // Never overwritten: it may hold readings not yet delivered.
                 throw StartupError("database", "\(paths.databaseFile): \(error.description); the file was left as it is: "
@@ -112,8 +113,14 @@ public final class GatewayRuntime: Sendable {
                 annotations: try await TriageAnnotations(store: store),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
-                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff)),
-                logger: logger)
+                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
+                    urgentRetryInterval: forwarding.urgentRetryInterval,
+                    parkedRetryInterval: forwarding.parkedRetryInterval,
+                    parkContext: endpoint.fingerprint(softwareVersion: GatewayVersion.current)),
+                logger: logger,
+                parkedChanged: { [store, technicalAlerts] in
+                    await ParkedItemsAlarm.check(store: store, technicalAlerts: technicalAlerts)
+                })
         } catch {
             try? store.close()
             throw StartupError("triage and forwarding", "\(error)")
@@ -139,6 +146,9 @@ public final class GatewayRuntime: Sendable {
             throw StartupError("bluetooth", "cannot register the pairing agent: \(error)")
         }
 
+        // A reset killed before bluetoothd dropped the previous patient's bonds is finished first.
+        await BondRemovals.finish(registry: registry, bluez: bluez, adapterName: configuration.bluetooth.adapter, logger: logger)
+
         let pipeline = GatewayPipeline(
             store: store, triage: triage, timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
             technicalAlerts: technicalAlerts, logger: logger, wakeForwarder: { [forwarder] in forwarder.wake() })
@@ -163,9 +173,13 @@ public final class GatewayRuntime: Sendable {
     /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
     public func shutdown() async {
         await supervisor.stop()
+        logger.debug("shutdown: device work stopped")
         await agent.stop()
+        logger.debug("shutdown: pairing agent unregistered")
         await bluez.close()
+        logger.debug("shutdown: bluetooth connection closed")
         await triage.deliverPendingHooks()
+        logger.debug("shutdown: alert hooks delivered")
         do { try store.close() } catch { logger.error("closing the database failed: \(error)") }
     }
 

@@ -24,6 +24,9 @@ struct MaintenanceLoop {
                 await applyRetention()
             }
             await checkHealth()
+            // Bonds a reset could not remove yet (bluetoothd or the adapter was away).
+            await BondRemovals.finish(registry: runtime.registry, bluez: runtime.bluez,
+                                      adapterName: runtime.configuration.bluetooth.adapter, logger: runtime.logger)
             try? await Task.sleep(for: interval)
         }
     }
@@ -65,6 +68,7 @@ struct MaintenanceLoop {
         } else {
             runtime.technicalAlerts.clear(.bluetoothUnavailable)
         }
+        await ParkedItemsAlarm.check(store: runtime.store, technicalAlerts: runtime.technicalAlerts)
         guard let status = try? await runtime.store.outboxStatus() else { return }
         if let oldest = status.oldestUndeliveredEnqueuedAt, status.lastError != nil,
            Date().timeIntervalSince(oldest) > forwardingAlarmAfter {

@@ -21,10 +21,11 @@ public enum Outbox {
     ///     claimed while an older one with that key is held, pending or in flight). Give successive versions
     ///     of one resource (conditional updates of the same Flag) the same key; nil for independent items.
     ///   - held: queue the item held: it is not sent until `release` (a reading waiting for triage).
+    ///   - priority: `.urgent` for what the centre must see soon (an alert Flag); see `OutboxPriority`.
     @discardableResult
     public static func enqueue(
         _ db: Database, kind: OutboxKind, key: String, readingRowID: Int64? = nil, payload: [UInt8]?,
-        sequenceKey: String? = nil, held: Bool = false, now: Date
+        sequenceKey: String? = nil, held: Bool = false, priority: OutboxPriority = .normal, now: Date
     ) throws -> OutboxEnqueueOutcome {
         guard !kind.rawValue.isEmpty, !key.isEmpty else {
             throw StoreError.invalidArgument("outbox kind and key must not be empty")
@@ -37,11 +38,11 @@ public enum Outbox {
         }
         let state = held ? OutboxState.held : .pending
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(kind, itemKey) DO NOTHING
             """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
-                                     now.unixMilliseconds, now.unixMilliseconds, sequenceKey])
+                                     now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
         let existing = try Int64.fetchOne(
             db, sql: "SELECT id FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key])
@@ -53,24 +54,37 @@ public enum Outbox {
     /// releases a reading in the transaction that stores its evaluation). Keys that are unknown or not held
     /// are ignored, so releasing twice is harmless. Returns how many items were released.
     ///
-    /// The items keep the `nextAttemptAt` they were queued with, so they are due at once.
+    /// The items keep the `nextAttemptAt` they were queued with, so they are due at once. `priority` is what
+    /// the releaser learnt (Triage: a red reading is urgent); it only ever raises an item's priority, also of an
+    /// item already released (a replayed evaluation of a red reading that is waiting for a retry).
     @discardableResult
-    public static func release(_ db: Database, kind: OutboxKind, keys: [String]) throws -> Int {
+    public static func release(
+        _ db: Database, kind: OutboxKind, keys: [String], priority: OutboxPriority = .normal
+    ) throws -> Int {
         var released = 0
         for chunk in keys.chunked(into: 500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let arguments = StatementArguments([kind.rawValue]) + StatementArguments(Array(chunk))
+            if priority > .normal {
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET priority = MAX(priority, \(priority.rawValue))
+                        WHERE kind = ? AND itemKey IN (\(marks)) AND state IN ('held', 'pending', 'in-flight', 'parked')
+                        """,
+                    arguments: arguments)
+            }
             try db.execute(
                 sql: "UPDATE outbox SET state = 'pending' WHERE state = 'held' AND kind = ? AND itemKey IN (\(marks))",
-                arguments: StatementArguments([kind.rawValue]) + StatementArguments(Array(chunk)))
+                arguments: arguments)
             released += db.changesCount
         }
         return released
     }
 
-    /// `release(_:kind:keys:)` for stored readings (a reading's outbox key is its identifier).
+    /// `release(_:kind:keys:priority:)` for stored readings (a reading's outbox key is its identifier).
     @discardableResult
-    public static func release(_ db: Database, readings: [ReadingID]) throws -> Int {
-        try release(db, kind: .reading, keys: readings.map(\.rawValue))
+    public static func release(_ db: Database, readings: [ReadingID], priority: OutboxPriority = .normal) throws -> Int {
+        try release(db, kind: .reading, keys: readings.map(\.rawValue), priority: priority)
     }
 
     /// Deletes every item of `kind`, whatever its state (Triage forgetting the previous patient's Flags when

@@ -29,9 +29,21 @@ public enum OutboxState: String, Sendable, Hashable, Codable, CaseIterable {
     case inFlight = "in-flight"
     /// Accepted by the receiver (created, or already there).
     case delivered
-    /// Rejected permanently by the receiver (4xx); kept with the server's OperationOutcome for a technician,
-    /// never retried automatically and never deleted by retention.
+    /// Rejected by the receiver (4xx); kept with the server's OperationOutcome for a technician,
+    /// sent again only through `requeueParked` (the technician, or the forwarder's slow second chance) and never
+    /// deleted by retention.
     case parked
+}
+
+/// How urgently an outbox item must reach the follow-up centre. Decided by whoever queues or releases it
+/// (Triage: red readings and alert Flags are urgent), never guessed by the forwarder.
+public enum OutboxPriority: Int, Sendable, Hashable, Codable, Comparable {
+    case normal = 0
+    /// A red reading or an alert Flag: retried at least every `urgentRetryInterval` whatever the back-off, and
+    /// a technical alert while parked.
+    case urgent = 1
+
+    public static func < (lhs: OutboxPriority, rhs: OutboxPriority) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// One unit of delivery: a reading, an alert, a device update.
@@ -51,6 +63,7 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     /// Flag going active, then inactive) carry the resource's identity here.
     public var sequenceKey: String?
     public var state: OutboxState
+    public var priority: OutboxPriority
     public var attempts: Int
     public var enqueuedAt: Date
     public var nextAttemptAt: Date
@@ -60,6 +73,8 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     public var parkedAt: Date?
     /// The receiver's OperationOutcome (or status line) that made the item park.
     public var parkReason: String?
+    /// The forwarder's context (receiver settings, software version) when it parked the item.
+    public var parkContext: String?
 
     init(row: Row) throws {
         id = try row.decode(Int64.self, forColumn: "id")
@@ -73,6 +88,8 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
             throw StoreError.undecodableRow(table: "outbox", detail: "unknown state \(stateText)")
         }
         self.state = state
+        let priorityValue = try row.decode(Int.self, forColumn: "priority")
+        priority = OutboxPriority(rawValue: priorityValue) ?? (priorityValue > 0 ? .urgent : .normal)
         attempts = try row.decode(Int.self, forColumn: "attempts")
         enqueuedAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "enqueuedAt"))
         nextAttemptAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "nextAttemptAt"))
@@ -81,6 +98,7 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
         deliveredAt = try row.decode(Int64?.self, forColumn: "deliveredAt").map(Date.init(unixMilliseconds:))
         parkedAt = try row.decode(Int64?.self, forColumn: "parkedAt").map(Date.init(unixMilliseconds:))
         parkReason = try row.decode(String?.self, forColumn: "parkReason")
+        parkContext = try row.decode(String?.self, forColumn: "parkContext")
     }
 }
 
@@ -104,6 +122,8 @@ public struct OutboxStatus: Sendable, Hashable, Codable {
     public var pending: Int
     public var inFlight: Int
     public var parked: Int
+    /// Parked items that are urgent (red readings, alert Flags): each one is a technical alert.
+    public var parkedUrgent: Int
     /// Delivered items not yet removed by retention.
     public var delivered: Int
     /// When the oldest item still waiting for delivery (held, pending or in flight) was queued.

@@ -39,7 +39,10 @@ extension ReadingStore {
     /// same key is held, pending or in flight, so successive versions of a resource go out in order and never
     /// share a Bundle (a FHIR transaction must not touch one resource twice). A parked predecessor does not
     /// block: the newer version supersedes it.
-    public func claimBatch(limit: Int, now: Date = Date()) async throws(StoreError) -> [OutboxItem] {
+    ///
+    /// With `urgentOnly`, only urgent items are claimed (the forwarder probing a receiver that asked it to
+    /// back off).
+    public func claimBatch(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> [OutboxItem] {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
             try await writer.write { db in
@@ -47,6 +50,7 @@ extension ReadingStore {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT * FROM outbox o
                     WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
+                      \(urgentOnly ? "AND o.priority > 0" : "")
                     ORDER BY o.id LIMIT ?
                     """, arguments: [nowMs, limit])
                 var items = try rows.map(OutboxItem.init(row:))
@@ -112,48 +116,90 @@ extension ReadingStore {
         }
     }
 
-    /// Brings every pending item due after `notAfter` forward to `notAfter` (their retry times were set by a
-    /// clock that was ahead). Returns how many were moved.
+    /// Brings every pending item (of at least `priority`) due after `notAfter` forward to `notAfter`: their
+    /// retry times were set by a clock that was ahead, or by a back-off that no longer holds (the receiver
+    /// answered again, the technician asked to forward now). Returns how many were moved.
     @discardableResult
-    public func capRetrySchedule(notAfter: Date) async throws(StoreError) -> Int {
+    public func capRetrySchedule(notAfter: Date, priority: OutboxPriority = .normal) async throws(StoreError) -> Int {
         try await mapStoreErrors {
             try await writer.write { db in
                 try db.execute(
-                    sql: "UPDATE outbox SET nextAttemptAt = ?1 WHERE state = 'pending' AND nextAttemptAt > ?1",
-                    arguments: [notAfter.unixMilliseconds])
+                    sql: "UPDATE outbox SET nextAttemptAt = ?1 WHERE state = 'pending' AND nextAttemptAt > ?1 AND priority >= ?2",
+                    arguments: [notAfter.unixMilliseconds, priority.rawValue])
                 return db.changesCount
             }
         }
     }
 
-    /// Parks an item the receiver rejected permanently, keeping the server's explanation. Parked items
-    /// do not block the queue, are never retried automatically and are never deleted by retention.
-    public func park(_ id: Int64, reason: String, at date: Date = Date()) async throws(StoreError) {
-        let text = Outbox.truncated(reason)
+    /// The earliest time a waiting item of at least `priority` may be sent (see `OutboxStatus.nextAttemptAt`).
+    public func nextAttemptAt(priority: OutboxPriority) async throws(StoreError) -> Date? {
         try await mapStoreErrors {
-            try await writer.write { db in
-                try db.execute(sql: """
-                    UPDATE outbox SET state = 'parked', parkedAt = ?, parkReason = ?, lastError = ?
-                    WHERE id = ? AND state IN ('pending', 'in-flight')
-                    """, arguments: [date.unixMilliseconds, text, text, id])
+            try await writer.read { db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT MIN(o.nextAttemptAt) FROM outbox o
+                    WHERE o.state = 'pending' AND o.priority >= ? AND \(Self.notBehindItsSequence)
+                    """, arguments: [priority.rawValue]).map(Date.init(unixMilliseconds:))
             }
         }
     }
 
-    /// Returns parked items (all, or the given ones) to the queue, e.g. after the receiver was fixed.
-    /// Returns how many were requeued.
-    @discardableResult
-    public func requeueParked(_ ids: [Int64]? = nil, now: Date = Date()) async throws(StoreError) -> Int {
+    /// Parks an item the receiver rejected, keeping the server's explanation and `context` (the forwarder's
+    /// receiver settings and software version, so that a change of either sends it again). Parked items do
+    /// not block the queue and are never deleted by retention; they go back to the queue only through
+    /// `requeueParked`.
+    public func park(_ id: Int64, reason: String, context: String? = nil, at date: Date = Date()) async throws(StoreError) {
+        let text = Outbox.truncated(reason)
         try await mapStoreErrors {
             try await writer.write { db in
-                var sql = "UPDATE outbox SET state = 'pending', nextAttemptAt = ?, parkedAt = NULL WHERE state = 'parked'"
-                var arguments = StatementArguments([now.unixMilliseconds])
-                if let ids {
-                    guard !ids.isEmpty else { return 0 }
-                    sql += " AND id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
-                    arguments += StatementArguments(ids)
-                }
-                try db.execute(sql: sql, arguments: arguments)
+                try db.execute(sql: """
+                    UPDATE outbox SET state = 'parked', parkedAt = ?, parkReason = ?, lastError = ?, parkContext = ?
+                    WHERE id = ? AND state IN ('pending', 'in-flight')
+                    """, arguments: [date.unixMilliseconds, text, text, context, id])
+            }
+        }
+    }
+
+    /// Returns parked items (all, or the given ones) to the queue, e.g. after the receiver was fixed
+    /// (`dhoctl parked resend`). Returns how many were requeued; ids that are not parked are ignored.
+    @discardableResult
+    public func requeueParked(_ ids: [Int64]? = nil, now: Date = Date()) async throws(StoreError) -> Int {
+        if let ids {
+            guard !ids.isEmpty else { return 0 }
+            var requeued = 0
+            for chunk in ids.chunked(into: 500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                requeued += try await requeueParked(where: "id IN (\(marks))", StatementArguments(Array(chunk)), now: now)
+            }
+            return requeued
+        }
+        return try await requeueParked(where: "1", [], now: now)
+    }
+
+    /// The forwarder's automatic second chance: requeues the parked items parked before `parkedBefore` (a
+    /// slow periodic retry) or under a context other than `context` (the receiver settings or the software
+    /// changed since, so the rejection may not hold any more). Returns how many were requeued.
+    @discardableResult
+    public func requeueParked(
+        parkedBefore: Date, orContextOtherThan context: String?, now: Date = Date()
+    ) async throws(StoreError) -> Int {
+        guard let context else {
+            return try await requeueParked(where: "parkedAt < ?", [parkedBefore.unixMilliseconds], now: now)
+        }
+        return try await requeueParked(
+            where: "(parkedAt < ? OR parkContext IS NOT ?)", [parkedBefore.unixMilliseconds, context], now: now)
+    }
+
+    private func requeueParked(where condition: String, _ arguments: StatementArguments, now: Date) async throws(StoreError) -> Int {
+        try await mapStoreErrors {
+            try await writer.write { db in
+                // The park reason stays (as lastError) until a new answer replaces it: the technician sees why it
+                // was parked while it waits again.
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'pending', nextAttemptAt = ?, parkedAt = NULL, parkContext = NULL
+                        WHERE state = 'parked' AND \(condition)
+                        """,
+                    arguments: StatementArguments([now.unixMilliseconds]) + arguments)
                 return db.changesCount
             }
         }
@@ -211,6 +257,8 @@ extension ReadingStore {
                     SELECT lastError FROM outbox WHERE \(waiting) AND lastError IS NOT NULL
                     ORDER BY lastAttemptAt DESC LIMIT 1
                     """)
+                let parkedUrgent = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked' AND priority > 0") ?? 0
                 let lastDelivered = try String.fetchOne(
                     db, sql: "SELECT value FROM store_meta WHERE key = 'lastDeliveredAt'"
                 ).flatMap { Int64($0) }
@@ -219,6 +267,7 @@ extension ReadingStore {
                     pending: counts[OutboxState.pending.rawValue] ?? 0,
                     inFlight: counts[OutboxState.inFlight.rawValue] ?? 0,
                     parked: counts[OutboxState.parked.rawValue] ?? 0,
+                    parkedUrgent: parkedUrgent,
                     delivered: counts[OutboxState.delivered.rawValue] ?? 0,
                     oldestUndeliveredEnqueuedAt: oldest.map(Date.init(unixMilliseconds:)),
                     lastDeliveredAt: lastDelivered.map(Date.init(unixMilliseconds:)),

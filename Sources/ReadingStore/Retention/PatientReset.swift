@@ -6,7 +6,8 @@ extension ReadingStore {
     ///
     /// Refuses (`.invalidArgument`) while anything is undelivered unless `discardUndelivered` is true, so that
     /// a technician cannot lose readings the centre has not received by accident. `additional` runs in the
-    /// same transaction (other modules' tables: triage, the device registry).
+    /// same transaction (other modules' tables: triage, the device registry): the reset is one commit, so a
+    /// crash or a kill leaves either the previous patient whole or nothing of them.
     public func erasePatientData(
         discardUndelivered: Bool, additional: @escaping @Sendable (Database) throws -> Void = { _ in }
     ) async throws(StoreError) {
@@ -14,16 +15,24 @@ extension ReadingStore {
             try await writer.write { db in
                 let undelivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state != 'delivered'") ?? 0
                 if undelivered > 0, !discardUndelivered {
+                    let parked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked'") ?? 0
+                    // Parked items never leave by waiting: say how to send them again.
+                    let hint = parked > 0 ? " (\(parked) parked: the centre refused them; see `dhoctl parked` and resend once it is fixed)" : ""
                     throw StoreError.invalidArgument(
-                        "\(undelivered) item(s) have not reached the follow-up centre yet; wait for delivery or discard them explicitly")
+                        "\(undelivered) item(s) have not reached the follow-up centre yet\(hint); wait for delivery or discard them explicitly")
                 }
+                // Deleted content is overwritten with zeros by this same commit, so the previous patient's data
+                // is gone from the pages even if the VACUUM below never runs (a crash right after the commit).
+                let secureDelete = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                defer { try? db.execute(sql: "PRAGMA secure_delete = \(secureDelete)") }
                 for table in ["outbox", "readings", "reading_tombstones", "sensors"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
                 try additional(db)
             }
         }
-        // The freed pages would still hold the previous patient's data until overwritten.
+        // Compacts the file (the freed pages are already zeroed).
         try mapStoreErrors { try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         logger.notice("patient data erased")
     }

@@ -67,7 +67,7 @@ public final class ReadingStore: Sendable {
             throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = FULL")
         }
         try mapStoreErrors { try migrator.migrate(pool) }
-        try DatabaseFile.tighten(path: configuration.path)
+        try DatabaseFile.verify(path: configuration.path)
 
         let store = ReadingStore(writer: pool, configuration: configuration, logger: logger)
         if let usage = try? store.storageUsageNow(), let limit = usage.maximumBytes, usage.bytes >= limit {

@@ -19,6 +19,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("store.v1", migrate: createV1)
         migrator.registerMigration("store.v2", migrate: createV2)
+        migrator.registerMigration("store.v3", migrate: createV3)
         for migration in additional {
             migrator.registerMigration(migration.identifier, migrate: migration.migrate)
         }
@@ -144,5 +145,18 @@ enum Schema {
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", arguments: [counter])
             }
         }
+    }
+
+    /// v3: outbox items carry a *priority* (urgent: a red reading, an alert Flag; set by whoever queues or
+    /// releases the item, so the forwarder never waits long with them) and, once parked, the *park context*
+    /// (a fingerprint of the receiver settings and software version that saw the rejection, so that a change
+    /// of either sends them again).
+    @Sendable
+    static func createV3(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE outbox ADD COLUMN parkContext TEXT;
+            CREATE INDEX outbox_urgent ON outbox(state, id) WHERE priority > 0;
+            """)
     }
 }

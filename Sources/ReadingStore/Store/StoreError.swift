@@ -8,6 +8,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case diskFull
     /// The database file or its directory could not be created, opened or protected.
     case cannotOpen(path: String, reason: String)
+    /// The database directory or a database file could be read or replaced by someone other than this user
+    /// (owned by another user, open to group or others, a symbolic link): refused, never repaired.
+    case unsafeFile(path: String, reason: String)
     /// SQLite found the file is not a database or is damaged.
     case corrupt(reason: String)
     /// Another SQLite failure; the transaction was rolled back.
@@ -25,6 +28,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .diskFull: return "the disk is full: the reading store cannot write (nothing was stored)"
         case let .cannotOpen(path, reason): return "cannot open the reading store at \(path): \(reason)"
+        case let .unsafeFile(path, reason): return "\(path) \(reason)"
         case let .corrupt(reason): return "the reading store is damaged: \(reason)"
         case let .database(code, message): return "SQLite error \(code): \(message)"
         case let .invalidMigration(detail): return "invalid store migration: \(detail)"

@@ -24,7 +24,9 @@ extension Triage {
         let now = clock()
         let result = try await database.write { db in
             let result = try self.evaluate(db, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
-            try Outbox.release(db, readings: [ReadingID(rawValue: readingID)])
+            // A red reading is urgent for the forwarder: it must not wait behind a long back-off.
+            let priority: OutboxPriority = result.outcome == .zone(.red) ? .urgent : .normal
+            try Outbox.release(db, readings: [ReadingID(rawValue: readingID)], priority: priority)
             return result
         }
         if !result.wasAlreadyEvaluated {

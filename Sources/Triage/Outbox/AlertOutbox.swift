@@ -19,7 +19,8 @@ public protocol AlertOutbox: Sendable {
 
 /// The `AlertOutbox` of the gateway: the reading store's durable outbox (`kind: .alert`), delivered by the
 /// same forwarder as the readings. The versions of one Flag share a sequence key (the conditional-update
-/// URL), so the "inactive" version is never sent before, nor in the same Bundle as, the "active" one.
+/// URL), so the "inactive" version is never sent before, nor in the same Bundle as, the "active" one. Every
+/// Flag is urgent: the centre must learn of an alert (and of its end) without waiting behind a long back-off.
 public struct StoreAlertOutbox: AlertOutbox {
     public init() {}
 
@@ -27,6 +28,6 @@ public struct StoreAlertOutbox: AlertOutbox {
         // The outbox's own bookkeeping runs on the real clock (the forwarder's), whatever clock triage uses.
         try Outbox.enqueue(
             db, kind: .alert, key: key, payload: BundleEntry.payload([entry]), sequenceKey: entry.updatedResourceURL,
-            now: Date())
+            priority: .urgent, now: Date())
     }
 }

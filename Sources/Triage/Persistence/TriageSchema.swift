@@ -141,7 +141,18 @@ enum TriageSchema {
                 CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
                 """)
         },
-        StoreMigration("triage.v2-operator-uids") { db in
+        StoreMigration("triage.v2") { db in
+            // The store's outbox learnt priorities (store.v3); what triage queued before then learns its own:
+            // alert Flags and red readings are urgent.
+            try db.execute(sql: """
+                UPDATE outbox SET priority = \(OutboxPriority.urgent.rawValue)
+                WHERE priority < \(OutboxPriority.urgent.rawValue) AND state <> 'delivered' AND (
+                    kind = '\(OutboxKind.alert.rawValue)'
+                    OR (kind = '\(OutboxKind.reading.rawValue)' AND itemKey IN (
+                        SELECT reading_id FROM triage_evaluations WHERE outcome = '\(Zone.red.rawValue)')))
+                """)
+        },
+        StoreMigration("triage.v3-operator-uids") { db in
             // The OS users (control-socket peer credentials) who entered an order and its verification: the
             // two-person rule also requires two accounts, since look-alike names can pass for two people.
             // NULL for rows from before this migration and for versions installed from the template.

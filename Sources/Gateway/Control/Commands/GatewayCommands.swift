@@ -26,6 +26,8 @@ public struct GatewayCommands: ControlCommandHandler {
         case "thresholds-verify": return try encode(await verifyThresholds(arguments, operatorUID: session.peer.uid))
         case "thresholds-reject": return try encode(await rejectThresholds(arguments, operatorUID: session.peer.uid))
         case "forward": return try encode(await forwardNow())
+        case "parked": return try encode(await parked(arguments))
+        case "parked-resend": return try encode(await resendParked(arguments))
         case "reset": return try encode(await reset(arguments))
         default: throw .unknownCommand(request.command)
         }

@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+
+extension EndpointConfiguration {
+    /// A digest of everything that decides how the receiver sees this hub's requests — URL, bearer token, TLS
+    /// files (their contents: a renewed certificate counts) — and of the software that builds them. The
+    /// forwarder records it with each item it parks; when it differs later, the rejection may not hold any
+    /// more and the item is sent again. A digest, so the token never reaches the database.
+    public func fingerprint(softwareVersion: String) -> String {
+        var hasher = SHA256()
+        func add(_ bytes: some Sequence<UInt8>) {
+            let data = Array(bytes)
+            // Length-prefixed so that no two different field lists hash the same.
+            hasher.update(data: Array(String(data.count).utf8) + [0x3A])
+            hasher.update(data: data)
+        }
+        add(softwareVersion.utf8)
+        add(url.utf8)
+        add((bearerToken?.value ?? "").utf8)
+        for path in [tls.caFile, tls.clientCertificate, tls.clientKey] {
+            add((path ?? "").utf8)
+            add(path.flatMap { FileManager.default.contents(atPath: $0) } ?? Data())
+        }
+        return "sha256:" + hasher.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
