@@ -110,8 +110,3 @@ public final class Triage: Sendable {
         try Outbox.deleteItems(db, kind: .alert)
     }
 }
-
-extension String {
-    /// A person's identifier as compared for the two-person rule: trimmed, case-insensitive.
-    var personKey: String { trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
-}

@@ -7,8 +7,11 @@ public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The reading store was opened without `Triage.storeMigrations`, so triage's tables are missing.
     case storeNotPrepared
     case invalidPlan(CarePlanError)
-    /// The two-person rule: the verifier must be someone other than the doctor who ordered the change.
-    case verifierMustDiffer(version: Int, person: String)
+    /// The two-person rule: the verifier must be someone other than the doctor who ordered the change
+    /// (names compared as `PersonName.skeleton`)...
+    case verifierMustDiffer(version: Int, person: String, verifier: String)
+    /// ...and verify as another OS user than the one who entered the order.
+    case verifierMustBeAnotherUser(version: Int, uid: UInt32)
     case versionNotPending(version: Int, status: String)
     case unknownVersion(Int)
     case unknownAlert(String)
@@ -27,8 +30,15 @@ public enum TriageError: Error, Sendable, Hashable, CustomStringConvertible {
         case .storeNotPrepared:
             return "triage's tables are missing: open the reading store with Triage.storeMigrations"
         case let .invalidPlan(error): return "invalid care plan: \(error)"
-        case let .verifierMustDiffer(version, person):
+        case let .verifierMustDiffer(version, person, verifier):
+            let sameText = verifier.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                == person.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             return "plan version \(version) was ordered by \(person); it must be verified by someone else"
+                + (sameText ? "" : " (\"\(verifier)\" is the same name once case, spacing, accents, invisible characters "
+                    + "and look-alike letters are set aside)")
+        case let .verifierMustBeAnotherUser(version, uid):
+            return "plan version \(version) was entered by OS user \(uid); it must be verified from another user's "
+                + "account (log in as the verifying person, not with the orderer's login or sudo)"
         case let .versionNotPending(version, status): return "plan version \(version) is \(status), not pending"
         case let .unknownVersion(version): return "there is no plan version \(version)"
         case let .unknownAlert(id): return "there is no alert \(id)"

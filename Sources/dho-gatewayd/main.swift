@@ -20,7 +20,8 @@ struct GatewayDaemon: AsyncParsableCommand {
         do {
             configuration = try GatewayConfiguration.load(path: config, environment: environment)
         } catch {
-            FileHandle.standardError.write(Data("dho-gatewayd: configuration error: \(error)\n".utf8))
+            // Before logging is set up; the file may hold anything, so the message is escaped as the log handler would.
+            FileHandle.standardError.write(Data("dho-gatewayd: configuration error: \(VisibleText.escaping("\(error)"))\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: systemd shows it, `dhoctl config check` explains it
         }
         // Before anything is read from them: files others could change must not steer triage or forwarding.

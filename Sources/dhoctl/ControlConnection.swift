@@ -22,12 +22,14 @@ struct DaemonOptions: ParsableArguments {
             return try client.send(
                 ControlRequest(id: 1, command: command, arguments: arguments),
                 onPrompt: { _, message in
-                    Terminal.error("\(message): ")
+                    Terminal.error("\(Terminal.visible(message)): ")
                     return readLine(strippingNewline: true)
                 },
-                onProgress: { message, _ in if !json, isatty(2) != 0 || command != "scan" { Terminal.error(message + "\n") } })
+                onProgress: { message, _ in
+                    if !json, isatty(2) != 0 || command != "scan" { Terminal.error(Terminal.visible(message) + "\n") }
+                })
         } catch {
-            Terminal.error("dhoctl: \(error.message)\n")
+            Terminal.error("dhoctl: \(Terminal.visible(error.message))\n")
             switch error.code {
             case "unreachable": throw ExitCode(69)
             case "bad-arguments", "unknown-command": throw ExitCode(64)
@@ -51,6 +53,10 @@ struct DaemonOptions: ParsableArguments {
 enum Terminal {
     static func error(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
+    /// Text that came from a device, the centre, the network or another user, made safe to print: every text
+    /// rendering passes such values through here (table cells always do), `--json` never does.
+    static func visible(_ text: String) -> String { VisibleText.escaping(text) }
+
     /// The login name of whoever runs dhoctl: the default signature of acknowledgements and pairings.
     static var loginName: String {
         ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "uid-\(getuid())"
@@ -69,9 +75,9 @@ enum Terminal {
         return formatter.string(from: date)
     }
 
-    /// Rows as aligned columns.
+    /// Rows as aligned columns; every cell is made visible (one line, no terminal controls).
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(visible) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { index, cell in

@@ -39,7 +39,7 @@ enum DecodedText {
             case let .absent(reason): out += "    \(name)  no value (\(reason.rawValue))\n"
             }
         }
-        for (key, value) in reading.qualifiers.sorted(by: { $0.key < $1.key }) { out += "    \(key): \(value)\n" }
+        for (key, value) in reading.qualifiers.sorted(by: { $0.key < $1.key }) { out += "    \(key): \(Terminal.visible(value))\n" }
         if !reading.flags.isEmpty { out += "  device status: \(reading.flags.map(\.rawValue).joined(separator: ", "))\n" }
         if reading.isReliable {
             out += "  reliable: yes\n"

@@ -72,7 +72,8 @@ struct Pair: ParsableCommand {
         arguments["profile"] = profile
         arguments["user"] = user.map(String.init)
         try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
-            "paired \(result.address) as \(result.profile)\(result.name.map { " (\($0))" } ?? "")\(result.bonded ? ", bonded" : "")\n"
+            "paired \(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"
+                + "\(result.name.map { " (\(Terminal.visible($0)))" } ?? "")\(result.bonded ? ", bonded" : "")\n"
         }
     }
 }
@@ -85,7 +86,7 @@ struct Forget: ParsableCommand {
     @Argument(help: "Bluetooth address.") var address: String
 
     func run() throws {
-        try daemon.show(try daemon.call("forget", ["address": address]), as: [String: Bool].self) { _ in "forgot \(address)\n" }
+        try daemon.show(try daemon.call("forget", ["address": address]), as: [String: Bool].self) { _ in "forgot \(Terminal.visible(address))\n" }
     }
 }
 

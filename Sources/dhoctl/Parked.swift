@@ -15,9 +15,11 @@ struct Parked: ParsableCommand {
             try daemon.show(try daemon.call("parked", ["limit": String(limit)]), as: [ParkedItemResult].self) { items in
                 guard !items.isEmpty else { return "nothing is parked\n" }
                 return items.map { item in
-                    "#\(item.id) \(item.kind)\(item.urgent ? " URGENT" : "") \(item.key), parked \(Terminal.time(item.parkedAt)) "
-                        + "after \(item.attempts) attempt(s)\n    centre's reason: "
-                        + (item.reason ?? "none given").replacingOccurrences(of: "\n", with: "\n    ")
+                    "#\(item.id) \(Terminal.visible(item.kind))\(item.urgent ? " URGENT" : "") \(Terminal.visible(item.key)), "
+                        + "parked \(Terminal.time(item.parkedAt)) after \(item.attempts) attempt(s)\n    centre's reason: "
+                        // The centre's text, line by line: each line escaped, so it cannot forge anything itself.
+                        + (item.reason ?? "none given").split(separator: "\n", omittingEmptySubsequences: false)
+                            .map { Terminal.visible(String($0)) }.joined(separator: "\n    ")
                 }.joined(separator: "\n") + "\nsend again with: dhoctl parked resend ID... (or --all)\n"
             }
         }

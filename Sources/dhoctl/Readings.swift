@@ -53,7 +53,9 @@ struct Alerts: ParsableCommand {
 
         func run() throws {
             let answer = try daemon.call("alerts-ack", ["id": id, "by": by ?? Terminal.loginName])
-            try daemon.show(answer, as: AlertResult.self) { "acknowledged \($0.id) (\($0.zone)) by \($0.acknowledgedBy ?? "?")\n" }
+            try daemon.show(answer, as: AlertResult.self) {
+                "acknowledged \(Terminal.visible($0.id)) (\(Terminal.visible($0.zone))) by \(Terminal.visible($0.acknowledgedBy ?? "?"))\n"
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ struct Status: ParsableCommand {
     func run() throws {
         try daemon.show(try daemon.call("status"), as: StatusResult.self) { status in
             var lines = [
-                "DHO Gateway \(status.version), hub \(status.gatewayID), running since \(Terminal.time(status.startedAt))",
+                "DHO Gateway \(Terminal.visible(status.version)), hub \(Terminal.visible(status.gatewayID)), running since \(Terminal.time(status.startedAt))",
                 "bluetooth:  bluetoothd \(status.bluetooth.bluetoothdRunning ? "running" : "NOT RUNNING"), adapter "
                     + (status.bluetooth.adapterPresent ? (status.bluetooth.powered ? "powered" : "OFF") : "MISSING")
                     + (status.bluetooth.discovering ? ", scanning" : ""),
@@ -20,13 +20,13 @@ struct Status: ParsableCommand {
                 "queue:      \(status.queue.undelivered) undelivered (\(status.queue.held) awaiting triage), \(status.queue.parked) parked",
                 "            oldest undelivered \(Terminal.time(status.queue.oldestUndelivered)), last forwarded \(Terminal.time(status.queue.lastForwarded))",
             ]
-            if let error = status.queue.lastError { lines.append("            last error: \(error)") }
+            if let error = status.queue.lastError { lines.append("            last error: \(Terminal.visible(error))") }
             lines.append("alerts:     \(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
             for device in status.rateLimited {
-                lines.append("rate limit: \(device.address) \(device.droppedByRateLimit) reading frame(s) over its limit not stored"
+                lines.append("rate limit: \(Terminal.visible(device.address)) \(device.droppedByRateLimit) reading frame(s) over its limit not stored"
                     + (device.flooding ? " (flooding now)" : ""))
             }
-            for alert in status.technicalAlerts { lines.append("PROBLEM:    \(alert.message) (since \(Terminal.time(alert.since)))") }
+            for alert in status.technicalAlerts { lines.append("PROBLEM:    \(Terminal.visible(alert.message)) (since \(Terminal.time(alert.since)))") }
             return lines.joined(separator: "\n") + "\n"
         }
     }

@@ -7,11 +7,18 @@ struct Thresholds: ParsableCommand {
         abstract: "Show and change the patient's thresholds (doctor's order, verified by a second person).",
         subcommands: [Show.self, Propose.self, Verify.self, Reject.self], defaultSubcommand: Show.self)
 
+    /// One line per version: the summary's lines (one per changed key) are joined with "; ", and every
+    /// text a person typed (plan name, names, values) is made visible.
     static func describe(_ version: PlanVersionResult) -> String {
-        "v\(version.version) [\(version.status)] \(version.planName): \(version.summary) — ordered by \(version.orderedBy) "
-            + "\(Terminal.time(version.proposedAt))"
-            + (version.verifiedBy.map { ", verified by \($0) \(Terminal.time(version.verifiedAt))" } ?? "")
+        let summary = version.summary.split(separator: "\n").map { Terminal.visible(String($0)) }.joined(separator: "; ")
+        return "v\(version.version) [\(Terminal.visible(version.status))] \(Terminal.visible(version.planName)): \(summary)"
+            + " — ordered by \(Terminal.visible(version.orderedBy))\(uid(version.orderedByUID)) \(Terminal.time(version.proposedAt))"
+            + (version.verifiedBy.map {
+                ", verified by \(Terminal.visible($0))\(uid(version.verifiedByUID)) \(Terminal.time(version.verifiedAt))"
+            } ?? "")
     }
+
+    private static func uid(_ uid: UInt32?) -> String { uid.map { " (uid \($0))" } ?? "" }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the plan in force and its history.")

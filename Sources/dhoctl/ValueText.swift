@@ -28,7 +28,7 @@ enum ValueText {
         case let value as DeviceDateTime: return value.description
         case let value as SystemID: return value.description
         case let value as GATTCharacteristic: return value.displayName
-        case let value as String: return "\"\(value)\""
+        case let value as String: return "\"\(Terminal.visible(value))\""  // DIS strings come from the device
         case let value as Bool: return value ? "yes" : "no"
         case let value as any BinaryInteger: return "\(value)"
         default: break

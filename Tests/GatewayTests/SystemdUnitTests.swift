@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import GatewayTestSupport
 import TestSupport
 import Testing
@@ -25,6 +26,14 @@ import Testing
         let match = try #require(output.stdout.firstMatch(of: pattern), "no overall exposure in:\n\(output.stdout)")
         let exposure = try #require(Double(String(match.output[1].substring ?? "")))
         #expect(exposure <= Self.maximumExposure, "exposure \(exposure) > \(Self.maximumExposure):\n\(output.stdout)")
+    }
+
+    /// The daemon's descriptors are bounded by the unit, with room for the control socket's connection limit.
+    @Test func descriptorLimitFitsTheControlSocketsConnectionLimit() throws {
+        let text = try String(contentsOf: Self.unit, encoding: .utf8)
+        let match = try #require(text.firstMatch(of: try Regex("(?m)^LimitNOFILE=([0-9]+)$")), "no LimitNOFILE= in the unit")
+        let limit = try #require(Int(String(match.output[1].substring ?? "")))
+        #expect(limit >= ControlServer.Limits().maximumConnections + 64 && limit <= 4096, "LimitNOFILE=\(limit)")
     }
 
     @Test(.enabled(if: analyze != nil, "systemd-analyze is not installed"))

@@ -26,19 +26,19 @@ import Testing
 
         let proposal = try await fixture.triage.proposeChange(
             planYAML: "vitals:\n  spo2:\n    yellow: {below: 90}\n    red: {below: 86}\n",
-            orderedBy: "dr-hansen", reason: "habitual SpO2 is 91 %", mode: .overridesOnActivePlan)
+            orderedBy: "dr-hansen", reason: "habitual SpO2 is 91 %", operatorUID: 1001, mode: .overridesOnActivePlan)
         #expect(proposal.status == .pending && proposal.basedOnVersion == 1)
         #expect(proposal.summary == "vitals.spo2.red.below: 88 -> 86\nvitals.spo2.yellow.below: 92 -> 90")
         // Still the old plan until verified.
         #expect(try await fixture.evaluate(Readings.spo2("90")).planVersion == 1)
 
-        await #expect(throws: TriageError.verifierMustDiffer(version: 2, person: "dr-hansen")) {
-            try await fixture.triage.verifyChange(version: 2, verifiedBy: " Dr-Hansen ")
+        await #expect(throws: TriageError.verifierMustDiffer(version: 2, person: "dr-hansen", verifier: "Dr-Hansen")) {
+            try await fixture.triage.verifyChange(version: 2, verifiedBy: " Dr-Hansen ", operatorUID: 1002)
         }
         #expect(try await fixture.triage.activePlan()?.version.version == 1)
 
         fixture.clock.advance(hours: 2)
-        let verified = try await fixture.triage.verifyChange(version: 2, verifiedBy: "nurse-berg")
+        let verified = try await fixture.triage.verifyChange(version: 2, verifiedBy: "nurse-berg", operatorUID: 1002)
         #expect(verified.status == .active && verified.verifiedBy == "nurse-berg" && verified.verifiedAt == fixture.clock.now)
 
         let result = try await fixture.evaluate(Readings.spo2("90"))
@@ -55,11 +55,40 @@ import Testing
         #expect(verifiedEntry.details.contains("vitals.spo2.red.below: 88 -> 86"))
 
         await #expect(throws: TriageError.versionNotPending(version: 2, status: "active")) {
-            try await fixture.triage.verifyChange(version: 2, verifiedBy: "someone-else")
+            try await fixture.triage.verifyChange(version: 2, verifiedBy: "someone-else", operatorUID: 1002)
         }
         await #expect(throws: TriageError.unknownVersion(9)) {
-            try await fixture.triage.verifyChange(version: 9, verifiedBy: "someone-else")
+            try await fixture.triage.verifyChange(version: 9, verifiedBy: "someone-else", operatorUID: 1002)
         }
+    }
+
+    @Test func theVerifierMustBeAnotherNameAndAnotherOSUserAndBothUIDsAreAudited() async throws {
+        let fixture = try await TriageFixture()
+        try await fixture.install()
+        let proposal = try await fixture.triage.proposeChange(
+            planYAML: "vitals:\n  spo2:\n    red: {below: 86}\n", orderedBy: "Dr Hansen", reason: "habitual SpO2 is 91 %",
+            operatorUID: 1001, mode: .overridesOnActivePlan)
+        #expect(proposal.orderedByUID == 1001)
+        // The same name in look-alike letters, from another account: refused, saying why.
+        do {
+            try await fixture.triage.verifyChange(version: 2, verifiedBy: "Dr H\u{0430}nsen", operatorUID: 1002)
+            Issue.record("a look-alike name verified the change")
+        } catch let error as TriageError {
+            #expect(error.description.contains("look-alike"), "\(error)")
+        }
+        // Another name from the orderer's account: refused.
+        await #expect(throws: TriageError.verifierMustBeAnotherUser(version: 2, uid: 1001)) {
+            try await fixture.triage.verifyChange(version: 2, verifiedBy: "Nurse Berg", operatorUID: 1001)
+        }
+        #expect(try await fixture.triage.activePlan()?.version.version == 1)
+
+        let verified = try await fixture.triage.verifyChange(version: 2, verifiedBy: "Nurse Berg", operatorUID: 1002)
+        #expect(verified.verifiedByUID == 1002 && verified.orderedByUID == 1001)
+        let audit = try await fixture.triage.auditTrail(limit: 2)
+        #expect(audit.map(\.action) == ["change-verified", "change-proposed"])
+        #expect(audit[0].uids == AuditUIDs(actor: 1002, orderedBy: 1001, verifiedBy: 1002))
+        #expect(audit[1].uids == AuditUIDs(actor: 1001, orderedBy: 1001))
+        #expect(try await fixture.triage.planHistory().last?.verifiedByUID == 1002)
     }
 
     @Test func invalidProposalIsRefusedWithItsPlace() async throws {
@@ -67,17 +96,17 @@ import Testing
         try await fixture.install()
         do {
             try await fixture.triage.proposeChange(
-                planYAML: "vitals:\n  spo2:\n    red: {below: 95}\n", orderedBy: "dr-hansen", reason: "x",
+                planYAML: "vitals:\n  spo2:\n    red: {below: 95}\n", orderedBy: "dr-hansen", reason: "x", operatorUID: 1001,
                 mode: .overridesOnActivePlan)
             Issue.record("an invalid proposal was accepted")
         } catch let TriageError.invalidPlan(error) {
             #expect(error.source == "proposal 2" && error.keyPath == "vitals.spo2.red.below" && error.line == 3)
         }
         await #expect(throws: TriageError.missingReason) {
-            try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "dr-hansen", reason: " ")
+            try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "dr-hansen", reason: " ", operatorUID: 1001)
         }
         await #expect(throws: TriageError.missingPerson(role: "ordering doctor")) {
-            try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "", reason: "x")
+            try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "", reason: "x", operatorUID: 1001)
         }
         #expect(try await fixture.triage.planHistory().count == 1)
     }
@@ -86,9 +115,9 @@ import Testing
         let fixture = try await TriageFixture()
         try await fixture.install()
         let yaml = TestPlans.standard(replacing: "name: Test plan", with: "name: Individual plan")
-        let proposal = try await fixture.triage.proposeChange(planYAML: yaml, orderedBy: "dr-a", reason: "individualised")
+        let proposal = try await fixture.triage.proposeChange(planYAML: yaml, orderedBy: "dr-a", reason: "individualised", operatorUID: 1001)
         #expect(proposal.summary == "name: Test plan -> Individual plan")
-        let rejected = try await fixture.triage.rejectChange(version: proposal.version, rejectedBy: "nurse-b", reason: "typo")
+        let rejected = try await fixture.triage.rejectChange(version: proposal.version, rejectedBy: "nurse-b", reason: "typo", operatorUID: 1002)
         #expect(rejected.status == .rejected)
         #expect(try await fixture.triage.activePlan()?.version.version == 1)
         #expect(try await fixture.triage.auditTrail(limit: 1).first?.action == "change-rejected")
@@ -97,7 +126,7 @@ import Testing
     @Test func databaseRefusesSamePersonEvenPastTheAPI() async throws {
         let fixture = try await TriageFixture()
         try await fixture.install()
-        try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "dr-a", reason: "x")
+        try await fixture.triage.proposeChange(planYAML: TestPlans.standard, orderedBy: "dr-a", reason: "x", operatorUID: 1001)
         await #expect(throws: (any Error).self) {
             try await fixture.database.write { db in
                 try db.execute(sql: "UPDATE triage_plan_versions SET verified_by = 'DR-A' WHERE version = 2")

@@ -12,25 +12,47 @@ public protocol ControlCommandHandler: Sendable {
 
 /// The daemon's end of the control socket (`dhoctl` is the other end).
 ///
-/// Accepting and reading happen on dedicated threads with blocking calls: the Swift concurrency pool has
-/// one thread per core (two on a hub) and must never be blocked by a technician's idle terminal.
+/// One thread (`ControlEventLoop`) accepts and reads every connection without blocking; commands run as tasks.
+/// Any local technician (or a runaway script) can open connections, so their number, their idle time and what
+/// each may start at once are bounded (`Limits`), and running out of file descriptors pauses accepting instead
+/// of ending it: the interface stays usable, and the daemon's thread count stays flat, whatever is connected.
 public final class ControlServer: Sendable {
+    public struct Limits: Sendable {
+        /// Connections served at once; past it the longest-idle one is closed, or the newcomer told "busy".
+        public var maximumConnections: Int
+        /// A connection that sends no complete request (or prompt answer) for this long, with no command
+        /// running, is closed.
+        public var idleTimeout: Duration
+        /// Commands one connection may have running at once (dhoctl sends one).
+        public var commandsPerConnection: Int
+
+        public init(maximumConnections: Int = 32, idleTimeout: Duration = .seconds(5), commandsPerConnection: Int = 4) {
+            self.maximumConnections = maximumConnections
+            self.idleTimeout = idleTimeout
+            self.commandsPerConnection = commandsPerConnection
+        }
+    }
+
     public let path: String
     private let policy: ControlAccessPolicy
     private let handler: any ControlCommandHandler
     private let logger: Logger
-    private let listener = Mutex<Int32?>(nil)
+    private let limits: Limits
+    private let loop = Mutex<ControlEventLoop?>(nil)
 
-    public init(path: String, policy: ControlAccessPolicy, handler: any ControlCommandHandler, logger: Logger) {
+    public init(path: String, policy: ControlAccessPolicy, handler: any ControlCommandHandler, logger: Logger,
+                limits: Limits = Limits()) {
         self.path = path
         self.policy = policy
         self.handler = handler
         self.logger = logger
+        self.limits = limits
     }
 
     /// Binds the socket (mode 0660, group = technicians group when it exists) and starts accepting.
     public func start() throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let fd = socket(AF_UNIX, flags, 0)
         guard fd >= 0 else { throw SocketError(operation: "socket", path: path, code: errno) }
         // A stale socket from a previous run (kill -9) would make bind fail; remove only a socket node.
         var status = stat()
@@ -46,60 +68,25 @@ public final class ControlServer: Sendable {
             logger.warning("control socket: cannot hand the socket to group \(group): \(String(cString: strerror(errno)))")
         }
         chmod(path, 0o660)
-        guard listen(fd, 16) == 0 else {
+        guard listen(fd, 64) == 0 else {
             let code = errno
             close(fd)
             throw SocketError(operation: "listen", path: path, code: code)
         }
-        listener.withLock { $0 = fd }
-        let thread = Thread { [self] in acceptLoop(fd) }
-        thread.name = "control-accept"
+        let eventLoop = ControlEventLoop(
+            listener: fd, policy: policy, handler: handler, logger: logger, limits: limits)
+        loop.withLock { $0 = eventLoop }
+        let thread = Thread { eventLoop.run() }
+        thread.name = "control-io"
         thread.start()
     }
 
-    /// Stops accepting, closes the listening socket and removes its node. Open sessions end when their
-    /// clients disconnect or their current command completes.
+    /// Stops accepting and removes the socket node; the loop then closes the listener and every connection
+    /// (their running commands are cancelled).
     public func stop() {
-        guard let fd = listener.withLock({ state -> Int32? in defer { state = nil }; return state }) else { return }
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
+        guard let eventLoop = loop.withLock({ state -> ControlEventLoop? in defer { state = nil }; return state }) else { return }
+        eventLoop.stop()
         unlink(path)
-    }
-
-    private func acceptLoop(_ fd: Int32) {
-        while true {
-            let client = accept(fd, nil, nil)
-            if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // listener closed by stop()
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            let stream = UnixStream(fd: client)
-            let thread = Thread { [self] in serve(stream) }
-            thread.name = "control-session"
-            thread.start()
-        }
-    }
-
-    private func serve(_ stream: UnixStream) {
-        guard let peer = stream.peerCredentials, policy.permits(peer) else {
-            logger.notice("control socket: refused a connection from an unauthorised user",
-                          metadata: ["uid": "\(stream.peerCredentials.map { String($0.uid) } ?? "?")"])
-            try? stream.write(ControlCoding.encodeLine(
-                ControlFrame.failure(id: 0, code: ControlError.notAuthorised.code, message: ControlError.notAuthorised.message)))
-            return
-        }
-        let session = ControlSession(stream: stream, peer: peer)
-        defer { session.end() }
-        while let line = try? stream.readLine() {
-            if line.isEmpty { continue }
-            switch ControlLine(decoding: line) {
-            case let .request(request): session.run(request, handler: handler, logger: logger)
-            case let .answer(answer): session.deliver(answer)
-            case .malformed:
-                session.send(.failure(id: 0, code: "bad-request", message: "malformed control request (expected one JSON object per line)"))
-            }
-        }
     }
 }
 
@@ -110,6 +97,8 @@ public final class ControlSession: Sendable {
     private struct State {
         var prompts: [Int: CheckedContinuation<String?, Never>] = [:]
         var tasks: [Int: Task<Void, Never>] = [:]
+        /// Counted apart from `tasks`: a command can finish before its task is registered there.
+        var running = 0
         var ended = false
     }
     private let state = Mutex(State())
@@ -147,7 +136,16 @@ public final class ControlSession: Sendable {
         try? stream.write(ControlCoding.encodeLine(frame))
     }
 
-    func run(_ request: ControlRequest, handler: any ControlCommandHandler, logger: Logger) {
+    /// `send` for the I/O thread: never waits (see `UnixStream.writeWithoutWaiting`).
+    func sendWithoutWaiting(_ frame: ControlFrame) -> UnixStream.Delivery {
+        stream.writeWithoutWaiting(ControlCoding.encodeLine(frame))
+    }
+
+    /// Commands started on this connection that have not answered yet.
+    var runningCommands: Int { state.withLock { $0.running } }
+
+    func run(_ request: ControlRequest, handler: any ControlCommandHandler) {
+        state.withLock { $0.running += 1 }
         let task = Task { [self] in
             do throws(ControlError) {
                 let value = try await handler.handle(request, session: self)
@@ -155,9 +153,12 @@ public final class ControlSession: Sendable {
             } catch {
                 send(.failure(id: request.id, code: error.code, message: error.message))
             }
-            _ = state.withLock { $0.tasks.removeValue(forKey: request.id) }
+            state.withLock { state in
+                state.running -= 1
+                state.tasks.removeValue(forKey: request.id)
+            }
         }
-        state.withLock { $0.tasks[request.id] = task }
+        state.withLock { $0.tasks[request.id] = task }  // for end(); a finished one left here is cancelled harmlessly
     }
 
     func deliver(_ answer: PromptAnswer) {

@@ -1,6 +1,7 @@
 // AF_UNIX stream sockets over Glibc. Written by hand: the control interface needs SO_PEERCRED and file
-// ownership of the socket node, which the Swift networking libraries (NIO, Foundation) do not expose, and the
-// traffic is a few lines per technician command, so a blocking socket on a dedicated thread is enough.
+// ownership of the socket node, which the Swift networking libraries (NIO, Foundation) do not expose. The
+// daemon reads without blocking (MSG_DONTWAIT, driven by one poll loop) and writes with a send timeout; dhoctl
+// reads and writes blocking.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,9 +25,10 @@ struct SocketError: Error, CustomStringConvertible {
 
 /// One connected stream socket; reading is line-oriented (newline-delimited JSON).
 final class UnixStream: @unchecked Sendable {
-    // @unchecked: `fd` is immutable; the buffer is only touched by the single reader thread that owns reads,
-    // and writes are serialised by `writeLock`.
-    let fd: Int32
+    // @unchecked: the buffer is only touched by the single thread that owns reads, which is also the only one
+    // that closes; writes are serialised by `writeLock` and `close()` changes `fd` under it, so no write can reach
+    // a descriptor number that was closed and reused meanwhile.
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
     private let writeLock = Mutex<Void>(())
 
@@ -38,7 +40,7 @@ final class UnixStream: @unchecked Sendable {
         let result = withSocketAddress(path) { Glibc.connect(fd, $0, $1) }
         guard result == 0 else {
             let code = result == -2 ? ENAMETOOLONG : errno
-            close(fd)
+            Glibc.close(fd)
             throw SocketError(operation: "connect", path: path, code: code)
         }
         return UnixStream(fd: fd)
@@ -51,14 +53,10 @@ final class UnixStream: @unchecked Sendable {
     }
 
     /// Reads up to the next newline; nil at end of stream. Lines longer than `limit` are an error (a
-    /// misbehaving client must not make the daemon buffer without bound).
-    func readLine(limit: Int = 1 << 20) throws -> [UInt8]? {
+    /// misbehaving peer must not make us buffer without bound).
+    func readLine(limit: Int = UnixStream.lineLimit) throws -> [UInt8]? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[..<newline])
-                buffer.removeFirst(newline + 1)
-                return line
-            }
+            if let line = takeLine() { return line }
             guard buffer.count <= limit else { throw SocketError(operation: "read", path: "control", code: EMSGSIZE) }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -71,8 +69,45 @@ final class UnixStream: @unchecked Sendable {
         }
     }
 
+    static let lineLimit = 1 << 20
+
+    /// A complete line already received (without its newline), if there is one.
+    func takeLine() -> [UInt8]? {
+        guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let line = Array(buffer[..<newline])
+        buffer.removeFirst(newline + 1)
+        return line
+    }
+
+    /// Bytes received but not yet taken as lines.
+    var pendingBytes: Int { buffer.count }
+
+    enum Receipt { case received, wouldBlock, ended }
+
+    /// Appends what the peer has sent so far without waiting; `.ended` at end of stream or on an error.
+    func receiveAvailable() -> Receipt {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 {
+                buffer.append(contentsOf: chunk[..<count])
+                return .received
+            }
+            if count == 0 { return .ended }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .ended
+        }
+    }
+
+    /// Makes a write to a peer that stops reading fail after `seconds` instead of blocking its thread for good.
+    func setSendTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     func write(_ bytes: [UInt8]) throws {
         try writeLock.withLock { _ in
+            guard fd >= 0 else { throw SocketError(operation: "write", path: "control", code: EBADF) }
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -88,7 +123,29 @@ final class UnixStream: @unchecked Sendable {
     /// Wakes a thread blocked in readLine (it then sees end of stream).
     func shutdownBoth() { shutdown(fd, Int32(SHUT_RDWR)) }
 
-    deinit { close(fd) }
+    enum Delivery { case sent, notNow, broken }
+
+    /// Writes `bytes` only if that needs no waiting: `.notNow` when another thread is writing (nothing was
+    /// sent), `.broken` when the peer's buffer is full or gone (part of the line may have been sent, so the
+    /// stream is no longer usable). For the daemon's single I/O thread, which must never block on one peer.
+    func writeWithoutWaiting(_ bytes: [UInt8]) -> Delivery {
+        writeLock.withLockIfAvailable { _ -> Delivery in
+            guard fd >= 0 else { return .broken }
+            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            return written == bytes.count ? .sent : .broken
+        } ?? .notNow
+    }
+
+    /// Releases the descriptor now rather than when the last holder lets go (the daemon frees descriptors
+    /// for new connections this way); later writes fail with EBADF.
+    func close() {
+        writeLock.withLock { _ in
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+        }
+    }
+
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 }
 
 /// Calls `body` with a sockaddr_un for `path`; returns -2 when the path does not fit.

@@ -27,13 +27,16 @@ public struct JournalLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(event.message)\(fields.isEmpty ? "" : " [\(fields)]")"
+        // Messages and metadata carry device names, server answers and control-socket input: escaped here, once,
+        // so that nothing logged can start a forged line (a "<2>" line is a critical entry to journald).
+        let fields = merged.sorted { $0.key < $1.key }
+            .map { "\(VisibleText.escaping($0.key))=\(VisibleText.escaping("\($0.value)"))" }.joined(separator: " ")
+        let text = "\(VisibleText.escaping("\(event.message)"))\(fields.isEmpty ? "" : " [\(fields)]")"
         let line: String
         if underJournald {
             line = "<\(Self.priority(event.level))>\(text)\n"
         } else {
-            line = "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(label): \(text)\n"
+            line = "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(VisibleText.escaping(label)): \(text)\n"
         }
         Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }

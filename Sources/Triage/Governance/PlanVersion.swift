@@ -23,6 +23,10 @@ public struct PlanVersion: Sendable, Hashable {
     public var verifiedBy: String?
     public var verifiedAt: Date?
     public var activatedAt: Date?
+    /// OS users (uids from the control connection's peer credentials) who entered the order and the
+    /// verification; nil for versions installed from the template or recorded before uids were kept.
+    public var orderedByUID: UInt32? = nil
+    public var verifiedByUID: UInt32? = nil
 }
 
 /// One line of the governance audit trail.
@@ -36,6 +40,21 @@ public struct AuditEntry: Sendable, Hashable {
     public var orderedBy: String?
     public var verifiedBy: String?
     public var details: String
+    /// The OS users behind `actor`, `orderedBy` and `verifiedBy`, where known (see `PlanVersion.orderedByUID`).
+    public var uids = AuditUIDs()
+}
+
+/// OS user ids recorded with an audit entry.
+public struct AuditUIDs: Sendable, Hashable {
+    public var actor: UInt32?
+    public var orderedBy: UInt32?
+    public var verifiedBy: UInt32?
+
+    public init(actor: UInt32? = nil, orderedBy: UInt32? = nil, verifiedBy: UInt32? = nil) {
+        self.actor = actor
+        self.orderedBy = orderedBy
+        self.verifiedBy = verifiedBy
+    }
 }
 
 /// How `proposeChange` reads its YAML.

@@ -37,11 +37,12 @@ extension Triage {
         return version
     }
 
-    /// Records a doctor's order to change the plan. The new version is pending until a different person
-    /// verifies it; the plan in force does not change until then.
+    /// Records a doctor's order to change the plan, entered by the OS user `operatorUID` (the control
+    /// connection's peer credentials). The new version is pending until a different person, as a different OS
+    /// user, verifies it; the plan in force does not change until then.
     @discardableResult
     public func proposeChange(
-        planYAML: String, orderedBy: String, reason: String, mode: PlanChangeMode = .completePlan
+        planYAML: String, orderedBy: String, reason: String, operatorUID: UInt32, mode: PlanChangeMode = .completePlan
     ) async throws -> PlanVersion {
         let doctor = try Self.person(orderedBy, role: "ordering doctor")
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -68,20 +69,23 @@ extension Triage {
                 version: number, status: .pending, planName: document.plan.name, yaml: try Self.yaml(of: document),
                 summary: changes.isEmpty ? "no change" : changes.joined(separator: "\n"), reason: reason,
                 orderedBy: doctor, proposedAt: now, basedOnVersion: active?.version.version, verifiedBy: nil,
-                verifiedAt: nil, activatedAt: nil)
+                verifiedAt: nil, activatedAt: nil, orderedByUID: operatorUID)
             try PlanRecords.insert(db, version)
             try AuditRecords.append(db, at: now, action: "change-proposed", version: number, actor: doctor,
-                                    orderedBy: doctor, verifiedBy: nil, details: "\(reason)\n\(version.summary)")
+                                    orderedBy: doctor, verifiedBy: nil, details: "\(reason)\n\(version.summary)",
+                                    uids: .init(actor: operatorUID, orderedBy: operatorUID))
             return version
         }
         logger.notice("care plan change proposed", metadata: ["version": "\(version.version)"])
         return version
     }
 
-    /// The second person's check. `verifiedBy` must differ from the ordering doctor (trimmed,
-    /// case-insensitive); the version then becomes the plan in force and the previous one is superseded.
+    /// The second person's check. `verifiedBy` must be another name than the ordering doctor's, compared as
+    /// `PersonName.skeleton` (case, spacing, accents, invisible characters and look-alike letters do not make a
+    /// name different), and `operatorUID` another OS user than the one who entered the order. The version then
+    /// becomes the plan in force and the previous one is superseded.
     @discardableResult
-    public func verifyChange(version number: Int, verifiedBy: String) async throws -> PlanVersion {
+    public func verifyChange(version number: Int, verifiedBy: String, operatorUID: UInt32) async throws -> PlanVersion {
         let verifier = try Self.person(verifiedBy, role: "verifying person")
         let now = clock()
         let version = try await database.write { db -> PlanVersion in
@@ -89,22 +93,28 @@ extension Triage {
             guard version.status == .pending else {
                 throw TriageError.versionNotPending(version: number, status: version.status.rawValue)
             }
-            guard verifier.personKey != version.orderedBy.personKey else {
-                throw TriageError.verifierMustDiffer(version: number, person: version.orderedBy)
+            guard PersonName.skeleton(verifier) != PersonName.skeleton(version.orderedBy) else {
+                throw TriageError.verifierMustDiffer(version: number, person: version.orderedBy, verifier: verifier)
+            }
+            if let orderingUID = version.orderedByUID, orderingUID == operatorUID {
+                throw TriageError.verifierMustBeAnotherUser(version: number, uid: operatorUID)
             }
             try db.execute(sql: "UPDATE triage_plan_versions SET status = 'superseded' WHERE status = 'active'")
             try db.execute(
                 sql: """
-                    UPDATE triage_plan_versions SET status = 'active', verified_by = ?, verified_at = ?, activated_at = ?
+                    UPDATE triage_plan_versions SET status = 'active', verified_by = ?, verified_by_uid = ?, verified_at = ?,
+                        activated_at = ?
                     WHERE version = ?
                     """,
-                arguments: [verifier, now.timeIntervalSince1970, now.timeIntervalSince1970, number])
+                arguments: [verifier, operatorUID, now.timeIntervalSince1970, now.timeIntervalSince1970, number])
             try AuditRecords.append(
                 db, at: now, action: "change-verified", version: number, actor: verifier,
                 orderedBy: version.orderedBy, verifiedBy: verifier,
-                details: "ordered \(TriageFHIR.dateTime(version.proposedAt)): \(version.reason)\n\(version.summary)")
+                details: "ordered \(TriageFHIR.dateTime(version.proposedAt)): \(version.reason)\n\(version.summary)",
+                uids: .init(actor: operatorUID, orderedBy: version.orderedByUID, verifiedBy: operatorUID))
             version.status = .active
             version.verifiedBy = verifier
+            version.verifiedByUID = operatorUID
             version.verifiedAt = now
             version.activatedAt = now
             return version
@@ -115,7 +125,8 @@ extension Triage {
 
     /// Withdraws a pending change (either person may do so); recorded in the audit trail.
     @discardableResult
-    public func rejectChange(version number: Int, rejectedBy: String, reason: String) async throws -> PlanVersion {
+    public func rejectChange(version number: Int, rejectedBy: String, reason: String, operatorUID: UInt32) async throws
+        -> PlanVersion {
         let person = try Self.person(rejectedBy, role: "rejecting person")
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw TriageError.missingReason }
@@ -127,7 +138,8 @@ extension Triage {
             }
             try db.execute(sql: "UPDATE triage_plan_versions SET status = 'rejected' WHERE version = ?", arguments: [number])
             try AuditRecords.append(db, at: now, action: "change-rejected", version: number, actor: person,
-                                    orderedBy: version.orderedBy, verifiedBy: nil, details: reason)
+                                    orderedBy: version.orderedBy, verifiedBy: nil, details: reason,
+                                    uids: .init(actor: operatorUID, orderedBy: version.orderedByUID))
             version.status = .rejected
             return version
         }

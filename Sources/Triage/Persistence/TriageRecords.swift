@@ -38,13 +38,13 @@ enum PlanRecords {
         try db.execute(
             sql: """
                 INSERT INTO triage_plan_versions (version, status, plan_yaml, plan_name, summary, reason, ordered_by,
-                    proposed_at, based_on_version, verified_by, verified_at, activated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    proposed_at, based_on_version, verified_by, verified_at, activated_at, ordered_by_uid, verified_by_uid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [version.version, version.status.rawValue, version.yaml, version.planName, version.summary,
                         version.reason, version.orderedBy, version.proposedAt.timeIntervalSince1970,
                         version.basedOnVersion, version.verifiedBy, version.verifiedAt?.timeIntervalSince1970,
-                        version.activatedAt?.timeIntervalSince1970])
+                        version.activatedAt?.timeIntervalSince1970, version.orderedByUID, version.verifiedByUID])
     }
 
     private static func decode(_ row: Row) throws -> PlanVersion {
@@ -56,21 +56,24 @@ enum PlanRecords {
             version: row["version"], status: status, planName: row["plan_name"], yaml: row["plan_yaml"],
             summary: row["summary"], reason: row["reason"], orderedBy: row["ordered_by"],
             proposedAt: Date(timeIntervalSince1970: row["proposed_at"]), basedOnVersion: row["based_on_version"],
-            verifiedBy: row["verified_by"], verifiedAt: date(row["verified_at"]), activatedAt: date(row["activated_at"]))
+            verifiedBy: row["verified_by"], verifiedAt: date(row["verified_at"]), activatedAt: date(row["activated_at"]),
+            orderedByUID: row["ordered_by_uid"], verifiedByUID: row["verified_by_uid"])
     }
 }
 
 enum AuditRecords {
     static func append(
         _ db: Database, at: Date, action: String, version: Int?, actor: String, orderedBy: String?,
-        verifiedBy: String?, details: String
+        verifiedBy: String?, details: String, uids: AuditUIDs = AuditUIDs()
     ) throws {
         try db.execute(
             sql: """
-                INSERT INTO triage_audit (at, action, version, actor, ordered_by, verified_by, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO triage_audit (at, action, version, actor, ordered_by, verified_by, details, actor_uid,
+                    ordered_by_uid, verified_by_uid)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [at.timeIntervalSince1970, action, version, actor, orderedBy, verifiedBy, details])
+            arguments: [at.timeIntervalSince1970, action, version, actor, orderedBy, verifiedBy, details, uids.actor,
+                        uids.orderedBy, uids.verifiedBy])
     }
 
     static func recent(_ db: Database, limit: Int) throws -> [AuditEntry] {
@@ -78,7 +81,8 @@ enum AuditRecords {
             AuditEntry(
                 id: row["id"], at: Date(timeIntervalSince1970: row["at"]), action: row["action"],
                 version: row["version"], actor: row["actor"], orderedBy: row["ordered_by"],
-                verifiedBy: row["verified_by"], details: row["details"])
+                verifiedBy: row["verified_by"], details: row["details"],
+                uids: AuditUIDs(actor: row["actor_uid"], orderedBy: row["ordered_by_uid"], verifiedBy: row["verified_by_uid"]))
         }
     }
 }

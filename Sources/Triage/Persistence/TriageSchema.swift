@@ -152,6 +152,19 @@ enum TriageSchema {
                         SELECT reading_id FROM triage_evaluations WHERE outcome = '\(Zone.red.rawValue)')))
                 """)
         },
+        StoreMigration("triage.v3-operator-uids") { db in
+            // The OS users (control-socket peer credentials) who entered an order and its verification: the
+            // two-person rule also requires two accounts, since look-alike names can pass for two people.
+            // NULL for rows from before this migration and for versions installed from the template.
+            try db.execute(sql: """
+                ALTER TABLE triage_plan_versions ADD COLUMN ordered_by_uid INTEGER;
+                ALTER TABLE triage_plan_versions ADD COLUMN verified_by_uid INTEGER
+                    CHECK (verified_by_uid IS NULL OR ordered_by_uid IS NULL OR verified_by_uid <> ordered_by_uid);
+                ALTER TABLE triage_audit ADD COLUMN actor_uid INTEGER;
+                ALTER TABLE triage_audit ADD COLUMN ordered_by_uid INTEGER;
+                ALTER TABLE triage_audit ADD COLUMN verified_by_uid INTEGER;
+                """)
+        },
     ]
 
     /// Whether every triage migration has been applied to the database (the store was opened with them).

@@ -112,6 +112,9 @@ public struct PlanVersionResult: Sendable, Codable, Equatable {
     public var proposedAt: Date
     public var verifiedBy: String?
     public var verifiedAt: Date?
+    /// OS users who entered the order and the verification (the control connection's peer credentials).
+    public var orderedByUID: UInt32?
+    public var verifiedByUID: UInt32?
 }
 
 public struct ThresholdsResult: Sendable, Codable, Equatable {

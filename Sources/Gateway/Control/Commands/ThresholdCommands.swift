@@ -2,7 +2,8 @@ import Foundation
 import Triage
 
 /// Threshold changes follow the doctor's-order rule: one person orders (proposes), a different person
-/// verifies; only then does the change take effect. Both are recorded with time in the audit trail.
+/// verifies from a different OS account; only then does the change take effect. Both are recorded with time and
+/// uid (the kernel's peer credentials of the control connection, never what the client says) in the audit trail.
 extension GatewayCommands {
     func thresholds() async throws(ControlError) -> ThresholdsResult {
         try await failing("thresholds") {
@@ -14,30 +15,32 @@ extension GatewayCommands {
     }
 
     /// `yaml` is the complete plan, or with `overrides=true` only the keys to change.
-    func proposeThresholds(_ arguments: CommandArguments) async throws(ControlError) -> PlanVersionResult {
+    func proposeThresholds(_ arguments: CommandArguments, operatorUID: UInt32) async throws(ControlError) -> PlanVersionResult {
         let yaml = try arguments.required("yaml")
         let doctor = try arguments.required("ordered-by")
         let reason = try arguments.required("reason")
         let mode: PlanChangeMode = arguments.flag("overrides") ? .overridesOnActivePlan : .completePlan
         return try await failing("proposal refused") {
-            Self.result(try await runtime.triage.proposeChange(planYAML: yaml, orderedBy: doctor, reason: reason, mode: mode))
+            Self.result(try await runtime.triage.proposeChange(
+                planYAML: yaml, orderedBy: doctor, reason: reason, operatorUID: operatorUID, mode: mode))
         }
     }
 
-    func verifyThresholds(_ arguments: CommandArguments) async throws(ControlError) -> PlanVersionResult {
+    func verifyThresholds(_ arguments: CommandArguments, operatorUID: UInt32) async throws(ControlError) -> PlanVersionResult {
         let version = try arguments.int("version", default: 0, in: 1...Int(Int32.max))
         let person = try arguments.required("verified-by")
         return try await failing("verification refused") {
-            Self.result(try await runtime.triage.verifyChange(version: version, verifiedBy: person))
+            Self.result(try await runtime.triage.verifyChange(version: version, verifiedBy: person, operatorUID: operatorUID))
         }
     }
 
-    func rejectThresholds(_ arguments: CommandArguments) async throws(ControlError) -> PlanVersionResult {
+    func rejectThresholds(_ arguments: CommandArguments, operatorUID: UInt32) async throws(ControlError) -> PlanVersionResult {
         let version = try arguments.int("version", default: 0, in: 1...Int(Int32.max))
         let person = try arguments.required("rejected-by")
         let reason = try arguments.required("reason")
         return try await failing("rejection refused") {
-            Self.result(try await runtime.triage.rejectChange(version: version, rejectedBy: person, reason: reason))
+            Self.result(try await runtime.triage.rejectChange(
+                version: version, rejectedBy: person, reason: reason, operatorUID: operatorUID))
         }
     }
 
@@ -45,6 +48,7 @@ extension GatewayCommands {
         PlanVersionResult(
             version: version.version, status: version.status.rawValue, planName: version.planName, summary: version.summary,
             reason: version.reason, orderedBy: version.orderedBy, proposedAt: version.proposedAt,
-            verifiedBy: version.verifiedBy, verifiedAt: version.verifiedAt)
+            verifiedBy: version.verifiedBy, verifiedAt: version.verifiedAt, orderedByUID: version.orderedByUID,
+            verifiedByUID: version.verifiedByUID)
     }
 }
