@@ -97,6 +97,9 @@ let package = Package(
             swiftSettings: strict),
         // Linux facilities Glibc does not expose to Swift (peer credentials of the control socket).
         .target(name: "CSystemShims"),
+        // The adapter as the kernel sees it (HCI ioctls through libbluetooth, rfkill), for dhoctl doctor/status.
+        .systemLibrary(name: "CBluetoothHCI", pkgConfig: "bluez", providers: [.apt(["libbluetooth-dev"])]),
+        .target(name: "AdapterDiagnostics", dependencies: ["CBluetoothHCI"], swiftSettings: strict),
         // Wiring: device sessions, configuration, control interface, service lifecycle.
         .target(
             name: "Gateway",
@@ -121,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "dhoctl",
             dependencies: [
-                "Gateway", "HealthProfiles", "DeviceProfiles", "Triage",
+                "Gateway", "HealthProfiles", "DeviceProfiles", "Triage", "AdapterDiagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -192,7 +195,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ConfigYAML", "HealthProfiles", "ReadingStore", "DeviceProfiles", "BlueZ", "TestSupport",
-                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim", "dho-fuzz",
+                "GatewayTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim", "dho-fuzz", "AdapterDiagnostics",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -24,6 +24,11 @@ struct Doctor: ParsableCommand {
         add("configuration", problems.isEmpty ? "ok" : "fail", problems.isEmpty ? config : problems.joined(separator: "; "))
         let configuration = try? GatewayConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment)
 
+        // The kernel's view of the adapter, without bluetoothd: says why bluetoothd may see none.
+        let adapter = AdapterCheck.diagnosis(configPath: config)
+        add("bluetooth controller", adapter.isUsable ? "ok" : "fail", adapter.summary)
+        for problem in adapter.problems.dropFirst() { add("bluetooth controller", "fail", problem) }
+
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         add("system clock", year >= 2025 ? "ok" : "fail", "the hub's clock says \(Terminal.time(Date()))")
 

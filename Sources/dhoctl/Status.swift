@@ -6,8 +6,11 @@ struct Status: ParsableCommand {
         abstract: "Show the gateway's health: Bluetooth, delivery queue, alerts.")
 
     @OptionGroup var daemon: DaemonOptions
+    @Option(help: "Configuration file (names the adapter the kernel is asked about).")
+    var config = "/etc/dho-gateway/gateway.yaml"
 
     func run() throws {
+        let config = config
         try daemon.show(try daemon.call("status"), as: StatusResult.self) { status in
             var lines = [
                 "DHO Gateway \(Terminal.visible(status.version)), hub \(Terminal.visible(status.gatewayID)), running since \(Terminal.time(status.startedAt))",
@@ -20,6 +23,10 @@ struct Status: ParsableCommand {
                 "queue:      \(status.queue.undelivered) undelivered (\(status.queue.held) awaiting triage), \(status.queue.parked) parked",
                 "            oldest undelivered \(Terminal.time(status.queue.oldestUndelivered)), last forwarded \(Terminal.time(status.queue.lastForwarded))",
             ]
+            if !status.bluetooth.adapterPresent || !status.bluetooth.powered {
+                // bluetoothd has no usable adapter: the kernel's view says why (no module, rfkill, unplugged).
+                lines.insert("            controller: " + Terminal.visible(AdapterCheck.diagnosis(configPath: config).summary), at: 2)
+            }
             if let error = status.queue.lastError { lines.append("            last error: \(Terminal.visible(error))") }
             lines.append("alerts:     \(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
             for device in status.rateLimited {
