@@ -1,5 +1,6 @@
 import Foundation
 import HealthProfiles
+import Triage
 
 /// Human-readable rendering of a decoded value for technicians: the normalised readings first (what the
 /// gateway would store and forward), then the typed value itself.
@@ -35,16 +36,23 @@ enum DecodedText {
         for component in reading.components {
             let name = component.vital.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
             switch component.value {
-            case let .number(number): out += "    \(name)  \(number) \(component.unit.display)\n"
+            case let .number(number):
+                out += "    \(name)  \(NumberText.exact(number)) \(component.unit.display)\n"
+                // By the default ranges (gateway.yaml may narrow them): what the gateway would withhold.
+                if let violation = PlausibilityRanges().violation(component.vital, number, unit: component.unit) {
+                    out += "      IMPLAUSIBLE (\(violation)): a device error; the gateway withholds it and asks for a control measurement\n"
+                }
             case let .absent(reason): out += "    \(name)  no value (\(reason.rawValue))\n"
             }
         }
         for (key, value) in reading.qualifiers.sorted(by: { $0.key < $1.key }) { out += "    \(key): \(Terminal.visible(value))\n" }
         if !reading.flags.isEmpty { out += "  device status: \(reading.flags.map(\.rawValue).joined(separator: ", "))\n" }
-        if reading.isReliable {
+        // Judged as the gateway would store it: an impossible value makes the reading unreliable.
+        let screened = PlausibilityRanges().screened(reading).reading
+        if screened.isReliable {
             out += "  reliable: yes\n"
         } else {
-            out += "  reliable: NO (\(reading.unreliabilityReasons.joined(separator: ", "))): ask for a control measurement\n"
+            out += "  reliable: NO (\(screened.unreliabilityReasons.joined(separator: ", "))): ask for a control measurement\n"
         }
         return out
     }

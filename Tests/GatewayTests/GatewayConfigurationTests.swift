@@ -27,6 +27,30 @@ import Testing
         #expect(configuration.forwarding.maximumBackoff == .seconds(3600))
     }
 
+    @Test func plausibilityRangesAreValidatedWithinTheHardLimits() throws {
+        func parse(_ section: String) throws(ConfigError) -> GatewayConfiguration {
+            try GatewayConfiguration.parse(yaml: Self.minimal + "\nplausibility:\n" + section, source: "gateway.yaml", environment: [:])
+        }
+        let narrowed = try parse("  temperature: {unit: Cel, min: 32, max: 43}\n")
+        #expect(narrowed.plausibility.ranges[.bodyTemperature] == 32...43)
+        #expect(narrowed.plausibility.ranges[.oxygenSaturation] == 50...100)
+        for (section, message) in [
+            ("  temperature: {unit: Cel, min: 30, max: 60}\n", "temperature: must lie within 10–50"),
+            ("  temperature: {unit: Cel, min: 30, max: 3.7e129}\n", "temperature.max: must be a decimal number"),
+            ("  temperature: {unit: \"[degF]\", min: 90, max: 110}\n", "temperature.unit: must be Cel"),
+            ("  spo2: {unit: \"%\", min: 90, max: 80}\n", "spo2: min (90) must be lower than max (80)"),
+            ("  impedance: {unit: Ohm, min: 1, max: 2}\n", "impedance: unknown key"),
+        ] {
+            do {
+                _ = try parse(section)
+                Issue.record("accepted: \(section)")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+                #expect(error.line != nil, "\(error.description)")
+            }
+        }
+    }
+
     @Test func aFileOtherUsersCanReadOrWriteIsRefusedAfterItsContent() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -110,6 +110,11 @@ public struct FHIRMapper: Sendable {
                 let code = FHIRCodeTable.code(for: component.vital, kind: reading.kind, qualifiers: reading.qualifiers)
                 resource["code"] = code.codeableConcept(for: component.unit)
                 resource.merge(measuredValue(component, absentOverride: status.dataAbsentReason)) { $1 }
+                // The gateway withheld an impossible value (`implausible-value`): the PHD IG's "invalid"
+                // measurement status, dataAbsentReason error and status entered-in-error.
+                if reading.flags.contains(.implausibleValue), component.value == .absent(.error) {
+                    resource["status"] = "entered-in-error"
+                }
                 resource["meta"] = meta(profiles: [FHIRURL.phdNumeric, code.vitalSignsProfile], status: status)
                 resource["category"] = categories(vitalSign: code.isVitalSign)
             }

@@ -58,6 +58,8 @@ public enum QualifierMapping {
     static let technicalKeys: Set<String> = [
         temperatureSiteKey, glucoseSampleTypeKey, "glucose-device-unit", "glucose-time-offset-minutes",
         "device-time-base",
+        // An impossible number is never forwarded, not even as text (the value is absent with reason error).
+        "implausible-values",
     ]
 
     /// `bodySite` for the reading, when a qualifier names one.

@@ -31,6 +31,7 @@ extension GatewayConfiguration {
         let root = try MappingView(try ConfigNode.parse(yaml: yaml, source: source), path: "")
         try root.allowOnly([
             "gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "storage", "retention", "control", "logging",
+            "plausibility",
         ])
 
         let gateway = try root.requiredMapping("gateway")
@@ -133,6 +134,7 @@ extension GatewayConfiguration {
             storage: Storage(
                 maximumDatabaseSize: try storage?.optionalByteSize("max-database-size", in: (64 << 10)...(1 << 40))),
             retentionDays: try retention?.optionalInt("delivered-days", in: 1...3650) ?? 90,
+            plausibility: try parsePlausibility(try root.optionalMapping("plausibility")),
             technicianGroup: try control?.optionalString("technician-group") ?? "dho-tech",
             logLevel: level)
     }

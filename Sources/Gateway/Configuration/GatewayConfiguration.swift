@@ -1,3 +1,5 @@
+public import Triage
+
 /// Everything the daemon is told by /etc/dho-gateway/gateway.yaml, validated.
 ///
 /// The patient reference and the bearer token are in here: this type is never logged as a whole
@@ -83,6 +85,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var storage: Storage
     /// Delivered readings older than this are deleted; undelivered ones never are.
     public var retentionDays: Int
+    /// What a patient's values can be; anything outside is a device error (`PlausibilityRanges`).
+    public var plausibility: PlausibilityRanges
     public var technicianGroup: String
     public var logLevel: String
 

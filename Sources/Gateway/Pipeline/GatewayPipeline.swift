@@ -17,13 +17,16 @@ public final class GatewayPipeline: ReadingSink {
     private let timeZone: TimeZone
     private let wakeForwarder: @Sendable () -> Void
     private let technicalAlerts: TechnicalAlerts
+    private let plausibility: PlausibilityRanges
     private let logger: Logger
     /// Devices sending over their rate limit: their readings may not use the store's reserve.
     private let flooding = Mutex<Set<String>>([])
 
     public init(store: ReadingStore, triage: Triage, timeZone: TimeZone, technicalAlerts: TechnicalAlerts,
+                plausibility: PlausibilityRanges = PlausibilityRanges(),
                 logger: Logger, wakeForwarder: @escaping @Sendable () -> Void) {
         self.store = store
+        self.plausibility = plausibility
         self.triage = triage
         self.timeZone = timeZone
         self.technicalAlerts = technicalAlerts
@@ -33,7 +36,8 @@ public final class GatewayPipeline: ReadingSink {
 
     public func accept(_ framed: FramedReading, from device: ProvisionedDevice, receivedAt: Date, clockOffset: TimeInterval?)
         async throws -> ReadingAcceptance {
-        let reading = framed.reading
+        // An impossible value is a device error: withheld before anything is stored (`PlausibilityRanges`).
+        let (reading, implausible) = plausibility.screened(framed.reading)
         if let wanted = device.userIndex, let user = reading.userID, user != 0xFF, Int(user) != wanted {
             return .refused("measured by user \(user) of the device, the patient is user \(wanted)")
         }
@@ -53,6 +57,13 @@ public final class GatewayPipeline: ReadingSink {
                 technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
                                       device: device.address)
             }
+        }
+        if implausible.isEmpty {
+            technicalAlerts.clear(.implausibleValue, device: device.address)
+        } else {
+            let vitals = implausible.map(\.vital.rawValue).joined(separator: ", ")
+            technicalAlerts.raise(.implausibleValue, "device \(device.address) sent a physiologically impossible \(vitals) value: "
+                + "device error, value withheld (dhoctl readings)", device: device.address)
         }
         let mayUseReserve = !flooding.withLock { $0.contains(device.address) }
         let outcome: IngestOutcome

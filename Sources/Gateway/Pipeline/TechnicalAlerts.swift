@@ -16,6 +16,8 @@ public final class TechnicalAlerts: Sendable {
         case urgentDataParked = "urgent-data-parked"
         /// A device's corrected clock put a reading where it cannot be (before provisioning, decades back).
         case deviceClockUnreliable = "device-clock-unreliable"
+        /// A device sent a physiologically impossible value (a device error, withheld from triage and the centre).
+        case implausibleValue = "implausible-value"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

@@ -151,7 +151,8 @@ public final class GatewayRuntime: Sendable {
 
         let pipeline = GatewayPipeline(
             store: store, triage: triage, timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
-            technicalAlerts: technicalAlerts, logger: logger, wakeForwarder: { [forwarder] in forwarder.wake() })
+            technicalAlerts: technicalAlerts, plausibility: configuration.plausibility, logger: logger,
+            wakeForwarder: { [forwarder] in forwarder.wake() })
         let visit = VisitSettings(
             timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
             connectPolicy: BlueZ.RetryPolicy(

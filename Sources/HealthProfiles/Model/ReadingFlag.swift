@@ -56,6 +56,10 @@ public enum ReadingFlag: String, Sendable, Hashable, Codable, CaseIterable, Comp
     case controlSolution = "control-solution"
     // PLX Spot-Check "Device Clock is Not Set": the time stamp cannot be trusted, the value can.
     case deviceClockNotSet = "device-clock-not-set"
+    // Set by the gateway, not the device:
+    /// A value outside the physiologically possible range (`PlausibilityRanges`): a device error. The value is
+    /// withheld (absent, reason `error`) and the decoded number kept for the technician only.
+    case implausibleValue = "implausible-value"
 
     /// Whether the flag means the value itself cannot be trusted and a control measurement is needed.
     /// Clinical findings (irregular pulse, pulse out of the cuff's range, a result above the meter's range)
@@ -71,7 +75,7 @@ public enum ReadingFlag: String, Sendable, Hashable, Codable, CaseIterable, Comp
              .unknownSensorConnected, .sensorDisplaced, .sensorMalfunctioning, .sensorDisconnected,
              .sensorMalfunction, .sampleSizeInsufficient, .stripInsertionError, .stripTypeIncorrect,
              .sensorTemperatureTooHigh, .sensorTemperatureTooLow, .sensorReadInterrupted, .generalDeviceFault,
-             .controlSolution:
+             .controlSolution, .implausibleValue:
             return true
         case .irregularPulse, .pulseRateAboveUpperLimit, .pulseRateBelowLowerLimit, .validatedData,
              .fullyQualifiedData, .dataFromMeasurementStorage, .extendedDisplayUpdateOngoing,

@@ -35,4 +35,7 @@ public enum ReadingQualifier {
     public static let pulseSlow = "pulse-slow"
     /// Where `deviceTime` came from when it is not the device's local wall clock: "utc" (Enhanced BP Time Stamp).
     public static let deviceTimeBase = "device-time-base"
+    /// The values the gateway withheld as physiologically impossible, as decoded, for the technician only (never
+    /// forwarded): "temperature 3.7e129 Cel".
+    public static let implausibleValues = "implausible-values"
 }

@@ -211,7 +211,6 @@ enum CarePlanParser {
         VitalSign.allCases.filter { CanonicalUnits.unit(for: $0) != nil }.map(\.rawValue).joined(separator: ", ")
     }
 
-    static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
+    /// Exact (a threshold of 1e300 must neither trap in `Int(_:)` nor lose its exponent).
+    static func format(_ value: Double) -> String { NumberText.format(value, decimals: nil) }
 }

@@ -56,14 +56,6 @@ enum RuleEvaluator {
         (zone == .red ? thresholds.red : thresholds.yellow) ?? 0
     }
 
-    /// Up to two decimals, no trailing zeros: "86", "37.8", "2.05".
-    static func format(_ value: Double) -> String {
-        let rounded = (value * 100).rounded() / 100
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int(rounded)) }
-        var text = String(rounded)
-        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 {
-            text = String(text[..<text.index(dot, offsetBy: 3)])
-        }
-        return text
-    }
+    /// Up to two decimals, no trailing zeros, never a dropped exponent: "86", "37.8", "2.05", "3.7e129".
+    static func format(_ value: Double) -> String { NumberText.format(value) }
 }

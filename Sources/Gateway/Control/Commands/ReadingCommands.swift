@@ -16,7 +16,7 @@ extension GatewayCommands {
                     id: reading.id.rawValue,
                     device: reading.sensor.rawValue.hasPrefix("bt:") ? String(reading.sensor.rawValue.dropFirst(3)) : reading.sensor.rawValue,
                     kind: reading.reading.kind.rawValue, measuredAt: reading.measuredAt, receivedAt: reading.receivedAt,
-                    values: reading.reading.components.map(Self.describe),
+                    values: reading.reading.components.map(Self.describe) + Self.implausibleNote(reading.reading),
                     flags: reading.reading.flags.map(\.rawValue),
                     triage: triage.map(Self.describe),
                     delivery: delivery?.state.rawValue ?? "unknown"))
@@ -30,6 +30,12 @@ extension GatewayCommands {
         case let .number(value): "\(component.vital.rawValue) \(value) \(component.unit.display)"
         case let .absent(reason): "\(component.vital.rawValue) no value (\(reason.rawValue))"
         }
+    }
+
+    /// What the gateway withheld as impossible, for the technician: "IMPLAUSIBLE temperature 3.7e129 Cel (device error)".
+    static func implausibleNote(_ reading: Reading) -> [String] {
+        guard let text = reading.qualifiers[ReadingQualifier.implausibleValues] else { return [] }
+        return ["IMPLAUSIBLE \(text) (device error, withheld)"]
     }
 
     static func describe(_ result: TriageResult) -> String {
