@@ -16,6 +16,7 @@ disconnected, passkey, racp, reregistered. When bluetoothd restarts, everything 
 
 import argparse
 import json
+import os
 import sys
 
 import dbus
@@ -230,6 +231,9 @@ class Device:
         self.advertising = False
         self.peer = None
         self.sending = False
+        self.awaiting_confirmation = None
+        for characteristic in self.by_uuid.values():
+            characteristic.notifying = False   # a new bluetoothd has no subscriptions until the peer writes them
 
         def registered():
             then()
@@ -311,8 +315,11 @@ class Device:
         # The controller dropped the advertisement when the link came up; register it anew.
         if self.peer is None and self.has_news():
             self.advertising = False
-            self.unregister_advertisement()
-            self.advertise()
+            try:
+                self.unregister_advertisement()
+                self.advertise()
+            except dbus.DBusException as error:   # bluetoothd is restarting: registering again advertises
+                emit("warning", message=f"advertising again: {error}")
         return False
 
     def subscribed(self, characteristic):
@@ -339,6 +346,15 @@ class Device:
         self.awaiting_confirmation = value
         self.by_uuid[self.kind["measurement"]].send(value)
         emit("sent", value=value.hex())
+        GLib.timeout_add(5000, self.unconfirmed, value)
+        return False
+
+    def unconfirmed(self, value):
+        """An indication nobody confirmed stays stored, as on a real cuff: hang up, send it next visit."""
+        if self.awaiting_confirmation is value:
+            emit("unconfirmed", value=value.hex())
+            self.awaiting_confirmation = None
+            self.hang_up()
         return False
 
     def confirmed(self, characteristic):
@@ -422,12 +438,18 @@ class Device:
         emit("ok", command=words[0])
 
 
-def read_command(source, condition, device):
-    line = sys.stdin.readline()
-    if not line:
+def read_commands(source, condition, device, pending=bytearray()):
+    """Reads what the suite wrote (straight from the descriptor: a buffered readline would keep a second
+    command in its buffer where this watch never sees it) and runs every complete line."""
+    chunk = os.read(sys.stdin.fileno(), 4096)
+    if not chunk:
         loop.quit()
         return False
-    device.command(line.strip())
+    pending.extend(chunk)
+    while b"\n" in pending:
+        line, _, rest = bytes(pending).partition(b"\n")
+        pending[:] = rest
+        device.command(line.decode().strip())
     return True
 
 
@@ -446,7 +468,7 @@ def main():
     loop = GLib.MainLoop()
     device = Device(bus, arguments.adapter, arguments.kind, arguments.capability, arguments.indicate_delay)
     device.register(lambda: emit("ready", address=device.address, kind=arguments.kind))
-    GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP, read_command, device)
+    GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_IN | GLib.IO_HUP, read_commands, device)
     loop.run()
 
 
