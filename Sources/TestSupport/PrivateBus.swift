@@ -71,6 +71,13 @@ public final class PrivateBus: Sendable {
         return PrivateBus(address: line, directory: directory, process: process, lifeline: lifeline.parent)
     }
 
+    /// Kills the dbus-daemon as a crash would, keeping the directory (and the logs in it) until `stop()`.
+    public func killBusDaemon() async {
+        guard let running = process.withLock({ $0 }) else { return }
+        try? lifeline.close()  // the wrapper shell then kills dbus-daemon with SIGKILL
+        while running.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// Stops the daemon (idempotent) and removes the temporary directory.
     public func stop() {
         let running = process.withLock { process in

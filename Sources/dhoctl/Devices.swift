@@ -10,11 +10,11 @@ struct Devices: ParsableCommand {
         try daemon.show(try daemon.call("devices"), as: [DeviceResult].self) { devices in
             if devices.isEmpty { return "no devices provisioned (use dhoctl scan and dhoctl pair)\n" }
             return Terminal.table(
-                ["ADDRESS", "PROFILE", "MODEL", "SERIAL", "FIRMWARE", "BATTERY", "CLOCK", "LAST SEEN", "LAST VISIT"],
+                ["ADDRESS", "PROFILE", "MODEL", "SERIAL", "FIRMWARE", "BATTERY", "CLOCK", "LAST SEEN", "LAST VISIT", "OVER LIMIT"],
                 devices.map { device in
                     [device.address, device.profile, device.model ?? device.name ?? "-", device.serial ?? "-",
                      device.firmware ?? "-", device.battery.map { "\($0)%" } ?? "-", Self.clock(device.clockOffsetSeconds),
-                     Terminal.time(device.lastSeen), device.lastVisitResult ?? "-"]
+                     Terminal.time(device.lastSeen), device.lastVisitResult ?? "-", String(device.droppedByRateLimit)]
                 })
         }
     }

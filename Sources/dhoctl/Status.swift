@@ -22,6 +22,10 @@ struct Status: ParsableCommand {
             ]
             if let error = status.queue.lastError { lines.append("            last error: \(error)") }
             lines.append("alerts:     \(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
+            for device in status.rateLimited {
+                lines.append("rate limit: \(device.address) \(device.droppedByRateLimit) reading frame(s) over its limit not stored"
+                    + (device.flooding ? " (flooding now)" : ""))
+            }
             for alert in status.technicalAlerts { lines.append("PROBLEM:    \(alert.message) (since \(Terminal.time(alert.since)))") }
             return lines.joined(separator: "\n") + "\n"
         }

@@ -43,6 +43,17 @@ func write(_ text: String, to directory: String, as name: String) throws {
         #expect(bp.sourceFile.hasSuffix("blood-pressure.yaml"))
     }
 
+    /// Each profile's rate limit fits what the device can do: spot-check devices a few readings a minute, a
+    /// glucometer's RACP replay of its whole memory at once.
+    @Test func rateLimitsFitTheDevices() throws {
+        let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
+        for profile in catalog.profiles {
+            #expect(profile.rateLimit.readingsPerMinute <= 6, "\(profile.id)")
+            #expect(profile.rateLimit.burst >= 30, "\(profile.id)")
+        }
+        #expect(catalog.profile(id: "glucose")?.rateLimit.burst == 2000)
+    }
+
     @Test func glucoseUsesRACP() throws {
         let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
         let glucose = try #require(catalog.profile(id: "glucose"))
@@ -116,6 +127,29 @@ func write(_ text: String, to directory: String, as name: String) throws {
         let profile = try DeviceProfileParser.parse(yaml: Self.valid, file: "inline.yaml")
         #expect(profile.use(of: .bloodPressureFeature)?.mode == .read)
         #expect(profile.timeSync == nil)
+    }
+
+    @Test func rateLimitDefaultsAndValues() throws {
+        #expect(try DeviceProfileParser.parse(yaml: Self.valid, file: "inline.yaml").rateLimit == .spotCheck)
+        let partial = Self.valid + "\nrate_limit:\n  burst: 100\n"
+        #expect(try DeviceProfileParser.parse(yaml: partial, file: "inline.yaml").rateLimit
+            == RateLimit(readingsPerMinute: 4, burst: 100, calmAfterSeconds: 300))
+        let full = Self.valid + "\nrate_limit: {readings_per_minute: 0.5, burst: 7, calm_after_seconds: 60}\n"
+        #expect(try DeviceProfileParser.parse(yaml: full, file: "inline.yaml").rateLimit
+            == RateLimit(readingsPerMinute: 0.5, burst: 7, calmAfterSeconds: 60))
+    }
+
+    @Test func rateLimitMistakesAreNamed() throws {
+        let outOfRange = try problems(Self.valid + "\nrate_limit:\n  readings_per_minute: 0\n  burst: 0\n  calm_after_seconds: 90000\n")
+        #expect(outOfRange.map(\.keyPath) == [
+            "rate_limit.readings_per_minute", "rate_limit.burst", "rate_limit.calm_after_seconds",
+        ])
+        #expect(outOfRange.first?.line == 15)
+        let unknown = try problems(Self.valid + "\nrate_limit:\n  brust: 5\n")
+        #expect(unknown.map(\.keyPath) == ["rate_limit.brust"])
+        let wrongType = try problems(Self.valid + "\nrate_limit:\n  burst: many\n")
+        #expect(wrongType.map(\.keyPath) == ["rate_limit.burst"])
+        #expect(wrongType.first?.problem == .wrongType(expected: "a whole number"))
     }
 
     @Test func unknownKeyIsNamedWithItsLine() throws {

@@ -76,7 +76,8 @@ final class RecordingSink: ReadingSink {
         }
     }
 
-    static func start(provision: [(String, String)]) async throws -> Fixture {
+    static func start(scenario: String = scenario, provision: [(String, String)],
+                      initialBackoff: Duration = .seconds(5), characteristicTimeout: Duration = .seconds(5)) async throws -> Fixture {
         let sim = try await SimulatedBluetooth.start(scenario: scenario)
         let client = try await sim.makeClient()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sup-\(UUID().uuidString.prefix(8))")
@@ -93,11 +94,12 @@ final class RecordingSink: ReadingSink {
         let visit = VisitSettings(
             timeZone: TimeZone(identifier: "Europe/Oslo")!,
             connectPolicy: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
-            characteristicTimeout: .seconds(5), quietPeriod: .milliseconds(500), collectionWindow: .seconds(5),
+            characteristicTimeout: characteristicTimeout, quietPeriod: .milliseconds(500), collectionWindow: .seconds(5),
             controlPointTimeout: .seconds(5), visitTimeout: .seconds(20))
         let supervisor = DeviceSupervisor(
             client: client, registry: registry, store: store, catalog: catalog, sink: sink,
-            settings: .init(adapterName: "hci0", visit: visit, revisitInterval: .milliseconds(10)), logger: logger)
+            settings: .init(adapterName: "hci0", visit: visit, revisitInterval: .milliseconds(10),
+                            initialBackoff: initialBackoff), logger: logger)
         return Fixture(sim: sim, client: client, store: store, registry: registry, supervisor: supervisor, sink: sink,
                        directory: directory)
     }

@@ -56,6 +56,41 @@ import Testing
         try store.close()
     }
 
+    /// The reserve is for the devices that did not fill the store, and not for a flooding one; delivered readings
+    /// make room for new ones and are still recognised when re-sent.
+    @Test func theReserveServesOtherDevicesAndDeliveredReadingsMakeRoom() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-reserve-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ReadingStore.open(StoreConfiguration(
+            path: directory.appendingPathComponent("gateway.sqlite").path, maximumSize: 256 << 10))
+        let oximeter = SensorKey(rawValue: "bt:00:A0:50:00:00:02")!
+        func ingest(_ sequence: Int, from sensor: SensorKey = Self.sensor, mayUseReserve: Bool = true) async throws -> IngestOutcome {
+            try await store.ingest(try Self.glucose(sequence), rawFrame: [0x01], sensor: sensor, receivedAt: Date(),
+                                   measuredAt: Date(), held: true, mayUseReserve: mayUseReserve)
+        }
+        var stored: [ReadingID] = []
+        var next = 1
+        while true {
+            do { stored.append(try await ingest(next).readingID) } catch StoreError.diskFull { break }
+            next += 1
+        }
+        // The meter filled the store: it gets no reserve, another device does, unless it is flooding.
+        await #expect(throws: StoreError.diskFull) { try await ingest(next) }
+        await #expect(throws: StoreError.diskFull) { try await ingest(1, from: oximeter, mayUseReserve: false) }
+        #expect(try await !ingest(1, from: oximeter).isDuplicate)
+
+        // Once the meter's readings are delivered, its next one evicts the oldest of them.
+        #expect(try await store.release(stored) == stored.count)
+        let batch = try await store.claimBatch(limit: 1000)
+        try await store.markDelivered(batch.map(\.id))
+        #expect(try await !ingest(next).isDuplicate)
+        #expect(try await ingest(1) == .duplicate(stored[0]))
+        let usage = try await store.storageUsage()
+        #expect(usage.bytes <= 256 << 10)
+        #expect(try await store.integrityCheck() == ["ok"])
+        try store.close()
+    }
+
     /// A sink that cannot store one sequence number (disk full) and stores the rest.
     final class FailingSink: ReadingSink {
         let failing = Mutex<Set<Int>>([])

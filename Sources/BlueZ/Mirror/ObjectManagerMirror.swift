@@ -26,6 +26,11 @@ public actor ObjectManagerMirror {
     private var barriers: [Int: CheckedContinuation<Void, Never>] = [:]
     /// A retry of a failed or malformed load of the tree (see `scheduleReload`).
     private var reloadTask: Task<Void, Never>?
+    /// The signal stream has ended (the bus connection is gone): nothing more will be applied.
+    private var signalsEnded = false
+    /// Receive sequence of the signal that last set each property (path → interface → name), so that a
+    /// `refresh` never puts back an older value over one announced after its reply.
+    private var announcedAt: [ObjectPath: [String: [String: UInt64]]] = [:]
 
     /// A signal the mirror sends to itself through the bus to know it has caught up (see `synchronize`).
     static let barrierInterface = "no.dho.gateway.MirrorBarrier"
@@ -82,7 +87,7 @@ public actor ObjectManagerMirror {
                 guard let self else { return }
                 await self.receive(signal)
             }
-            await self?.releaseBarriers()
+            await self?.signalStreamEnded()
         }
     }
 
@@ -92,7 +97,9 @@ public actor ObjectManagerMirror {
     /// ServicesResolved after Connect() or Connected=false after an aborted connection. It sends a signal
     /// to itself through the bus, which the bus delivers after everything it delivered before.
     public func synchronize() async {
-        guard signalTask != nil else { return }
+        // Without a live signal stream (stopped, or the bus connection lost) the barrier would never come back:
+        // a shutdown after the bus vanished waited on it for ever (issue 11, finding 14).
+        guard signalTask != nil, !signalsEnded else { return }
         let token = makeID()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             barriers[token] = continuation
@@ -105,6 +112,12 @@ public actor ObjectManagerMirror {
                 continuation.resume()
             }
         }
+    }
+
+    private func signalStreamEnded() {
+        signalsEnded = true
+        logger.warning("the bus connection is gone; bluetoothd's objects are no longer followed")
+        releaseBarriers()
     }
 
     private func releaseBarriers(upTo token: Int = .max) {
@@ -214,6 +227,49 @@ public actor ObjectManagerMirror {
         }
     }
 
+    // MARK: Refreshing
+
+    /// Reads one interface of an object with Properties.GetAll and applies what differs from the mirror, as
+    /// if bluetoothd had announced it (subscribers see a `propertiesChanged`). Real bluetoothd does not
+    /// announce every change: after a successful Device1.Connect() it sometimes signals only
+    /// ServicesResolved, never Connected (issue 18), so whoever must know the state asks. A property that a
+    /// signal received after the reply has set keeps that newer value. Returns the interface's properties as
+    /// the mirror now holds them (nil: no such object).
+    @discardableResult
+    public func refresh(_ path: ObjectPath, interface: String) async throws(BlueZError) -> [String: DBusValue]? {
+        guard let source = owner else { throw .serviceUnavailable }
+        let reply: DBusReply
+        do {
+            reply = try await connection.callForReply(destination: source, path: path, interface: BlueZNames.properties,
+                                                      member: "GetAll", arguments: [.string(interface)])
+        } catch {
+            throw BlueZError(error)
+        }
+        guard let read = reply.arguments.first?.variantDictionaryValue else {
+            logger.warning("ignoring a malformed GetAll(\(interface)) reply from bluetoothd at \(path)")
+            return objects[path]?[interface]
+        }
+        await synchronize()  // every signal received before the reply is applied first
+        guard owner == source, reply.sequence > loadedAt, var current = objects[path]?[interface] else {
+            return objects[path]?[interface]
+        }
+        var changed: [String: DBusValue] = [:]
+        for (name, value) in usable(interface, read, at: path) where current[name] != value {
+            guard (announcedAt[path]?[interface]?[name] ?? 0) < reply.sequence else { continue }
+            current[name] = value
+            changed[name] = value
+            announcedAt[path, default: [:]][interface, default: [:]][name] = reply.sequence
+        }
+        guard !changed.isEmpty else { return current }
+        objects[path]?[interface] = current
+        publish(.propertiesChanged(path, interface: interface, changed: changed, invalidated: []))
+        return current
+    }
+
+    private func noteAnnounced(_ path: ObjectPath, _ interface: String, _ names: some Sequence<String>, at sequence: UInt64) {
+        for name in names { announcedAt[path, default: [:]][interface, default: [:]][name] = sequence }
+    }
+
     private func failWaiter(_ id: Int, with error: BlueZError) {
         guard let waiter = waiters.removeValue(forKey: id) else { return }
         waiter.timeoutTask.cancel()
@@ -253,7 +309,10 @@ public actor ObjectManagerMirror {
             else { return logMalformed(signal) }
             let interfaces = usable(announced, at: path)
             var object = objects[path] ?? [:]
-            for (name, properties) in interfaces { object[name] = properties }
+            for (name, properties) in interfaces {
+                object[name] = properties
+                noteAnnounced(path, name, properties.keys, at: signal.sequence)
+            }
             objects[path] = object
             publish(.interfacesAdded(path, interfaces))
         case "InterfacesRemoved":
@@ -261,7 +320,11 @@ public actor ObjectManagerMirror {
                   let names = signal.arguments[1].stringsValue
             else { return logMalformed(signal) }
             guard var object = objects[path] else { return }
-            for name in names { object[name] = nil }
+            for name in names {
+                object[name] = nil
+                announcedAt[path]?[name] = nil
+            }
+            if announcedAt[path]?.isEmpty == true { announcedAt[path] = nil }
             objects[path] = object.isEmpty ? nil : object
             publish(.interfacesRemoved(path, names))
         case "PropertiesChanged":
@@ -274,6 +337,8 @@ public actor ObjectManagerMirror {
             guard !changed.isEmpty || !invalidated.isEmpty else { return }
             for (name, value) in changed { properties[name] = value }
             for name in invalidated { properties[name] = nil }
+            noteAnnounced(signal.path, interface, changed.keys, at: signal.sequence)
+            noteAnnounced(signal.path, interface, invalidated, at: signal.sequence)
             objects[signal.path]?[interface] = properties
             publish(.propertiesChanged(signal.path, interface: interface, changed: changed, invalidated: invalidated))
         default:
@@ -323,6 +388,7 @@ public actor ObjectManagerMirror {
         loadedAt = max(loadedAt, reply.sequence)
         let previous = objects
         objects = loaded
+        announcedAt = [:]  // the load is newer than every signal before it (`loadedAt`)
         for (path, interfaces) in previous.sorted(by: { $0.key > $1.key }) {
             let gone = interfaces.keys.filter { loaded[path]?[$0] == nil }.sorted()
             if !gone.isEmpty { publish(.interfacesRemoved(path, gone), evaluate: false) }
@@ -359,6 +425,7 @@ public actor ObjectManagerMirror {
         logger.warning("\(service) left the bus; forgetting its \(objects.count) objects")
         let previous = objects
         objects = [:]
+        announcedAt = [:]
         owner = nil
         for (path, interfaces) in previous.sorted(by: { $0.key > $1.key }) {
             publish(.interfacesRemoved(path, interfaces.keys.sorted()), evaluate: false)

@@ -24,12 +24,17 @@ public struct Device: Sendable, Hashable {
     /// One Connect() attempt. For LE devices bluetoothd answers once services are resolved, but the
     /// GATT objects may still be on their way: look characteristics up with `characteristic(_:)`, which
     /// waits for them. Already being connected counts as success.
+    ///
+    /// After success the Device1 properties are read back (`refreshProperties`): the real bluetoothd 5.66
+    /// often signals only ServicesResolved after Connect(), never Connected=true, and whoever waits for the
+    /// link to go down would otherwise believe it already is.
     public func connect(timeout: Duration = .seconds(60)) async throws(BlueZError) {
         do {
             _ = try await client.call(path, BlueZNames.device, "Connect", timeout: timeout)
         } catch .bluez(.alreadyConnected, _) {
-            return
+            // connected already: fall through to read the state
         }
+        await refreshProperties()
     }
 
     /// Connect() with retries on the transient failures (`BlueZError.isRetryableConnectFailure`, chiefly
@@ -48,11 +53,22 @@ public struct Device: Sendable, Hashable {
         }
     }
 
+    /// Disconnect(); not being connected counts as success. The properties are read back afterwards for the
+    /// same reason as after `connect`.
     public func disconnect() async throws(BlueZError) {
         do {
             _ = try await client.call(path, BlueZNames.device, "Disconnect")
         } catch .bluez(.notConnected, _) {
-            return
+            // already down
+        }
+        await refreshProperties()
+    }
+
+    /// Reads the Device1 properties from bluetoothd into the mirror (see `ObjectManagerMirror.refresh`).
+    /// A failed read changes nothing: the mirror keeps what bluetoothd announced.
+    public func refreshProperties() async {
+        do { try await client.mirror.refresh(path, interface: BlueZNames.device) } catch {
+            client.logger.debug("reading \(path)'s properties failed: \(error)")
         }
     }
 
@@ -163,7 +179,8 @@ public struct DeviceProperties: Sendable, Hashable {
         trusted = properties["Trusted"]?.boolValue ?? false
         connected = properties["Connected"]?.boolValue ?? false
         servicesResolved = properties["ServicesResolved"]?.boolValue ?? false
-        rssi = properties["RSSI"]?.int16Value
+        // 127 is HCI's "RSSI is not available" (btvirt and some controllers report nothing else): no reading.
+        rssi = properties["RSSI"]?.int16Value.flatMap { $0 == 127 ? nil : $0 }
         uuids = properties["UUIDs"]?.stringsValue?.compactMap(BluetoothUUID.init) ?? []
         var serviceData: [BluetoothUUID: [UInt8]] = [:]
         for entry in properties["ServiceData"]?.dictionaryEntries ?? [] {

@@ -37,11 +37,13 @@ public struct DeviceConfig: Sendable, Decodable {
     public var glucoseRecords: [GlucoseRecord] = []
     /// How bluetoothd misreports this device (none by default).
     public var faults = DeviceFaults()
+    /// How the real bluetoothd treats this device where it differs from its documentation (none by default).
+    public var bluetoothd = BluetoothdQuirks()
 
     static let keys: Set<String> = [
         "address", "name", "addressType", "rssi", "inRange", "advertisedServices", "serviceData",
         "manufacturerData", "paired", "trusted", "battery", "connectFailures", "gattExport",
-        "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults",
+        "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults", "bluetoothd",
     ]
 
     public init(address: BluetoothAddress) {
@@ -85,9 +87,12 @@ public struct DeviceConfig: Sendable, Decodable {
         services = try container.value("services", default: [])
         glucoseRecords = try container.value("glucoseRecords", default: [])
         faults = try container.value("faults", default: DeviceFaults())
+        bluetoothd = try container.value("bluetoothd", default: BluetoothdQuirks())
         if let information: DeviceInformation = try container.optional("deviceInformation") {
             services.insert(information.service, at: 0)
         }
+        // bluetoothd registers its own service before any application's, so it has the lowest handles.
+        if bluetoothd.pnpIdService { services.insert(BluetoothdQuirks.pnpIdService, at: 0) }
         if !glucoseRecords.isEmpty, !services.contains(where: { $0.uuid == GATTService.glucose.uuid }) {
             services.append(ServiceConfig.standardGlucose)
         }

@@ -56,15 +56,23 @@ public struct DeviceFaults: Sendable, Decodable {
     /// Before each notification or indication, Value changes of these shapes are emitted on the same
     /// characteristic.
     public var notificationNoise: [MalformedValue] = []
+    /// Every notification or indication is delivered a second time, byte for byte, this many milliseconds
+    /// later (while the device stays connected): a BlueZ seen to report one indication twice ~100 ms apart.
+    public var duplicateNotificationsAfterMs: Int?
 
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["readValue", "wrongPropertyTypes", "notificationNoise"], in: "device faults")
+        try decoder.rejectUnknownKeys(
+            ["readValue", "wrongPropertyTypes", "notificationNoise", "duplicateNotificationsAfterMs"], in: "device faults")
         let container = try decoder.container(keyedBy: AnyKey.self)
         readValue = try container.optional("readValue")
         wrongPropertyTypes = try container.value("wrongPropertyTypes", default: false)
         notificationNoise = try container.value("notificationNoise", default: [])
+        duplicateNotificationsAfterMs = try container.optional("duplicateNotificationsAfterMs")
+        if let delay = duplicateNotificationsAfterMs, !(0...10_000).contains(delay) {
+            throw ScenarioError("faults.duplicateNotificationsAfterMs must be 0...10000")
+        }
     }
 
     /// `value` as a broken bluetoothd would type it.

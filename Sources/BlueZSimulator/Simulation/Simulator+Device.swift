@@ -91,7 +91,7 @@ extension Simulator {
             throw bluezError(.failed, "le-connection-abort-by-local")
         }
 
-        await pause(timing.connectDelayMs)
+        await pause(device.paired ? device.config.bluetoothd.reconnectDelayMs ?? timing.connectDelayMs : timing.connectDelayMs)
         guard devices[address]?.epoch == epoch, devices[address]?.objectExists == true,
               devices[address]?.inRange == true
         else {
@@ -99,7 +99,7 @@ extension Simulator {
             throw bluezError(.failed, "le-connection-abort-by-local")
         }
         devices[address]?.connected = true
-        setDeviceProperties(address, ["Connected": .boolean(true)])
+        setDeviceProperties(address, ["Connected": .boolean(true)], announce: !device.config.bluetoothd.connectedUnannounced)
         if devices[address]?.config.gattExport == .immediate { exportGatt(address) }
 
         await pause(timing.resolveDelayMs)

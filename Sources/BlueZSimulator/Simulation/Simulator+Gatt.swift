@@ -9,12 +9,13 @@ extension Simulator {
     func exportGatt(_ address: BluetoothAddress) {
         guard let device = devices[address], !device.gattExported, let server = bluetoothd?.server else { return }
         devices[address]?.gattExported = true
+        var objects: [(ObjectPath, [DBusObjectServer.Interface])] = []
         for service in device.layout.services {
-            server.add(service.path, interfaces: [DBusObjectServer.Interface(name: BlueZNames.gattService, properties: [
+            objects.append((service.path, [DBusObjectServer.Interface(name: BlueZNames.gattService, properties: [
                 "UUID": .string(service.config.uuid.string), "Primary": .boolean(true),
                 "Device": .objectPath(device.path), "Handle": .uint16(service.handle),
                 "Includes": .objectPaths([]),
-            ])])
+            ])]))
             for characteristic in service.config.characteristics {
                 guard let layout = device.layout.characteristics[characteristic.uuid] else { continue }
                 var properties: [String: DBusValue] = [
@@ -24,21 +25,39 @@ extension Simulator {
                 ]
                 if layout.cccdPath != nil { properties["Notifying"] = .boolean(device.isNotifying(characteristic.uuid)) }
                 let uuid = characteristic.uuid
-                server.add(layout.path, interfaces: [DBusObjectServer.Interface(
+                objects.append((layout.path, [DBusObjectServer.Interface(
                     name: BlueZNames.gattCharacteristic, properties: properties,
                     methods: { [self] call in
                         .deferred { () async throws(DBusError) -> [DBusValue] in
                             try await self.characteristicMethod(address, uuid, call)
                         }
-                    })])
+                    })]))
                 if let cccdPath = layout.cccdPath {
-                    server.add(cccdPath, interfaces: [DBusObjectServer.Interface(name: BlueZNames.gattDescriptor, properties: [
+                    objects.append((cccdPath, [DBusObjectServer.Interface(name: BlueZNames.gattDescriptor, properties: [
                         "UUID": .string(GattLayout.cccdUUID.string), "Characteristic": .objectPath(layout.path),
                         "Value": .bytes([]), "Handle": .uint16(layout.handle &+ 1),
-                    ])])
+                    ])]))
                 }
             }
         }
+        guard let interval = device.config.bluetoothd.gattObjectIntervalMs, interval > 0 else {
+            for (path, interfaces) in objects { server.add(path, interfaces: interfaces) }
+            return finishGattExport(address)
+        }
+        // The real bluetoothd announces each object in its own InterfacesAdded; spaced out, a client that
+        // looks for a characteristic as soon as the first one appears misses the later ones.
+        let epoch = device.epoch
+        Task { [self] in
+            for (path, interfaces) in objects {
+                guard devices[address]?.epoch == epoch else { return }
+                server.add(path, interfaces: interfaces)
+                await pause(interval)
+            }
+            finishGattExport(address)
+        }
+    }
+
+    private func finishGattExport(_ address: BluetoothAddress) {
         setDeviceProperties(address, ["UUIDs": .strings(devices[address]?.advertisedUUIDs ?? [])])
         logger.info("GATT objects of \(address) exported")
     }
@@ -162,6 +181,17 @@ extension Simulator {
             setCharacteristicProperties(address, uuid, ["Value": noise.value], alwaysEmit: true)
         }
         devices[address]?.values[uuid] = value
+        setCharacteristicProperties(address, uuid, ["Value": .bytes(value)], alwaysEmit: true)
+        if let delay = devices[address]?.config.faults.duplicateNotificationsAfterMs, let epoch = devices[address]?.epoch {
+            Task { [self] in await deliverAgain(address, uuid, value, after: delay, epoch: epoch) }
+        }
+    }
+
+    /// The `duplicateNotificationsAfterMs` fault: the same Value change once more, on the same connection.
+    private func deliverAgain(_ address: BluetoothAddress, _ uuid: BluetoothUUID, _ value: [UInt8], after delay: Int,
+                              epoch: Int) async {
+        await pause(delay)
+        guard let device = devices[address], device.epoch == epoch, device.connected else { return }
         setCharacteristicProperties(address, uuid, ["Value": .bytes(value)], alwaysEmit: true)
     }
 

@@ -203,10 +203,11 @@ public actor Simulator {
     }
 
     func setDeviceProperties(_ address: BluetoothAddress, _ properties: [String: DBusValue],
-                             alwaysEmit: Bool = false) {
+                             alwaysEmit: Bool = false, announce: Bool = true) {
         guard let device = devices[address], device.objectExists else { return }
         let announced = device.config.faults.wrongPropertyTypes ? properties.mapValues(DeviceFaults.wronglyTyped) : properties
-        bluetoothd?.server.setProperties(device.path, interface: BlueZNames.device, announced, alwaysEmit: alwaysEmit)
+        bluetoothd?.server.setProperties(device.path, interface: BlueZNames.device, announced, alwaysEmit: alwaysEmit,
+                                         announce: announce)
     }
 
     func setCharacteristicProperties(_ address: BluetoothAddress, _ uuid: BluetoothUUID,

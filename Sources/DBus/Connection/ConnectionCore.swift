@@ -119,13 +119,7 @@ final class ConnectionCore: @unchecked Sendable {
 
     /// Fails everything outstanding, ends every stream and releases the libdbus connection.
     func shutdown() {
-        let calls = outstandingCalls.values
-        outstandingCalls.removeAll()
-        for call in calls {
-            dbus_pending_call_cancel(call.pending)
-            dbus_pending_call_unref(call.pending)
-            call.state.resume(.failure(.disconnected))
-        }
+        failOutstandingCalls()
         finishAllSubscriptions()
         registrations.removeAll()
         if let connection {
@@ -136,6 +130,17 @@ final class ConnectionCore: @unchecked Sendable {
         }
         connection = nil
         disconnected = true
+    }
+
+    /// No reply can arrive any more: every caller waiting for one is told so now, not at its timeout.
+    private func failOutstandingCalls() {
+        let calls = outstandingCalls.values
+        outstandingCalls.removeAll()
+        for call in calls {
+            dbus_pending_call_cancel(call.pending)
+            dbus_pending_call_unref(call.pending)
+            call.state.resume(.failure(.disconnected))
+        }
     }
 
     private func finishAllSubscriptions() {
@@ -364,6 +369,7 @@ final class ConnectionCore: @unchecked Sendable {
         if interface == "org.freedesktop.DBus.Local", member == "Disconnected" {
             logger.debug("bus connection lost")
             disconnected = true
+            failOutstandingCalls()
             finishAllSubscriptions()
             return
         }

@@ -111,8 +111,10 @@ public final class DBusObjectServer: Sendable {
 
     /// Updates properties and emits one PropertiesChanged with those that changed. With `alwaysEmit`,
     /// values equal to the old ones are announced too (BlueZ does so for every notification's Value).
+    /// With `announce: false` nothing is emitted: Get/GetAll see the new values, watchers of the signals do
+    /// not (real bluetoothd sometimes links a device up without announcing Connected).
     public func setProperties(_ path: ObjectPath, interface: String, _ values: [String: DBusValue],
-                              alwaysEmit: Bool = false) {
+                              alwaysEmit: Bool = false, announce: Bool = true) {
         objects.withLock { objects in
             guard var entry = objects[path]?[interface] else { return }
             var changed: [String: DBusValue] = [:]
@@ -122,6 +124,7 @@ public final class DBusObjectServer: Sendable {
             }
             guard !changed.isEmpty else { return }
             objects[path]?[interface] = entry
+            guard announce else { return }
             emit(path, DBusObjectServer.propertiesInterface, "PropertiesChanged",
                  [.string(interface), .variantDictionary(changed), .strings([])])
         }

@@ -9,6 +9,7 @@ struct DeviceProfileFile: Decodable {
     var racp: Bool?
     var timeSync: TimeSyncEntry?
     var deviceInformation: [String]?
+    var rateLimit: RateLimitEntry?
 
     struct Entry: Decodable {
         var uuid: String
@@ -22,14 +23,28 @@ struct DeviceProfileFile: Decodable {
         var required: Bool?
     }
 
+    struct RateLimitEntry: Decodable {
+        var readingsPerMinute: Double?
+        var burst: Int?
+        var calmAfterSeconds: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case burst
+            case readingsPerMinute = "readings_per_minute"
+            case calmAfterSeconds = "calm_after_seconds"
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, service, characteristics, racp
         case bondingRequired = "bonding_required"
         case timeSync = "time_sync"
         case deviceInformation = "device_information"
+        case rateLimit = "rate_limit"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
     static let timeSyncKeys = ["service", "characteristic", "required"]
+    static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
 }

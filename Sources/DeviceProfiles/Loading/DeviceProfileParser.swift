@@ -89,6 +89,9 @@ public enum DeviceProfileParser {
         if let timeSync = top["time_sync"]?.mapping {
             unknown(timeSync, allowed: DeviceProfileFile.timeSyncKeys, prefix: "time_sync")
         }
+        if let rateLimit = top["rate_limit"]?.mapping {
+            unknown(rateLimit, allowed: DeviceProfileFile.rateLimitKeys, prefix: "rate_limit")
+        }
     }
 
     private static func decodingError(_ error: DecodingError, root: Node, file: String) -> DeviceProfileError {
@@ -113,6 +116,8 @@ public enum DeviceProfileParser {
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is Bool.Type: return "true or false"
+        case is Int.Type: return "a whole number"
+        case is Double.Type: return "a number"
         case is String.Type: return "text"
         case is [DeviceProfileFile.Entry].Type, is [String].Type: return "a list"
         default: return "a mapping"
@@ -125,11 +130,16 @@ public enum DeviceProfileParser {
             if let index = key.intValue {
                 text += "[\(index)]"
             } else {
-                let name = DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
-                text += text.isEmpty ? name : ".\(name)"
+                text += text.isEmpty ? yamlName(key) : ".\(yamlName(key))"
             }
         }
         return text
+    }
+
+    /// The snake_case YAML key a coding key stands for.
+    private static func yamlName(_ key: any CodingKey) -> String {
+        DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue
+            ?? DeviceProfileFile.RateLimitEntry.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
     }
 
     private static func node(at path: [any CodingKey], in root: Node) -> Node? {
@@ -139,8 +149,7 @@ public enum DeviceProfileParser {
                 guard let sequence = current?.sequence, index >= 0, index < sequence.count else { return current }
                 current = sequence[index]
             } else {
-                let name = DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
-                guard let next = current?.mapping?[name] else { return current }
+                guard let next = current?.mapping?[yamlName(key)] else { return current }
                 current = next
             }
         }
@@ -259,10 +268,39 @@ public enum DeviceProfileParser {
             information.append(characteristic)
         }
 
+        let rateLimit = validateRateLimit(raw.rateLimit, root: root, fail: fail)
+
         guard let service else { return nil }
         return DeviceProfile(
             id: id, name: raw.name, service: service, bondingRequired: raw.bondingRequired, characteristics: uses,
-            racp: racp, timeSync: timeSync, deviceInformation: information, sourceFile: file)
+            racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, sourceFile: file)
+    }
+
+    /// `rate_limit`: every key optional, each defaulting to `RateLimit.spotCheck`'s value.
+    private static func validateRateLimit(
+        _ entry: DeviceProfileFile.RateLimitEntry?, root: Node, fail: (String, Int?, DeviceProfileError.Problem) -> Void
+    ) -> RateLimit {
+        var limit = RateLimit.spotCheck
+        guard let entry else { return limit }
+        if let rate = entry.readingsPerMinute {
+            if RateLimit.readingsPerMinuteRange.contains(rate) { limit.readingsPerMinute = rate } else {
+                fail("rate_limit.readings_per_minute", line(root, "rate_limit", "readings_per_minute"),
+                     .invalidValue("must be between 0.01 and 600 (got \(rate))"))
+            }
+        }
+        if let burst = entry.burst {
+            if RateLimit.burstRange.contains(burst) { limit.burst = burst } else {
+                fail("rate_limit.burst", line(root, "rate_limit", "burst"),
+                     .invalidValue("must be between 1 and 100000 readings (got \(burst))"))
+            }
+        }
+        if let calm = entry.calmAfterSeconds {
+            if RateLimit.calmAfterRange.contains(calm) { limit.calmAfterSeconds = calm } else {
+                fail("rate_limit.calm_after_seconds", line(root, "rate_limit", "calm_after_seconds"),
+                     .invalidValue("must be between 1 and 86400 seconds (got \(calm))"))
+            }
+        }
+        return limit
     }
 
     static func serviceLabel(_ service: GATTService) -> String {

@@ -38,6 +38,36 @@ public struct TimeSync: Sendable, Hashable, Codable {
     }
 }
 
+/// How many readings a device can physically produce, as a token bucket: `burst` readings at once (its
+/// memory, replayed after connecting), then `readingsPerMinute` on average. Readings beyond it are not stored:
+/// a device sending faster is broken or hostile (a thermometer sending every millisecond), and storing its
+/// output would crowd out the patient's real measurements. A flood episode ends once the device has sent
+/// nothing over its limit for `calmAfterSeconds`.
+public struct RateLimit: Sendable, Hashable, Codable {
+    public var readingsPerMinute: Double
+    public var burst: Int
+    public var calmAfterSeconds: Int
+
+    /// For a profile that sets none: a spot-check device (a few readings a minute, a small memory).
+    public static let spotCheck = RateLimit(readingsPerMinute: 4, burst: 30, calmAfterSeconds: 300)
+
+    public static let readingsPerMinuteRange: ClosedRange<Double> = 0.01...600
+    public static let burstRange: ClosedRange<Int> = 1...100_000
+    public static let calmAfterRange: ClosedRange<Int> = 1...86_400
+
+    public init(readingsPerMinute: Double, burst: Int, calmAfterSeconds: Int) {
+        self.readingsPerMinute = readingsPerMinute
+        self.burst = burst
+        self.calmAfterSeconds = calmAfterSeconds
+    }
+
+    /// "4 a minute after 40 at once", for messages.
+    public var summary: String {
+        let rate = readingsPerMinute == readingsPerMinute.rounded() ? String(Int(readingsPerMinute)) : String(readingsPerMinute)
+        return "\(rate) a minute after \(burst) at once"
+    }
+}
+
 /// A validated, declarative description of how the gateway talks to one Bluetooth SIG health profile
 /// (profiles/devices/*.yaml). The daemon matches a device's advertised service against `service`.
 public struct DeviceProfile: Sendable, Hashable, Codable {
@@ -51,12 +81,15 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     public var timeSync: TimeSync?
     /// Device Information Service characteristics to read once after pairing.
     public var deviceInformation: [GATTCharacteristic]
+    /// What the device can physically send (`rate_limit`; `RateLimit.spotCheck` when the file sets none).
+    public var rateLimit: RateLimit
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 
     public init(
         id: String, name: String, service: GATTService, bondingRequired: Bool, characteristics: [CharacteristicUse],
-        racp: Bool, timeSync: TimeSync?, deviceInformation: [GATTCharacteristic], sourceFile: String
+        racp: Bool, timeSync: TimeSync?, deviceInformation: [GATTCharacteristic], rateLimit: RateLimit = .spotCheck,
+        sourceFile: String
     ) {
         self.id = id
         self.name = name
@@ -66,6 +99,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         self.racp = racp
         self.timeSync = timeSync
         self.deviceInformation = deviceInformation
+        self.rateLimit = rateLimit
         self.sourceFile = sourceFile
     }
 

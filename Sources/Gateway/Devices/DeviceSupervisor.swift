@@ -40,6 +40,9 @@ public actor DeviceSupervisor {
         public var duplicates: Int
         public var malformed: Int
         public var lastMalformed: String?
+        /// Frames over the profile's rate limit, not stored (`flooding` while the episode lasts).
+        public var droppedByRateLimit: Int
+        public var flooding: Bool
     }
 
     public struct AdapterStatus: Sendable, Equatable, Codable {
@@ -56,6 +59,8 @@ public actor DeviceSupervisor {
         var tasks: [Task<Void, Never>]
         var visit: Task<Void, Never>?
         var notBefore: ContinuousClock.Instant = .now
+        /// Visits the device when `notBefore` passes, for a reason that came while it was waiting.
+        var deferredVisit: Task<Void, Never>?
         var failures = 0
         var visits = 0
         var lastOutcome: String?
@@ -162,7 +167,8 @@ public actor DeviceSupervisor {
             return DeviceStatus(
                 address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
-                malformed: counters.malformed, lastMalformed: counters.lastMalformed)
+                malformed: counters.malformed, lastMalformed: counters.lastMalformed,
+                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding)
         }.sorted { $0.address < $1.address }
     }
 
@@ -252,7 +258,8 @@ public actor DeviceSupervisor {
     // MARK: Devices
 
     private func follow(_ device: ProvisionedDevice, profile: DeviceProfile) {
-        let processor = DeviceFrameProcessor(device: device, sink: sink, registry: registry, logger: logger)
+        let processor = DeviceFrameProcessor(
+            device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
         let devicePath = BluetoothAddress(device.address).map { $0.devicePath(on: adapterPath) }
@@ -265,13 +272,19 @@ public actor DeviceSupervisor {
     }
 
     private func release(_ entry: Tracked) {
+        entry.deferredVisit?.cancel()
         entry.visit?.cancel()
         entry.tasks.forEach { $0.cancel() }
         entry.processor.stop()
     }
 
     private func considerVisit(_ address: String, reason: String) {
-        guard var entry = tracked[address], entry.visit == nil, ContinuousClock.now >= entry.notBefore,
+        guard let waiting = tracked[address], waiting.visit == nil else { return }
+        guard ContinuousClock.now >= waiting.notBefore else {
+            deferVisit(address, reason: reason)
+            return
+        }
+        guard var entry = tracked[address],
               let profile = catalog.profile(id: entry.device.profile),
               let bluetoothAddress = BluetoothAddress(address)
         else { return }
@@ -290,6 +303,25 @@ public actor DeviceSupervisor {
             await self?.finished(address, outcome)
         }
         tracked[address] = entry
+    }
+
+    /// A device that shows up while its back-off or revisit interval runs is visited when it ends. Without
+    /// this it could be missed for good: the real bluetoothd announces an advertising device only when
+    /// something changes (its RSSI by several dB, new advertising data), and a device that advertised in
+    /// vain stops after a while (issue 18).
+    private func deferVisit(_ address: String, reason: String) {
+        guard var entry = tracked[address], entry.deferredVisit == nil else { return }
+        let due = entry.notBefore
+        entry.deferredVisit = Task { [weak self] in
+            do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+            await self?.deferredVisitDue(address, reason: reason)
+        }
+        tracked[address] = entry
+    }
+
+    private func deferredVisitDue(_ address: String, reason: String) {
+        tracked[address]?.deferredVisit = nil
+        considerVisit(address, reason: "\(reason), deferred")
     }
 
     private func finished(_ address: String, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
@@ -313,6 +345,12 @@ public actor DeviceSupervisor {
             logger.notice("visit failed: \(error); next attempt in \(backoff) at the earliest", metadata: ["device": "\(address)"])
         }
         tracked[address] = entry
+        // A visit that failed after the link was up (a characteristic missing, a refused record request) is
+        // tried again once the back-off ends, advertisement or not: the device was hung up on and may not
+        // advertise again by itself until its next measurement. A failed connect waits for the device.
+        if case let .failure(error) = outcome, error.step != "connect" {
+            deferVisit(address, reason: "retry after failed \(error.step)")
+        }
         do { try await registry.recordVisit(address: address, at: Date(), failure: failure) } catch {
             logger.warning("visit outcome not recorded: \(error)")
         }

@@ -49,17 +49,44 @@ public struct DeviceVisit: Sendable {
         } catch {
             throw VisitError("connect", error.description)
         }
-        do {
-            return try await collect(deadline: deadline)
-        } catch {
-            // Hang up: a device left connected does not advertise, so it would never be visited again (BlueZ
-            // does not drop an idle LE link by itself), and a meter keeps an interrupted transfer running.
-            try? await bluetoothDevice.disconnect()
-            throw error
+        let outcome: Result<Report, VisitError>
+        do throws(VisitError) { outcome = .success(try await collect(deadline: deadline)) } catch { outcome = .failure(error) }
+        await hangUp()
+        return try outcome.get()
+    }
+
+    /// Every visit ends here, however it ended: a device left connected does not advertise, so it would never
+    /// be visited again (BlueZ does not drop an idle LE link by itself), and a meter keeps an interrupted
+    /// transfer running. Disconnect() is cheap when the device already hung up, and the gateway cannot trust
+    /// its view of the link for that (bluetoothd does not always announce Connected). It runs in its own task
+    /// so that a cancelled visit (device forgotten, daemon stopping) still releases the link; it is bounded so
+    /// that a bluetoothd that stopped answering cannot hold the visit.
+    private func hangUp() async {
+        let bluetoothDevice = bluetoothDevice
+        let released = Task { () -> String? in
+            do throws(BlueZError) {
+                try await bluetoothDevice.disconnect()
+                return await bluetoothDevice.properties()?.connected == true ? "bluetoothd still reports it connected" : nil
+            } catch {
+                return error.description
+            }
+        }
+        let problem = await withTaskGroup(of: String??.self) { group in
+            group.addTask { await released.value }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return .some("no answer to Disconnect() within 10 s")
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? nil
+        }
+        if let problem {
+            logger.warning("link not released: \(problem)", metadata: ["device": "\(device.address)"])
         }
     }
 
-    /// Everything after the link is up; the caller disconnects when this fails.
+    /// Everything after the link is up; the caller hangs up afterwards.
     private func collect(deadline: ContinuousClock.Instant) async throws(VisitError) -> Report {
         do {
             try await bluetoothDevice.waitForServicesResolved(timeout: .seconds(30))
@@ -94,11 +121,9 @@ public struct DeviceVisit: Sendable {
             requested = true
             endedBy = try await fetchRecords(controlPoint)
             await processor.flush()
-            try? await bluetoothDevice.disconnect()
         } else {
             endedBy = await waitUntilDone(deadline: deadline, listeningSince: subscribedAt)
             await processor.flush()
-            if endedBy != "device disconnected" { try? await bluetoothDevice.disconnect() }
         }
         if ContinuousClock.now > deadline { endedBy += " (visit time limit)" }
         return Report(clockOffset: clockOffset, clockSet: clockSet, recordsRequested: requested, endedBy: endedBy)
@@ -109,18 +134,29 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Every characteristic of the profile that the device has. BlueZ may report ServicesResolved before it
-    /// exports the GATT objects, so this first waits until any characteristic of the profile exists (BlueZ
-    /// exports a service's characteristics together), then looks each one up. A missing required
-    /// measurement characteristic fails the visit: the device is not what it was paired as. A missing feature
-    /// characteristic (mandatory, yet absent on some consumer devices) does not stop the readings.
+    /// exports the GATT objects, and the real bluetoothd exports them one InterfacesAdded at a time (a meter's
+    /// RACP was looked up before it had arrived, issue 18), so this first waits until every required
+    /// measurement and control-point characteristic exists — or, when the device lacks one, until the
+    /// characteristic timeout, having seen at least one of the profile's — then looks each one up. A missing
+    /// required measurement characteristic fails the visit: the device is not what it was paired as. A
+    /// missing feature characteristic (mandatory, yet absent on some consumer devices) does not stop the
+    /// readings.
     private func resolveCharacteristics() async throws(VisitError) -> [GATTCharacteristic: GattCharacteristic] {
         let wanted = Set(profile.characteristics.map { $0.characteristic.uuid })
+        let essential = Set(profile.characteristics.filter { $0.required && $0.mode != .read }.map { $0.characteristic.uuid })
         let devicePath = bluetoothDevice.path
+        let exported: @Sendable (MirrorView) -> Set<BluetoothUUID> = { view in
+            Set(view.objects(with: BlueZNames.gattCharacteristic, under: devicePath).compactMap { entry in
+                entry.properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init)
+            }).intersection(wanted)
+        }
         do {
             _ = try await client.mirror.waitFor("\(profile.name) characteristics", timeout: settings.characteristicTimeout) { view in
-                view.objects(with: BlueZNames.gattCharacteristic, under: devicePath).contains { entry in
-                    entry.properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init).map(wanted.contains) ?? false
-                } ? true : nil
+                essential.isSubset(of: exported(view)) && !exported(view).isEmpty ? true : nil
+            }
+        } catch .timedOut(_) {
+            guard !exported(await client.mirror.view).isEmpty else {
+                throw VisitError("characteristics", "none of the \(profile.name) characteristics appeared within \(settings.characteristicTimeout)")
             }
         } catch {
             throw VisitError("characteristics", "none of the \(profile.name) characteristics appeared: \(error)")

@@ -7,6 +7,14 @@ public import Foundation
 public protocol ReadingSink: Sendable {
     func accept(_ reading: FramedReading, from device: ProvisionedDevice, receivedAt: Date, clockOffset: TimeInterval?)
         async throws -> ReadingAcceptance
+
+    /// The device started sending more readings than its profile's rate limit allows (`flooding`, with what to
+    /// tell the technician), or has been calm for the profile's calm period since.
+    func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String)
+}
+
+extension ReadingSink {
+    public func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String) {}
 }
 
 public enum ReadingAcceptance: Sendable, Equatable {

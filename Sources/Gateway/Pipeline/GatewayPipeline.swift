@@ -2,6 +2,7 @@ public import Foundation
 import HealthProfiles
 public import Logging
 public import ReadingStore
+import Synchronization
 public import Triage
 
 /// The durable path of every reading: store (held), triage, release to the forwarder.
@@ -17,6 +18,8 @@ public final class GatewayPipeline: ReadingSink {
     private let wakeForwarder: @Sendable () -> Void
     private let technicalAlerts: TechnicalAlerts
     private let logger: Logger
+    /// Devices sending over their rate limit: their readings may not use the store's reserve.
+    private let flooding = Mutex<Set<String>>([])
 
     public init(store: ReadingStore, triage: Triage, timeZone: TimeZone, technicalAlerts: TechnicalAlerts,
                 logger: Logger, wakeForwarder: @escaping @Sendable () -> Void) {
@@ -39,16 +42,19 @@ public final class GatewayPipeline: ReadingSink {
         if let note = time.note {
             logger.notice("measurement time taken from the gateway: \(note)", metadata: ["device": "\(device.address)"])
         }
+        let mayUseReserve = !flooding.withLock { $0.contains(device.address) }
         let outcome: IngestOutcome
         do {
             outcome = try await store.ingest(
                 reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-                measuredAt: time.instant, held: true)
+                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve)
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
-        } catch .diskFull {
-            technicalAlerts.raise(.storageFull, "the gateway's storage is full: new readings cannot be saved")
-            throw StoreError.diskFull
+        } catch {
+            if error == .diskFull {
+                technicalAlerts.raise(.storageFull, "the gateway's storage is full: new readings cannot be saved")
+            }
+            throw error
         }
         do {
             _ = try await triage.evaluate(readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
@@ -60,6 +66,17 @@ public final class GatewayPipeline: ReadingSink {
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
+        }
+    }
+
+    /// A flooding device is a technical problem of the hub (one per device), shown until it has been calm.
+    public func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String) {
+        if flooding {
+            _ = self.flooding.withLock { $0.insert(device.address) }
+            technicalAlerts.raise(.deviceFlooding, detail, device: device.address)
+        } else {
+            _ = self.flooding.withLock { $0.remove(device.address) }
+            technicalAlerts.clear(.deviceFlooding, device: device.address)
         }
     }
 }

@@ -2,7 +2,8 @@ public import Foundation
 public import Logging
 import Synchronization
 
-/// Problems of the hub itself (not of the patient): storage full, bluetoothd gone, forwarding failing.
+/// Problems of the hub itself (not of the patient): storage full, bluetoothd gone, forwarding failing, a device
+/// flooding the hub (one alert per device).
 /// They are logged at critical level once when raised and shown by `dhoctl status` and `dhoctl doctor`
 /// until cleared; they never reach the patient-facing hook, because the patient cannot act on them.
 public final class TechnicalAlerts: Sendable {
@@ -10,31 +11,47 @@ public final class TechnicalAlerts: Sendable {
         case storageFull = "storage-full"
         case bluetoothUnavailable = "bluetooth-unavailable"
         case forwardingFailing = "forwarding-failing"
+        case deviceFlooding = "device-flooding"
     }
 
     public struct Alert: Sendable, Codable, Equatable {
         public var code: Code
         public var message: String
         public var since: Date
+        /// The device the problem is about, for per-device problems.
+        public var device: String?
     }
 
-    private let active = Mutex<[Code: Alert]>([:])
+    private struct Key: Hashable {
+        var code: Code
+        var device: String?
+    }
+
+    private let active = Mutex<[Key: Alert]>([:])
     private let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
 
-    public func raise(_ code: Code, _ message: String) {
+    public func raise(_ code: Code, _ message: String, device: String? = nil) {
+        let key = Key(code: code, device: device)
         let isNew = active.withLock { alerts -> Bool in
-            guard alerts[code] == nil else { return false }
-            alerts[code] = Alert(code: code, message: message, since: Date())
+            guard alerts[key] == nil else { return false }
+            alerts[key] = Alert(code: code, message: message, since: Date(), device: device)
             return true
         }
-        if isNew { logger.critical("\(message)", metadata: ["technical-alert": "\(code.rawValue)"]) }
+        if isNew { logger.critical("\(message)", metadata: metadata(key)) }
     }
 
-    public func clear(_ code: Code) {
-        let wasActive = active.withLock { $0.removeValue(forKey: code) != nil }
-        if wasActive { logger.notice("resolved: \(code.rawValue)", metadata: ["technical-alert": "\(code.rawValue)"]) }
+    public func clear(_ code: Code, device: String? = nil) {
+        let key = Key(code: code, device: device)
+        let wasActive = active.withLock { $0.removeValue(forKey: key) != nil }
+        if wasActive { logger.notice("resolved: \(code.rawValue)", metadata: metadata(key)) }
+    }
+
+    private func metadata(_ key: Key) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["technical-alert": "\(key.code.rawValue)"]
+        if let device = key.device { metadata["device"] = "\(device)" }
+        return metadata
     }
 
     public var current: [Alert] { active.withLock { $0.values.sorted { $0.since < $1.since } } }

@@ -163,9 +163,13 @@ public final class GatewayRuntime: Sendable {
     /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
     public func shutdown() async {
         await supervisor.stop()
+        logger.debug("shutdown: device work stopped")
         await agent.stop()
+        logger.debug("shutdown: pairing agent unregistered")
         await bluez.close()
+        logger.debug("shutdown: bluetooth connection closed")
         await triage.deliverPendingHooks()
+        logger.debug("shutdown: alert hooks delivered")
         do { try store.close() } catch { logger.error("closing the database failed: \(error)") }
     }
 

@@ -37,11 +37,16 @@ public struct GatewayService: Service {
             try? await gracefulShutdown()
             notifier.stopping()
             runtime.logger.notice("shutting down")
+            ShutdownDeadline.arm(after: Self.shutdownDeadlineSeconds, logger: runtime.logger)
             control.stop()
             group.cancelAll()
         }
+        runtime.logger.debug("shutdown: forwarder and maintenance stopped")
         await runtime.shutdown()
     }
+
+    /// Within the unit's TimeoutStopSec (30 s), leaving systemd no reason to SIGKILL the daemon.
+    static let shutdownDeadlineSeconds = 25.0
 
     /// Pings the watchdog only after the database and the device supervisor have answered: a daemon whose
     /// actors are stuck stops pinging and systemd restarts it.

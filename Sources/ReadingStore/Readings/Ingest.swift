@@ -12,9 +12,13 @@ public struct IngestRequest: Sendable, Hashable {
     public var measuredAt: Date
     /// Queue the reading's outbox item held: it is not forwarded until `release` (see `ingest`).
     public var held: Bool
+    /// The reading may use the quota's reserve if its device holds no more than its share of the undelivered
+    /// readings (`StorageHeadroom`). The gateway passes false for a device that is flooding the hub.
+    public var mayUseReserve: Bool
 
     public init(
-        reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date, held: Bool = false
+        reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date, held: Bool = false,
+        mayUseReserve: Bool = true
     ) {
         self.reading = reading
         self.rawFrame = rawFrame
@@ -22,6 +26,7 @@ public struct IngestRequest: Sendable, Hashable {
         self.receivedAt = receivedAt
         self.measuredAt = measuredAt
         self.held = held
+        self.mayUseReserve = mayUseReserve
     }
 }
 
@@ -38,18 +43,31 @@ extension ReadingStore {
     /// triage interpretation; a crash between ingest and triage leaves the reading held, and `heldReadings()`
     /// finds it at the next start for triage to evaluate and release. A `.duplicate` does not change the
     /// state of the stored copy.
+    ///
+    /// Under a quota, a new reading that does not fit makes room by evicting delivered readings, and may use
+    /// the reserve as `StorageHeadroom` describes (`mayUseReserve`).
     public func ingest(
         _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date,
-        held: Bool = false
+        held: Bool = false, mayUseReserve: Bool = true
     ) async throws(StoreError) -> IngestOutcome {
         let request = IngestRequest(
             reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt,
-            held: held)
+            held: held, mayUseReserve: mayUseReserve)
         let prepared = try PreparedReading(request)
         let configuration = configuration
-        return try await mapStoreErrors {
-            try await writer.write { db in try prepared.insert(db, enqueuedAt: Date(), storage: configuration) }
+        let (outcome, evicted) = try await mapStoreErrors {
+            try await writer.write { db in
+                var evicted = 0
+                let outcome = try prepared.insert(db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
+                return (outcome, evicted)
+            }
         }
+        if evicted > 0 {
+            logger.info("the database is at its quota: delivered readings removed to make room", metadata: [
+                "readings": "\(evicted)",
+            ])
+        }
+        return outcome
     }
 
     /// Stores several readings in one transaction: all or none. Meant for imports and for seeding
@@ -63,7 +81,8 @@ extension ReadingStore {
         return try await mapStoreErrors {
             try await writer.write { db in
                 let now = Date()
-                return try batch.map { try $0.insert(db, enqueuedAt: now, storage: configuration) }
+                var evicted = 0
+                return try batch.map { try $0.insert(db, enqueuedAt: now, storage: configuration, evicted: &evicted) }
             }
         }
     }
@@ -91,15 +110,17 @@ struct PreparedReading: Sendable {
         }
     }
 
-    /// Stores the reading unless it is already known; a new reading must leave the store its headroom.
-    func insert(_ db: Database, enqueuedAt: Date, storage: StoreConfiguration) throws -> IngestOutcome {
+    /// Stores the reading unless it is already known; a new reading must leave the store its headroom (adds the
+    /// delivered readings evicted to make room to `evicted`).
+    func insert(_ db: Database, enqueuedAt: Date, storage: StoreConfiguration, evicted: inout Int) throws -> IngestOutcome {
         // Cached statements: compiled once per connection, not once per reading.
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = ?1)
                 OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = ?1)
             """), arguments: [id.rawValue]) ?? false
         if known { return .duplicate(id) }
-        try StorageHeadroom.check(db, storage)
+        evicted += try StorageHeadroom.makeRoom(
+            db, storage, for: request.sensor, mayUseReserve: request.mayUseReserve, now: enqueuedAt.unixMilliseconds)
 
         let reading = request.reading
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")

@@ -26,29 +26,13 @@ extension ReadingStore {
         let nowMs = now.unixMilliseconds
         let report = try await mapStoreErrors {
             try await writer.write { db in
-                // A reading is deletable only when it has delivered outbox items and no other kind.
-                let deletable = """
-                    SELECT r.id FROM readings r
-                    WHERE r.receivedAt < ?1
-                      AND EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state = 'delivered')
-                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state != 'delivered')
-                    """
-                try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER PRIMARY KEY)")
-                try db.execute(sql: "DELETE FROM retention_ids")
-                try db.execute(sql: "INSERT INTO retention_ids (id) \(deletable)", arguments: [cutoff])
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO reading_tombstones (identifier, deletedAt)
-                    SELECT identifier, ?1 FROM readings WHERE id IN (SELECT id FROM retention_ids)
-                    """, arguments: [nowMs])
-                // Outbox rows of these readings go with them (ON DELETE CASCADE).
                 let outboxBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
-                try db.execute(sql: "DELETE FROM readings WHERE id IN (SELECT id FROM retention_ids)")
-                let readingsDeleted = db.changesCount
+                let readingsDeleted = try Self.deleteDeliveredReadings(
+                    db, where: "r.receivedAt < ?", arguments: [cutoff], now: nowMs)
                 try db.execute(sql: """
                     DELETE FROM outbox WHERE state = 'delivered' AND readingID IS NULL AND deliveredAt < ?1
                     """, arguments: [cutoff])
                 let outboxAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
-                try db.execute(sql: "DELETE FROM retention_ids")
                 return RetentionReport(
                     readingsDeleted: readingsDeleted, outboxItemsDeleted: outboxBefore - outboxAfter, horizon: horizon)
             }
@@ -59,5 +43,32 @@ extension ReadingStore {
             ])
         }
         return report
+    }
+
+    /// Deletes the readings matching `condition` (on `readings r`, with `arguments`) whose every outbox item is
+    /// delivered, oldest first, at most `limit`; each leaves a tombstone so that the device re-sending it is still
+    /// recognised as a duplicate. Their outbox items go with them (ON DELETE CASCADE). Returns how many went.
+    static func deleteDeliveredReadings(
+        _ db: Database, where condition: String, arguments: StatementArguments = [], limit: Int? = nil, now: Int64
+    ) throws -> Int {
+        // A reading is deletable only when it has delivered outbox items and no other kind.
+        let deletable = """
+            SELECT r.id FROM readings r
+            WHERE \(condition)
+              AND EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state = 'delivered')
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.readingID = r.id AND o.state != 'delivered')
+            ORDER BY r.id\(limit.map { " LIMIT \($0)" } ?? "")
+            """
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER PRIMARY KEY)")
+        try db.execute(sql: "DELETE FROM retention_ids")
+        try db.execute(sql: "INSERT INTO retention_ids (id) \(deletable)", arguments: arguments)
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO reading_tombstones (identifier, deletedAt)
+            SELECT identifier, ? FROM readings WHERE id IN (SELECT id FROM retention_ids)
+            """, arguments: [now])
+        try db.execute(sql: "DELETE FROM readings WHERE id IN (SELECT id FROM retention_ids)")
+        let deleted = db.changesCount
+        try db.execute(sql: "DELETE FROM retention_ids")
+        return deleted
     }
 }

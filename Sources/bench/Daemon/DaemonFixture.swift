@@ -12,17 +12,32 @@ struct DaemonFixture {
     static let oximeter = BluetoothAddress("00:A0:50:00:00:B1")!
     static let spotCheck = BluetoothUUID("2A5E")!
     static let continuous = BluetoothUUID("2A5F")!
-    /// SpO2 97 %, pulse 70 /min, no time stamp: green for every care plan, and each Notify is a new reading
-    /// (without device time or sequence number the receipt time is part of a reading's identity).
-    static let spotCheckFrame: [UInt8] = [0x00, 0x61, 0x00, 0x46, 0x00]
+    /// SpO2 95–99 %, pulse 60–99 /min, no time stamp: green for every care plan, and each Notify is a new reading
+    /// (without device time or sequence number the receipt time is part of a reading's identity). The values
+    /// cycle through 200 combinations, so that no frame repeats within a second (the gateway would take it for a
+    /// repeated delivery of the same indication).
+    static func spotCheckFrame(_ index: Int) -> [UInt8] {
+        [0x00, UInt8(95 + index % 5), 0x00, UInt8(60 + index / 5 % 40), 0x00]
+    }
     /// The same values as a PLX Continuous sample (the gateway keeps one a minute).
-    static let continuousFrame: [UInt8] = [0x00, 0x61, 0x00, 0x46, 0x00]
+    static func continuousFrame(_ index: Int) -> [UInt8] { spotCheckFrame(index) }
 
     let gateway: GatewayHarness
 
     static func start() async throws -> DaemonFixture {
         let scenario = GatewayHarness.repository.appendingPathComponent("profiles/sim/bench.yaml").path
-        let gateway = try await GatewayHarness.start(scenario: scenario, logLevel: "info")
+        let gateway = try await GatewayHarness.start(scenario: scenario, logLevel: "info", startDaemon: false)
+        do {
+            // The benchmarks load the oximeter far beyond what a real one can send (its profile's rate limit).
+            try gateway.editDeviceProfile("pulse-oximeter.yaml") {
+                $0.replacingOccurrences(of: "readings_per_minute: 6\n", with: "readings_per_minute: 600\n")
+                    .replacingOccurrences(of: "burst: 50\n", with: "burst: 100000\n")
+            }
+            try await gateway.startDaemon()
+        } catch {
+            await gateway.stop()
+            throw error
+        }
         let paired = try await gateway.dhoctl(["pair", oximeter.description, "--by", "technician-bench"])
         guard paired.status == 0 else {
             await gateway.stop()

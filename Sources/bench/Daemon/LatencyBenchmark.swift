@@ -47,7 +47,7 @@ struct LatencyBenchmark: AsyncParsableCommand {
         print("latency: \(samples) notifications (+\(warmUp) warm-up), \(Fmt.ms(BenchSupport.seconds(interval))) apart, database polled every \(Fmt.ms(BenchSupport.seconds(poll)))")
         while durable.count < samples {
             let notifiedAt = Date()
-            guard try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame) else {
+            guard try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame(taken)) else {
                 // The gateway ended its visit (collection window): wait for the next one.
                 reconnections += 1
                 try await fixture.waitUntilListening()

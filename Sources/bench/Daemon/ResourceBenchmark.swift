@@ -87,8 +87,8 @@ struct ResourceBenchmark: AsyncParsableCommand {
         var tick = 0
         var sent = 0
         while clock.now - start < duration {
-            if try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame) { sent += 1 }
-            _ = try await fixture.notify(DaemonFixture.continuous, DaemonFixture.continuousFrame)
+            if try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame(tick)) { sent += 1 }
+            _ = try await fixture.notify(DaemonFixture.continuous, DaemonFixture.continuousFrame(tick))
             tick += 1
             let next = start + period * tick
             if next > clock.now { try await Task.sleep(until: next, clock: clock) }

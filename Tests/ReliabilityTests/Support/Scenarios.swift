@@ -4,10 +4,14 @@ import Foundation
 enum Scenarios {
     static let meter = "C4:AD:34:00:00:03"
     static let cuff = "A0:9E:1A:00:00:01"
+    static let oximeter = "00:A0:50:00:00:02"
+    static let thermometer = "00:09:1F:00:00:05"
 
     /// A bonded glucometer holding `glucoseRecords` (served through RACP) and a cuff that indicates `cuffMemory`
     /// on its first connection and then hangs up. Radio time is short so that thousands of records fit in a test.
-    static func home(glucoseRecords: [[UInt8]], cuffMemory: [[UInt8]], notificationIntervalMs: Int = 1) -> String {
+    /// `extraDevices`: further entries of the `devices` list (see `oximeter`).
+    static func home(glucoseRecords: [[UInt8]], cuffMemory: [[UInt8]], notificationIntervalMs: Int = 1,
+                     extraDevices: String = "") -> String {
         func list(_ frames: [[UInt8]], indent: String) -> String {
             frames.isEmpty ? " []" : "\n" + frames.map { "\(indent)- \"\(DeviceRecords.hex($0))\"" }.joined(separator: "\n")
         }
@@ -41,9 +45,22 @@ enum Scenarios {
                         stored:\(list(cuffMemory, indent: "                  "))
                         disconnectAfterStored: true
                       - {uuid: "2A49", flags: [read], value: "0300"}
-
+            \(extraDevices)
             """
     }
+
+    /// A pulse oximeter (no bond) that indicates spot checks queued with `QueueFrames` on 2A5E and then hangs up.
+    static let oximeterDevice = """
+          - address: "\(oximeter)"
+            name: "Nonin3230"
+            advertisedServices: ["1822"]
+            services:
+              - uuid: "1822"
+                characteristics:
+                  - {uuid: "2A5E", flags: [indicate], disconnectAfterStored: true}
+                  - {uuid: "2A60", flags: [read], value: "0000"}
+
+        """
 
     static func write(_ text: String, in directory: URL) throws -> String {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

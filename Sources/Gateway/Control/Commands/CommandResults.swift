@@ -26,6 +26,15 @@ public struct StatusResult: Sendable, Codable, Equatable {
     /// The database's size and quota (`storage: max-database-size`).
     public var storage: StorageUsage
     public var technicalAlerts: [TechnicalAlerts.Alert]
+    /// Devices that sent readings over their profile's rate limit since the daemon started.
+    public var rateLimited: [RateLimitedDevice]
+}
+
+/// A device's frames over its rate limit (not stored), and whether it is flooding now.
+public struct RateLimitedDevice: Sendable, Codable, Equatable {
+    public var address: String
+    public var droppedByRateLimit: Int
+    public var flooding: Bool
 }
 
 public struct DeviceResult: Sendable, Codable, Equatable {
@@ -47,6 +56,8 @@ public struct DeviceResult: Sendable, Codable, Equatable {
     public var visiting: Bool
     public var stored: Int
     public var malformed: Int
+    /// Frames over the profile's rate limit, not stored, since the daemon started.
+    public var droppedByRateLimit: Int
 }
 
 public struct ScanResult: Sendable, Codable, Equatable {

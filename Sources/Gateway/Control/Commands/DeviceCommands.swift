@@ -20,7 +20,8 @@ extension GatewayCommands {
                     firmware: sensor?.firmware, battery: sensor?.batteryLevel, clockOffsetSeconds: sensor?.clockOffset,
                     lastSeen: sensor?.lastSeenAt, lastVisit: device.lastVisitAt, lastVisitResult: device.lastVisitResult,
                     provisionedBy: device.provisionedBy, provisionedAt: device.provisionedAt,
-                    visiting: status?.visiting ?? false, stored: status?.stored ?? 0, malformed: status?.malformed ?? 0)
+                    visiting: status?.visiting ?? false, stored: status?.stored ?? 0, malformed: status?.malformed ?? 0,
+                    droppedByRateLimit: status?.droppedByRateLimit ?? 0)
             }
         }
     }

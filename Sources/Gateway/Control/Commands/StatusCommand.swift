@@ -17,7 +17,10 @@ extension GatewayCommands {
                 devices: try await runtime.registry.all().count,
                 readingsStored: try await runtime.store.readingCount(),
                 storage: try await runtime.store.storageUsage(),
-                technicalAlerts: runtime.technicalAlerts.current)
+                technicalAlerts: runtime.technicalAlerts.current,
+                rateLimited: await runtime.supervisor.deviceStatuses().filter { $0.droppedByRateLimit > 0 }.map {
+                    RateLimitedDevice(address: $0.address, droppedByRateLimit: $0.droppedByRateLimit, flooding: $0.flooding)
+                })
         }
     }
 
