@@ -66,10 +66,15 @@ struct Pair: ParsableCommand {
     @Option(help: "The patient's user number on a multi-user cuff or scale.") var user: Int?
     @Option(help: "Who pairs (default: your login name).") var by: String?
     @Option(help: "Seconds to wait for the device to appear.") var timeout = 30
+    @Flag(help: """
+        The device is the patient's own: the readings it stored before pairing are theirs and are forwarded. \
+        Without it, those are taken as a lent device's previous user's and kept apart (dhoctl readings).
+        """) var memoryIsPatients = false
 
     func run() throws {
         var arguments = ["address": address, "by": by ?? Terminal.loginName, "timeout": String(timeout)]
         arguments["profile"] = profile
+        if memoryIsPatients { arguments["memory-is-patients"] = "true" }
         arguments["user"] = user.map(String.init)
         try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
             "paired \(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"

@@ -86,7 +86,7 @@ import Testing
         let gateway = try await GatewayHarness.start(scenario: scenario.path)
 
         for address in [Self.cuff, Self.scale] {
-            let output = try await gateway.dhoctl(["pair", address.description, "--by", "technician-e2e"])
+            let output = try await gateway.dhoctl(["pair", address.description, "--by", "technician-e2e", "--memory-is-patients"])
             #expect(output.status == 0, "pair \(address): \(output.stderr)")
         }
         // Its Service UUIDs arrive as `ai`, which the gateway does not use: it cannot tell what the device is.

@@ -11,11 +11,14 @@ import Testing
     static let neighbour = BluetoothAddress("A0:9E:1A:00:00:99")!
 
     static func pairEverything(_ gateway: GatewayHarness) async throws {
-        for address in ["A0:9E:1A:00:00:01", "00:A0:50:00:00:02", "5C:31:3E:00:00:04", "00:09:1F:00:00:05"] {
-            let output = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"])
+        // The scale and the meter are the patient's own: their memory (stamped hours before pairing) is theirs.
+        for (address, own) in [("A0:9E:1A:00:00:01", false), ("00:A0:50:00:00:02", false), ("5C:31:3E:00:00:04", true),
+                               ("00:09:1F:00:00:05", false)] {
+            let output = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"] + (own ? ["--memory-is-patients"] : []))
             #expect(output.status == 0, "pair \(address): \(output.stderr)")
         }
-        let meter = try await gateway.dhoctl(["pair", "C4:AD:34:00:00:03", "--by", "technician-e2e"], stdin: "123456\n")
+        let meter = try await gateway.dhoctl(["pair", "C4:AD:34:00:00:03", "--by", "technician-e2e", "--memory-is-patients"],
+                                             stdin: "123456\n")
         #expect(meter.status == 0, "\(meter.stderr)")
         #expect(meter.stderr.contains("Enter the 6-digit passkey shown on the device"))
     }

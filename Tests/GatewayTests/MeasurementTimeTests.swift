@@ -65,11 +65,13 @@ import Testing
         #expect(yesterday.source == .deviceClock)
         #expect(yesterday.instant == MeasurementTime.instant(of: try time(2026, 11, 22, 18, 0), in: oslo))
         #expect(yesterday.note?.contains("jumped forward") == true)
-        // A stamp that is itself unusable (before the device was provisioned) falls back to receipt, flagged.
+        // A stamp that is itself before the device was provisioned, as is its corrected time: the previous
+        // user's reading (a lent device's memory), dated by its own stamp and kept apart.
         let older = MeasurementTime.resolve(
             deviceTime: try time(2026, 1, 5, 9, 0), receivedAt: received, timeZone: oslo, clockOffset: offset,
             notBefore: provisioned)
-        #expect(older.source == .gatewayReceipt)
+        #expect(older.source == .beforeProvisioning)
+        #expect(older.instant == MeasurementTime.instant(of: try time(2026, 1, 5, 9, 0), in: oslo))
         #expect(older.note?.contains("before the device was provisioned") == true)
         // Without a provisioning time, "decades back" alone is enough.
         let unprovisioned = MeasurementTime.resolve(
@@ -81,6 +83,30 @@ import Testing
             notBefore: provisioned)
         #expect(afterJump.source == .deviceClockCorrected)
         #expect(afterJump.instant == received.addingTimeInterval(-5 * 60))
+    }
+
+    @Test func readingsStampedBeforeProvisioningArePreviousUsers() throws {
+        let provisioned = received.addingTimeInterval(-3600)
+        // With the offset measured on this visit (the device's clock 2 minutes fast): corrected and own stamp agree.
+        let offset: TimeInterval = 120
+        let lent = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 20, 8, 0), receivedAt: received, timeZone: oslo, clockOffset: offset,
+            notBefore: provisioned)
+        #expect(lent.source == .beforeProvisioning)
+        // Within the 10-minute margin of provisioning: a drifting clock, this patient's reading.
+        let margin = MeasurementTime.resolve(
+            deviceTime: MeasurementTime.wallClock(of: provisioned.addingTimeInterval(-5 * 60 + offset), in: oslo),
+            receivedAt: received, timeZone: oslo, clockOffset: offset, notBefore: provisioned)
+        #expect(margin.source == .deviceClockCorrected)
+        // Without an offset, the plausible stamp alone decides.
+        let stampOnly = MeasurementTime.resolve(
+            deviceTime: try time(2026, 11, 20, 8, 0), receivedAt: received, timeZone: oslo, clockOffset: nil,
+            notBefore: provisioned)
+        #expect(stampOnly.source == .beforeProvisioning)
+        // Undated readings cannot be told apart: taken as this patient's.
+        let undated = MeasurementTime.resolve(
+            deviceTime: nil, receivedAt: received, timeZone: oslo, clockOffset: nil, notBefore: provisioned)
+        #expect(undated.source == .gatewayReceipt)
     }
 
     @Test func unsetClockWithoutOffsetFallsBackToReceipt() throws {

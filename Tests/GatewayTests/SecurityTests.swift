@@ -152,7 +152,7 @@ import Glibc
         // Verified TLS against the system's trust store: the self-signed receiver is refused, visibly.
         try GatewayHarness.writeConfiguration(good, to: gateway.configPath)
         try await gateway.startDaemon()
-        let pair = try await gateway.dhoctl(["pair", "5C:31:3E:00:00:04", "--by", "technician-e2e"])
+        let pair = try await gateway.dhoctl(["pair", "5C:31:3E:00:00:04", "--by", "technician-e2e", "--memory-is-patients"])
         #expect(pair.status == 0, "\(pair.stderr)")
         try await gateway.waitUntil("a TLS failure in dhoctl status") {
             let queue = try await Self.status(gateway)["queue"] as? [String: Any]

@@ -31,7 +31,7 @@ extension Faults {
             try await withGateway("kill-9", gateway) {
                 let started = ContinuousClock.now
                 for address in [Scenarios.meter, Scenarios.cuff] {
-                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"])
+                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e", "--memory-is-patients"])
                     #expect(paired.status == 0, "pair \(address): \(paired.stderr)")
                 }
 

@@ -34,7 +34,7 @@ extension Faults {
             try await withGateway("disk-full", gateway) {
                 try await gateway.receiver.down()
                 for address in [Scenarios.cuff, Scenarios.meter] {
-                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"])
+                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e", "--memory-is-patients"])
                     #expect(paired.status == 0, "pair \(address): \(paired.stderr)")
                 }
                 // The meter's transfer runs into the quota: a clear alert, and the daemon carries on.

@@ -27,7 +27,7 @@ extension Faults {
                 try await gateway.receiver.down()
                 try await gateway.startDaemon()
                 for address in [Scenarios.meter, Scenarios.cuff] {
-                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"])
+                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e", "--memory-is-patients"])
                     #expect(paired.status == 0, "pair \(address): \(paired.stderr)")
                 }
                 let expected = glucoseCount + memoryCount

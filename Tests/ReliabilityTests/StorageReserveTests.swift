@@ -27,7 +27,7 @@ extension Faults {
             let database = GatewayDatabase(path: gateway.databasePath)
             try await withGateway("storage-reserve", gateway) {
                 for address in [Scenarios.oximeter, Scenarios.meter] {
-                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e"])
+                    let paired = try await gateway.dhoctl(["pair", address, "--by", "technician-e2e", "--memory-is-patients"])
                     #expect(paired.status == 0, "pair \(address): \(paired.stderr)")
                 }
                 // Nothing can be delivered, so nothing can be evicted: the meter's backlog fills the store.

@@ -15,6 +15,9 @@ public struct MeasurementTime: Sendable, Hashable {
         case deviceClock = "device-clock"
         /// The time the gateway received the frame (no stamp, or an unusable one).
         case gatewayReceipt = "gateway-receipt"
+        /// Measured before the device was provisioned for this patient: a lent device's memory of its previous
+        /// user, by both its corrected time and its own stamp. `instant` is the best estimate of when.
+        case beforeProvisioning = "before-provisioning"
     }
 
     public var instant: Date
@@ -33,8 +36,12 @@ public struct MeasurementTime: Sendable, Hashable {
     public static let maximumAge: TimeInterval = 400 * 86_400
 
     /// - Parameter notBefore: when the device was provisioned for this patient. A corrected time before it
-    ///   means the offset measured now does not apply to the reading (the clock jumped since): the reading's
-    ///   own stamp is used when it is plausible, else the time of receipt, with a note either way.
+    ///   means either the reading is older than this patient's use of the device (a lent device's memory) or
+    ///   the offset measured now does not apply to it (the clock jumped since). When the reading's own stamp
+    ///   is plausible and also before it (`futureTolerance` margin), it is the previous user's:
+    ///   `.beforeProvisioning`. When the stamp is after it, the stamp is used; else the time of receipt, with
+    ///   a note either way. Without an offset, a plausible stamp before it is likewise `.beforeProvisioning`.
+    ///   Undated readings cannot be told apart and are always taken as this patient's.
     public static func resolve(
         deviceTime: DeviceDateTime?, receivedAt: Date, timeZone: TimeZone, clockOffset: TimeInterval?,
         notBefore: Date? = nil
@@ -58,6 +65,12 @@ public struct MeasurementTime: Sendable, Hashable {
                 return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time lies in the future")
             }
             if let reason = implausiblyOld(corrected, receivedAt: receivedAt, notBefore: notBefore) {
+                // Both clocks agree the reading predates this patient: the previous user's, never this one's.
+                if year >= earliestPlausibleYear, isBeforeProvisioning(corrected, notBefore),
+                   isBeforeProvisioning(stamped, notBefore) {
+                    return MeasurementTime(instant: stamped, source: .beforeProvisioning,
+                                           note: "measured before the device was provisioned (corrected time and own stamp)")
+                }
                 // The clock jumped forward since this reading was stamped: today's offset does not apply to it.
                 if year >= earliestPlausibleYear, stamped.timeIntervalSince(receivedAt) <= futureTolerance,
                    implausiblyOld(stamped, receivedAt: receivedAt, notBefore: notBefore) == nil {
@@ -74,12 +87,22 @@ public struct MeasurementTime: Sendable, Hashable {
         if stamped.timeIntervalSince(receivedAt) > futureTolerance {
             return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "device time lies in the future (\(deviceTime))")
         }
+        if isBeforeProvisioning(stamped, notBefore) {
+            return MeasurementTime(instant: stamped, source: .beforeProvisioning,
+                                   note: "measured before the device was provisioned (own stamp)")
+        }
         return MeasurementTime(instant: stamped, source: .deviceClock, note: nil)
+    }
+
+    /// Whether `instant` lies before `notBefore` by more than the margin a drifting clock is allowed.
+    static func isBeforeProvisioning(_ instant: Date, _ notBefore: Date?) -> Bool {
+        guard let notBefore else { return false }
+        return instant < notBefore.addingTimeInterval(-futureTolerance)
     }
 
     /// Why `instant` cannot be when a reading received at `receivedAt` was measured, if it cannot.
     static func implausiblyOld(_ instant: Date, receivedAt: Date, notBefore: Date?) -> String? {
-        if let notBefore, instant < notBefore.addingTimeInterval(-futureTolerance) {
+        if isBeforeProvisioning(instant, notBefore) {
             return "lies before the device was provisioned"
         }
         if receivedAt.timeIntervalSince(instant) > maximumAge { return "lies more than \(Int(maximumAge / 86_400)) days back" }

@@ -32,24 +32,31 @@ public struct DeviceRegistry: Sendable {
         StoreMigration("gateway.v2") { db in
             try db.execute(sql: "CREATE TABLE gateway_bond_removals (address TEXT PRIMARY KEY NOT NULL)")
         },
+        // Whether the device's memory is the patient's own (not a lent device's previous user's).
+        StoreMigration("gateway.memory-owner") { db in
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryIsPatients INTEGER NOT NULL DEFAULT 0")
+        },
     ]
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
     /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
     /// slot; readings of other users (a spouse) are then refused. nil accepts every user.
+    /// `memoryIsPatients`: the readings the device stored before `time` are this patient's (their own device), not
+    /// a lent device's previous user's; otherwise those are kept apart (`MeasurementTime.Source.beforeProvisioning`).
     public func provision(
-        address: String, profile: String, name: String?, userIndex: Int? = nil, by technician: String, at time: Date
+        address: String, profile: String, name: String?, userIndex: Int? = nil, memoryIsPatients: Bool = false,
+        by technician: String, at time: Date
     ) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
-                    userIndex = excluded.userIndex,
+                    userIndex = excluded.userIndex, memoryIsPatients = excluded.memoryIsPatients,
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
                     consecutiveFailures = 0
-                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970])
+                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
             try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
         }
@@ -144,6 +151,7 @@ public struct DeviceRegistry: Sendable {
             lastSequenceNumber: row["lastSequenceNumber"],
             lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
             lastVisitResult: row["lastVisitResult"],
-            consecutiveFailures: row["consecutiveFailures"])
+            consecutiveFailures: row["consecutiveFailures"],
+            memoryIsPatients: row["memoryIsPatients"])
     }
 }

@@ -20,6 +20,9 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     public var lastVisitResult: String?
     /// Consecutive failed visits, for the back-off.
     public var consecutiveFailures: Int
+    /// The device is the patient's own: the readings it stored before provisioning are theirs too
+    /// (`dhoctl pair --memory-is-patients`). Otherwise those are a lent device's previous user's, kept apart.
+    public var memoryIsPatients = false
 
     /// The store's stable key for this device's readings.
     public var sensorKey: String { "bt:" + address.uppercased() }

@@ -41,9 +41,14 @@ public final class GatewayPipeline: ReadingSink {
         if let wanted = device.userIndex, let user = reading.userID, user != 0xFF, Int(user) != wanted {
             return .refused("measured by user \(user) of the device, the patient is user \(wanted)")
         }
+        // A device whose memory is the patient's own (`dhoctl pair --memory-is-patients`) dates its older
+        // readings as it always did; any other device's readings from before provisioning are kept apart.
         let time = MeasurementTime.resolve(
             deviceTime: reading.deviceTime, receivedAt: receivedAt, timeZone: timeZone, clockOffset: clockOffset,
-            notBefore: device.provisionedAt)
+            notBefore: device.memoryIsPatients ? nil : device.provisionedAt)
+        if time.source == .beforeProvisioning {
+            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time)
+        }
         if let note = time.note {
             logger.notice("measurement time not from the corrected device clock: \(note)", metadata: ["device": "\(device.address)"])
         }
@@ -52,7 +57,7 @@ public final class GatewayPipeline: ReadingSink {
         switch time.source {
         case .deviceClockCorrected:
             technicalAlerts.clear(.deviceClockUnreliable, device: device.address)
-        case .deviceClock, .gatewayReceipt:
+        case .deviceClock, .gatewayReceipt, .beforeProvisioning:
             if let note = time.note, clockOffset != nil {
                 technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
                                       device: device.address)
@@ -86,6 +91,23 @@ public final class GatewayPipeline: ReadingSink {
             logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
         }
         wakeForwarder()
+        switch outcome {
+        case .stored: return .stored
+        case .duplicate: return .duplicate
+        }
+    }
+
+    /// A lent device's memory of its previous user: stored for the technician (`dhoctl readings`), acknowledged
+    /// to the device, but never triaged nor forwarded as this patient's.
+    private func keepApart(_ reading: Reading, _ framed: FramedReading, from device: ProvisionedDevice, receivedAt: Date,
+                           time: MeasurementTime) async throws -> ReadingAcceptance {
+        var kept = reading
+        kept.qualifiers[ReadingQualifier.beforeProvisioning] = time.note ?? "measured before the device was provisioned"
+        logger.notice("reading measured before the device was provisioned: kept apart, not triaged nor forwarded",
+                      metadata: ["device": "\(device.address)"])
+        let outcome = try await store.ingest(
+            kept, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
+            measuredAt: time.instant, mayUseReserve: false, forward: false)
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate

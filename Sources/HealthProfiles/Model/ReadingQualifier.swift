@@ -38,4 +38,7 @@ public enum ReadingQualifier {
     /// The values the gateway withheld as physiologically impossible, as decoded, for the technician only (never
     /// forwarded): "temperature 3.7e129 Cel".
     public static let implausibleValues = "implausible-values"
+    /// Why the gateway kept the reading apart as measured before the device was provisioned for this patient (a
+    /// lent device's memory of its previous user): stored for the technician, never triaged or forwarded.
+    public static let beforeProvisioning = "before-provisioning"
 }

@@ -15,10 +15,13 @@ public struct IngestRequest: Sendable, Hashable {
     /// The reading may use the quota's reserve if its device holds no more than its share of the undelivered
     /// readings (`StorageHeadroom`). The gateway passes false for a device that is flooding the hub.
     public var mayUseReserve: Bool
+    /// false: stored for the technician only, with no outbox item, so never forwarded nor triaged (a lent
+    /// device's memory of its previous user). Such a reading is never evicted either (nothing delivers it).
+    public var forward: Bool
 
     public init(
         reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date, held: Bool = false,
-        mayUseReserve: Bool = true
+        mayUseReserve: Bool = true, forward: Bool = true
     ) {
         self.reading = reading
         self.rawFrame = rawFrame
@@ -27,6 +30,7 @@ public struct IngestRequest: Sendable, Hashable {
         self.measuredAt = measuredAt
         self.held = held
         self.mayUseReserve = mayUseReserve
+        self.forward = forward
     }
 }
 
@@ -48,11 +52,11 @@ extension ReadingStore {
     /// the reserve as `StorageHeadroom` describes (`mayUseReserve`).
     public func ingest(
         _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date,
-        held: Bool = false, mayUseReserve: Bool = true
+        held: Bool = false, mayUseReserve: Bool = true, forward: Bool = true
     ) async throws(StoreError) -> IngestOutcome {
         let request = IngestRequest(
             reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt,
-            held: held, mayUseReserve: mayUseReserve)
+            held: held, mayUseReserve: mayUseReserve, forward: forward)
         let prepared = try PreparedReading(request)
         let configuration = configuration
         let (outcome, evicted) = try await mapStoreErrors {
@@ -136,6 +140,7 @@ struct PreparedReading: Sendable {
                 json, Data(request.rawFrame),
             ])
         let rowID = db.lastInsertedRowID
+        guard request.forward else { return .stored(id) }
         _ = try Outbox.enqueue(
             db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)
         return .stored(id)

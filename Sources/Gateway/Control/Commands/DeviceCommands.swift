@@ -66,6 +66,7 @@ extension GatewayCommands {
         let technician = try arguments.required("by")
         let userIndex = try arguments.optional("user").map { _ throws(ControlError) in try arguments.int("user", default: 1, in: 1...255) }
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
+        let memoryIsPatients = arguments.flag("memory-is-patients")
         guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
 
         session.progress(id: requestID, message: "Waiting for \(address) (put the device in pairing mode)…")
@@ -109,7 +110,8 @@ extension GatewayCommands {
         }
         try await failing("provisioning") {
             try await runtime.registry.provision(
-                address: address, profile: profile, name: properties.name, userIndex: userIndex, by: technician, at: Date())
+                address: address, profile: profile, name: properties.name, userIndex: userIndex,
+                memoryIsPatients: memoryIsPatients, by: technician, at: Date())
         }
         await runtime.supervisor.reloadDevices()
         runtime.logger.notice("device provisioned", metadata: ["device": "\(address)", "profile": "\(profile)"])

@@ -19,7 +19,7 @@ extension GatewayCommands {
                     values: reading.reading.components.map(Self.describe) + Self.implausibleNote(reading.reading),
                     flags: reading.reading.flags.map(\.rawValue),
                     triage: triage.map(Self.describe),
-                    delivery: delivery?.state.rawValue ?? "unknown"))
+                    delivery: delivery?.state.rawValue ?? Self.keptApart(reading.reading) ?? "unknown"))
             }
             return results
         }
@@ -36,6 +36,11 @@ extension GatewayCommands {
     static func implausibleNote(_ reading: Reading) -> [String] {
         guard let text = reading.qualifiers[ReadingQualifier.implausibleValues] else { return [] }
         return ["IMPLAUSIBLE \(text) (device error, withheld)"]
+    }
+
+    /// A lent device's memory of its previous user is stored without an outbox item: never forwarded.
+    static func keptApart(_ reading: Reading) -> String? {
+        reading.qualifiers[ReadingQualifier.beforeProvisioning] == nil ? nil : "kept apart: before provisioning"
     }
 
     static func describe(_ result: TriageResult) -> String {
