@@ -31,11 +31,17 @@ import Testing
             #expect(device.consecutiveFailures == 2)
             #expect(device.lastVisitResult == "out of range")
 
-            // Re-pairing keeps the cursor and clears the failure count.
-            try await registry.provision(address: device.address, profile: "glucose", name: "Meter", by: "tech-2", at: now)
+            #expect(device.memoryIsPatients == false)
+
+            // Re-pairing keeps the cursor and clears the failure count; whose memory the device holds is said anew.
+            try await registry.provision(address: device.address, profile: "glucose", name: "Meter", memoryIsPatients: true,
+                                         by: "tech-2", at: now)
             device = try #require(await registry.device(address: device.address))
             #expect(device.lastSequenceNumber == 7)
             #expect(device.consecutiveFailures == 0)
+            #expect(device.memoryIsPatients)
+            try await registry.provision(address: device.address, profile: "glucose", name: "Meter", by: "tech-3", at: now)
+            #expect(try #require(await registry.device(address: device.address)).memoryIsPatients == false)
 
             #expect(try await registry.forget(address: device.address))
             #expect(try await registry.device(address: device.address) == nil)

@@ -23,6 +23,16 @@ import Testing
         #expect(meter.stderr.contains("Enter the 6-digit passkey shown on the device"))
     }
 
+    /// The home's (Europe/Oslo, the harness's default) wall-clock time now as a Date Time field: year LE, month,
+    /// day, hours, minutes, seconds.
+    static func homeWallClockNow() -> [UInt8] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Oslo")!
+        let now = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date())
+        let year = now.year ?? 2026
+        return [UInt8(year & 0xFF), UInt8(year >> 8)] + [now.month, now.day, now.hour, now.minute, now.second].map { UInt8($0 ?? 0) }
+    }
+
     static func status(_ gateway: GatewayHarness) async throws -> [String: Any] {
         try await gateway.dhoctlJSON(["status"]) as? [String: Any] ?? [:]
     }
@@ -83,7 +93,9 @@ import Testing
         #expect(await gateway.stopDaemon() == 0)
         #expect(gateway.daemonLog.contains("stopped"))
         try await gateway.startDaemon()
-        let bp: [UInt8] = [0x1E, 0x8C, 0x00, 0x56, 0x00, 0x76, 0x00, 0xE8, 0x07, 0x04, 0x11, 0x15, 0x00, 0x00, 0x40, 0x00, 0x01, 0x00, 0x00]
+        // Measured now: the gateway set the cuff's clock on the first visit, so the cuff stamps the home's time now
+        // (a stamp from before provisioning would be a lent cuff's previous user's, kept apart).
+        let bp: [UInt8] = [0x1E, 0x8C, 0x00, 0x56, 0x00, 0x76, 0x00] + Self.homeWallClockNow() + [0x40, 0x00, 0x01, 0x00, 0x00]
         try await gateway.simulatorControl.queueFrames(Self.cuff, BluetoothUUID("2A35")!, [bp])
         try await gateway.simulatorControl.advertise(Self.cuff)
         try await Self.settled(gateway, readings: 8)

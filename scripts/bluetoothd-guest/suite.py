@@ -213,8 +213,9 @@ logging:
 
     def pair(self, peripheral, passkey=False):
         """dhoctl pair, as a technician; with passkey, types the passkey the device shows."""
+        # The peripherals' memories are stamped 2024 (before pairing): the patient's own devices, so forwarded.
         command = [f"{BIN}/dhoctl", "pair", peripheral.address, "--by", "technician-guest", "--timeout", "90",
-                   "--socket", f"{self.state}/control.sock"]
+                   "--memory-is-patients", "--socket", f"{self.state}/control.sock"]
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True, env=ENV)
         if passkey:
