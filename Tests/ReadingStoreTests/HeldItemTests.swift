@@ -135,3 +135,29 @@ import Testing
         #expect(try await store.integrityCheck() == ["ok"])
     }
 }
+
+/// A reading stored with `forward: false` (a lent device's previous user's): kept for the technician only.
+@Suite struct KeptApartReadingTests {
+    @Test func aReadingNotForwardedHasNoOutboxItemAndOutlivesRetention() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        let apart = try await store.ingest(
+            Samples.glucose(sequence: 1), rawFrame: Samples.frame, sensor: Samples.cuff, receivedAt: Samples.t0,
+            measuredAt: Samples.t0, forward: false
+        ).readingID
+        #expect(try await store.storedReading(apart) != nil)
+        #expect(try await store.outboxItem(kind: .reading, key: apart.rawValue) == nil)
+        #expect(try await store.outboxStatus().queueDepth == 0)
+        #expect(try await store.heldReadings().isEmpty)   // never handed to triage
+        #expect(try await store.claimBatch(limit: 10).isEmpty)   // never forwarded
+        // The same frame again is a duplicate, and stays apart.
+        let again = try await store.ingest(
+            Samples.glucose(sequence: 1), rawFrame: Samples.frame, sensor: Samples.cuff, receivedAt: Samples.t0,
+            measuredAt: Samples.t0, held: true)
+        #expect(again == .duplicate(apart))
+        #expect(try await store.outboxItem(kind: .reading, key: apart.rawValue) == nil)
+        // Nothing delivers it, so retention (which removes delivered readings only) keeps it for the technician.
+        _ = try await store.applyRetention(now: Samples.t0.addingTimeInterval(365 * 86_400))
+        #expect(try await store.storedReading(apart) != nil)
+    }
+}
