@@ -113,7 +113,7 @@ public final class GatewayRuntime: Sendable {
                 annotations: try await TriageAnnotations(store: store),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
-                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
+                    retry: Forwarding.DeliveryBackoff(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
                     urgentRetryInterval: forwarding.urgentRetryInterval,
                     parkedRetryInterval: forwarding.parkedRetryInterval,
                     parkContext: endpoint.fingerprint(softwareVersion: GatewayVersion.current)),
@@ -155,7 +155,7 @@ public final class GatewayRuntime: Sendable {
             wakeForwarder: { [forwarder] in forwarder.wake() })
         let visit = VisitSettings(
             timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
-            connectPolicy: BlueZ.RetryPolicy(
+            connectPolicy: BlueZ.ConnectRetryPolicy(
                 maxAttempts: configuration.bluetooth.connectAttempts, initialDelay: .milliseconds(300), maxDelay: .seconds(3)),
             visitTimeout: configuration.bluetooth.sessionTimeout)
         let supervisor = DeviceSupervisor(
