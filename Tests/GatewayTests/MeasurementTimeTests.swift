@@ -71,6 +71,15 @@ import Testing
             notBefore: provisioned)
         #expect(older.source == .gatewayReceipt)
         #expect(older.note?.contains("before the device was provisioned") == true)
+        #expect(older.clockUnreliable && yesterday.clockUnreliable)
+        // A right clock and a reading older than the provisioning (memory the device already held): its time is
+        // right, the clock is not at fault.
+        let memory = MeasurementTime.resolve(
+            deviceTime: try time(2026, 10, 1, 8, 0), receivedAt: received, timeZone: oslo, clockOffset: 90,
+            notBefore: provisioned)
+        #expect(memory.source == .deviceClockCorrected && !memory.clockUnreliable)
+        #expect(memory.instant == MeasurementTime.instant(of: try time(2026, 10, 1, 8, 0), in: oslo)!.addingTimeInterval(-90))
+        #expect(memory.note == "measured before the device was provisioned")
         // Without a provisioning time, "decades back" alone is enough.
         let unprovisioned = MeasurementTime.resolve(
             deviceTime: try time(2026, 11, 22, 18, 0), receivedAt: received, timeZone: oslo, clockOffset: offset)

@@ -21,6 +21,16 @@ public struct MeasurementTime: Sendable, Hashable {
     public var source: Source
     /// Why the device's stamp was not used, when it was not.
     public var note: String?
+    /// The device's clock, corrected by the offset measured on this visit, put the reading where it cannot be
+    /// (a clock that jumped): a technical problem for the technician, not only a note.
+    public var clockUnreliable: Bool
+
+    public init(instant: Date, source: Source, note: String?, clockUnreliable: Bool = false) {
+        self.instant = instant
+        self.source = source
+        self.note = note
+        self.clockUnreliable = clockUnreliable
+    }
 
     /// Devices whose clock reads before this are taken as "never set" (factory epoch, flat battery).
     public static let earliestPlausibleYear = 2020
@@ -62,9 +72,18 @@ public struct MeasurementTime: Sendable, Hashable {
                 if year >= earliestPlausibleYear, stamped.timeIntervalSince(receivedAt) <= futureTolerance,
                    implausiblyOld(stamped, receivedAt: receivedAt, notBefore: notBefore) == nil {
                     return MeasurementTime(instant: stamped, source: .deviceClock,
-                                           note: "device clock jumped forward since this reading (corrected time \(reason)); its own stamp used")
+                                           note: "device clock jumped forward since this reading (corrected time \(reason)); its own stamp used",
+                                           clockUnreliable: true)
                 }
-                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time \(reason)")
+                // Both before provisioning, yet within a device's memory span: the reading is simply older than
+                // the provisioning (memory the device held already). Its time is right; whose it is, is not a
+                // question of time.
+                if receivedAt.timeIntervalSince(corrected) <= maximumAge {
+                    return MeasurementTime(instant: corrected, source: .deviceClockCorrected,
+                                           note: "measured before the device was provisioned")
+                }
+                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time \(reason)",
+                                       clockUnreliable: true)
             }
             return MeasurementTime(instant: corrected, source: .deviceClockCorrected, note: nil)
         }

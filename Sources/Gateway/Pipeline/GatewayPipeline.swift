@@ -49,14 +49,11 @@ public final class GatewayPipeline: ReadingSink {
         }
         // A clock that cannot date its readings is the technician's problem (set it, replace the device): shown
         // until a reading of the device is dated by its corrected clock again.
-        switch time.source {
-        case .deviceClockCorrected:
+        if time.clockUnreliable, let note = time.note {
+            technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
+                                  device: device.address)
+        } else if time.source == .deviceClockCorrected, time.note == nil {
             technicalAlerts.clear(.deviceClockUnreliable, device: device.address)
-        case .deviceClock, .gatewayReceipt:
-            if let note = time.note, clockOffset != nil {
-                technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
-                                      device: device.address)
-            }
         }
         if implausible.isEmpty {
             technicalAlerts.clear(.implausibleValue, device: device.address)
