@@ -89,7 +89,8 @@ extension Faults {
             let rig = try Rig("red")
             defer { try? FileManager.default.removeItem(at: rig.work) }
             let gateway = try await GatewayHarness.start(
-                scenario: try Scenarios.write(Self.scenario, in: rig.work), extraConfiguration: rig.configuration())
+                scenario: try Scenarios.write(Self.scenario, in: rig.work), extraConfiguration: rig.configuration(),
+                revisitInterval: "1s")
             try await withGateway("patient-cues", gateway) {
                 let paired = try await gateway.dhoctl(["pair", Scenarios.thermometer, "--by", "technician-e2e"])
                 #expect(paired.status == 0, "\(paired.stderr)")
@@ -121,7 +122,7 @@ extension Faults {
                 let id = try #require(alerts.first { $0["zone"] as? String == "red" }?["id"] as? String)
                 #expect(try await gateway.dhoctl(["alerts", "ack", id, "--by", "nurse-1"]).status == 0)
                 let atAcknowledgement = rig.recordings("alert-repeat").count
-                try await Task.sleep(for: .seconds(4))
+                try await Task.sleep(for: .seconds(3))
                 #expect(rig.recordings("alert-repeat").count <= atAcknowledgement + 1)
 
                 // A green reading: green lit, red dark.
