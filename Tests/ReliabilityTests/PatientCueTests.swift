@@ -133,6 +133,34 @@ extension Faults {
             }
         }
 
+        @Test func quietHoursHoldTheSpokenAlertUntilTheyEnd() async throws {
+            let rig = try Rig("quiet")
+            defer { try? FileManager.default.removeItem(at: rig.work) }
+            // Quiet from an hour ago to an hour from now in the home's time; then the wall clock moves 2 h on.
+            let format = DateFormatter()
+            format.timeZone = TimeZone(identifier: "Europe/Oslo")
+            format.dateFormat = "HH:mm"
+            let quiet = format.string(from: Date() - 3600) + "-" + format.string(from: Date() + 3600)
+            let gateway = try await GatewayHarness.start(
+                scenario: try Scenarios.write(Self.scenario, in: rig.work),
+                extraConfiguration: rig.configuration(speech: "quiet-hours: \"\(quiet)\""), startDaemon: false)
+            try await withGateway("patient-cues-quiet", gateway) {
+                let clock = try await FakedWallClock.prepare(in: gateway.directory)
+                try await gateway.startDaemon(environment: clock.environment)
+                let paired = try await gateway.dhoctl(["pair", Scenarios.thermometer, "--by", "technician-e2e"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                // The receipt LED follows the alert in the queue: once it is lit, the alert has had its turn.
+                try await gateway.waitUntil("the receipt LED to light") { rig.brightness("receipt") == 1 }
+                #expect(rig.brightness("red") == 255, "the lights are not silenced")
+                #expect(rig.recordings("alert").isEmpty && rig.recordings("receipt").isEmpty, "spoken in quiet hours")
+
+                try clock.set("+2h")
+                try await gateway.waitUntil("the alert to be spoken when quiet hours end") { !rig.recordings("alert").isEmpty }
+                // A receipt is only worth saying at once: it was dropped, not saved up.
+                #expect(rig.recordings("receipt").isEmpty)
+            }
+        }
+
         @Test func aCueMissedByAKillIsGivenAfterTheRestart() async throws {
             let rig = try Rig("kill")
             defer { try? FileManager.default.removeItem(at: rig.work) }
