@@ -84,7 +84,16 @@ public final class GatewayRuntime: Sendable {
                 HookCommand(executable: URL(fileURLWithPath: $0), timeout: configuration.alerts.hookTimeout)
             }
             triage = try await Triage(
-                store: store, configuration: TriageConfiguration(subjectReference: configuration.patient.reference, hook: hook),
+                store: store,
+                configuration: TriageConfiguration(
+                    subjectReference: configuration.patient.reference, hook: hook, cues: configuration.alerts.cues,
+                    cueProblems: { problem in
+                        if let problem {
+                            technicalAlerts.raise(.patientCueFailing, "a patient cue could not be given: \(problem)")
+                        } else {
+                            technicalAlerts.clear(.patientCueFailing)
+                        }
+                    }),
                 logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
