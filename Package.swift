@@ -97,6 +97,8 @@ let package = Package(
             swiftSettings: strict),
         // Linux facilities Glibc does not expose to Swift (peer credentials of the control socket).
         .target(name: "CSystemShims"),
+        // Replayable randomness for tests, with no dependency: the pure codec tests use it without D-Bus.
+        .target(name: "SeededRandom", swiftSettings: strict),
         // The adapter as the kernel sees it (HCI ioctls through libbluetooth, rfkill), for dhoctl doctor/status.
         .systemLibrary(name: "CBluetoothHCI", pkgConfig: "bluez", providers: [.apt(["libbluetooth-dev"])]),
         .target(name: "AdapterDiagnostics", dependencies: ["CBluetoothHCI"], swiftSettings: strict),
@@ -178,7 +180,7 @@ let package = Package(
         // The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess, shared by test targets.
         .target(name: "FHIRTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "ReadingStoreTests",
             dependencies: ["ReadingStore", "HealthProfiles", .product(name: "GRDB", package: "GRDB.swift")],
@@ -186,6 +188,7 @@ let package = Package(
         .testTarget(
             name: "ForwardingTests",
             dependencies: [
+                "SeededRandom",
                 "Forwarding", "ReadingStore", "HealthProfiles", "FHIRTestSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -204,6 +207,7 @@ let package = Package(
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
+                "SeededRandom",
                 "Gateway", "ReadingStore", "Forwarding", "Triage", "HealthProfiles", "BlueZ", "BlueZSimulator",
                 "TestSupport", "GatewayTestSupport", "FHIRTestSupport", "dho-gatewayd", "dhoctl", "bluez-sim",
                 .product(name: "GRDB", package: "GRDB.swift"),

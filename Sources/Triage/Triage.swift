@@ -10,11 +10,21 @@ public struct TriageConfiguration: Sendable {
     public var subjectReference: String
     /// Local command run for every alert event; nil for none.
     public var hook: HookCommand?
+    /// The ready-made patient cues (speech, lights); nil for none.
+    public var cues: PatientCueSettings?
+    /// Told of a cue that could not be given (message) and of the next one that could (nil): a technical problem.
+    public var cueProblems: @Sendable (String?) -> Void
 
-    public init(subjectReference: String, hook: HookCommand? = nil) {
+    public init(subjectReference: String, hook: HookCommand? = nil, cues: PatientCueSettings? = nil,
+                cueProblems: @escaping @Sendable (String?) -> Void = { _ in }) {
         self.subjectReference = subjectReference
         self.hook = hook
+        self.cues = cues
+        self.cueProblems = cueProblems
     }
+
+    /// Whether alert events are queued at all: for the hook, the cues or both.
+    var queuesHookEvents: Bool { hook != nil || cues != nil }
 }
 
 /// Local triage of the hub's patient: traffic-light zones, habitual values, missing measurements, alerts and
@@ -70,7 +80,10 @@ public final class Triage: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
-        self.hooks = HookDispatcher(database: store.writer, command: configuration.hook, logger: logger, clock: clock)
+        let cues = configuration.cues.map {
+            PatientCues(settings: $0, database: store.writer, logger: logger, clock: clock, problems: configuration.cueProblems)
+        }
+        self.hooks = HookDispatcher(database: store.writer, command: configuration.hook, cues: cues, logger: logger, clock: clock)
     }
 
     static func requireMigrations(_ store: ReadingStore) async throws {

@@ -78,7 +78,7 @@ struct OutboxDrain: AsyncParsableCommand {
             annotations: try await TriageAnnotations(store: store),
             configuration: ForwarderConfiguration(
                 batchSize: batchSize,
-                retry: RetryPolicy(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),
+                retry: DeliveryBackoff(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),
             logger: logger)
         let report = await forwarder.drain()
         let status = try await store.outboxStatus()

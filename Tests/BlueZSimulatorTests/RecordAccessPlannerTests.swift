@@ -2,7 +2,7 @@
 import Testing
 
 @Suite struct RecordAccessPlannerTests {
-    let records = [3, 1, 2, 7].map { GlucoseRecord(sequence: UInt16($0), frame: [0x00, UInt8($0), 0x00]) }
+    let records = [3, 1, 2, 7].map { ScriptedGlucoseRecord(sequence: UInt16($0), frame: [0x00, UInt8($0), 0x00]) }
 
     func sequences(_ plan: RecordAccessControlPoint.Plan) -> [UInt16] { plan.records.map(\.sequence) }
 

@@ -41,7 +41,7 @@ import Testing
     @Test func connectIsRetriedAfterLEConnectionAbort() async throws {
         let fixture = try await Fixture.start(Scenarios.cuff(connectFailures: 2))
         let cuff = try await fixture.discover(Addresses.cuff)
-        try await cuff.connect(retrying: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(20),
+        try await cuff.connect(retrying: ConnectRetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(20),
                                                      maxDelay: .milliseconds(100)))
         #expect(await cuff.properties()?.connected == true)
         #expect(try await fixture.control.deviceState(Addresses.cuff).connectAttempts == 3)
@@ -69,7 +69,7 @@ import Testing
         let fixture = try await Fixture.start(Scenarios.cuff())
         let away = try #require(await fixture.client.device(address: Addresses.away))
         do {
-            try await away.connect(retrying: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(10),
+            try await away.connect(retrying: ConnectRetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(10),
                                                          maxDelay: .milliseconds(20)))
             Issue.record("connected to a device out of range")
         } catch {

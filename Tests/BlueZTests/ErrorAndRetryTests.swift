@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func backoffGrowsToItsCap() {
-        let policy = RetryPolicy(maxAttempts: 6, initialDelay: .milliseconds(300), multiplier: 2, maxDelay: .seconds(1))
+        let policy = ConnectRetryPolicy(maxAttempts: 6, initialDelay: .milliseconds(300), multiplier: 2, maxDelay: .seconds(1))
         #expect((1...5).map(policy.delay(afterAttempt:)) == [
             .milliseconds(300), .milliseconds(600), .seconds(1), .seconds(1), .seconds(1),
         ])
@@ -35,7 +35,7 @@ import Testing
     @Test func retriesWaitOnTheClockAndStopAtNonRetryableErrors() async throws {
         let clock = RecordingClock()
         let attempts = Mutex(0)
-        let policy = RetryPolicy(maxAttempts: 5, initialDelay: .seconds(1), multiplier: 3, maxDelay: .seconds(5))
+        let policy = ConnectRetryPolicy(maxAttempts: 5, initialDelay: .seconds(1), multiplier: 3, maxDelay: .seconds(5))
         let value = try await withRetries(policy: policy, clock: clock, isRetryable: \.isConnectionAbort) {
             attempt throws(BlueZError) -> Int in
             attempts.withLock { $0 = attempt }
@@ -55,7 +55,7 @@ import Testing
 
         let exhausted = RecordingClock()
         await #expect(throws: BlueZError.bluez(.failed, message: "le-connection-abort-by-local")) {
-            _ = try await withRetries(policy: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), maxDelay: .seconds(1)),
+            _ = try await withRetries(policy: ConnectRetryPolicy(maxAttempts: 3, initialDelay: .seconds(1), maxDelay: .seconds(1)),
                                       clock: exhausted, isRetryable: \.isConnectionAbort) {
                 _ throws(BlueZError) -> Int in throw .bluez(.failed, message: "le-connection-abort-by-local")
             }

@@ -98,7 +98,7 @@ import Testing
             store: harness.store, transport: try CurlTransport(endpoint: harness.endpoint()), mapper: harness.mapper,
             annotations: annotations,
             configuration: ForwarderConfiguration(
-                batchSize: 10, retry: RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
+                batchSize: 10, retry: DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
             sleeper: harness.sleeper.sleeper)
 
         // Unavailable: nothing goes out without its annotations; the batch waits for the next attempt.

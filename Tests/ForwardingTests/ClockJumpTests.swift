@@ -15,7 +15,7 @@ import Testing
         func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
     }
 
-    func forwarder(_ harness: Harness, clock: ScheduleClock, retry: RetryPolicy) throws -> Forwarder {
+    func forwarder(_ harness: Harness, clock: ScheduleClock, retry: DeliveryBackoff) throws -> Forwarder {
         Forwarder(
             store: harness.store, transport: try CurlTransport(endpoint: harness.endpoint()), mapper: harness.mapper,
             configuration: ForwarderConfiguration(batchSize: 10, retry: retry),
@@ -54,7 +54,7 @@ import Testing
         let harness = try await Harness()
         let wall = AdjustableWallClock()
         // Retry-After may be honoured for an hour, so only the monotonic schedule (not the cap) can help here.
-        let retry = RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40), maximumRetryAfter: .seconds(3600))
+        let retry = DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40), maximumRetryAfter: .seconds(3600))
         let forwarder = try forwarder(harness, clock: ScheduleClock(wall: { wall.now() }), retry: retry)
         let ids = try await harness.ingestReadings(3)
         try await harness.receiver.down()
@@ -76,7 +76,7 @@ import Testing
         // A previous run (its clock a day ahead) scheduled the retries; this run's clock is right.
         let claimed = try await harness.store.claimBatch(limit: 10)
         try await harness.store.scheduleRetry(claimed.map(\.id), notBefore: Date().addingTimeInterval(86_400), error: "HTTP 503")
-        let retry = RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40), maximumRetryAfter: .milliseconds(60))
+        let retry = DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40), maximumRetryAfter: .milliseconds(60))
         let forwarder = try forwarder(harness, clock: ScheduleClock(), retry: retry)
         let report = await Self.drain(forwarder, within: .seconds(10))
         #expect(report.delivered == 2)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Forwarding
 import Foundation
 import Testing
@@ -32,14 +33,14 @@ import TestSupport
     }
 
     @Test func backoffGrowsExponentiallyUpToTheCap() {
-        let policy = RetryPolicy(baseDelay: .seconds(2), maximumDelay: .seconds(60))
+        let policy = DeliveryBackoff(baseDelay: .seconds(2), maximumDelay: .seconds(60))
         #expect((1...7).map { policy.ceiling(afterFailures: $0) }
             == [.seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(32), .seconds(60), .seconds(60)])
         #expect(policy.ceiling(afterFailures: 10_000) == .seconds(60))
     }
 
     @Test func jitterStaysWithinTheWindowAndVaries() {
-        let policy = RetryPolicy(baseDelay: .seconds(1), maximumDelay: .seconds(30))
+        let policy = DeliveryBackoff(baseDelay: .seconds(1), maximumDelay: .seconds(30))
         var generator = SeededGenerator(seed: 42)
         let delays = (0..<200).map { _ in policy.delay(afterFailures: 4, retryAfter: nil, using: &generator) }
         #expect(delays.allSatisfy { $0 >= .zero && $0 <= .seconds(8) })
@@ -47,7 +48,7 @@ import TestSupport
     }
 
     @Test func retryAfterReplacesTheBackoffWithinItsCap() {
-        let policy = RetryPolicy(baseDelay: .seconds(1), maximumDelay: .seconds(30), maximumRetryAfter: .seconds(600))
+        let policy = DeliveryBackoff(baseDelay: .seconds(1), maximumDelay: .seconds(30), maximumRetryAfter: .seconds(600))
         var generator = SeededGenerator(seed: 1)
         #expect(policy.delay(afterFailures: 1, retryAfter: .seconds(120), using: &generator) == .seconds(120))
         #expect(policy.delay(afterFailures: 1, retryAfter: .seconds(86_400), using: &generator) == .seconds(600))

@@ -65,7 +65,7 @@ struct Harness {
             store: store, transport: try CurlTransport(endpoint: endpoint ?? self.endpoint()), mapper: mapper,
             configuration: ForwarderConfiguration(
                 batchSize: batchSize,
-                retry: RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
+                retry: DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
             logger: Logger(label: "test.forwarding"), sleeper: sleeper.sleeper)
     }
 

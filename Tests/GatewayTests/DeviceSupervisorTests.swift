@@ -93,7 +93,7 @@ final class RecordingSink: ReadingSink {
         logger.logLevel = ProcessInfo.processInfo.environment["DHO_TEST_LOG"] == nil ? .warning : .trace
         let visit = VisitSettings(
             timeZone: TimeZone(identifier: "Europe/Oslo")!,
-            connectPolicy: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+            connectPolicy: ConnectRetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
             characteristicTimeout: characteristicTimeout, quietPeriod: .milliseconds(500), collectionWindow: .seconds(5),
             controlPointTimeout: .seconds(5), visitTimeout: .seconds(20))
         let supervisor = DeviceSupervisor(

@@ -66,13 +66,29 @@ import Testing
         #expect(yesterday.instant == MeasurementTime.instant(of: try time(2026, 11, 22, 18, 0), in: oslo))
         #expect(yesterday.note?.contains("jumped forward") == true)
         // A stamp that is itself before the device was provisioned, as is its corrected time: the previous
-        // user's reading (a lent device's memory), dated by its own stamp and kept apart.
+        // user's reading (a lent device's memory), kept apart, dated by its own stamp (the clock jumped).
         let older = MeasurementTime.resolve(
             deviceTime: try time(2026, 1, 5, 9, 0), receivedAt: received, timeZone: oslo, clockOffset: offset,
             notBefore: provisioned)
         #expect(older.source == .beforeProvisioning)
         #expect(older.instant == MeasurementTime.instant(of: try time(2026, 1, 5, 9, 0), in: oslo))
         #expect(older.note?.contains("before the device was provisioned") == true)
+        #expect(older.clockUnreliable && yesterday.clockUnreliable)
+        // A right clock and a reading older than the provisioning (memory the device already held): its corrected
+        // time is right, the clock is not at fault; it is the previous user's, kept apart.
+        let memory = MeasurementTime.resolve(
+            deviceTime: try time(2026, 10, 1, 8, 0), receivedAt: received, timeZone: oslo, clockOffset: 90,
+            notBefore: provisioned)
+        #expect(memory.source == .beforeProvisioning && !memory.clockUnreliable)
+        #expect(memory.instant == MeasurementTime.instant(of: try time(2026, 10, 1, 8, 0), in: oslo)!.addingTimeInterval(-90))
+        #expect(memory.note?.contains("measured before the device was provisioned") == true)
+        // The same by a clock never set (its stamp cannot confirm it): its corrected time, taken as this patient's.
+        let unset = MeasurementTime.resolve(
+            deviceTime: try time(2000, 1, 1, 0, 10), receivedAt: received, timeZone: oslo,
+            clockOffset: MeasurementTime.instant(of: try time(2000, 1, 1, 0, 10), in: oslo)!.timeIntervalSince(received) + 35 * 86_400,
+            notBefore: provisioned)
+        #expect(unset.source == .deviceClockCorrected && !unset.clockUnreliable)
+        #expect(unset.note == "measured before the device was provisioned")
         // Without a provisioning time, "decades back" alone is enough.
         let unprovisioned = MeasurementTime.resolve(
             deviceTime: try time(2026, 11, 22, 18, 0), receivedAt: received, timeZone: oslo, clockOffset: offset)

@@ -1,6 +1,6 @@
 import Testing
 @testable import HealthProfiles
-import TestSupport
+import SeededRandom
 
 @Suite struct MedicalFloatTests {
     @Test func sfloatSpecialValues() {

@@ -1,6 +1,6 @@
 import Testing
 @testable import HealthProfiles
-import TestSupport
+import SeededRandom
 
 /// Vectors cross-checked against StanfordSpezi/SpeziBluetooth Tests/SpeziBluetoothServicesTests/PLXTests.swift
 /// (each re-derived by hand from the layout before being used here).

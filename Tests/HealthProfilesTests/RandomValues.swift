@@ -1,5 +1,5 @@
 @testable import HealthProfiles
-import TestSupport
+import SeededRandom
 
 /// Generators for property-style round-trip tests: random but always valid typed values.
 enum RandomValues {

@@ -1,6 +1,6 @@
 import Testing
 @testable import HealthProfiles
-import TestSupport
+import SeededRandom
 
 @Suite struct ThermometerTests {
     static let name = GATTCharacteristic.temperatureMeasurement.displayName

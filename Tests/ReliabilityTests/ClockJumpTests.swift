@@ -75,6 +75,30 @@ extension Faults {
             }
         }
 
+        /// A cuff that indicates `stored` on connecting, then hangs up, and whose Current Time reads `clock` (hex).
+        static func cuffWithClock(stored: [[UInt8]], clock: String, writable: Bool) -> String {
+            """
+            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", powered: false}
+            timing: {notificationIntervalMs: 5, disconnectAfterLastMs: 50, gattExportDelayMs: 30}
+            devices:
+              - address: "\(Self.cuff)"
+                name: "UA-651BLE"
+                advertisedServices: ["1810"]
+                pairing: {method: justWorks}
+                services:
+                  - uuid: "1810"
+                    characteristics:
+                      - uuid: "2A35"
+                        flags: [indicate]
+                        stored: [\(stored.map { "\"\(DeviceRecords.hex($0))\"" }.joined(separator: ", "))]
+                        disconnectAfterStored: true
+                  - uuid: "1805"
+                    characteristics:
+                      - {uuid: "2A2B", flags: [\(writable ? "read, write" : "read")], value: "\(clock)"}
+
+            """
+        }
+
         /// A cuff whose battery was changed: its clock restarted at 2000-01-01 and says 00:10 when the gateway visits.
         /// Its memory holds a reading from yesterday (stamped while the clock was right) and two identical readings
         /// taken after the reset, four minutes apart.
@@ -85,26 +109,8 @@ extension Faults {
                 try DeviceRecords.bloodPressure(systolic: 122, diastolic: 78, pulse: 61,
                                                 at: try DeviceDateTime(year: 2000, month: 1, day: 1, hours: 0, minutes: minute, seconds: 0))
             }
-            let scenario = """
-                adapter: {name: hci0, address: "00:1A:7D:DA:71:13", powered: false}
-                timing: {notificationIntervalMs: 5, disconnectAfterLastMs: 50, gattExportDelayMs: 30}
-                devices:
-                  - address: "\(Self.cuff)"
-                    name: "UA-651BLE"
-                    advertisedServices: ["1810"]
-                    pairing: {method: justWorks}
-                    services:
-                      - uuid: "1810"
-                        characteristics:
-                          - uuid: "2A35"
-                            flags: [indicate]
-                            stored: ["\(DeviceRecords.hex(yesterday))", "\(DeviceRecords.hex(try afterReset(2)))", "\(DeviceRecords.hex(try afterReset(6)))"]
-                            disconnectAfterStored: true
-                      - uuid: "1805"
-                        characteristics:
-                          - {uuid: "2A2B", flags: [read, write], value: "D0 07 01 01 00 0A 00 06 00 00"}
-
-                """
+            let scenario = Self.cuffWithClock(
+                stored: [yesterday, try afterReset(2), try afterReset(6)], clock: "D0 07 01 01 00 0A 00 06 00 00", writable: true)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-devclock-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: work) }
             let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work))
@@ -136,23 +142,7 @@ extension Faults {
         /// The offset measured on the visit (+73 years) used to "correct" that reading to the 1950s, and it was
         /// forwarded so. Its own stamp is used instead, and the technician is told the clock is unreliable.
         @Test func aDeviceClockThatJumpedForwardDoesNotBackDateAReading() async throws {
-            let scenario = """
-                adapter: {name: hci0, address: "00:1A:7D:DA:71:13", powered: false}
-                timing: {notificationIntervalMs: 5, disconnectAfterLastMs: 50, gattExportDelayMs: 30}
-                devices:
-                  - address: "\(Self.cuff)"
-                    name: "UA-651BLE"
-                    advertisedServices: ["1810"]
-                    pairing: {method: justWorks}
-                    services:
-                      - uuid: "1810"
-                        characteristics:
-                          - {uuid: "2A35", flags: [indicate], disconnectAfterStored: true}
-                      - uuid: "1805"
-                        characteristics:
-                          - {uuid: "2A2B", flags: [read], value: "33 08 06 01 0C 00 00 01 00 00"}
-
-                """
+            let scenario = Self.cuffWithClock(stored: [], clock: "33 08 06 01 0C 00 00 01 00 00", writable: false)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-devclock-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: work) }
             let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work), revisitInterval: "1s")

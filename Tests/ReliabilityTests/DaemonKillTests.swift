@@ -1,3 +1,4 @@
+import SeededRandom
 import BlueZ
 import Foundation
 import GatewayTestSupport

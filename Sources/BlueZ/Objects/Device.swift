@@ -40,7 +40,7 @@ public struct Device: Sendable, Hashable {
     /// Connect() with retries on the transient failures (`BlueZError.isRetryableConnectFailure`, chiefly
     /// le-connection-abort-by-local). Before each retry it waits for bluetoothd to report the link down,
     /// then backs off as `policy` says.
-    public func connect(retrying policy: RetryPolicy, clock: some Clock<Duration> = ContinuousClock(),
+    public func connect(retrying policy: ConnectRetryPolicy, clock: some Clock<Duration> = ContinuousClock(),
                         timeout: Duration = .seconds(60)) async throws(BlueZError) {
         let logger = client.logger
         let path = path
@@ -113,19 +113,19 @@ public struct Device: Sendable, Hashable {
     /// The characteristic with `uuid` (optionally in the service with `service`), waiting up to `timeout`
     /// for bluetoothd to export it: ServicesResolved may turn true before the objects exist.
     public func characteristic(_ uuid: BluetoothUUID, service: BluetoothUUID? = nil,
-                               timeout: Duration = .seconds(10)) async throws(BlueZError) -> GattCharacteristic {
+                               timeout: Duration = .seconds(10)) async throws(BlueZError) -> GattCharacteristicProxy {
         let devicePath = path
         let found = try await client.mirror.waitFor("characteristic \(uuid) on \(path)", timeout: timeout) { view in
             GattLookup.characteristic(uuid, service: service, under: devicePath, in: view)
         }
-        return GattCharacteristic(path: found, uuid: uuid, client: client)
+        return GattCharacteristicProxy(path: found, uuid: uuid, client: client)
     }
 
     /// The characteristics exported right now, in handle order.
-    public func characteristics() async -> [GattCharacteristic] {
+    public func characteristics() async -> [GattCharacteristicProxy] {
         await client.mirror.view.objects(with: BlueZNames.gattCharacteristic, under: path).compactMap { entry in
             guard let text = entry.properties["UUID"]?.stringValue, let uuid = BluetoothUUID(text) else { return nil }
-            return GattCharacteristic(path: entry.path, uuid: uuid, client: client)
+            return GattCharacteristicProxy(path: entry.path, uuid: uuid, client: client)
         }
     }
 

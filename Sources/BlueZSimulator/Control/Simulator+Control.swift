@@ -42,7 +42,7 @@ extension Simulator {
             let address = try knownDevice(call)
             for frame in (call.arguments[1].arrayValue ?? []).compactMap(\.bytesValue) {
                 do {
-                    devices[address]?.glucoseRecords.append(try GlucoseRecord(frame: frame))
+                    devices[address]?.glucoseRecords.append(try ScriptedGlucoseRecord(frame: frame))
                 } catch {
                     throw .invalidArguments(error.description)
                 }

@@ -34,7 +34,7 @@ public struct DeviceConfig: Sendable, Decodable {
     public var pairing: PairingConfig?
     public var services: [ServiceConfig] = []
     /// Stored glucose records served through the Record Access Control Point.
-    public var glucoseRecords: [GlucoseRecord] = []
+    public var glucoseRecords: [ScriptedGlucoseRecord] = []
     /// How bluetoothd misreports this device (none by default).
     public var faults = DeviceFaults()
     /// How the real bluetoothd treats this device where it differs from its documentation (none by default).
@@ -284,7 +284,7 @@ struct DeviceInformation: Decodable {
 
 /// One stored glucose record: the Glucose Measurement frame, and its sequence number (bytes 1–2 of the
 /// frame unless given, so that deliberately malformed frames can still be numbered).
-public struct GlucoseRecord: Sendable, Decodable, Hashable {
+public struct ScriptedGlucoseRecord: Sendable, Decodable, Hashable {
     public var sequence: UInt16
     public var frame: [UInt8]
 

@@ -25,7 +25,7 @@ enum RecordAccessControlPoint {
     /// What the meter does for one request.
     struct Plan: Equatable {
         /// Glucose Measurement notifications to send first, in order.
-        var records: [GlucoseRecord] = []
+        var records: [ScriptedGlucoseRecord] = []
         /// RACP indications to send after them.
         var indications: [[UInt8]] = []
         /// Records to delete (by sequence number).
@@ -33,7 +33,7 @@ enum RecordAccessControlPoint {
         var isAbort = false
     }
 
-    static func plan(for request: [UInt8], records unsorted: [GlucoseRecord]) -> Plan {
+    static func plan(for request: [UInt8], records unsorted: [ScriptedGlucoseRecord]) -> Plan {
         let records = unsorted.sorted { $0.sequence < $1.sequence }
         guard let opcodeByte = request.first else {
             return Plan(indications: [response(0x00, .invalidOperand)])
@@ -52,7 +52,7 @@ enum RecordAccessControlPoint {
             guard operatorByte == 0x00 else { return Plan(indications: [response(opcodeByte, .invalidOperator)]) }
             return Plan(indications: [response(opcodeByte, .success)], isAbort: true)
         }
-        let selected: [GlucoseRecord]
+        let selected: [ScriptedGlucoseRecord]
         switch select(records, operator: operatorByte, operand: operand) {
         case .failure(let code):
             return Plan(indications: [response(opcodeByte, code)])
@@ -81,11 +81,11 @@ enum RecordAccessControlPoint {
     }
 
     private enum Selection {
-        case success([GlucoseRecord])
+        case success([ScriptedGlucoseRecord])
         case failure(Response)
     }
 
-    private static func select(_ records: [GlucoseRecord], operator code: UInt8, operand: [UInt8]) -> Selection {
+    private static func select(_ records: [ScriptedGlucoseRecord], operator code: UInt8, operand: [UInt8]) -> Selection {
         func sequenceOperand(count: Int) -> [UInt16]? {
             // Filter type 0x01 = sequence number, then `count` little-endian uint16 values.
             guard operand.count == 1 + 2 * count else { return nil }

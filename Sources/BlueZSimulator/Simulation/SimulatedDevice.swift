@@ -13,7 +13,7 @@ struct SimulatedDevice: Sendable {
     var battery: UInt8?
     /// Frames still to be sent per characteristic (stored readings are sent once).
     var queues: [BluetoothUUID: [[UInt8]]]
-    var glucoseRecords: [GlucoseRecord]
+    var glucoseRecords: [ScriptedGlucoseRecord]
     /// The last value of each characteristic (reads, writes that set it).
     var values: [BluetoothUUID: [UInt8]]
     var connectFailuresLeft: Int

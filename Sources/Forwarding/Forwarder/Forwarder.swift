@@ -7,7 +7,7 @@ import Synchronization
 public struct ForwarderConfiguration: Sendable, Hashable {
     /// Outbox items per transaction Bundle.
     public var batchSize: Int
-    public var retry: RetryPolicy
+    public var retry: DeliveryBackoff
     /// How often `run` looks at the queue when nobody calls `wake()`.
     public var idlePollInterval: Duration
     /// Urgent items (red readings, alert Flags) are tried at least this often however long the back-off
@@ -21,7 +21,7 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     public var parkContext: String?
 
     public init(
-        batchSize: Int = 50, retry: RetryPolicy = RetryPolicy(), idlePollInterval: Duration = .seconds(30),
+        batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(30),
         urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil
     ) {
         self.batchSize = max(1, batchSize)
@@ -400,7 +400,7 @@ public actor Forwarder {
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration / .seconds(1)
     }
 
     /// Waits `timeout`, or less when `wake()` or `forwardNow()` is called.

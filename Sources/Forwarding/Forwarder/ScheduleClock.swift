@@ -28,8 +28,7 @@ public final class ScheduleClock: Sendable {
             var result = wallNow
             if let previous = last {
                 let elapsed = monotonicNow - previous.monotonic
-                let expected = previous.wall.addingTimeInterval(
-                    Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                let expected = previous.wall.addingTimeInterval(elapsed / .seconds(1))
                 if expected > result { result = expected }
             }
             last = (result, monotonicNow)

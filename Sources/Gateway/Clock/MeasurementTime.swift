@@ -24,6 +24,16 @@ public struct MeasurementTime: Sendable, Hashable {
     public var source: Source
     /// Why the device's stamp was not used, when it was not.
     public var note: String?
+    /// The device's clock, corrected by the offset measured on this visit, put the reading where it cannot be
+    /// (a clock that jumped): a technical problem for the technician, not only a note.
+    public var clockUnreliable: Bool
+
+    public init(instant: Date, source: Source, note: String?, clockUnreliable: Bool = false) {
+        self.instant = instant
+        self.source = source
+        self.note = note
+        self.clockUnreliable = clockUnreliable
+    }
 
     /// Devices whose clock reads before this are taken as "never set" (factory epoch, flat battery).
     public static let earliestPlausibleYear = 2020
@@ -65,19 +75,31 @@ public struct MeasurementTime: Sendable, Hashable {
                 return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time lies in the future")
             }
             if let reason = implausiblyOld(corrected, receivedAt: receivedAt, notBefore: notBefore) {
-                // Both clocks agree the reading predates this patient: the previous user's, never this one's.
+                // Both clocks agree the reading predates this patient: the previous user's, never this one's. Its
+                // corrected time is right unless the clock jumped by more than a memory span (then its own stamp).
                 if year >= earliestPlausibleYear, isBeforeProvisioning(corrected, notBefore),
                    isBeforeProvisioning(stamped, notBefore) {
-                    return MeasurementTime(instant: stamped, source: .beforeProvisioning,
-                                           note: "measured before the device was provisioned (corrected time and own stamp)")
+                    let withinMemory = receivedAt.timeIntervalSince(corrected) <= maximumAge
+                    return MeasurementTime(instant: withinMemory ? corrected : stamped, source: .beforeProvisioning,
+                                           note: "measured before the device was provisioned (corrected time and own stamp)",
+                                           clockUnreliable: !withinMemory)
                 }
                 // The clock jumped forward since this reading was stamped: today's offset does not apply to it.
                 if year >= earliestPlausibleYear, stamped.timeIntervalSince(receivedAt) <= futureTolerance,
                    implausiblyOld(stamped, receivedAt: receivedAt, notBefore: notBefore) == nil {
                     return MeasurementTime(instant: stamped, source: .deviceClock,
-                                           note: "device clock jumped forward since this reading (corrected time \(reason)); its own stamp used")
+                                           note: "device clock jumped forward since this reading (corrected time \(reason)); its own stamp used",
+                                           clockUnreliable: true)
                 }
-                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time \(reason)")
+                // Before provisioning by its corrected time, within a device's memory span, but stamped by a clock
+                // never set (which cannot confirm it): memory the device held already, or a clock restarted since;
+                // its time is kept and, unconfirmed, it is taken as this patient's (README, "Lent devices").
+                if receivedAt.timeIntervalSince(corrected) <= maximumAge {
+                    return MeasurementTime(instant: corrected, source: .deviceClockCorrected,
+                                           note: "measured before the device was provisioned")
+                }
+                return MeasurementTime(instant: receivedAt, source: .gatewayReceipt, note: "corrected device time \(reason)",
+                                       clockUnreliable: true)
             }
             return MeasurementTime(instant: corrected, source: .deviceClockCorrected, note: nil)
         }

@@ -31,7 +31,7 @@ extension GatewayConfiguration {
         let root = try MappingView(try ConfigNode.parse(yaml: yaml, source: source), path: "")
         try root.allowOnly([
             "gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "storage", "retention", "control", "logging",
-            "plausibility",
+            "plausibility", "cues",
         ])
 
         let gateway = try root.requiredMapping("gateway")
@@ -130,7 +130,8 @@ extension GatewayConfiguration {
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
                 hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),
                 scheduleCheckInterval: try alerts?.optionalDuration("schedule-check-interval", in: 1...86_400) ?? .seconds(300),
-                forwardingFailingAfter: try alerts?.optionalDuration("forwarding-failing-after", in: 1...2_592_000) ?? .seconds(3600)),
+                forwardingFailingAfter: try alerts?.optionalDuration("forwarding-failing-after", in: 1...2_592_000) ?? .seconds(3600),
+                cues: try parseCues(try root.optionalMapping("cues"), timeZone: timeZone)),
             storage: Storage(
                 maximumDatabaseSize: try storage?.optionalByteSize("max-database-size", in: (64 << 10)...(1 << 40))),
             retentionDays: try retention?.optionalInt("delivered-days", in: 1...3650) ?? 90,

@@ -68,6 +68,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Undelivered readings older than this while forwarding keeps failing raise the `forwarding-failing`
         /// technical alert.
         public var forwardingFailingAfter: Duration
+        /// Ready-made patient cues (speech, lights), fed by the same durable queue as the hook; nil for none.
+        public var cues: PatientCueSettings? = nil
     }
 
     public struct Storage: Sendable, Equatable {

@@ -49,6 +49,7 @@ public enum ProtectedFiles {
             ("bearer token file", forwarding.bearerTokenFile), ("CA file", forwarding.caFile),
             ("client certificate", forwarding.clientCertificate), ("client key", forwarding.clientKey),
             ("alert hook", configuration.alerts.hookCommand),
+            ("speech synthesizer", configuration.alerts.cues?.speech?.executable),
         ]
         for case let (what, path?) in optional { paths.append((what, path)) }
         return paths

@@ -141,7 +141,7 @@ public struct DeviceVisit: Sendable {
     /// required measurement characteristic fails the visit: the device is not what it was paired as. A
     /// missing feature characteristic (mandatory, yet absent on some consumer devices) does not stop the
     /// readings.
-    private func resolveCharacteristics() async throws(VisitError) -> [GATTCharacteristic: GattCharacteristic] {
+    private func resolveCharacteristics() async throws(VisitError) -> [GATTCharacteristic: GattCharacteristicProxy] {
         let wanted = Set(profile.characteristics.map { $0.characteristic.uuid })
         let essential = Set(profile.characteristics.filter { $0.required && $0.mode != .read }.map { $0.characteristic.uuid })
         let devicePath = bluetoothDevice.path
@@ -161,7 +161,7 @@ public struct DeviceVisit: Sendable {
         } catch {
             throw VisitError("characteristics", "none of the \(profile.name) characteristics appeared: \(error)")
         }
-        var found: [GATTCharacteristic: GattCharacteristic] = [:]
+        var found: [GATTCharacteristic: GattCharacteristicProxy] = [:]
         for use in profile.characteristics {
             do {
                 found[use.characteristic] = try await bluetoothDevice.characteristic(
@@ -201,7 +201,7 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Features are read once and logged: they tell the technician what the device can report.
-    private func readFeatures(_ characteristics: [GATTCharacteristic: GattCharacteristic]) async {
+    private func readFeatures(_ characteristics: [GATTCharacteristic: GattCharacteristicProxy]) async {
         for use in profile.characteristics where use.mode == .read {
             guard let gatt = characteristics[use.characteristic], let bytes = await read(gatt, use.characteristic) else { continue }
             do {
@@ -216,7 +216,7 @@ public struct DeviceVisit: Sendable {
 
     /// The characteristic's value; nil (and a log line naming the reason) when the read fails, which costs the
     /// visit only that detail.
-    private func read(_ gatt: GattCharacteristic, _ characteristic: GATTCharacteristic) async -> [UInt8]? {
+    private func read(_ gatt: GattCharacteristicProxy, _ characteristic: GATTCharacteristic) async -> [UInt8]? {
         do { return try await gatt.readValue() } catch {
             logger.notice("\(characteristic.displayName) unreadable: \(error)", metadata: ["device": "\(device.address)"])
             return nil
@@ -241,7 +241,7 @@ public struct DeviceVisit: Sendable {
 
     /// Subscribes to every notify/indicate characteristic (StartNotify sessions survive disconnects, so a
     /// characteristic already notifying is left as it is).
-    private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristic]) async throws(VisitError) {
+    private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristicProxy]) async throws(VisitError) {
         for use in profile.subscriptions {
             guard let gatt = characteristics[use.characteristic] else { continue }
             if await gatt.properties()?.notifying == true { continue }
@@ -284,7 +284,7 @@ public struct DeviceVisit: Sendable {
     /// restarted mid-transfer; the link stayed up) still has that procedure running and refuses a new one
     /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
     /// Operation) and asks again, instead of failing every visit until the meter drops the link.
-    private func fetchRecords(_ controlPoint: GattCharacteristic) async throws(VisitError) -> String {
+    private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
         let request: RACPRequest = device.lastSequenceNumber.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
         } ?? .reportAll
@@ -313,7 +313,7 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Writes one RACP request and waits for the meter's response indication (nil: none in time).
-    private func controlPointExchange(_ controlPoint: GattCharacteristic, _ request: RACPRequest)
+    private func controlPointExchange(_ controlPoint: GattCharacteristicProxy, _ request: RACPRequest)
         async throws(BlueZError) -> RACPResponse? {
         let answer = processor.armControlPointAnswer()
         do {

@@ -60,7 +60,7 @@ struct ReadingRateLimiter: Sendable {
         defer { refilledAt = now }
         guard let last = refilledAt, now > last else { return }
         let elapsed = now - last
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         tokens = min(Double(limit.burst), tokens + seconds * limit.readingsPerMinute / 60)
     }
 }

@@ -4,7 +4,7 @@ public import Foundation
 /// Timing of one device visit; the daemon derives it from the configuration, tests shorten it.
 public struct VisitSettings: Sendable {
     public var timeZone: TimeZone
-    public var connectPolicy: RetryPolicy
+    public var connectPolicy: ConnectRetryPolicy
     /// How long to wait for GATT objects after ServicesResolved (BlueZ may export them later).
     public var characteristicTimeout: Duration
     /// A device that neither hangs up nor sends anything for this long is done.
@@ -19,7 +19,7 @@ public struct VisitSettings: Sendable {
     public var clockTolerance: TimeInterval
 
     public init(
-        timeZone: TimeZone, connectPolicy: RetryPolicy = .bluetoothConnect, characteristicTimeout: Duration = .seconds(10),
+        timeZone: TimeZone, connectPolicy: ConnectRetryPolicy = .bluetoothConnect, characteristicTimeout: Duration = .seconds(10),
         quietPeriod: Duration = .seconds(5), collectionWindow: Duration = .seconds(60),
         controlPointTimeout: Duration = .seconds(60), visitTimeout: Duration = .seconds(120), clockTolerance: TimeInterval = 30
     ) {

@@ -46,22 +46,19 @@ public final class GatewayPipeline: ReadingSink {
         let time = MeasurementTime.resolve(
             deviceTime: reading.deviceTime, receivedAt: receivedAt, timeZone: timeZone, clockOffset: clockOffset,
             notBefore: device.memoryIsPatients ? nil : device.provisionedAt)
-        if time.source == .beforeProvisioning {
-            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time)
-        }
         if let note = time.note {
             logger.notice("measurement time not from the corrected device clock: \(note)", metadata: ["device": "\(device.address)"])
         }
         // A clock that cannot date its readings is the technician's problem (set it, replace the device): shown
         // until a reading of the device is dated by its corrected clock again.
-        switch time.source {
-        case .deviceClockCorrected:
+        if time.clockUnreliable, let note = time.note {
+            technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
+                                  device: device.address)
+        } else if time.source == .deviceClockCorrected, time.note == nil {
             technicalAlerts.clear(.deviceClockUnreliable, device: device.address)
-        case .deviceClock, .gatewayReceipt, .beforeProvisioning:
-            if let note = time.note, clockOffset != nil {
-                technicalAlerts.raise(.deviceClockUnreliable, "device \(device.address) dates its readings implausibly: \(note)",
-                                      device: device.address)
-            }
+        }
+        if time.source == .beforeProvisioning {
+            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time)
         }
         if implausible.isEmpty {
             technicalAlerts.clear(.implausibleValue, device: device.address)

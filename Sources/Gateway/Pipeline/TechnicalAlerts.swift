@@ -18,6 +18,8 @@ public final class TechnicalAlerts: Sendable {
         case deviceClockUnreliable = "device-clock-unreliable"
         /// A device sent a physiologically impossible value (a device error, withheld from triage and the centre).
         case implausibleValue = "implausible-value"
+        /// A patient cue (speech, LED) could not be given: no audio device, a missing LED.
+        case patientCueFailing = "patient-cue-failing"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

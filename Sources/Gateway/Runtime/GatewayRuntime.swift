@@ -84,7 +84,16 @@ public final class GatewayRuntime: Sendable {
                 HookCommand(executable: URL(fileURLWithPath: $0), timeout: configuration.alerts.hookTimeout)
             }
             triage = try await Triage(
-                store: store, configuration: TriageConfiguration(subjectReference: configuration.patient.reference, hook: hook),
+                store: store,
+                configuration: TriageConfiguration(
+                    subjectReference: configuration.patient.reference, hook: hook, cues: configuration.alerts.cues,
+                    cueProblems: { problem in
+                        if let problem {
+                            technicalAlerts.raise(.patientCueFailing, "a patient cue could not be given: \(problem)")
+                        } else {
+                            technicalAlerts.clear(.patientCueFailing)
+                        }
+                    }),
                 logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
@@ -113,7 +122,7 @@ public final class GatewayRuntime: Sendable {
                 annotations: try await TriageAnnotations(store: store),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
-                    retry: Forwarding.RetryPolicy(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
+                    retry: Forwarding.DeliveryBackoff(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
                     urgentRetryInterval: forwarding.urgentRetryInterval,
                     parkedRetryInterval: forwarding.parkedRetryInterval,
                     parkContext: endpoint.fingerprint(softwareVersion: GatewayVersion.current)),
@@ -155,7 +164,7 @@ public final class GatewayRuntime: Sendable {
             wakeForwarder: { [forwarder] in forwarder.wake() })
         let visit = VisitSettings(
             timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .current,
-            connectPolicy: BlueZ.RetryPolicy(
+            connectPolicy: BlueZ.ConnectRetryPolicy(
                 maxAttempts: configuration.bluetooth.connectAttempts, initialDelay: .milliseconds(300), maxDelay: .seconds(3)),
             visitTimeout: configuration.bluetooth.sessionTimeout)
         let supervisor = DeviceSupervisor(

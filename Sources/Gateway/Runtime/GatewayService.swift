@@ -25,8 +25,7 @@ public struct GatewayService: Service {
                 let alerts = runtime.configuration.alerts
                 await MaintenanceLoop(
                     runtime: runtime, interval: alerts.scheduleCheckInterval,
-                    forwardingAlarmAfter: Double(alerts.forwardingFailingAfter.components.seconds)
-                        + Double(alerts.forwardingFailingAfter.components.attoseconds) / 1e18
+                    forwardingAlarmAfter: alerts.forwardingFailingAfter / .seconds(1)
                 ).run()
             }
             if let interval = notifier.watchdogInterval {

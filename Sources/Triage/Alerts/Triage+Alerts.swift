@@ -140,7 +140,7 @@ extension Triage {
     }
 
     private func queueHook(_ db: Database, event: String, alert: TriageAlert, now: Date) throws {
-        guard configuration.hook != nil else { return }
+        guard configuration.queuesHookEvents else { return }
         let payload = HookPayload(
             event: event, alertID: alert.id, alertKey: alert.key, kind: alert.kind.rawValue,
             vital: alert.vital?.rawValue, zone: event == "alert-cleared" ? Zone.green.rawValue : alert.zone.rawValue,

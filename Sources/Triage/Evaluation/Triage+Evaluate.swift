@@ -133,7 +133,7 @@ extension Triage {
         if !reliable {
             outcome = .controlMeasurementNeeded(reasons: reading.unreliabilityReasons)
             message = plan.texts.controlMeasurement
-            if configuration.hook != nil {
+            if configuration.queuesHookEvents {
                 try HookQueueRecords.enqueue(db, event: "control-measurement", payload: HookPayload(
                     event: "control-measurement", alertID: nil, alertKey: nil, kind: reading.kind.rawValue,
                     vital: nil, zone: nil, previousZone: nil, afterHours: !centreOpen, patientMessage: message,
@@ -170,6 +170,17 @@ extension Triage {
                     afterHours: !centreOpen, planVersion: version, deviceLastSeen: nil, occurrenceStart: nil,
                     endReason: "back to green"), now: now)
             }
+        }
+
+        if configuration.cues != nil {
+            // In the reading's own transaction: a receipt is given exactly for the readings that were stored.
+            var zone: Zone?
+            if case let .zone(value) = outcome { zone = value }
+            try HookQueueRecords.enqueue(db, event: HookPayload.readingReceived, payload: HookPayload(
+                event: HookPayload.readingReceived, alertID: nil, alertKey: nil, kind: reading.kind.rawValue, vital: nil,
+                zone: zone?.rawValue, previousZone: nil, afterHours: !centreOpen, patientMessage: message,
+                summary: "reading received", measuredAt: TriageFHIR.dateTime(measuredAt), deviceLastSeen: nil,
+                reasons: nil, planVersion: version, at: TriageFHIR.dateTime(now)), at: now)
         }
 
         let result = TriageResult(

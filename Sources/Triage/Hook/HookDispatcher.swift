@@ -10,20 +10,23 @@ import Logging
 actor HookDispatcher {
     private let database: any DatabaseWriter
     private let command: HookCommand?
+    private let cues: PatientCues?
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private var worker: Task<Void, Never>?
 
-    init(database: any DatabaseWriter, command: HookCommand?, logger: Logger, clock: @escaping @Sendable () -> Date) {
+    init(database: any DatabaseWriter, command: HookCommand?, cues: PatientCues?, logger: Logger,
+         clock: @escaping @Sendable () -> Date) {
         self.database = database
         self.command = command
+        self.cues = cues
         self.logger = logger
         self.clock = clock
     }
 
     /// Starts delivering pending events unless a delivery run is already going.
     func kick() {
-        guard command != nil, worker == nil else { return }
+        guard command != nil || cues != nil, worker == nil else { return }
         worker = Task { await self.deliverAll() }
     }
 
@@ -45,7 +48,7 @@ actor HookDispatcher {
 
     private func deliverAll() async {
         defer { worker = nil }
-        guard let command else { return }
+        await cues?.start()
         while true {
             let next: (seq: Int64, event: String, payload: String)?
             do {
@@ -60,7 +63,7 @@ actor HookDispatcher {
                 return
             }
             guard let next else { return }
-            let outcome = await HookRunner.run(command, payload: Data(next.payload.utf8))
+            let outcome = await deliver(event: next.event, payload: next.payload)
             let status: String
             var errorText: String?
             switch outcome {
@@ -74,9 +77,9 @@ actor HookDispatcher {
                                                              "reason": "\(reason)"])
             case .timedOut:
                 status = "timed-out"
-                errorText = "killed after \(command.timeout)"
+                errorText = "killed after \(command?.timeout ?? .zero)"
                 logger.error("triage hook timed out and was killed",
-                             metadata: ["event": "\(next.event)", "seq": "\(next.seq)", "timeout": "\(command.timeout)"])
+                             metadata: ["event": "\(next.event)", "seq": "\(next.seq)", "timeout": "\(command?.timeout ?? .zero)"])
             }
             let finishedAt = clock().timeIntervalSince1970
             do {
@@ -94,5 +97,26 @@ actor HookDispatcher {
                 return
             }
         }
+    }
+
+    /// Gives one event to the patient cues and then to the configured hook. The hook gets the events it always
+    /// got; "reading-received" exists for the cues (receipt, lights) only.
+    private func deliver(event: String, payload: String) async -> HookOutcome {
+        var failures: [String] = []
+        if let cues {
+            if let decoded = try? JSONDecoder().decode(HookPayload.self, from: Data(payload.utf8)) {
+                if case let .failed(reason) = await cues.deliver(decoded) { failures.append("cue: \(reason)") }
+            } else {
+                failures.append("cue: the queued event cannot be read")
+            }
+        }
+        if let command, event != HookPayload.readingReceived {
+            switch await HookRunner.run(command, payload: Data(payload.utf8)) {
+            case .delivered: break
+            case let .failed(reason): failures.append(reason)
+            case .timedOut: if failures.isEmpty { return .timedOut } else { failures.append("timed out") }
+            }
+        }
+        return failures.isEmpty ? .delivered : .failed(failures.joined(separator: "; "))
     }
 }

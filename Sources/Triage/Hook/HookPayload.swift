@@ -1,7 +1,7 @@
 /// The JSON object a hook command receives on stdin. It carries no patient identifier: the hook runs on the
 /// patient's own hub and needs only what to show or say.
 struct HookPayload: Codable, Sendable, Hashable {
-    /// "alert-raised", "alert-cleared" or "control-measurement".
+    /// "alert-raised", "alert-cleared" or "control-measurement"; `readingReceived` for the patient cues only.
     var event: String
     var alertID: String?
     var alertKey: String?
@@ -18,4 +18,7 @@ struct HookPayload: Codable, Sendable, Hashable {
     var reasons: [String]?
     var planVersion: Int
     var at: String
+
+    /// Queued for every stored reading when patient cues are on (receipt, lights); never given to the hook.
+    static let readingReceived = "reading-received"
 }

@@ -36,7 +36,7 @@ enum BenchSupport {
     }
 
     static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration / .seconds(1)
     }
 
     /// User + system CPU time of this process so far.

@@ -28,7 +28,7 @@ struct Delivery {
                 patient: try PatientReference(TriageFixture.subject))),
             annotations: try await TriageAnnotations(store: store),
             configuration: ForwarderConfiguration(
-                batchSize: 10, retry: RetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
+                batchSize: 10, retry: DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
             logger: logger, sleeper: Sleeper { try await Task.sleep(for: min($0, .milliseconds(50))) })
     }
 

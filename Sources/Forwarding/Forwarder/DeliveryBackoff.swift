@@ -4,7 +4,7 @@
 /// gateways coming back after a receiver outage do not retry in lock-step. A Retry-After from the server
 /// (429, 503) replaces the computed delay, clamped to `maximumRetryAfter` so a misconfigured server cannot
 /// silence a hub for days.
-public struct RetryPolicy: Sendable, Hashable {
+public struct DeliveryBackoff: Sendable, Hashable {
     public var baseDelay: Duration
     public var maximumDelay: Duration
     public var maximumRetryAfter: Duration

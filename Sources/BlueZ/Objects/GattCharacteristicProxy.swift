@@ -1,8 +1,8 @@
 public import DBus
 public import HealthProfiles
 
-/// org.bluez.GattCharacteristic1 of a remote device (BlueZ doc/org.bluez.GattCharacteristic.rst).
-public struct GattCharacteristic: Sendable, Hashable {
+/// org.bluez.GattCharacteristic1 of a remote device (BlueZ doc/org.bluez.GattCharacteristicProxy.rst).
+public struct GattCharacteristicProxy: Sendable, Hashable {
     public let path: ObjectPath
     public let uuid: BluetoothUUID
     let client: BlueZClient
@@ -13,7 +13,7 @@ public struct GattCharacteristic: Sendable, Hashable {
         self.client = client
     }
 
-    public static func == (lhs: GattCharacteristic, rhs: GattCharacteristic) -> Bool { lhs.path == rhs.path }
+    public static func == (lhs: GattCharacteristicProxy, rhs: GattCharacteristicProxy) -> Bool { lhs.path == rhs.path }
     public func hash(into hasher: inout Hasher) { hasher.combine(path) }
 
     public enum WriteType: String, Sendable {

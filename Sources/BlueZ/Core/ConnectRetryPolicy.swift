@@ -1,6 +1,6 @@
 /// How often and how patiently to retry an operation that fails transiently (chiefly Connect() failing
 /// with le-connection-abort-by-local, which BlueZ reports for many LE devices on a busy radio).
-public struct RetryPolicy: Sendable, Hashable {
+public struct ConnectRetryPolicy: Sendable, Hashable {
     /// Total attempts, the first one included.
     public var maxAttempts: Int
     /// Wait before the second attempt.
@@ -23,7 +23,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Connecting to a health device that just advertised: a few quick retries, since it will only stay
     /// awake for seconds.
-    public static let bluetoothConnect = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(300),
+    public static let bluetoothConnect = ConnectRetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(300),
                                                      multiplier: 2, maxDelay: .seconds(3))
 
     /// The wait after the `attempt`th failed attempt (1-based).
@@ -41,7 +41,7 @@ public struct RetryPolicy: Sendable, Hashable {
 /// Runs `operation` until it succeeds, fails with a non-retryable error, or `policy.maxAttempts` is used
 /// up (then the last error is thrown). Between attempts it calls `beforeRetry` (e.g. to wait for the
 /// disconnect event) and then waits the policy's backoff on `clock`.
-public func withRetries<T>(policy: RetryPolicy, clock: some Clock<Duration> = ContinuousClock(),
+public func withRetries<T>(policy: ConnectRetryPolicy, clock: some Clock<Duration> = ContinuousClock(),
                            isRetryable: (BlueZError) -> Bool,
                            beforeRetry: (_ attempt: Int, _ error: BlueZError) async -> Void = { _, _ in },
                            operation: (_ attempt: Int) async throws(BlueZError) -> T) async throws(BlueZError) -> T {
