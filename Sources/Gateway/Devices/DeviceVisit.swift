@@ -62,27 +62,26 @@ public struct DeviceVisit: Sendable {
     /// so that a cancelled visit (device forgotten, daemon stopping) still releases the link; it is bounded so
     /// that a bluetoothd that stopped answering cannot hold the visit.
     private func hangUp() async {
+        enum Release: Sendable { case released, problem(String) }
         let bluetoothDevice = bluetoothDevice
-        let released = Task { () -> String? in
+        let outcome = OneShot<Release>()
+        Task {
             do throws(BlueZError) {
                 try await bluetoothDevice.disconnect()
-                return await bluetoothDevice.properties()?.connected == true ? "bluetoothd still reports it connected" : nil
+                outcome.deliver(await bluetoothDevice.properties()?.connected == true
+                    ? .problem("bluetoothd still reports it connected") : .released)
             } catch {
-                return error.description
+                outcome.deliver(.problem(error.description))
             }
         }
-        let problem = await withTaskGroup(of: String??.self) { group in
-            group.addTask { await released.value }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return .some("no answer to Disconnect() within 10 s")
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? nil
-        }
-        if let problem {
+        // Waiting on the OneShot, not on the task: a wait that ends at the limit must not wait for the call.
+        switch await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) {
+        case .released?:
+            return
+        case let .problem(problem)?:
             logger.warning("link not released: \(problem)", metadata: ["device": "\(device.address)"])
+        case nil:
+            logger.warning("link not released: no answer to Disconnect() within 10 s", metadata: ["device": "\(device.address)"])
         }
     }
 
@@ -322,18 +321,9 @@ public struct DeviceVisit: Sendable {
             answer.deliver(nil)
             throw error
         }
-        let timeout = settings.controlPointTimeout
-        return await withTaskGroup(of: RACPResponse??.self) { group in
-            group.addTask { await answer.value() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .some(nil)
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            answer.deliver(nil)
-            return first ?? nil
-        }
+        let response = await firstOf({ await answer.value() }, within: settings.controlPointTimeout, else: nil)
+        answer.deliver(nil)
+        return response
     }
 
     /// ATT error 0x80 on a RACP write: the Glucose Profile's "Procedure Already In Progress".
