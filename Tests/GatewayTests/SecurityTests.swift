@@ -189,6 +189,15 @@ import Glibc
         let group = "dhotech\(suffix)", technician = "dhotec\(suffix)", stranger = "dhostr\(suffix)"
         let scratch = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
+        try await Self.withTemporaryUsers(group: group, users: [(technician, true), (stranger, false)], scratch: scratch) {
+            try await Self.checkTechnicianAccess(group: group, technician: technician, stranger: stranger)
+        }
+    }
+
+    /// Creates `group` and `users` (each with a group of its own; members of `group` when marked so), runs `body`,
+    /// and removes them again whatever happened. Needs root.
+    static func withTemporaryUsers(group: String, users: [(name: String, inGroup: Bool)], scratch: URL,
+                                   _ body: () async throws -> Void) async throws {
         func system(_ arguments: [String]) async throws -> CommandOutput {
             try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), arguments, workingDirectory: scratch)
         }
@@ -197,12 +206,13 @@ import Glibc
         do {
             try #require(try await system(["groupadd", group]).status == 0)
             created.append(["groupdel", group])
-            for (user, groups) in [(technician, ["-G", group]), (stranger, [])] {
-                let added = try await system(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group"] + groups + [user])
+            for user in users {
+                let added = try await system(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group"]
+                    + (user.inGroup ? ["-G", group] : []) + [user.name])
                 try #require(added.status == 0, "useradd: \(added.stderr)")
-                created.insert(["userdel", user], at: 0)
+                created.insert(["userdel", user.name], at: 0)
             }
-            outcome = .success(try await Self.checkTechnicianAccess(group: group, technician: technician, stranger: stranger))
+            outcome = .success(try await body())
         } catch {
             outcome = .failure(error)
         }

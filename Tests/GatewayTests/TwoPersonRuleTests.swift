@@ -15,24 +15,9 @@ extension SecurityTests {
         let group = "dhotech\(suffix)", verifier = "dhover\(suffix)"
         let scratch = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        func system(_ arguments: [String]) async throws -> CommandOutput {
-            try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), arguments, workingDirectory: scratch)
+        try await Self.withTemporaryUsers(group: group, users: [(verifier, true)], scratch: scratch) {
+            try await Self.checkTwoPersonRule(group: group, verifier: verifier, scratch: scratch)
         }
-        var created: [[String]] = []
-        let outcome: Result<Void, any Error>
-        do {
-            try #require(try await system(["groupadd", group]).status == 0)
-            created.append(["groupdel", group])
-            let added = try await system(
-                ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", "-G", group, verifier])
-            try #require(added.status == 0, "useradd: \(added.stderr)")
-            created.insert(["userdel", verifier], at: 0)
-            outcome = .success(try await Self.checkTwoPersonRule(group: group, verifier: verifier, scratch: scratch))
-        } catch {
-            outcome = .failure(error)
-        }
-        for command in created { _ = try? await system(command) }
-        try outcome.get()
     }
 
     static func checkTwoPersonRule(group: String, verifier: String, scratch: URL) async throws {

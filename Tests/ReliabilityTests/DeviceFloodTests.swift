@@ -21,21 +21,9 @@ extension Faults {
         }
 
         static func scenario() throws -> String {
-            """
-            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
-            timing: {gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}
-            devices:
-              - address: "\(Scenarios.thermometer)"
-                name: "UT-201BLE"
-                advertisedServices: ["1809"]
-                services:
-                  - uuid: "1809"
-                    characteristics:
-                      - uuid: "2A1C"
-                        flags: [indicate]
-                        stream: {intervalMs: 2, repeat: false, frames: [\(try flood().joined(separator: ", "))]}
-
-            """
+            Scenarios.thermometerHome(
+                sends: ["stream: {intervalMs: 2, repeat: false, frames: [\(try flood().joined(separator: ", "))]}"],
+                timing: "{gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}")
         }
 
         @Test func aFloodingDeviceIsLimitedCountedAndReportedOncePerEpisode() async throws {

@@ -8,23 +8,10 @@ extension Faults {
     /// exponent cut off. Now it is a device error: stored with its raw frame, shown to the technician,
     /// forwarded without a value (dataAbsentReason error, entered-in-error) and never given a zone.
     @Suite struct ImplausibleValueTests {
-        static let scenario = """
-            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
-            timing: {notificationIntervalMs: 20, disconnectAfterLastMs: 600, gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}
-            devices:
-              - address: "\(Scenarios.thermometer)"
-                name: "UT-201BLE"
-                advertisedServices: ["1809"]
-                services:
-                  - uuid: "1809"
-                    characteristics:
-                      - uuid: "2A1C"
-                        flags: [indicate]
-                        # 37.6 °C; 3.7e129 °C; 44.0 °C (plausible by default, not under this hub's 32–43 °C)
-                        stored: ["00 78 01 00 FF", "00 20 75 38 7B", "00 B8 01 00 FF"]
-                        disconnectAfterStored: true
-
-            """
+        // 37.6 °C; 3.7e129 °C; 44.0 °C (plausible by default, not under this hub's 32–43 °C)
+        static let scenario = Scenarios.thermometerHome(sends: [
+            #"stored: ["00 78 01 00 FF", "00 20 75 38 7B", "00 B8 01 00 FF"]"#, "disconnectAfterStored: true",
+        ])
 
         @Test func anImpossibleTemperatureIsADeviceErrorNotARedReading() async throws {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-implausible-\(UUID().uuidString.prefix(8))")

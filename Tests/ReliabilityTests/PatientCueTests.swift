@@ -11,22 +11,7 @@ extension Faults {
         /// 39.5 °C (red under the COPD plan) and 37.0 °C (green), IEEE-11073 FLOAT with exponent -1.
         static let red: [UInt8] = [0x00, 0x8B, 0x01, 0x00, 0xFF]
         static let green: [UInt8] = [0x00, 0x72, 0x01, 0x00, 0xFF]
-        static let scenario = """
-            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
-            timing: {notificationIntervalMs: 20, disconnectAfterLastMs: 600, gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}
-            devices:
-              - address: "\(Scenarios.thermometer)"
-                name: "UT-201BLE"
-                advertisedServices: ["1809"]
-                services:
-                  - uuid: "1809"
-                    characteristics:
-                      - uuid: "2A1C"
-                        flags: [indicate]
-                        stored: ["00 8B 01 00 FF"]
-                        disconnectAfterStored: true
-
-            """
+        static let scenario = Scenarios.thermometerHome(sends: [#"stored: ["00 8B 01 00 FF"]"#, "disconnectAfterStored: true"])
 
         /// A work directory with a fake LED class tree (`leds/dho:<colour>/brightness`) and a WAV directory.
         struct Rig {

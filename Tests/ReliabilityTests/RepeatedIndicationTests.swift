@@ -6,23 +6,10 @@ extension Faults {
     /// A BlueZ that reports every indication twice, ~100 ms apart (the simulator's `duplicateNotificationsAfterMs`
     /// fault): a thermometer without a clock must not have each measurement stored twice.
     @Suite struct RepeatedIndicationTests {
-        static let scenario = """
-            adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
-            timing: {notificationIntervalMs: 20, disconnectAfterLastMs: 600, gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}
-            devices:
-              - address: "\(Scenarios.thermometer)"
-                name: "UT-201BLE"
-                advertisedServices: ["1809"]
-                faults: {duplicateNotificationsAfterMs: 100}
-                services:
-                  - uuid: "1809"
-                    characteristics:
-                      - uuid: "2A1C"
-                        flags: [indicate]
-                        stored: ["04 78 01 00 FF 03", "04 79 01 00 FF 03"]   # 37.6 and 37.7 °C, no time stamp
-                        disconnectAfterStored: true
-
-            """
+        // 37.6 and 37.7 °C, no time stamp
+        static let scenario = Scenarios.thermometerHome(
+            sends: [#"stored: ["04 78 01 00 FF 03", "04 79 01 00 FF 03"]"#, "disconnectAfterStored: true"],
+            faults: "{duplicateNotificationsAfterMs: 100}")
 
         @Test func eachIndicationDeliveredTwiceIsStoredOnce() async throws {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-repeat-\(UUID().uuidString.prefix(8))")

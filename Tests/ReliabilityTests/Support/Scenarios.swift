@@ -62,6 +62,28 @@ enum Scenarios {
 
         """
 
+    /// Radio time short enough for tests in which a device sends a few frames and hangs up.
+    static let quickRadio = "{notificationIntervalMs: 20, disconnectAfterLastMs: 600, gattExportDelayMs: 30, connectDelayMs: 5, resolveDelayMs: 5}"
+
+    /// One thermometer (UT-201BLE) whose Temperature Measurement (0x2A1C) indicates what `sends` says, each
+    /// element one key of that characteristic (`stored: [...]` and `disconnectAfterStored: true`, or a `stream`);
+    /// `faults` is the device's faults block.
+    static func thermometerHome(sends: [String], timing: String = quickRadio, faults: String? = nil) -> String {
+        var lines = [
+            "adapter: {name: hci0, address: \"00:1A:7D:DA:71:13\", alias: dho-gateway, powered: false}",
+            "timing: \(timing)",
+            "devices:",
+            "  - address: \"\(thermometer)\"",
+            "    name: \"UT-201BLE\"",
+            "    advertisedServices: [\"1809\"]",
+        ]
+        if let faults { lines.append("    faults: \(faults)") }
+        lines += ["    services:", "      - uuid: \"1809\"", "        characteristics:", "          - uuid: \"2A1C\"",
+                  "            flags: [indicate]"]
+        lines += sends.map { "            " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func write(_ text: String, in directory: URL) throws -> String {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("scenario-\(UUID().uuidString.prefix(8)).yaml").path
