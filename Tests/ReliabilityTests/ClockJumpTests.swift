@@ -36,7 +36,11 @@ extension Faults {
                 let clock = try await FakedWallClock.prepare(in: gateway.directory)
                 try await gateway.startDaemon(environment: clock.environment)
                 let pid = gateway.daemonPID
-                let paired = try await gateway.dhoctl(["pair", Self.cuff.description, "--by", "technician-e2e"])
+                // The patient's own cuff: while the hub's clock is a day or two off, the gateway sets the cuff's
+                // clock to it, and readings it stamps then can lie before the provisioning by the hub's later,
+                // right clock; the lent-device rule would keep them apart. That interaction is a known limit
+                // (README "Lent devices"); this test is about the hub's clock and delivery.
+                let paired = try await gateway.dhoctl(["pair", Self.cuff.description, "--by", "technician-e2e", "--memory-is-patients"])
                 #expect(paired.status == 0, "\(paired.stderr)")
                 try await gateway.waitUntil("the cuff's memory stored and forwarded") {
                     let status = try await gateway.status()
