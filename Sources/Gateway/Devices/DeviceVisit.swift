@@ -47,7 +47,7 @@ public struct DeviceVisit: Sendable {
         do {
             try await bluetoothDevice.connect(retrying: settings.connectPolicy, timeout: .seconds(30))
         } catch {
-            throw VisitError("connect", error.description)
+            throw VisitError("connect", error.description, bondLost: BondLoss.isBondLoss(error))
         }
         let outcome: Result<Report, VisitError>
         do throws(VisitError) { outcome = .success(try await collect(deadline: deadline)) } catch { outcome = .failure(error) }
@@ -238,17 +238,29 @@ public struct DeviceVisit: Sendable {
         return deviceNow.timeIntervalSince(now)
     }
 
-    /// Subscribes to every notify/indicate characteristic (StartNotify sessions survive disconnects, so a
-    /// characteristic already notifying is left as it is).
+    /// Subscribes to every notify/indicate characteristic, on every connection.
+    ///
+    /// bluetoothd keeps the gateway's notify session, and reports `Notifying: true`, across disconnects, but
+    /// many devices forget their subscriptions (CCCDs) when the link drops, and StartNotify on a standing
+    /// session is answered at once without writing the CCCD again: such a device stays silent on every visit
+    /// after the first. So a standing session is ended first (StopNotify, which clears it) and started again,
+    /// which makes bluetoothd write the CCCD on this link.
     private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristicProxy]) async throws(VisitError) {
         for use in profile.subscriptions {
             guard let gatt = characteristics[use.characteristic] else { continue }
-            if await gatt.properties()?.notifying == true { continue }
+            if await gatt.properties()?.notifying == true {
+                do { try await gatt.stopNotify() } catch {
+                    logger.debug("StopNotify before subscribing again: \(error)", metadata: ["device": "\(device.address)"])
+                }
+            }
             do {
                 try await gatt.startNotify()
             } catch .bluez(.inProgress, _) {
                 continue
             } catch {
+                if BondLoss.isBondLoss(error) {
+                    throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)", bondLost: true)
+                }
                 if use.required { throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)") }
                 logger.notice("cannot subscribe to \(use.characteristic.displayName): \(error)")
             }
