@@ -51,7 +51,7 @@ extension GatewayCommands {
 
     private func scanResult(_ device: Device) async -> ScanResult? {
         guard let properties = await device.properties(), let address = properties.address?.description else { return nil }
-        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id
+        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id
         let provisioned = ((try? await runtime.registry.device(address: address)) ?? nil) != nil
         return ScanResult(
             address: address, name: properties.name, rssi: properties.rssi.map(Int.init),
@@ -86,7 +86,7 @@ extension GatewayCommands {
             }
             profile = requested
         } else {
-            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id else {
+            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id else {
                 throw ControlError("unsupported", "\(address) advertises no supported health service; pass --profile if it is a health device")
             }
             profile = guessed
