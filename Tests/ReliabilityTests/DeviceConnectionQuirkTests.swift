@@ -1,6 +1,7 @@
 import BlueZ
 import Foundation
 import GatewayTestSupport
+import GRDB
 import HealthProfiles
 import Testing
 
@@ -46,6 +47,18 @@ extension Faults {
             }
         }
 
+        /// The cuff's registry row but for its visit bookkeeping: profile, name, user, memory owner, record
+        /// cursor, who provisioned it when.
+        static func provisioning(_ gateway: GatewayHarness) async throws -> String {
+            try await GatewayDatabase(path: gateway.databasePath).read { db in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT profile, name, userIndex, memoryIsPatients, lastSequenceNumber, provisionedBy, provisionedAt
+                    FROM gateway_devices WHERE address = ?
+                    """, arguments: [Scenarios.cuff])
+                return row.map { row in row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ") } ?? "none"
+            }
+        }
+
         /// A cuff that bonds (just works) and indicates what is queued, then hangs up.
         static func bondedCuff(bondLossFailsOn: String = "connect", bluetoothd: String = "{}") throws -> String {
             """
@@ -85,6 +98,8 @@ extension Faults {
                 #expect(paired.status == 0 && paired.stdout.contains(", bonded"), "\(paired.stdout) \(paired.stderr)")
                 try await gateway.waitUntil("the cuff's memory stored") { try await gateway.status()["readingsStored"] as? Int == 1 }
                 let before = try #require((try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]])?.first)
+                let registryBefore = try await Self.provisioning(gateway)
+                #expect(registryBefore.contains("memoryIsPatients=1"), "\(registryBefore)")
 
                 try await gateway.simulatorControl.loseBond(Self.cuff)
                 try await gateway.simulatorControl.queueFrames(
@@ -101,9 +116,10 @@ extension Faults {
                 let doctor = try await gateway.dhoctl(["doctor"])
                 #expect(doctor.stdout.contains("refuses the hub's bond"), "\(doctor.stdout)")
 
-                // Not hammered: advertisements for the next few seconds bring no new connection attempt.
+                // Not hammered: advertisements for the next 7 s — longer than the first back-off after an ordinary
+                // failure (5 s) — bring no new connection attempt.
                 let attempts = try await gateway.simulatorControl.deviceState(Self.cuff).connectAttempts
-                for _ in 0..<6 {
+                for _ in 0..<14 {
                     try await gateway.simulatorControl.advertise(Self.cuff)
                     try await Task.sleep(for: .milliseconds(500))
                 }
@@ -128,6 +144,7 @@ extension Faults {
                 #expect(after["provisionedBy"] as? String == "technician-e2e")
                 #expect(after["provisionedAt"] as? String == before["provisionedAt"] as? String)
                 #expect(after["profile"] as? String == before["profile"] as? String)
+                #expect(try await Self.provisioning(gateway) == registryBefore)
                 #expect(try await gateway.receiver.identifiers("Observation").values.allSatisfy { $0 == 1 })
             }
         }
