@@ -157,6 +157,13 @@ extension Faults {
             let gateway = try await GatewayHarness.start(
                 scenario: try Scenarios.write(try Self.bondedCuff(bluetoothd: "{pairWithoutBond: true}"), in: work))
             try await withGateway("pair-without-bond", gateway) {
+                // --renew is for a provisioned device: refused, and the device is left alone (no RemoveDevice).
+                let notProvisioned = try await gateway.dhoctl(["pair", Scenarios.cuff, "--renew", "--by", "technician-e2e"])
+                #expect(notProvisioned.status == 1)
+                #expect(notProvisioned.stderr.contains("is not provisioned on this hub: pair it without --renew"), "\(notProvisioned.stderr)")
+                let untouched = try await gateway.simulatorControl.deviceState(Self.cuff)
+                #expect(untouched.exists && untouched.pairAttempts == 0)
+
                 let paired = try await gateway.dhoctl(["pair", Scenarios.cuff, "--by", "technician-e2e"])
                 #expect(paired.status != 0)
                 #expect(paired.stderr.contains("does not report \(Scenarios.cuff) paired"), "\(paired.stdout) \(paired.stderr)")
