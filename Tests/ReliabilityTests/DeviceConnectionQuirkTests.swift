@@ -161,6 +161,8 @@ extension Faults {
                 let notProvisioned = try await gateway.dhoctl(["pair", Scenarios.cuff, "--renew", "--by", "technician-e2e"])
                 #expect(notProvisioned.status == 1)
                 #expect(notProvisioned.stderr.contains("is not provisioned on this hub: pair it without --renew"), "\(notProvisioned.stderr)")
+                let changing = try await gateway.dhoctl(["pair", Scenarios.cuff, "--renew", "--profile", "weight-scale", "--by", "technician-e2e"])
+                #expect(changing.status == 64 && changing.stderr.contains("--profile cannot change it"), "\(changing.stderr)")
                 let untouched = try await gateway.simulatorControl.deviceState(Self.cuff)
                 #expect(untouched.exists && untouched.pairAttempts == 0)
 

@@ -6,7 +6,13 @@ extension GatewayCommands {
     /// The provisioned device whose bond is renewed, after its stale bond was removed from bluetoothd
     /// (Adapter.RemoveDevice): the device forgot the keys, so the pairing must start from nothing. The registry
     /// entry (profile, record cursor, memory owner, provisioning) is left as it is.
-    func removeStaleBond(_ address: String, _ bluetoothAddress: BluetoothAddress) async throws(ControlError) -> ProvisionedDevice {
+    func removeStaleBond(_ address: String, _ bluetoothAddress: BluetoothAddress, _ arguments: CommandArguments)
+        async throws(ControlError) -> ProvisionedDevice {
+        // The provisioning is kept as it is: options that would change it belong to a pairing without --renew.
+        if let option = ["profile", "user"].first(where: { arguments.optional($0) != nil })
+            ?? (arguments.flag("memory-is-patients") ? "memory-is-patients" : nil) {
+            throw .badArguments("--renew keeps the device's provisioning; --\(option) cannot change it (dhoctl forget, then pair)")
+        }
         let provisioned = try await failing("registry") { try await runtime.registry.device(address: address) }
         guard let provisioned else {
             throw ControlError("not-found", "\(address) is not provisioned on this hub: pair it without --renew")

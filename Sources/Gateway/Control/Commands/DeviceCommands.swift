@@ -69,7 +69,7 @@ extension GatewayCommands {
         let memoryIsPatients = arguments.flag("memory-is-patients")
         guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
         // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
-        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress) : nil
+        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress, arguments) : nil
 
         session.progress(id: requestID, message: "Waiting for \(address) (put the device in pairing mode)…")
         let device: Device
