@@ -349,6 +349,11 @@ public actor DeviceSupervisor {
     }
 
     private func finished(_ address: String, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
+        // Read before the entry is copied: the actor may run other work while this waits for the store.
+        var bondLossDetail: String?
+        if case let .failure(error) = outcome, error.bondLost, let device = tracked[address]?.device {
+            bondLossDetail = await bondLossMessage(device)
+        }
         guard var entry = tracked[address] else { return }
         entry.visit = nil
         entry.visits += 1
@@ -369,9 +374,9 @@ public actor DeviceSupervisor {
             // trying it at the maximum back-off (not on every advertisement) spares its battery and the radio.
             let backoff = error.bondLost ? settings.maximumBackoff
                 : min(settings.maximumBackoff, settings.initialBackoff * (1 << min(entry.failures - 1, 16)))
-            if error.bondLost, !entry.bondLost {
+            if let bondLossDetail, !entry.bondLost {
                 entry.bondLost = true
-                sink.bondChanged(entry.device, lost: true, detail: await bondLossMessage(entry.device))
+                sink.bondChanged(entry.device, lost: true, detail: bondLossDetail)
             }
             entry.notBefore = .now + backoff
             entry.lastOutcome = error.description
