@@ -70,14 +70,20 @@ struct Pair: ParsableCommand {
         The device is the patient's own: the readings it stored before pairing are theirs and are forwarded. \
         Without it, those are taken as a lent device's previous user's and kept apart (dhoctl readings).
         """) var memoryIsPatients = false
+    @Flag(help: """
+        The device is provisioned but lost its bond (battery change, reset; dhoctl status shows device-bond-lost): \
+        remove the stale bond and pair again, keeping its provisioning (profile, records fetched, memory owner).
+        """) var renew = false
 
     func run() throws {
         var arguments = ["address": address, "by": by ?? Terminal.loginName, "timeout": String(timeout)]
         arguments["profile"] = profile
         if memoryIsPatients { arguments["memory-is-patients"] = "true" }
+        if renew { arguments["renew"] = "true" }
         arguments["user"] = user.map(String.init)
         try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
-            "paired \(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"
+            (result.renewed == true ? "renewed the bond of " : "paired ")
+                + "\(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"
                 + "\(result.name.map { " (\(Terminal.visible($0)))" } ?? "")\(result.bonded ? ", bonded" : "")\n"
         }
     }

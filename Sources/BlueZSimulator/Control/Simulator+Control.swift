@@ -33,7 +33,7 @@ extension Simulator {
             try call.expectSignature("ssay")
             let address = try knownDevice(call)
             let uuid = try characteristic(call, of: address)
-            guard let device = devices[address], device.connected, device.isNotifying(uuid) else {
+            guard let device = devices[address], device.connected, device.sends(uuid) else {
                 throw .remote(name: SimulatorControl.notPossibleError, message: "\(address) is not notifying \(uuid)")
             }
             notify(address, uuid, call.arguments[2].bytesValue ?? [])
@@ -78,6 +78,12 @@ extension Simulator {
             }
             exportGatt(address)
             startBehaviours(address)
+        case "LoseBond":
+            // The device forgets its bond and its clock (battery change, reset); bluetoothd keeps its keys.
+            try call.expectSignature("s")
+            let address = try knownDevice(call)
+            devices[address]?.lostBond = true
+            devices[address]?.clockSet = false
         case "SetBattery":
             try call.expectSignature("sy")
             setBattery(try knownDevice(call), call.arguments[1].byteValue ?? 0)

@@ -63,6 +63,11 @@ public struct SimulatorClient: Sendable {
         try await call("ExportGatt", [.string(address.description)])
     }
 
+    /// The device forgets its bond and clock (battery change, reset) while bluetoothd keeps the keys.
+    public func loseBond(_ address: BluetoothAddress) async throws(DBusError) {
+        try await call("LoseBond", [.string(address.description)])
+    }
+
     public func setBattery(_ address: BluetoothAddress, _ percentage: UInt8) async throws(DBusError) {
         try await call("SetBattery", [.string(address.description), .byte(percentage)])
     }

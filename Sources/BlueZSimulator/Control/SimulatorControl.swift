@@ -20,6 +20,8 @@ public import DBus
 /// - `DisconnectDevice(s address)`: the device hangs up.
 /// - `ExportGatt(s address)`: export the GATT objects of a `gattExport: manual` device now.
 /// - `SetBattery(s address, y percentage)`.
+/// - `LoseBond(s address)`: the device forgets its bond and its clock (battery change, reset) while bluetoothd
+///   keeps the keys; it then fails as `quirks.bondLossFailsOn` says until paired anew.
 /// - `RestartBluetoothd()`, `RemoveAdapter()`, `AddAdapter()`.
 /// - `WrittenValues(s address, s characteristic) -> aay`: every value written there, oldest first.
 /// - `DeviceState(s address) -> a{sv}`: Exists, Connected, Paired, Trusted, InRange, ConnectAttempts,

@@ -39,11 +39,14 @@ public struct DeviceConfig: Sendable, Decodable {
     public var faults = DeviceFaults()
     /// How the real bluetoothd treats this device where it differs from its documentation (none by default).
     public var bluetoothd = BluetoothdQuirks()
+    /// How the device's firmware departs from its profile (none by default).
+    public var quirks = DeviceQuirks()
 
     static let keys: Set<String> = [
         "address", "name", "addressType", "rssi", "inRange", "advertisedServices", "serviceData",
         "manufacturerData", "paired", "trusted", "battery", "connectFailures", "gattExport",
         "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults", "bluetoothd",
+        "quirks",
     ]
 
     public init(address: BluetoothAddress) {
@@ -88,6 +91,7 @@ public struct DeviceConfig: Sendable, Decodable {
         glucoseRecords = try container.value("glucoseRecords", default: [])
         faults = try container.value("faults", default: DeviceFaults())
         bluetoothd = try container.value("bluetoothd", default: BluetoothdQuirks())
+        quirks = try container.value("quirks", default: DeviceQuirks())
         if let information: DeviceInformation = try container.optional("deviceInformation") {
             services.insert(information.service, at: 0)
         }

@@ -10,6 +10,7 @@ struct DeviceProfileFile: Decodable {
     var timeSync: TimeSyncEntry?
     var deviceInformation: [String]?
     var rateLimit: RateLimitEntry?
+    var models: [String]?
 
     struct Entry: Decodable {
         var uuid: String
@@ -21,6 +22,7 @@ struct DeviceProfileFile: Decodable {
         var service: String
         var characteristic: String
         var required: Bool?
+        var when: String?
     }
 
     struct RateLimitEntry: Decodable {
@@ -36,7 +38,7 @@ struct DeviceProfileFile: Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, name, service, characteristics, racp
+        case id, name, service, characteristics, racp, models
         case bondingRequired = "bonding_required"
         case timeSync = "time_sync"
         case deviceInformation = "device_information"
@@ -45,6 +47,6 @@ struct DeviceProfileFile: Decodable {
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
-    static let timeSyncKeys = ["service", "characteristic", "required"]
+    static let timeSyncKeys = ["service", "characteristic", "required", "when"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
 }

@@ -47,7 +47,7 @@ public struct DeviceVisit: Sendable {
         do {
             try await bluetoothDevice.connect(retrying: settings.connectPolicy, timeout: .seconds(30))
         } catch {
-            throw VisitError("connect", error.description)
+            throw VisitError("connect", error.description, bondLost: BondLoss.isBondLoss(error))
         }
         let outcome: Result<Report, VisitError>
         do throws(VisitError) { outcome = .success(try await collect(deadline: deadline)) } catch { outcome = .failure(error) }
@@ -110,9 +110,13 @@ public struct DeviceVisit: Sendable {
             logger.warning("sensor details not saved: \(error)", metadata: ["device": "\(device.address)"])
         }
 
+        // The clock step is the model's (profile `time_sync.when`): some devices take the time only before
+        // they are subscribed, others after.
+        let clockFirst = profile.timeSync?.when == .beforeSubscribing
+        let clockSetFirst = clockFirst ? await setClock(offset: clockOffset) : false
         try await subscribe(characteristics)
         let subscribedAt = ContinuousClock.now
-        let clockSet = await setClockIfNeeded(offset: clockOffset)
+        let clockSet = clockFirst ? clockSetFirst : await setClock(offset: clockOffset)
 
         var requested = false
         var endedBy: String
@@ -222,15 +226,17 @@ public struct DeviceVisit: Sendable {
         }
     }
 
-    /// Device clock minus gateway clock, from the device's Current Time, when it exposes one.
+    /// Device clock minus gateway clock, from the device's clock characteristic (Current Time or Date Time),
+    /// when it exposes one that can be read.
     private func measureClock() async -> TimeInterval? {
         guard let timeSync = profile.timeSync,
               let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
+              await gatt.properties()?.flags.contains("read") != false,
               let bytes = await read(gatt, timeSync.characteristic)
         else { return nil }
         let now = Date()
-        guard case let .currentTime(current)? = try? CharacteristicDecoder.decode(.currentTime, bytes),
-              let deviceNow = MeasurementTime.instant(of: current.dateTime, in: settings.timeZone)
+        guard let clock = ClockValue.decode(bytes, from: timeSync.characteristic),
+              let deviceNow = MeasurementTime.instant(of: clock, in: settings.timeZone)
         else {
             logger.notice("device clock unreadable or not set", metadata: ["device": "\(device.address)"])
             return nil
@@ -238,33 +244,46 @@ public struct DeviceVisit: Sendable {
         return deviceNow.timeIntervalSince(now)
     }
 
-    /// Subscribes to every notify/indicate characteristic (StartNotify sessions survive disconnects, so a
-    /// characteristic already notifying is left as it is).
+    /// Subscribes to every notify/indicate characteristic, on every connection.
+    ///
+    /// bluetoothd keeps the gateway's notify session, and reports `Notifying: true`, across disconnects, but
+    /// many devices forget their subscriptions (CCCDs) when the link drops, and StartNotify on a standing
+    /// session is answered at once without writing the CCCD again: such a device stays silent on every visit
+    /// after the first. So a standing session is ended first (StopNotify, which clears it) and started again,
+    /// which makes bluetoothd write the CCCD on this link.
     private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristicProxy]) async throws(VisitError) {
         for use in profile.subscriptions {
             guard let gatt = characteristics[use.characteristic] else { continue }
-            if await gatt.properties()?.notifying == true { continue }
+            if await gatt.properties()?.notifying == true {
+                do { try await gatt.stopNotify() } catch {
+                    logger.debug("StopNotify before subscribing again: \(error)", metadata: ["device": "\(device.address)"])
+                }
+            }
             do {
                 try await gatt.startNotify()
             } catch .bluez(.inProgress, _) {
                 continue
             } catch {
+                if BondLoss.isBondLoss(error) {
+                    throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)", bondLost: true)
+                }
                 if use.required { throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)") }
                 logger.notice("cannot subscribe to \(use.characteristic.displayName): \(error)")
             }
         }
     }
 
-    /// Sets the device's clock to the home's wall-clock time when it is off by more than the tolerance (or
-    /// unreadable). Stored readings sent on this visit were stamped by the old clock and are corrected by
-    /// the offset measured before.
-    private func setClockIfNeeded(offset: TimeInterval?) async -> Bool {
+    /// Sets the device's clock to the home's wall-clock time: after subscribing, when it is off by more than
+    /// the tolerance (or unreadable); before subscribing, on every visit (such a device takes the time only
+    /// then). Stored readings sent on this visit were stamped by the old clock and are corrected by the offset
+    /// measured before.
+    private func setClock(offset: TimeInterval?) async -> Bool {
         guard let timeSync = profile.timeSync else { return false }
-        if let offset, abs(offset) <= settings.clockTolerance { return false }
+        if timeSync.when == .afterSubscribing, let offset, abs(offset) <= settings.clockTolerance { return false }
         guard let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
               await gatt.properties()?.flags.contains(where: { $0 == "write" || $0 == "write-without-response" }) == true,
               let wall = MeasurementTime.wallClock(of: Date(), in: settings.timeZone),
-              let value = try? CurrentTime(setting: wall).encoded()
+              let value = ClockValue.encode(wall, for: timeSync.characteristic)
         else { return false }
         do {
             try await gatt.writeValue(value, type: .request)

@@ -121,4 +121,13 @@ public final class GatewayPipeline: ReadingSink {
             technicalAlerts.clear(.deviceFlooding, device: device.address)
         }
     }
+
+    /// A device that lost its bond is a technical problem (one per device) until it talks to the hub again.
+    public func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String) {
+        if lost {
+            technicalAlerts.raise(.deviceBondLost, detail, device: device.address)
+        } else {
+            technicalAlerts.clear(.deviceBondLost, device: device.address)
+        }
+    }
 }

@@ -20,6 +20,8 @@ public final class TechnicalAlerts: Sendable {
         case implausibleValue = "implausible-value"
         /// A patient cue (speech, LED) could not be given: no audio device, a missing LED.
         case patientCueFailing = "patient-cue-failing"
+        /// A device refuses the hub's bond (battery change, reset): no readings until `dhoctl pair --renew`.
+        case deviceBondLost = "device-bond-lost"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

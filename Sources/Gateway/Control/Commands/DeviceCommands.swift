@@ -51,7 +51,7 @@ extension GatewayCommands {
 
     private func scanResult(_ device: Device) async -> ScanResult? {
         guard let properties = await device.properties(), let address = properties.address?.description else { return nil }
-        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id
+        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id
         let provisioned = ((try? await runtime.registry.device(address: address)) ?? nil) != nil
         return ScanResult(
             address: address, name: properties.name, rssi: properties.rssi.map(Int.init),
@@ -68,6 +68,8 @@ extension GatewayCommands {
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
         let memoryIsPatients = arguments.flag("memory-is-patients")
         guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
+        // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
+        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress, arguments) : nil
 
         session.progress(id: requestID, message: "Waiting for \(address) (put the device in pairing mode)…")
         let device: Device
@@ -76,13 +78,15 @@ extension GatewayCommands {
         }
         guard let properties = await device.properties() else { throw ControlError("not-found", "\(address) disappeared") }
         let profile: String
-        if let requested = arguments.optional("profile") {
+        if let renewing {
+            profile = renewing.profile
+        } else if let requested = arguments.optional("profile") {
             guard runtime.catalog.profile(id: requested) != nil else {
                 throw .badArguments("unknown profile '\(requested)' (known: \(runtime.catalog.profiles.map(\.id).sorted().joined(separator: ", ")))")
             }
             profile = requested
         } else {
-            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id else {
+            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id else {
                 throw ControlError("unsupported", "\(address) advertises no supported health service; pass --profile if it is a health device")
             }
             profile = guessed
@@ -98,15 +102,21 @@ extension GatewayCommands {
                                       beforeRetry: { _, _ in try? await device.waitUntilDisconnected(timeout: .seconds(5)) }) { _ throws(BlueZError) in
                     try await device.pair()
                 }
-                bonded = true
+                bonded = await Self.reportsPaired(device)
             } catch {
                 await runtime.pairing.pairingEnded(device.path)
                 throw ControlError("pairing-failed", Self.pairingFailure(error))
             }
             await runtime.pairing.pairingEnded(device.path)
+            guard bonded else { throw ControlError("pairing-failed", Self.bondNotStored(address)) }
         }
         do { try await device.setTrusted(true) } catch {
             throw ControlError("pairing-failed", "could not mark \(address) as trusted: \(error)")
+        }
+        if renewing != nil {
+            await runtime.supervisor.bondRenewed(address)
+            runtime.logger.notice("bond renewed; provisioning kept", metadata: ["device": "\(address)", "by": "\(technician)"])
+            return PairResult(address: address, profile: profile, name: properties.name, bonded: bonded, renewed: true)
         }
         try await failing("provisioning") {
             try await runtime.registry.provision(
