@@ -44,6 +44,7 @@ On start it prints one JSON line: {"port": ..., "adminPort": ..., "scheme": "htt
 """
 
 import argparse
+import email.utils
 import json
 import os
 import signal
@@ -367,7 +368,36 @@ def hostile_answer(handler, fault):
         pass  # the client hung up: what a gateway that protects itself does
 
 
-def make_fhir_handler(store, token):
+class AccessPolicy:
+    """--token-issuer-key: accept only tokens of Tests/peers/token_service.py, DPoP-bound ones with a valid proof."""
+
+    def __init__(self, issuer_key_file, audience, require_nonce, clock_offset):
+        import dpop  # jwcrypto is only needed in this mode
+        self.dpop = dpop
+        self.issuer_key = dpop.jwk.JWK.from_pem(open(issuer_key_file, "rb").read())
+        self.audience, self.clock_offset = audience, clock_offset
+        self.replays, self.nonces = dpop.ReplayCache(), dpop.NonceIssuer(require_nonce)
+        self.tokens = set()
+
+    def now(self):
+        return time.time() + self.clock_offset
+
+    def refusal(self, handler, raw_path):
+        """None when the request carries a valid token (and proof); else (headers, outcome) of a 401."""
+        url = f"{'https' if isinstance(handler.connection, ssl.SSLSocket) else 'http'}://{handler.headers.get('Host')}{raw_path}"
+        try:
+            self.dpop.check_resource_request(handler.headers, handler.command, url, self.now(), self.issuer_key,
+                                             self.audience, self.replays, self.nonces)
+            self.tokens.add(handler.headers.get("Authorization"))
+            return None
+        except self.dpop.Refused as refused:
+            headers = {"WWW-Authenticate": f'DPoP error="{refused.error}", algs="ES256 RS256 PS256"'}
+            if refused.nonce:
+                headers["DPoP-Nonce"] = refused.nonce
+            return headers, outcome("login", f"{refused.error}: {refused.description}")
+
+
+def make_fhir_handler(store, token, access=None):
     class FHIRHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes; without TCP_NODELAY, Nagle + the client's delayed ACK add
@@ -376,6 +406,10 @@ def make_fhir_handler(store, token):
 
         def log_message(self, *args):
             pass
+
+        def date_time_string(self, timestamp=None):
+            # With --clock-offset the Date header shows this server's skewed clock, as a real one would.
+            return email.utils.formatdate(access.now() if access else time.time(), usegmt=True)
 
         def send_json(self, status, body, headers=None):
             data = json.dumps(body).encode() if not isinstance(body, (bytes, str)) else (
@@ -424,6 +458,13 @@ def make_fhir_handler(store, token):
                 store.stats["unauthorized"] += 1
                 self.send_json(401, outcome("login", "missing or wrong bearer token"))
                 return
+            refusal = access.refusal(self, self.path) if access else None
+            if refusal:
+                store.stats["unauthorized"] += 1
+                self.send_json(401, refusal[1], refusal[0])
+                return
+            if access:
+                store.stats["authorizedTokens"] = len(access.tokens)
             if fault and fault.get("action") in HOSTILE_ACTIONS:
                 hostile_answer(self, fault)
                 return
@@ -585,6 +626,10 @@ def main():
     parser.add_argument("--client-ca", help="require client certificates signed by this CA")
     parser.add_argument("--token", help="require 'Authorization: Bearer <token>'")
     parser.add_argument("--state", help="also keep the resources in this JSON file")
+    parser.add_argument("--token-issuer-key", help="accept only access tokens signed by this key (token_service.py)")
+    parser.add_argument("--token-audience", default="dho-centre", help="the aud those tokens must carry")
+    parser.add_argument("--require-dpop-nonce", action="store_true", help="DPoP proofs must carry this server's nonce")
+    parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds this server's clock is off")
     args = parser.parse_args()
     # A parent that blocks signals in its threads (Swift's Foundation.Process does) passes the mask on:
     # unblock them so that the test harness can stop us with SIGTERM, and exit cleanly on it.
@@ -592,6 +637,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     store = Store(args.state)
+    access = (AccessPolicy(args.token_issuer_key, args.token_audience, args.require_dpop_nonce, args.clock_offset)
+              if args.token_issuer_key else None)
     context = None
     if args.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -599,7 +646,7 @@ def main():
         if args.client_ca:
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(args.client_ca)
-    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token), context)
+    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token, access), context)
     admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener))
     admin.daemon_threads = True
     print(json.dumps({"port": listener.port, "adminPort": admin.server_address[1],

@@ -20,6 +20,9 @@ public final class TechnicalAlerts: Sendable {
         case implausibleValue = "implausible-value"
         /// A patient cue (speech, LED) could not be given: no audio device, a missing LED.
         case patientCueFailing = "patient-cue-failing"
+        /// No access token for the centre: the token service is down or refuses the hub's credentials, or the
+        /// centre refuses the token. Readings wait; nothing is parked for it.
+        case centreAuthenticationFailing = "centre-authentication-failing"
     }
 
     public struct Alert: Sendable, Codable, Equatable {
