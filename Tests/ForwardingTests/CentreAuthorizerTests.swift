@@ -113,10 +113,22 @@ import Testing
         #expect(reports.count == 2 && reports[0]?.contains("HTTP 503") == true && reports[1] == nil, "\(reports)")
     }
 
-    @Test func anExpiredTokenIsRenewedAndARefusedOneOnceMore() async throws {
-        let peers = try await Peers(serviceArguments: ["--token-lifetime", "1"])
+    @Test func aTokenTheCentreRefusesIsRenewedOnceThenReported() async throws {
+        // Tokens for another audience: the receiver refuses every one.
+        let peers = try await Peers(serviceArguments: ["--resource", "another-service"])
+        let response = try await peers.exchange.post(Self.bundle.serialized())
+        #expect(response.status == 401)   // the forwarder retries it later; a 401 never parks anything
+        #expect(try await peers.service.issued() == 2)
+        #expect(try await peers.receiver.stat("unauthorized") == 2)
+        let problem = peers.problems.reports.withLock { $0.last ?? nil }
+        #expect(problem?.contains("the centre refused the access token (HTTP 401, invalid_token)") == true, "\(String(describing: problem))")
+    }
+
+    @Test func anExpiredTokenIsRenewedBeforeItLapses() async throws {
+        // Renewed a quarter of its 2 s life early: at 1.5 s.
+        let peers = try await Peers(serviceArguments: ["--token-lifetime", "2"])
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
-        try await Task.sleep(for: .milliseconds(1100))
+        try await Task.sleep(for: .milliseconds(1600))
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
         #expect(try await peers.service.issued() == 2)
         #expect(try await peers.receiver.stat("unauthorized") == 0)   // renewed before it lapsed, not after a 401

@@ -14,6 +14,7 @@ prints {"port": ..., "adminPort": ..., "tokenURL": ...}. Admin port: GET /stats;
 """
 import argparse
 import json
+import math
 import os
 import signal
 import threading
@@ -90,7 +91,9 @@ class Service:
                 raise dpop.Refused("invalid_dpop_proof", "this service issues DPoP-bound tokens only")
             thumbprint = dpop.verify_proof(proof, "POST", self.token_url, now, self.proof_replays, self.nonces)
         claims = {"iss": self.token_url, "aud": self.resource, "client_id": self.client_id,
-                  "scope": form.get("scope", ""), "iat": int(now), "exp": int(now) + self.lifetime,
+                  "scope": form.get("scope", ""), "iat": int(now),
+                  # Rounded up: a token lives at least the expires_in it is announced with.
+                  "exp": math.ceil(now) + self.lifetime,
                   "jti": dpop.b64url(os.urandom(12))}
         if thumbprint:
             claims["cnf"] = {"jkt": thumbprint}

@@ -37,7 +37,8 @@ struct CentreConnection {
         }
         let authorizer = CentreAuthorizer(settings: settings, tokenService: tokenService) { problem in
             if let problem {
-                technicalAlerts.raise(.centreAuthenticationFailing, "cannot authenticate to the centre: \(problem)")
+                technicalAlerts.raise(
+                    .centreAuthenticationFailing, "cannot authenticate to the centre: \(problem)", updatingReason: true)
             } else {
                 technicalAlerts.clear(.centreAuthenticationFailing)
             }
