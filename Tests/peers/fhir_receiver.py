@@ -56,6 +56,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from care_plans import PublishedPlans
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -397,7 +398,7 @@ class AccessPolicy:
             return headers, outcome("login", f"{refused.error}: {refused.description}")
 
 
-def make_fhir_handler(store, token, access=None):
+def make_fhir_handler(store, token, access=None, plans=None):
     class FHIRHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes; without TCP_NODELAY, Nagle + the client's delayed ACK add
@@ -440,6 +441,18 @@ def make_fhir_handler(store, token, access=None):
                 pass
 
         def do_GET(self):
+            path, _, query = self.path.partition("?")
+            if plans is not None and path.rstrip("/").endswith("/CarePlan"):
+                refusal = access.refusal(self, path) if access else None  # htu has no query
+                if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                    refusal = ({}, outcome("login", "missing or wrong bearer token"))
+                if refusal:
+                    store.stats["unauthorized"] += 1
+                    self.send_json(401, refusal[1], refusal[0])
+                    return
+                status, data, etag = plans.search(query, self.headers.get("If-None-Match"))
+                self.send_json(status, data, {"ETag": etag})
+                return
             if self.path.rstrip("/").endswith("metadata"):
                 self.send_json(200, {"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
                                      "fhirVersion": "4.0.1", "format": ["json"]})
@@ -554,7 +567,7 @@ class TrackingHTTPServer(ThreadingHTTPServer):
                 pass
 
 
-def make_admin_handler(store, listener):
+def make_admin_handler(store, listener, plans=None):
     class AdminHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -588,6 +601,8 @@ def make_admin_handler(store, listener):
                     self.reply({ident: count for (t, ident), count in store.updates.items() if t == rtype})
                 elif url.path == "/resources":
                     self.reply(list(store.resources.get(rtype, {}).values()))
+                elif url.path == "/plan-stats" and plans is not None:
+                    self.reply(dict(plans.stats))
                 else:
                     self.reply({"error": "unknown path"}, 404)
 
@@ -604,6 +619,8 @@ def make_admin_handler(store, listener):
                 if any(step.get("action") == "gzip-bomb" for step in body.get("script", [])):
                     gzip_bomb()  # built now, so that the answer itself is not slow
                 self.reply({"ok": True})
+            elif self.path == "/publish" and plans is not None:
+                self.reply(plans.publish(body))
             elif self.path == "/down":
                 listener.stop()
                 self.reply({"ok": True})
@@ -637,6 +654,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     store = Store(args.state)
+    plans = PublishedPlans()
     access = (AccessPolicy(args.token_issuer_key, args.token_audience, args.require_dpop_nonce, args.clock_offset)
               if args.token_issuer_key else None)
     context = None
@@ -646,8 +664,8 @@ def main():
         if args.client_ca:
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(args.client_ca)
-    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token, access), context)
-    admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener))
+    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token, access, plans), context)
+    admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener, plans))
     admin.daemon_threads = True
     print(json.dumps({"port": listener.port, "adminPort": admin.server_address[1],
                       "scheme": "https" if context else "http"}), flush=True)

@@ -61,7 +61,12 @@ extension GatewayConfiguration {
             throw patient.error(at: "reference", "must be a FHIR reference such as Patient/123 or Patient?identifier=system|value")
         }
         let carePlan = try patient.requiredMapping("care-plan")
-        try carePlan.allowOnly(["template", "overrides", "installed-by"])
+        try carePlan.allowOnly(["template", "overrides", "installed-by", "source", "poll-interval"])
+        let planSourceText = try carePlan.optionalString("source") ?? "local"
+        guard let planSource = PlanSource(rawValue: planSourceText) else {
+            throw carePlan.error(at: "source", "must be local or centre (got \(planSourceText))")
+        }
+        let planPollInterval = try carePlan.optionalDuration("poll-interval", in: 1...86_400) ?? .seconds(900)
         let template = try carePlan.requiredString("template")
         let overrides = try carePlan.optionalAbsolutePath("overrides")
         let installedBy = try carePlan.requiredString("installed-by")
@@ -107,7 +112,9 @@ extension GatewayConfiguration {
         return GatewayConfiguration(
             identity: Identity(gatewayID: gatewayID, timeZone: timeZone),
             paths: Paths(stateDirectory: stateDirectory, controlSocket: controlSocket, profilesDirectory: profiles),
-            patient: Patient(reference: reference, carePlanTemplate: template, carePlanOverrides: overrides, installedBy: installedBy),
+            patient: Patient(
+                reference: reference, carePlanTemplate: template, carePlanOverrides: overrides, installedBy: installedBy,
+                planSource: planSource, planPollInterval: planPollInterval),
             bluetooth: Bluetooth(
                 adapter: adapter,
                 busAddress: try bluetooth?.optionalString("bus-address"),

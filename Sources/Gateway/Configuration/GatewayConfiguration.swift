@@ -27,6 +27,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var carePlanOverrides: String?
         /// Who installed the plan (technician id), recorded in the threshold audit trail.
         public var installedBy: String
+        /// Where changes to the plan come from: `local` (dhoctl thresholds) or `centre` (fetched from the centre's
+        /// FHIR server; local proposals are refused).
+        public var planSource: PlanSource = .local
+        /// How often the centre is asked for a new plan (with `centre`); also at start-up.
+        public var planPollInterval: Duration = .seconds(900)
+    }
+
+    public enum PlanSource: String, Sendable, Equatable {
+        case local, centre
     }
 
     public struct Bluetooth: Sendable, Equatable {

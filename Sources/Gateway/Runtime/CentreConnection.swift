@@ -6,6 +6,8 @@ import Logging
 /// token, or nothing), or with access tokens from the token service (`forwarding: authentication:`).
 struct CentreConnection {
     let transport: any FHIRTransport
+    /// The same credentials for other requests to the centre (the care-plan search).
+    let exchange: any HTTPExchange
     let endpoint: EndpointConfiguration
     /// What the parked-item fingerprint must cover besides the endpoint: the client identity, never a secret.
     let credentialsIdentity: String
@@ -28,7 +30,8 @@ struct CentreConnection {
             curl = try CurlTransport(endpoint: endpoint)
         } catch { throw StartupError("forwarding", "\(error)") }
         guard let authentication = forwarding.authentication else {
-            return CentreConnection(transport: curl, endpoint: endpoint, credentialsIdentity: "")
+            return CentreConnection(
+                transport: curl, exchange: StaticCredentialExchange(curl), endpoint: endpoint, credentialsIdentity: "")
         }
         let settings = try settings(authentication, requestTimeout: forwarding.requestTimeout)
         let tokenService: CurlTransport
@@ -44,9 +47,9 @@ struct CentreConnection {
             }
         }
         logger.info("the centre is reached with access tokens", metadata: ["authentication": "\(settings)"])
+        let authorized = AuthorizedExchange(exchange: curl, fhirBase: endpoint.url, authorizer: authorizer)
         return CentreConnection(
-            transport: AuthorizedExchange(exchange: curl, fhirBase: endpoint.url, authorizer: authorizer),
-            endpoint: endpoint, credentialsIdentity: settings.identityText)
+            transport: authorized, exchange: authorized, endpoint: endpoint, credentialsIdentity: settings.identityText)
     }
 
     static func settings(

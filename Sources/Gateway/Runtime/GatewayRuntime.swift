@@ -21,13 +21,16 @@ public final class GatewayRuntime: Sendable {
     public let pairing: PairingCoordinator
     public let agent: AgentService
     public let technicalAlerts: TechnicalAlerts
+    /// Fetches the care plan from the centre (`patient: care-plan: source: centre`); nil for local plans.
+    let centrePlans: CentrePlanPoller?
     public let logger: Logger
     public let startedAt: Date
 
     private init(
         configuration: GatewayConfiguration, store: ReadingStore, registry: DeviceRegistry, triage: Triage,
         forwarder: Forwarder, catalog: DeviceProfileCatalog, bluez: BlueZClient, supervisor: DeviceSupervisor,
-        pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts, logger: Logger
+        pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts,
+        centrePlans: CentrePlanPoller?, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -40,6 +43,7 @@ public final class GatewayRuntime: Sendable {
         self.pairing = pairing
         self.agent = agent
         self.technicalAlerts = technicalAlerts
+        self.centrePlans = centrePlans
         self.logger = logger
         startedAt = Date()
     }
@@ -174,7 +178,15 @@ public final class GatewayRuntime: Sendable {
         return GatewayRuntime(
             configuration: configuration, store: store, registry: registry, triage: triage, forwarder: forwarder,
             catalog: catalog, bluez: bluez, supervisor: supervisor, pairing: pairing, agent: agent,
-            technicalAlerts: technicalAlerts, logger: logger)
+            technicalAlerts: technicalAlerts,
+            centrePlans: configuration.patient.planSource == .centre
+                ? CentrePlanPoller(
+                    exchange: centre.exchange, fhirBase: centre.endpoint.url, patientReference: configuration.patient.reference,
+                    gatewayID: configuration.identity.gatewayID, triage: triage, store: store,
+                    interval: configuration.patient.planPollInterval, wakeForwarder: { [forwarder] in forwarder.wake() },
+                    logger: logger)
+                : nil,
+            logger: logger)
     }
 
     /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
