@@ -132,6 +132,8 @@ import Glibc
         (minimal + "\nstorage:\n  quota: 1GB\n", "storage.quota: unknown key"),
         (minimal + "\nalerts:\n  forwarding-failing-after: 0s\n", "alerts.forwarding-failing-after: must be between 1s and 30d"),
         (minimal + "\nbluetooth:\n  revisit-interval: 2h\n", "bluetooth.revisit-interval: must be between 1s and 1h"),
+        (minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: tech-7\n    source: remote"),
+         "patient.care-plan.source: must be local or centre"),
         (minimal + authentication(""), "forwarding.authentication: missing required key \"client-id\""),
         (minimal + authentication("    client-id: hub-1\n    key-file: /k.pem\n    algorithm: HS256\n"),
          "forwarding.authentication.algorithm: must be one of RS256, PS256, ES256"),
