@@ -30,7 +30,10 @@ public final class DeviceFrameProcessor: Sendable {
         public var lastFrameAt: Date?
     }
 
-    public let device: ProvisionedDevice
+    /// The device as provisioned now: pairing it again (another user index, memory owner) or a visit (the numbering
+    /// of its records) changes it while the processor lives on.
+    public var device: ProvisionedDevice { current.withLock { $0 } }
+    private let current: Mutex<ProvisionedDevice>
     private let sink: any ReadingSink
     private let registry: DeviceRegistry?
     private let logger: Logger
@@ -64,7 +67,7 @@ public final class DeviceFrameProcessor: Sendable {
 
     public init(device: ProvisionedDevice, sink: any ReadingSink, registry: DeviceRegistry?, logger: Logger,
                 interpreter: FrameInterpreter = FrameInterpreter(), rateLimit: RateLimit = .spotCheck) {
-        self.device = device
+        current = Mutex(device)
         self.sink = sink
         self.registry = registry
         self.logger = logger
@@ -121,6 +124,9 @@ public final class DeviceFrameProcessor: Sendable {
         }
         for continuation in waiting { continuation.resume() }
     }
+
+    /// The device's provisioning changed (see `device`); readings processed from now on follow the new one.
+    public func update(_ device: ProvisionedDevice) { current.withLock { $0 = device } }
 
     /// The device clock offset measured on the current visit (device minus gateway, seconds).
     public func setClockOffset(_ offset: TimeInterval?) { state.withLock { $0.clockOffset = offset } }
@@ -269,6 +275,7 @@ public final class DeviceFrameProcessor: Sendable {
     @discardableResult
     private func store(_ framed: FramedReading, receivedAt: Date) async -> ReadingAcceptance? {
         let offset = state.withLock { $0.clockOffset }
+        let device = device
         do {
             let acceptance = try await sink.accept(framed, from: device, receivedAt: receivedAt, clockOffset: offset)
             let failures = state.withLock { state in

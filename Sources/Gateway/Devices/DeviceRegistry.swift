@@ -40,7 +40,7 @@ public struct DeviceRegistry: Sendable {
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
     /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
-    /// slot; readings of other users (a spouse) are then refused. nil accepts every user.
+    /// slot; readings of other users (a spouse) are then kept apart. nil: a single-user device (see `ReadingOwner`).
     /// `memoryIsPatients`: the readings the device stored before `time` are this patient's (their own device), not
     /// a lent device's previous user's; otherwise those are kept apart (`MeasurementTime.Source.beforeProvisioning`).
     public func provision(

@@ -128,6 +128,7 @@ public actor DeviceSupervisor {
         for (address, device) in wanted {
             if var entry = tracked[address] {
                 entry.device = device
+                entry.processor.update(device)
                 tracked[address] = entry
                 continue
             }

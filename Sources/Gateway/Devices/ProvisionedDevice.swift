@@ -9,7 +9,8 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     public var profile: String
     /// The name the device advertised when it was paired (model names, never a person's name).
     public var name: String?
-    /// The patient's user slot on a multi-user device; readings of other users are refused.
+    /// The patient's user slot on a multi-user device; readings of other users and of "unknown user" are kept apart
+    /// (`ReadingOwner`). nil: a single-user device, whose readings are the patient's unless they say "unknown user".
     public var userIndex: Int?
     public var provisionedBy: String
     public var provisionedAt: Date

@@ -39,12 +39,13 @@ enum DeviceRecords {
         }
     }
 
-    static func bloodPressure(systolic: Int, diastolic: Int, pulse: Int, at time: DeviceDateTime?) throws -> [UInt8] {
+    /// `user`: the cuff's User ID field (0xFF "unknown user"; nil leaves the field out).
+    static func bloodPressure(systolic: Int, diastolic: Int, pulse: Int, at time: DeviceDateTime?, user: UInt8? = 1) throws -> [UInt8] {
         try BloodPressureMeasurement(
             unit: .millimetreOfMercury, systolic: .finite(DecimalNumber(systolic)),
             diastolic: .finite(DecimalNumber(diastolic)),
             meanArterialPressure: .finite(DecimalNumber((systolic + 2 * diastolic) / 3)),
-            timestamp: time, pulseRate: .finite(DecimalNumber(pulse)), userID: 1
+            timestamp: time, pulseRate: .finite(DecimalNumber(pulse)), userID: user
         ).encoded()
     }
 
