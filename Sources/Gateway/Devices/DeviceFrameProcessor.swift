@@ -62,6 +62,19 @@ public final class DeviceFrameProcessor: Sendable {
         var calmWatch: Task<Void, Never>?
         var storeFailures = FailureEpisode()
         var malformedFrames = FailureEpisode()
+        /// While a visit checks a glucometer's numbering: the Glucose Measurement frames it sent, looked at, not stored.
+        var recordProbe: [[UInt8]]?
+
+        /// Takes a glucose frame during a numbering check; false when it is to be processed as usual.
+        mutating func probed(_ characteristic: GATTCharacteristic, _ bytes: [UInt8]) -> Bool {
+            guard recordProbe != nil else { return false }
+            switch characteristic {
+            case .glucoseMeasurement: recordProbe?.append(bytes)
+            case .glucoseMeasurementContext: break
+            default: return false
+            }
+            return true
+        }
     }
     private let state: Mutex<State>
 
@@ -160,11 +173,25 @@ public final class DeviceFrameProcessor: Sendable {
         return answer
     }
 
+    /// From now until `endRecordProbe()`, the glucose records the meter sends are only collected (a visit asking
+    /// for one record to check the meter's numbering): they are not stored, nor do they move the cursor. Call
+    /// before the request; end it once its answer has come (the answer follows the records, in order).
+    public func beginRecordProbe() { state.withLock { $0.recordProbe = [] } }
+
+    /// The Glucose Measurement frames sent since `beginRecordProbe()`; records are stored again from now on.
+    public func endRecordProbe() -> [[UInt8]] {
+        state.withLock { state in
+            defer { state.recordProbe = nil }
+            return state.recordProbe ?? []
+        }
+    }
+
     /// Runs until `stop()`: the device's frame loop.
     public func run() async {
         for await event in events {
             switch event {
             case let .frame(characteristic, bytes, receivedAt):
+                if state.withLock({ $0.probed(characteristic, bytes) }) { continue }
                 let interpreted = state.withLock { $0.interpreter.interpret(characteristic, bytes, receivedAt: receivedAt) }
                 await handle(interpreted, characteristic: characteristic, receivedAt: receivedAt)
             case let .flush(id):

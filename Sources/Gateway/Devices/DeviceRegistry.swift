@@ -36,7 +36,19 @@ public struct DeviceRegistry: Sendable {
         StoreMigration("gateway.memory-owner") { db in
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryIsPatients INTEGER NOT NULL DEFAULT 0")
         },
+        // A glucometer's record numbering: how many times it restarted (reset, battery, replacement under the same
+        // address). Kept when the device is forgotten, so that a record of a new numbering never takes the
+        // identity of an old one with the same sequence number and bytes (`ReadingIdentity`, series).
+        StoreMigration("gateway.record-series") { db in
+            try db.execute(sql: "CREATE TABLE gateway_record_series (address TEXT PRIMARY KEY NOT NULL, series INTEGER NOT NULL)")
+        },
     ]
+
+    /// Every device query: the device row with its record numbering.
+    static let selectDevices = """
+        SELECT gateway_devices.*, COALESCE(gateway_record_series.series, 0) AS recordSeries
+        FROM gateway_devices LEFT JOIN gateway_record_series USING (address)
+        """
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
     /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
@@ -74,14 +86,14 @@ public struct DeviceRegistry: Sendable {
 
     public func all() async throws -> [ProvisionedDevice] {
         try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM gateway_devices ORDER BY address").map(Self.device(from:))
+            try Row.fetchAll(db, sql: "\(Self.selectDevices) ORDER BY address").map(Self.device(from:))
         }
     }
 
     public func device(address: String) async throws -> ProvisionedDevice? {
         guard let normalized = try? Self.normalizedAddress(address) else { return nil }
         return try await store.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM gateway_devices WHERE address = ?", arguments: [normalized])
+            try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized])
                 .map(Self.device(from:))
         }
     }
@@ -94,6 +106,21 @@ public struct DeviceRegistry: Sendable {
                 UPDATE gateway_devices SET lastSequenceNumber = MAX(COALESCE(lastSequenceNumber, -1), ?)
                 WHERE address = ?
                 """, arguments: [sequence, normalized])
+        }
+    }
+
+    /// The meter's record numbering restarted: its records are fetched again from the first as a new series, in one
+    /// transaction. The cursor becomes 0 ("≥ 1"), not NULL: NULL means provisioned afresh, whose first visit checks
+    /// the numbering against the records stored before (`DeviceVisit.recordCursor`). Returns the device as it is now.
+    public func restartRecordNumbering(address: String) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO gateway_record_series (address, series) VALUES (?, 1)
+                ON CONFLICT(address) DO UPDATE SET series = series + 1
+                """, arguments: [normalized])
+            try db.execute(sql: "UPDATE gateway_devices SET lastSequenceNumber = 0 WHERE address = ?", arguments: [normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
         }
     }
 
@@ -152,6 +179,6 @@ public struct DeviceRegistry: Sendable {
             lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
             lastVisitResult: row["lastVisitResult"],
             consecutiveFailures: row["consecutiveFailures"],
-            memoryIsPatients: row["memoryIsPatients"])
+            memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"])
     }
 }

@@ -284,30 +284,37 @@ public struct DeviceVisit: Sendable {
     /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
     /// Operation) and asks again, instead of failing every visit until the meter drops the link.
     private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
-        let request: RACPRequest = device.lastSequenceNumber.map { last in
+        // nil: all records (the first visit, or a meter whose numbering restarted).
+        let cursor = try await recordCursor(controlPoint)
+        let request: RACPRequest = cursor.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
         } ?? .reportAll
-        let response: RACPResponse?
-        do {
-            response = try await controlPointExchange(controlPoint, request)
-        } catch let error where Self.isProcedureAlreadyInProgress(error) {
-            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
-                          metadata: ["device": "\(device.address)"])
-            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
-                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
-            }
-            do { response = try await controlPointExchange(controlPoint, request) } catch {
-                throw VisitError("record request", error.description)
-            }
-        } catch {
-            throw VisitError("record request", error.description)
-        }
+        let response = try await recordAccess(controlPoint, request)
         switch response {
         case .responseCode(_, .success)?: return "all records received"
         case .responseCode(_, .noRecordsFound)?: return "no new records"
         case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
         case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
         case nil: throw VisitError("record transfer", "no answer within \(settings.controlPointTimeout)")
+        }
+    }
+
+    /// One RACP request and its answer (nil: none in time); a transfer of an earlier visit still running on the
+    /// meter is aborted first (see `fetchRecords`).
+    func recordAccess(_ controlPoint: GattCharacteristicProxy, _ request: RACPRequest) async throws(VisitError) -> RACPResponse? {
+        do {
+            return try await controlPointExchange(controlPoint, request)
+        } catch let error where Self.isProcedureAlreadyInProgress(error) {
+            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
+                          metadata: ["device": "\(device.address)"])
+            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
+                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
+            }
+            do { return try await controlPointExchange(controlPoint, request) } catch {
+                throw VisitError("record request", error.description)
+            }
+        } catch {
+            throw VisitError("record request", error.description)
         }
     }
 

@@ -24,6 +24,9 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     /// The device is the patient's own: the readings it stored before provisioning are theirs too
     /// (`dhoctl pair --memory-is-patients`). Otherwise those are a lent device's previous user's, kept apart.
     public var memoryIsPatients = false
+    /// How many times the glucometer's record numbering restarted (0: never): part of each record's identity, so
+    /// that the new sequence 1 is not taken for the old one (`DeviceRegistry.restartRecordNumbering`).
+    public var recordSeries = 0
 
     /// The store's stable key for this device's readings.
     public var sensorKey: String { "bt:" + address.uppercased() }

@@ -75,7 +75,7 @@ public final class GatewayPipeline: ReadingSink {
         do {
             outcome = try await store.ingest(
                 reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve)
+                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve, recordSeries: device.recordSeries)
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
         } catch {
@@ -109,7 +109,7 @@ public final class GatewayPipeline: ReadingSink {
                       metadata: ["device": "\(device.address)"])
         let outcome = try await store.ingest(
             kept, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-            measuredAt: time.instant, mayUseReserve: false, forward: false)
+            measuredAt: time.instant, mayUseReserve: false, forward: false, recordSeries: device.recordSeries)
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
