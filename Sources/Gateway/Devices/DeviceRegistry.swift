@@ -42,6 +42,12 @@ public struct DeviceRegistry: Sendable {
         StoreMigration("gateway.record-series") { db in
             try db.execute(sql: "CREATE TABLE gateway_record_series (address TEXT PRIMARY KEY NOT NULL, series INTEGER NOT NULL)")
         },
+        // A lent glucometer's memory at provisioning: its last record then (`memoryBoundary`), found on the first
+        // visit after pairing (`memoryBoundaryPending`). Devices provisioned before keep their behaviour (0).
+        StoreMigration("gateway.memory-boundary") { db in
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundary INTEGER")
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundaryPending INTEGER NOT NULL DEFAULT 0")
+        },
     ]
 
     /// Every device query: the device row with its record numbering.
@@ -51,6 +57,8 @@ public struct DeviceRegistry: Sendable {
         """
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
+    /// A device added (not re-paired) whose memory is not the patient's has its memory at provisioning marked on
+    /// the first visit (`setMemoryBoundary`); re-pairing keeps that mark, unless now with `memoryIsPatients`.
     /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
     /// slot; readings of other users (a spouse) are then kept apart. nil: a single-user device (see `ReadingOwner`).
     /// `memoryIsPatients`: the readings the device stored before `time` are this patient's (their own device), not
@@ -62,13 +70,17 @@ public struct DeviceRegistry: Sendable {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients,
+                                             memoryBoundaryPending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
                     userIndex = excluded.userIndex, memoryIsPatients = excluded.memoryIsPatients,
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
-                    consecutiveFailures = 0
-                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients])
+                    consecutiveFailures = 0,
+                    memoryBoundary = CASE WHEN excluded.memoryIsPatients THEN NULL ELSE memoryBoundary END,
+                    memoryBoundaryPending = CASE WHEN excluded.memoryIsPatients THEN 0 ELSE memoryBoundaryPending END
+                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients,
+                                 !memoryIsPatients])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
             try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
         }
@@ -119,7 +131,20 @@ public struct DeviceRegistry: Sendable {
                 INSERT INTO gateway_record_series (address, series) VALUES (?, 1)
                 ON CONFLICT(address) DO UPDATE SET series = series + 1
                 """, arguments: [normalized])
-            try db.execute(sql: "UPDATE gateway_devices SET lastSequenceNumber = 0 WHERE address = ?", arguments: [normalized])
+            // The memory boundary counted in the old numbering: the new one's records were all measured since.
+            try db.execute(sql: "UPDATE gateway_devices SET lastSequenceNumber = 0, memoryBoundary = NULL WHERE address = ?",
+                           arguments: [normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+        }
+    }
+
+    /// The glucometer's last record when it was provisioned (nil: its memory was empty): records up to it are the
+    /// previous user's. Clears the pending mark. Returns the device as it is now.
+    public func setMemoryBoundary(address: String, to sequence: Int?) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: "UPDATE gateway_devices SET memoryBoundary = ?, memoryBoundaryPending = 0 WHERE address = ?",
+                           arguments: [sequence, normalized])
             return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
         }
     }
@@ -179,6 +204,7 @@ public struct DeviceRegistry: Sendable {
             lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
             lastVisitResult: row["lastVisitResult"],
             consecutiveFailures: row["consecutiveFailures"],
-            memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"])
+            memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"],
+            memoryBoundary: row["memoryBoundary"], memoryBoundaryPending: row["memoryBoundaryPending"])
     }
 }

@@ -20,28 +20,60 @@ extension DeviceVisit {
     /// The cursor to ask from: the stored one; 0 (every record, as a new series) once the numbering restarted.
     /// A device provisioned afresh (no cursor: forgotten and paired again) is asked for all its records, but its
     /// numbering is still checked against the last record stored before, so that a meter reset in between does
-    /// not have its new records taken for the old ones.
+    /// not have its new records taken for the old ones. A lent meter visited for the first time since it was
+    /// provisioned has its memory then marked (`markMemoryAtProvisioning`).
     func recordCursor(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> Int? {
-        var reference = device.lastSequenceNumber
+        var current = device
+        var reference = current.lastSequenceNumber
         if reference == nil, let sensor = try? SensorKey(device.sensorKey) {
             reference = try? await store.latestSequenceNumber(sensor: sensor)
         }
-        guard let reference, reference > 0, let number = UInt16(exactly: reference),
-              let restart = try await numberingRestart(controlPoint, cursor: number)
-        else { return device.lastSequenceNumber }
-        logger.warning("the glucometer's record numbering restarted (\(restart)): fetching all its records as a new series",
-                       metadata: ["device": "\(device.address)"])
-        do {
-            guard let restarted = try await DeviceRegistry(store: store).restartRecordNumbering(address: device.address) else {
-                throw VisitError("record numbering", "the device is no longer provisioned")
+        if let reference, reference > 0, let number = UInt16(exactly: reference),
+           let restart = try await numberingRestart(controlPoint, cursor: number) {
+            logger.warning("the glucometer's record numbering restarted (\(restart)): fetching all its records as a new series",
+                           metadata: ["device": "\(device.address)"])
+            current = try await saved("the new numbering") { registry in
+                try await registry.restartRecordNumbering(address: device.address)
             }
-            processor.update(restarted)
-            return restarted.lastSequenceNumber
-        } catch let error as VisitError {
-            throw error
-        } catch {
-            throw VisitError("record numbering", "the new numbering could not be saved: \(error)")
         }
+        if current.memoryBoundaryPending { current = try await markMemoryAtProvisioning(controlPoint) }
+        return current.lastSequenceNumber
+    }
+
+    /// The records a lent meter holds when it is provisioned are its previous user's: its last record now is the
+    /// boundary, up to which records are fetched but kept apart (`ReadingOwner.inMemoryAtProvisioning`). Asked on
+    /// the first visit after pairing, which follows at once. A meter that cannot say (no "last record" operator,
+    /// no answer) leaves the lent-device time rule alone to judge, and the log says so.
+    private func markMemoryAtProvisioning(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> ProvisionedDevice {
+        let (answer, frames) = try await probe(controlPoint, .reportStoredRecords(.lastRecord))
+        let last: Int?
+        switch answer {
+        case .responseCode(_, .success)?:
+            last = frames.last.flatMap { try? GlucoseMeasurement.decode($0).sequenceNumber }.map(Int.init)
+        case .responseCode(_, .noRecordsFound)?:
+            last = nil
+        default:
+            last = nil
+            logger.notice("the glucometer cannot tell its last record: its memory at provisioning is judged by time stamps only",
+                          metadata: ["device": "\(device.address)"])
+        }
+        logger.info("memory at provisioning: records up to \(last.map(String.init) ?? "none") are the previous user's",
+                    metadata: ["device": "\(device.address)"])
+        return try await saved("the memory at provisioning") { registry in
+            try await registry.setMemoryBoundary(address: device.address, to: last)
+        }
+    }
+
+    /// Saves a change of the device's provisioning and makes the frame processor follow it.
+    private func saved(_ what: String, _ change: (DeviceRegistry) async throws -> ProvisionedDevice?)
+        async throws(VisitError) -> ProvisionedDevice {
+        let changed: ProvisionedDevice?
+        do { changed = try await change(DeviceRegistry(store: store)) } catch {
+            throw VisitError("record memory", "\(what) could not be saved: \(error)")
+        }
+        guard let changed else { throw VisitError("record memory", "the device is no longer provisioned") }
+        processor.update(changed)
+        return changed
     }
 
     /// Why the meter's numbering is not the one the cursor counts in, or nil when it is (or cannot be told).

@@ -27,6 +27,11 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     /// How many times the glucometer's record numbering restarted (0: never): part of each record's identity, so
     /// that the new sequence 1 is not taken for the old one (`DeviceRegistry.restartRecordNumbering`).
     public var recordSeries = 0
+    /// A lent glucometer's last record when it was provisioned: records up to it (in the current series) are the
+    /// previous user's, kept apart. nil: none (the patient's own device, an empty memory, not a glucometer).
+    public var memoryBoundary: Int?
+    /// Provisioned, but the memory boundary not found yet: the first visit asks the meter for its last record.
+    public var memoryBoundaryPending = false
 
     /// The store's stable key for this device's readings.
     public var sensorKey: String { "bt:" + address.uppercased() }

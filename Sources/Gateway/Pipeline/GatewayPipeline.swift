@@ -63,6 +63,11 @@ public final class GatewayPipeline: ReadingSink {
             return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time,
                                        because: (ReadingQualifier.notThePatients, reason))
         }
+        if ReadingOwner.inMemoryAtProvisioning(sequenceNumber: reading.sequenceNumber, boundary: device.memoryBoundary,
+                                               time: time, provisionedAt: device.provisionedAt) {
+            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time,
+                                       because: (ReadingQualifier.notThePatients, "in memory at provisioning"))
+        }
         if implausible.isEmpty {
             technicalAlerts.clear(.implausibleValue, device: device.address)
         } else {
