@@ -64,6 +64,8 @@ public actor DeviceSupervisor {
         var failures = 0
         var visits = 0
         var lastOutcome: String?
+        /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
+        var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
     }
 
     private let client: BlueZClient
@@ -149,6 +151,21 @@ public actor DeviceSupervisor {
         tracked[address] = entry
         considerVisit(address, reason: "requested")
         return true
+    }
+
+    /// Visits the device now to fetch its records and then clear its memory up to the last one stored (see
+    /// `DeviceVisit.clearMemory`); returns how that visit ended, nil when the device is not followed.
+    public func clearMemory(_ address: String) async -> Result<DeviceVisit.Report, VisitError>? {
+        guard var entry = tracked[address] else { return nil }
+        guard entry.visit == nil else {
+            return .failure(VisitError("clear memory", "a visit of the device is running: try again when it has ended"))
+        }
+        let answer = OneShot<Result<DeviceVisit.Report, VisitError>>()
+        entry.memoryClearing = answer
+        entry.notBefore = .now
+        tracked[address] = entry
+        considerVisit(address, reason: "memory to clear")
+        return await answer.value() ?? .failure(VisitError("clear memory", "the visit did not start"))
     }
 
     /// One line per finished visit ("AA:..: ok" / "AA:..: connect: ..."), for tests and the control interface.
@@ -290,17 +307,20 @@ public actor DeviceSupervisor {
               let bluetoothAddress = BluetoothAddress(address)
         else { return }
         let client = client, registry = registry, store = store, settings = settings.visit, logger = logger
-        let processor = entry.processor, cached = entry.device
+        let processor = entry.processor, cached = entry.device, memoryClearing = entry.memoryClearing
+        entry.memoryClearing = nil
         let bluetoothDevice = client.device(bluetoothAddress.devicePath(on: adapterPath))
         logger.debug("visiting device (\(reason))", metadata: ["device": "\(address)"])
         entry.visit = Task { [weak self] in
             // The registry holds the current RACP cursor (moved by the frame processor since the last visit).
             let device = ((try? await registry.device(address: address)) ?? nil) ?? cached
-            let visit = DeviceVisit(
+            var visit = DeviceVisit(
                 client: client, bluetoothDevice: bluetoothDevice, device: device, profile: profile,
                 processor: processor, store: store, settings: settings, logger: logger)
+            visit.clearsMemory = memoryClearing != nil
             let outcome: Result<DeviceVisit.Report, VisitError>
             do throws(VisitError) { outcome = .success(try await visit.run()) } catch { outcome = .failure(error) }
+            memoryClearing?.deliver(outcome)
             await self?.finished(address, outcome)
         }
         tracked[address] = entry

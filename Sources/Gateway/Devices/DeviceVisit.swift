@@ -22,6 +22,8 @@ public struct DeviceVisit: Sendable {
     public let store: ReadingStore
     public let settings: VisitSettings
     public let logger: Logger
+    /// After a complete record transfer, delete the records up to the cursor from the meter (`clearMemory`).
+    public var clearsMemory = false
 
     public init(client: BlueZClient, bluetoothDevice: BlueZ.Device, device: ProvisionedDevice, profile: DeviceProfile,
                 processor: DeviceFrameProcessor, store: ReadingStore, settings: VisitSettings, logger: Logger) {
@@ -120,6 +122,7 @@ public struct DeviceVisit: Sendable {
             requested = true
             endedBy = try await fetchRecords(controlPoint)
             await processor.flush()
+            if clearsMemory { endedBy = try await clearMemory(controlPoint) }
         } else {
             endedBy = await waitUntilDone(deadline: deadline, listeningSince: subscribedAt)
             await processor.flush()
