@@ -63,7 +63,9 @@ struct Pair: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
     @Argument(help: "Bluetooth address, AA:BB:CC:DD:EE:FF.") var address: String
     @Option(help: "Device profile (default: from the services the device advertises).") var profile: String?
-    @Option(help: "The patient's user number on a multi-user cuff or scale.") var user: Int?
+    @Option(name: [.customLong("user"), .customLong("user-index")],
+            help: "The patient's user number on a multi-user cuff or scale (required when its profile says multi_user).")
+    var user: Int?
     @Option(help: "Who pairs (default: your login name).") var by: String?
     @Option(help: "Seconds to wait for the device to appear.") var timeout = 30
     @Flag(help: """

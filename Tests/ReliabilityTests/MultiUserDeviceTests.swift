@@ -73,5 +73,24 @@ extension Faults {
                 #expect(try await gateway.receiver.identifiers("Observation").count == 4)
             }
         }
+
+        /// A device whose profile says `multi_user` is not provisioned without the patient's user number.
+        @Test func aMultiUserProfileNeedsTheUserNumber() async throws {
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-needsuser-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let memory = [try Self.reading(128, 82, user: 1), try Self.reading(200, 120, user: 2)]
+            let scenario = try Scenarios.write(Scenarios.home(glucoseRecords: [], cuffMemory: memory), in: work)
+            let gateway = try await GatewayHarness.start(scenario: scenario, carePlan: "hypertension", startDaemon: false)
+            try gateway.editDeviceProfile("blood-pressure.yaml") { $0 + "multi_user: true\n" }
+            try await gateway.startDaemon()
+            try await withGateway("multi-user-profile", gateway) {
+                let refused = try await gateway.dhoctl(["pair", Scenarios.cuff, "--by", "technician-e2e"])
+                #expect(refused.status == 64 && refused.stderr.contains("--user N"), "\(refused.stderr)")
+                #expect((try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []).isEmpty)
+                let readings = try await Self.pairAndCollect(gateway, ["--user-index", "1"], expecting: 2)
+                #expect(Self.delivery(readings, systolic: 128) == "delivered", "\(readings)")
+                #expect(Self.delivery(readings, systolic: 200) == "kept apart: another user (2)", "\(readings)")
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ struct DeviceProfileFile: Decodable {
     var timeSync: TimeSyncEntry?
     var deviceInformation: [String]?
     var rateLimit: RateLimitEntry?
+    var multiUser: Bool?
 
     struct Entry: Decodable {
         var uuid: String
@@ -41,6 +42,7 @@ struct DeviceProfileFile: Decodable {
         case timeSync = "time_sync"
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
+        case multiUser = "multi_user"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)

@@ -83,6 +83,9 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     public var deviceInformation: [GATTCharacteristic]
     /// What the device can physically send (`rate_limit`; `RateLimit.spotCheck` when the file sets none).
     public var rateLimit: RateLimit
+    /// The device remembers several people (`multi_user`): it is paired with the patient's user number
+    /// (`dhoctl pair --user N`), and readings of other users are kept apart.
+    public var multiUser = false
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

@@ -87,6 +87,10 @@ extension GatewayCommands {
             }
             profile = guessed
         }
+        // A family cuff or scale: whose readings are the patient's is part of its provisioning (`ReadingOwner`).
+        if runtime.catalog.profile(id: profile)?.multiUser == true, userIndex == nil {
+            throw .badArguments("\(address) (\(profile)) remembers several people: give the patient's user number with --user N")
+        }
         let bondingRequired = runtime.catalog.profile(id: profile)?.bondingRequired ?? false
         var bonded = properties.paired
         if bondingRequired, !properties.paired {
