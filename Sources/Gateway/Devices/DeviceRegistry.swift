@@ -48,6 +48,12 @@ public struct DeviceRegistry: Sendable {
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundary INTEGER")
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundaryPending INTEGER NOT NULL DEFAULT 0")
         },
+        // A User Data Service device (a family scale): the patient's consent code, given on every connection, and
+        // whether the patient is still to be registered as a new user of the device (on the next visit).
+        StoreMigration("gateway.user-data") { db in
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN consentCode INTEGER")
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN userRegistrationPending INTEGER NOT NULL DEFAULT 0")
+        },
     ]
 
     /// Every device query: the device row with its record numbering.
@@ -63,24 +69,27 @@ public struct DeviceRegistry: Sendable {
     /// slot; readings of other users (a spouse) are then kept apart. nil: a single-user device (see `ReadingOwner`).
     /// `memoryIsPatients`: the readings the device stored before `time` are this patient's (their own device), not
     /// a lent device's previous user's; otherwise those are kept apart (`MeasurementTime.Source.beforeProvisioning`).
+    /// `consentCode`: the device keeps its users' data behind a User Data Service consent code, given on every
+    /// visit; without `userIndex` the patient is registered as a new user of the device on the next visit.
     public func provision(
         address: String, profile: String, name: String?, userIndex: Int? = nil, memoryIsPatients: Bool = false,
-        by technician: String, at time: Date
+        consentCode: Int? = nil, by technician: String, at time: Date
     ) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
             try db.execute(sql: """
                 INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients,
-                                             memoryBoundaryPending)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                             memoryBoundaryPending, consentCode, userRegistrationPending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
                     userIndex = excluded.userIndex, memoryIsPatients = excluded.memoryIsPatients,
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
                     consecutiveFailures = 0,
                     memoryBoundary = CASE WHEN excluded.memoryIsPatients THEN NULL ELSE memoryBoundary END,
-                    memoryBoundaryPending = CASE WHEN excluded.memoryIsPatients THEN 0 ELSE memoryBoundaryPending END
+                    memoryBoundaryPending = CASE WHEN excluded.memoryIsPatients THEN 0 ELSE memoryBoundaryPending END,
+                    consentCode = excluded.consentCode, userRegistrationPending = excluded.userRegistrationPending
                 """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients,
-                                 !memoryIsPatients])
+                                 !memoryIsPatients, consentCode, consentCode != nil && userIndex == nil])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
             try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
         }
@@ -149,6 +158,16 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
+    /// The device registered the patient as its user `index` (User Data Service): from now on that is theirs.
+    public func userRegistered(address: String, index: Int) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: "UPDATE gateway_devices SET userIndex = ?, userRegistrationPending = 0 WHERE address = ?",
+                           arguments: [index, normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+        }
+    }
+
     public func recordVisit(address: String, at time: Date, failure: String?) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
@@ -205,6 +224,7 @@ public struct DeviceRegistry: Sendable {
             lastVisitResult: row["lastVisitResult"],
             consecutiveFailures: row["consecutiveFailures"],
             memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"],
-            memoryBoundary: row["memoryBoundary"], memoryBoundaryPending: row["memoryBoundaryPending"])
+            memoryBoundary: row["memoryBoundary"], memoryBoundaryPending: row["memoryBoundaryPending"],
+            consentCode: row["consentCode"], userRegistrationPending: row["userRegistrationPending"])
     }
 }

@@ -113,6 +113,7 @@ public struct DeviceVisit: Sendable {
         }
 
         try await subscribe(characteristics)
+        try await giveConsent()
         let subscribedAt = ContinuousClock.now
         let clockSet = await setClockIfNeeded(offset: clockOffset)
 

@@ -32,6 +32,11 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     public var memoryBoundary: Int?
     /// Provisioned, but the memory boundary not found yet: the first visit asks the meter for its last record.
     public var memoryBoundaryPending = false
+    /// The patient's User Data Service consent code on this device (0–9999), given on every visit; nil: none.
+    public var consentCode: Int?
+    /// The patient is still to be registered as a new user of the device (with `consentCode`) on the next visit;
+    /// until then no reading of the device is theirs for sure.
+    public var userRegistrationPending = false
 
     /// The store's stable key for this device's readings.
     public var sensorKey: String { "bt:" + address.uppercased() }

@@ -59,7 +59,8 @@ public final class GatewayPipeline: ReadingSink {
                 reading, framed, from: device, receivedAt: receivedAt, time: time,
                 because: (ReadingQualifier.beforeProvisioning, time.note ?? "measured before the device was provisioned"))
         }
-        if let reason = ReadingOwner.notThePatients(userID: reading.userID, patientIndex: device.userIndex) {
+        if let reason = ReadingOwner.notThePatients(userID: reading.userID, patientIndex: device.userIndex,
+                                                    registrationPending: device.userRegistrationPending) {
             return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time,
                                        because: (ReadingQualifier.notThePatients, reason))
         }

@@ -14,8 +14,10 @@ enum ReadingOwner {
 
     /// Why the reading is not the patient's, for `dhoctl readings` ("another user (2)", "unknown user"); nil when
     /// it is theirs.
-    static func notThePatients(userID: UInt8?, patientIndex: Int?) -> String? {
+    static func notThePatients(userID: UInt8?, patientIndex: Int?, registrationPending: Bool = false) -> String? {
         if userID == unknownUser { return "unknown user" }
+        // Provisioned to be registered on the device, not registered yet: nobody's reading is the patient's yet.
+        if registrationPending { return userID.map { "another user (\($0))" } ?? "unknown user" }
         guard let patientIndex else { return nil }
         // On a device where the patient is one of several users, a reading that names nobody is nobody's for sure.
         guard let userID else { return "unknown user" }
