@@ -288,7 +288,7 @@ public struct DeviceVisit: Sendable {
     /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
     /// Operation) and asks again, instead of failing every visit until the meter drops the link.
     private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
-        // nil: all records (the first visit, or a meter whose numbering restarted).
+        // nil: all records (the first visit); 0 after a restarted numbering (`recordCursor`).
         let cursor = try await recordCursor(controlPoint)
         let request: RACPRequest = cursor.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))

@@ -18,6 +18,8 @@ extension GatewayCommands {
                 + "the last one stored on this hub, after transferring them; to go ahead, repeat the address: --confirm \(address)")
         }
         switch await runtime.supervisor.clearMemory(address) {
+        case let .success(report)? where !report.recordsRequested:
+            throw ControlError("not-cleared", "memory of \(address) not cleared: the device exposes no Record Access Control Point")
         case let .success(report)?:
             runtime.logger.notice("device memory cleared at the technician's request", metadata: ["device": "\(address)"])
             return ["address": address, "result": report.endedBy]
