@@ -63,7 +63,13 @@ struct Pair: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
     @Argument(help: "Bluetooth address, AA:BB:CC:DD:EE:FF.") var address: String
     @Option(help: "Device profile (default: from the services the device advertises).") var profile: String?
-    @Option(help: "The patient's user number on a multi-user cuff or scale.") var user: Int?
+    @Option(name: [.customLong("user"), .customLong("user-index")],
+            help: "The patient's user number on a multi-user cuff or scale (required when its profile says multi_user).")
+    var user: Int?
+    @Option(help: """
+        The patient's consent code (0-9999) on a device with the User Data Service (a family scale), given on every \
+        visit. Without --user, the patient is registered as a new user of the device on the first visit.
+        """) var consent: Int?
     @Option(help: "Who pairs (default: your login name).") var by: String?
     @Option(help: "Seconds to wait for the device to appear.") var timeout = 30
     @Flag(help: """
@@ -81,6 +87,7 @@ struct Pair: ParsableCommand {
         if memoryIsPatients { arguments["memory-is-patients"] = "true" }
         if renew { arguments["renew"] = "true" }
         arguments["user"] = user.map(String.init)
+        arguments["consent"] = consent.map(String.init)
         try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
             (result.renewed == true ? "renewed the bond of " : "paired ")
                 + "\(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"

@@ -47,6 +47,16 @@ extension Simulator {
                     throw .invalidArguments(error.description)
                 }
             }
+        case "ReplaceGlucoseRecords":
+            // The meter was reset (or replaced under the same address): its memory is these records only.
+            try call.expectSignature("saay")
+            let address = try knownDevice(call)
+            do {
+                devices[address]?.glucoseRecords = try (call.arguments[1].arrayValue ?? []).compactMap(\.bytesValue)
+                    .map { frame throws(ScenarioError) in try ScriptedGlucoseRecord(frame: frame) }
+            } catch {
+                throw .invalidArguments(error.description)
+            }
         case "ConnectFromDevice":
             try call.expectSignature("s")
             try connectFromDevice(try knownDevice(call))

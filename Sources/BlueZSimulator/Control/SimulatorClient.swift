@@ -40,6 +40,10 @@ public struct SimulatorClient: Sendable {
         try await call("AddGlucoseRecords", [.string(address.description), .array(.array(.byte), frames.map { .bytes($0) })])
     }
 
+    public func replaceGlucoseRecords(_ address: BluetoothAddress, _ frames: [[UInt8]]) async throws(DBusError) {
+        try await call("ReplaceGlucoseRecords", [.string(address.description), .array(.array(.byte), frames.map { .bytes($0) })])
+    }
+
     public func connectFromDevice(_ address: BluetoothAddress) async throws(DBusError) {
         try await call("ConnectFromDevice", [.string(address.description)])
     }

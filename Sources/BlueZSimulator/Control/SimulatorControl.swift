@@ -13,6 +13,8 @@ public import DBus
 ///   StartNotify (at once if already connected and notifying).
 /// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).
 /// - `AddGlucoseRecords(s address, aay frames)`: store more glucose records (sequence from bytes 1–2).
+/// - `ReplaceGlucoseRecords(s address, aay frames)`: the meter's memory is these records only (a meter reset or
+///   replaced, whose numbering restarted).
 /// - `ConnectFromDevice(s address)`: the device links up by itself (no Connect() call; GATT exported at once).
 /// - `SendRawValue(s address, s characteristic, v value)`: a Value change carrying any type (malformed data),
 ///   whether or not anyone is notifying; the GATT objects must be exported.

@@ -14,6 +14,8 @@ struct SimulatedDevice: Sendable {
     /// Frames still to be sent per characteristic (stored readings are sent once).
     var queues: [BluetoothUUID: [[UInt8]]]
     var glucoseRecords: [ScriptedGlucoseRecord]
+    /// The users of a User Data Service device (registrations add to them; stored frames are sent once).
+    var userDataUsers: [UserDataConfig.User]
     /// The last value of each characteristic (reads, writes that set it).
     var values: [BluetoothUUID: [UInt8]]
     var connectFailuresLeft: Int
@@ -61,6 +63,7 @@ struct SimulatedDevice: Sendable {
         inRange = config.inRange
         battery = config.battery
         glucoseRecords = config.glucoseRecords
+        userDataUsers = config.userData?.users ?? []
         connectFailuresLeft = config.connectFailures
         paired = config.paired
         trusted = config.trusted

@@ -153,6 +153,10 @@ extension Simulator {
             try startRecordAccess(address, request: value)
             return
         }
+        if uuid == UserDataConfig.controlPoint, devices[address]?.config.userData != nil {
+            try handleUserControlPoint(address, value)
+            return
+        }
         devices[address]?.values[uuid] = value
         logger.info("\(address) \(uuid) written: \(value.count) byte(s)")
         if uuid == GATTCharacteristic.dateTime.uuid, device.config.quirks.dateTimeBeforeSubscribing {
@@ -243,7 +247,7 @@ extension Simulator {
         }
     }
 
-    private func isLive(_ address: BluetoothAddress, _ uuid: BluetoothUUID, epoch: Int) -> Bool {
+    func isLive(_ address: BluetoothAddress, _ uuid: BluetoothUUID, epoch: Int) -> Bool {
         guard let device = devices[address] else { return false }
         return device.epoch == epoch && device.connected && device.sends(uuid)
     }

@@ -11,6 +11,7 @@ struct DeviceProfileFile: Decodable {
     var deviceInformation: [String]?
     var rateLimit: RateLimitEntry?
     var models: [String]?
+    var multiUser: Bool?
 
     struct Entry: Decodable {
         var uuid: String
@@ -43,6 +44,7 @@ struct DeviceProfileFile: Decodable {
         case timeSync = "time_sync"
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
+        case multiUser = "multi_user"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)

@@ -273,10 +273,12 @@ public enum DeviceProfileParser {
         let models = validateModels(raw.models, root: root, fail: fail)
 
         guard let service else { return nil }
-        return DeviceProfile(
+        var profile = DeviceProfile(
             id: id, name: raw.name, service: service, bondingRequired: raw.bondingRequired, characteristics: uses,
             racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, models: models,
             sourceFile: file)
+        profile.multiUser = raw.multiUser ?? false
+        return profile
     }
 
     /// `rate_limit`: every key optional, each defaulting to `RateLimit.spotCheck`'s value.

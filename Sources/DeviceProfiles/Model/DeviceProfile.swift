@@ -99,6 +99,10 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// device whose name contains one gets this profile rather than the service's general one. Empty: the
     /// general profile of `service`.
     public var models: [String]
+
+    /// The device remembers several people (`multi_user`): it is paired with the patient's user number
+    /// (`dhoctl pair --user N`), and readings of other users are kept apart.
+    public var multiUser = false
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

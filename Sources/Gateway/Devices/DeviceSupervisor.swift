@@ -66,6 +66,8 @@ public actor DeviceSupervisor {
         var lastOutcome: String?
         /// The device refused the hub's bond on its last visit (`BondLoss`): visited at the maximum back-off only.
         var bondLost = false
+        /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
+        var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
     }
 
     private let client: BlueZClient
@@ -130,6 +132,7 @@ public actor DeviceSupervisor {
         for (address, device) in wanted {
             if var entry = tracked[address] {
                 entry.device = device
+                entry.processor.update(device)
                 tracked[address] = entry
                 continue
             }
@@ -163,6 +166,21 @@ public actor DeviceSupervisor {
         entry.deferredVisit = nil
         tracked[address] = entry
         considerVisit(address, reason: "bond renewed")
+    }
+
+    /// Visits the device now to fetch its records and then clear its memory up to the last one stored (see
+    /// `DeviceVisit.clearMemory`); returns how that visit ended, nil when the device is not followed.
+    public func clearMemory(_ address: String) async -> Result<DeviceVisit.Report, VisitError>? {
+        guard var entry = tracked[address] else { return nil }
+        guard entry.visit == nil else {
+            return .failure(VisitError("clear memory", "a visit of the device is running: try again when it has ended"))
+        }
+        let answer = OneShot<Result<DeviceVisit.Report, VisitError>>()
+        entry.memoryClearing = answer
+        entry.notBefore = .now
+        tracked[address] = entry
+        considerVisit(address, reason: "memory to clear")
+        return await answer.value() ?? .failure(VisitError("clear memory", "the visit did not start"))
     }
 
     /// One line per finished visit ("AA:..: ok" / "AA:..: connect: ..."), for tests and the control interface.
@@ -304,17 +322,20 @@ public actor DeviceSupervisor {
               let bluetoothAddress = BluetoothAddress(address)
         else { return }
         let client = client, registry = registry, store = store, settings = settings.visit, logger = logger
-        let processor = entry.processor, cached = entry.device
+        let processor = entry.processor, cached = entry.device, memoryClearing = entry.memoryClearing
+        entry.memoryClearing = nil
         let bluetoothDevice = client.device(bluetoothAddress.devicePath(on: adapterPath))
         logger.debug("visiting device (\(reason))", metadata: ["device": "\(address)"])
         entry.visit = Task { [weak self] in
             // The registry holds the current RACP cursor (moved by the frame processor since the last visit).
             let device = ((try? await registry.device(address: address)) ?? nil) ?? cached
-            let visit = DeviceVisit(
+            var visit = DeviceVisit(
                 client: client, bluetoothDevice: bluetoothDevice, device: device, profile: profile,
                 processor: processor, store: store, settings: settings, logger: logger)
+            visit.clearsMemory = memoryClearing != nil
             let outcome: Result<DeviceVisit.Report, VisitError>
             do throws(VisitError) { outcome = .success(try await visit.run()) } catch { outcome = .failure(error) }
+            memoryClearing?.deliver(outcome)
             await self?.finished(address, outcome)
         }
         tracked[address] = entry

@@ -22,6 +22,8 @@ public struct DeviceVisit: Sendable {
     public let store: ReadingStore
     public let settings: VisitSettings
     public let logger: Logger
+    /// After a complete record transfer, delete the records up to the cursor from the meter (`clearMemory`).
+    public var clearsMemory = false
 
     public init(client: BlueZClient, bluetoothDevice: BlueZ.Device, device: ProvisionedDevice, profile: DeviceProfile,
                 processor: DeviceFrameProcessor, store: ReadingStore, settings: VisitSettings, logger: Logger) {
@@ -115,6 +117,7 @@ public struct DeviceVisit: Sendable {
         let clockFirst = profile.timeSync?.when == .beforeSubscribing
         let clockSetFirst = clockFirst ? await setClock(offset: clockOffset) : false
         try await subscribe(characteristics)
+        try await giveConsent()
         let subscribedAt = ContinuousClock.now
         let clockSet = clockFirst ? clockSetFirst : await setClock(offset: clockOffset)
 
@@ -124,6 +127,7 @@ public struct DeviceVisit: Sendable {
             requested = true
             endedBy = try await fetchRecords(controlPoint)
             await processor.flush()
+            if clearsMemory { endedBy = try await clearMemory(controlPoint) }
         } else {
             endedBy = await waitUntilDone(deadline: deadline, listeningSince: subscribedAt)
             await processor.flush()
@@ -303,30 +307,37 @@ public struct DeviceVisit: Sendable {
     /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
     /// Operation) and asks again, instead of failing every visit until the meter drops the link.
     private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
-        let request: RACPRequest = device.lastSequenceNumber.map { last in
+        // nil: all records (the first visit); 0 after a restarted numbering (`recordCursor`).
+        let cursor = try await recordCursor(controlPoint)
+        let request: RACPRequest = cursor.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
         } ?? .reportAll
-        let response: RACPResponse?
-        do {
-            response = try await controlPointExchange(controlPoint, request)
-        } catch let error where Self.isProcedureAlreadyInProgress(error) {
-            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
-                          metadata: ["device": "\(device.address)"])
-            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
-                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
-            }
-            do { response = try await controlPointExchange(controlPoint, request) } catch {
-                throw VisitError("record request", error.description)
-            }
-        } catch {
-            throw VisitError("record request", error.description)
-        }
+        let response = try await recordAccess(controlPoint, request)
         switch response {
         case .responseCode(_, .success)?: return "all records received"
         case .responseCode(_, .noRecordsFound)?: return "no new records"
         case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
         case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
         case nil: throw VisitError("record transfer", "no answer within \(settings.controlPointTimeout)")
+        }
+    }
+
+    /// One RACP request and its answer (nil: none in time); a transfer of an earlier visit still running on the
+    /// meter is aborted first (see `fetchRecords`).
+    func recordAccess(_ controlPoint: GattCharacteristicProxy, _ request: RACPRequest) async throws(VisitError) -> RACPResponse? {
+        do {
+            return try await controlPointExchange(controlPoint, request)
+        } catch let error where Self.isProcedureAlreadyInProgress(error) {
+            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
+                          metadata: ["device": "\(device.address)"])
+            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
+                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
+            }
+            do { return try await controlPointExchange(controlPoint, request) } catch {
+                throw VisitError("record request", error.description)
+            }
+        } catch {
+            throw VisitError("record request", error.description)
         }
     }
 

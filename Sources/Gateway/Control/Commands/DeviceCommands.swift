@@ -67,6 +67,7 @@ extension GatewayCommands {
         let userIndex = try arguments.optional("user").map { _ throws(ControlError) in try arguments.int("user", default: 1, in: 1...255) }
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
         let memoryIsPatients = arguments.flag("memory-is-patients")
+        let consentCode = try arguments.optional("consent").map { _ throws(ControlError) in try arguments.int("consent", default: 0, in: 0...9999) }
         guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
         // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
         let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress, arguments) : nil
@@ -90,6 +91,11 @@ extension GatewayCommands {
                 throw ControlError("unsupported", "\(address) advertises no supported health service; pass --profile if it is a health device")
             }
             profile = guessed
+        }
+        // A family cuff or scale: whose readings are the patient's is part of its provisioning (`ReadingOwner`).
+        if runtime.catalog.profile(id: profile)?.multiUser == true, userIndex == nil, consentCode == nil {
+            throw .badArguments("\(address) (\(profile)) remembers several people: give the patient's user number with --user N "
+                + "(or --consent CODE to register them as a new user)")
         }
         let bondingRequired = runtime.catalog.profile(id: profile)?.bondingRequired ?? false
         var bonded = properties.paired
@@ -121,7 +127,7 @@ extension GatewayCommands {
         try await failing("provisioning") {
             try await runtime.registry.provision(
                 address: address, profile: profile, name: properties.name, userIndex: userIndex,
-                memoryIsPatients: memoryIsPatients, by: technician, at: Date())
+                memoryIsPatients: memoryIsPatients, consentCode: consentCode, by: technician, at: Date())
         }
         await runtime.supervisor.reloadDevices()
         runtime.logger.notice("device provisioned", metadata: ["device": "\(address)", "profile": "\(profile)"])
