@@ -79,32 +79,3 @@ public final class TokenServiceProcess: @unchecked Sendable {
     public func down() async throws { _ = try await admin("POST", "/down", [:]) }
     public func up() async throws { _ = try await admin("POST", "/up", [:]) }
 }
-
-/// Keys for the hub made with the openssl command line (an implementation independent of the gateway's).
-public enum TestKeys {
-    public enum Kind: Sendable { case ecP256, rsa2048 }
-
-    /// Writes a private key (mode 0600) and its public half; returns (private, public) paths.
-    public static func make(_ kind: Kind, in directory: URL, name: String) throws -> (privateKey: String, publicKey: String) {
-        let privateKey = directory.appendingPathComponent("\(name).key.pem").path
-        let publicKey = directory.appendingPathComponent("\(name).pub.pem").path
-        let generate = kind == .ecP256
-            ? ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKey]
-            : ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", privateKey]
-        try openssl(generate)
-        try openssl(["pkey", "-in", privateKey, "-pubout", "-out", publicKey])
-        chmod(privateKey, 0o600)
-        return (privateKey, publicKey)
-    }
-
-    static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ReceiverError("openssl \(arguments.first ?? "") failed") }
-    }
-}

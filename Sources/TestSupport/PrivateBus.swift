@@ -65,7 +65,7 @@ public final class PrivateBus: Sendable {
         lifeline.closeChildEnd()
         guard let line = await LineReader.firstLine(of: output.parent), !line.isEmpty else {
             try? lifeline.parent.close()
-            process.waitUntilExit()
+            ProcessExit.wait(for: process)
             throw Failure.daemonFailed("no address printed")
         }
         return PrivateBus(address: line, directory: directory, process: process, lifeline: lifeline.parent)
@@ -75,7 +75,7 @@ public final class PrivateBus: Sendable {
     public func killBusDaemon() async {
         guard let running = process.withLock({ $0 }) else { return }
         try? lifeline.close()  // the wrapper shell then kills dbus-daemon with SIGKILL
-        while running.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        while !ProcessExit.hasEnded(running) { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     /// Stops the daemon (idempotent) and removes the temporary directory.
@@ -87,7 +87,7 @@ public final class PrivateBus: Sendable {
         }
         guard let running else { return }
         try? lifeline.close()
-        running.waitUntilExit()
+        ProcessExit.wait(for: running)
         try? FileManager.default.removeItem(at: directory)
     }
 

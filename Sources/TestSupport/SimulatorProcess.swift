@@ -100,6 +100,6 @@ public final class SimulatorProcess: Sendable {
             process = nil
             return current
         }
-        running?.waitUntilExit()
+        if let running { ProcessExit.wait(for: running) }
     }
 }

@@ -1,4 +1,5 @@
 import FHIRTestSupport
+import TestSupport
 @testable import Forwarding
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 import FHIRTestSupport
+import TestSupport
 import Foundation
 import GatewayTestSupport
 import Testing
