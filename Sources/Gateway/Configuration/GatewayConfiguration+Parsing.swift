@@ -1,4 +1,5 @@
 public import ConfigYAML
+import Forwarding
 import Foundation
 
 extension GatewayConfiguration {
@@ -78,6 +79,7 @@ extension GatewayConfiguration {
         try forwarding.allowOnly([
             "endpoint", "ca-file", "client-certificate", "client-key", "bearer-token-file", "batch-size",
             "request-timeout", "initial-backoff", "maximum-backoff", "urgent-retry-interval", "parked-retry-interval",
+            "canonical-base",
         ])
         let endpoint = try forwarding.requiredString("endpoint")
         try Self.checkEndpoint(endpoint, in: forwarding)
@@ -125,7 +127,8 @@ extension GatewayConfiguration {
                 maximumBackoff: try forwarding.optionalDuration("maximum-backoff", in: 0.01...86_400) ?? .seconds(3600),
                 urgentRetryInterval: try forwarding.optionalDuration("urgent-retry-interval", in: 1...3600) ?? .seconds(30),
                 parkedRetryInterval: try forwarding.optionalDuration("parked-retry-interval", in: 1...2_592_000)
-                    ?? .seconds(6 * 3600)),
+                    ?? .seconds(6 * 3600),
+                canonical: try Self.canonical(try forwarding.optionalString("canonical-base"), in: forwarding)),
             alerts: Alerts(
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
                 hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),
@@ -141,6 +144,14 @@ extension GatewayConfiguration {
     }
 
     /// https only, except plain http to this machine (the loopback test receiver, a local relay).
+    /// `forwarding.canonical-base`: where the project's FHIR extensions and code systems are published.
+    static func canonical(_ base: String?, in view: MappingView) throws(ConfigError) -> ProjectCanonical {
+        guard let base else { return .default }
+        do { return try ProjectCanonical(base: base) } catch {
+            throw view.error(at: "canonical-base", "must be an http(s) URL such as \(ProjectCanonical.defaultBase)")
+        }
+    }
+
     static func checkEndpoint(_ endpoint: String, in view: MappingView) throws(ConfigError) {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw view.error(at: "endpoint", "must be an absolute URL such as https://fhir.example.no/fhir")
