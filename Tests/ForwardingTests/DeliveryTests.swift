@@ -8,8 +8,8 @@ import Testing
 /// Delivery against the real reference receiver over loopback HTTP(S), with injected faults.
 /// Every test ends by checking the invariant: each Observation created exactly once, none lost.
 @Suite struct DeliveryTests {
-    /// Each blood-pressure reading becomes two Observations (panel + pulse).
-    static let observationsPerReading = 2
+    /// Each blood-pressure reading becomes three Observations: panel, pulse and the coincident time stamp.
+    static let observationsPerReading = 3
 
     func expectExactlyOnce(_ harness: Harness, readings: [ReadingID], sourceLocation: SourceLocation = #_sourceLocation)
         async throws
@@ -180,7 +180,10 @@ import Testing
                 "identifier": [["system": "urn:dho-gateway:alert", "value": "alert-1"]],
                 "code": ["text": "Red: systolic above threshold"],
                 "subject": ["reference": .string(Harness.patient)],
-                "extension": [["url": "urn:dho-gateway:extension:observation", "valueReference": ["reference": .string(reference)]]],
+                "extension": [[
+                    "url": .string(ProjectCanonical.default.structureDefinition("observation")),
+                    "valueReference": ["reference": .string(reference)],
+                ]],
             ],
             identifierSystem: "urn:dho-gateway:alert", identifierValue: "alert-1")
         try await harness.store.enqueue(kind: .alert, key: "alert-1", payload: BundleEntry.payload([flag]))

@@ -326,7 +326,7 @@ class Checker:
             self.require(has_coding(item.get("systemType"), MDC), f"{profile}.specialization[MDCType].systemType",
                          f"specialization[{index}] needs an MDC (DeviceTypes11073MDC) coding")
             if version_required:
-                self.require(item.get("version"), f"{profile}.specialization[MDCType].version",
+                self.require(primitive_present(item, "version"), f"{profile}.specialization[MDCType].version",
                              f"specialization[{index}] needs its version")
 
     def versions(self, profile):

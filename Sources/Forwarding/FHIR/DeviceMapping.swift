@@ -79,8 +79,9 @@ extension FHIRMapper {
             identifiers.append(Self.typedIdentifier("SYSID", system: CodeSystem.ieeeSystemID, value: systemID))
         }
         // PhdDevice-notes.md "System Identifier": a Bluetooth device without a system id is identified by its
-        // transport address; the hub's sensor keys are those addresses, so an unknown sensor still has one.
-        if let address = (record?.address).flatMap(Self.eui48) ?? Self.eui48(key.rawValue) {
+        // transport address; the hub's sensor keys are "bt:<address>", so an unknown sensor still has one.
+        let keyAddress = key.rawValue.hasPrefix("bt:") ? String(key.rawValue.dropFirst(3)) : key.rawValue
+        if let address = (record?.address).flatMap(Self.eui48) ?? Self.eui48(keyAddress) {
             identifiers.append(Self.typedIdentifier("BTMAC", system: CodeSystem.bluetoothAddress, value: address))
         }
         var resource: [String: JSON] = [

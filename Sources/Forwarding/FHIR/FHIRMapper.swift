@@ -90,7 +90,7 @@ public struct FHIRMapper: Sendable {
     public func observations(
         for stored: StoredReading, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
     ) -> [BundleEntry] {
-        let (reading, conversionNote) = PressureConversion.inMillimetresOfMercury(stored.reading)
+        let (reading, conversionNote) = VitalSignUnits.conforming(stored.reading)
         let status = StatusMapping.summarize(reading.flags)
         let coincident = coincidentTimeStamp(stored)
         var entries: [BundleEntry] = []
@@ -111,6 +111,10 @@ public struct FHIRMapper: Sendable {
                     if own != nil { member["extension"] = .array(triageExtension(own)) }
                     return .object(member)
                 })
+                // A status that withholds the values withholds the whole measurement: the reason goes on the
+                // Observation too (PhdBaseObservation-notes "Measurement Status"), the components keep it for
+                // the bp profile, which requires its systolic and diastolic components.
+                if let reason = status.dataAbsentReason { resource["dataAbsentReason"] = Self.dataAbsentReason(reason) }
                 resource["meta"] = meta(profiles: [FHIRURL.phdCompoundNumeric, code.vitalSignsProfile], status: status)
                 resource["category"] = categories(vitalSign: code.isVitalSign)
             case let .single(component):
