@@ -224,7 +224,8 @@ import Testing
         let plain = JSON.object([
             "fullUrl": "urn:uuid:9", "request": ["method": "POST", "url": "Flag"],
             "resource": ["resourceType": "Flag", "status": "active",
-                         "identifier": [["system": "urn:ietf:rfc:3986", "value": "w"]]],
+                         "identifier": [["system": "urn:ietf:rfc:3986", "value": "w"]],
+                         "code": ["text": "Triage red"], "subject": ["reference": .string(Harness.patient)]],
         ])
         for _ in 0..<2 { #expect(try await post(harness, [plain]).1 == ["201 Created"]) }
         let (ambiguous, _, _) = try await post(harness, [Self.flag("inactive", value: "w")])

@@ -35,13 +35,19 @@ import Testing
         try await expectExactlyOnce(harness, readings: ids)
         #expect(try await harness.store.outboxStatus().lastDeliveredAt != nil)
 
-        // The Observations point at the one sensor Device and the one gateway Device the receiver kept.
+        // The Observations point at the one sensor Device and the one gateway Device the receiver kept (the
+        // coincident time stamp has the sensor as its subject and the gateway as its device).
         let devices = try await harness.receiver.resources("Device")
         #expect(devices.count == 2)
         let observations = try await harness.receiver.resources("Observation")
         let sensorDevice = devices.first { ($0["manufacturer"] as? String) == "A&D" }
         let sensorID = try #require(sensorDevice?["id"] as? String)
-        #expect(observations.allSatisfy { (($0["device"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)" })
+        let measurements = observations.filter { ($0["subject"] as? [String: Any])?["reference"] as? String == Harness.patient }
+        #expect(measurements.count == 45 * 2)
+        #expect(measurements.allSatisfy { (($0["device"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)" })
+        #expect(observations.filter { !measurements.map(\.description).contains($0.description) }.allSatisfy {
+            (($0["subject"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)"
+        })
 
         // Everything is sent again (as after a crash between send and commit): nothing new is created.
         let requeued = try await harness.store.writer.write { db in

@@ -161,6 +161,20 @@ let loinc = CodeSystem.loinc + "|"
         #expect(spo2([])?["meta"]?["security"] == nil)
     }
 
+    @Test func bloodPressureInKilopascalGoesOutInMillimetresOfMercuryWithTheOriginalInTheNote() throws {
+        let reading = Reading(
+            kind: .bloodPressure, characteristic: 0x2A35, deviceTime: Samples.time(9),
+            components: ConformanceTests.pressureKPa)
+        let panel = try #require(observation(mapper.entries(for: Samples.stored(reading), sensor: nil), code: mdc + "150020"))
+        let systolic = try #require(component(panel, code: mdc + "150021"))
+        #expect(systolic["valueQuantity"]?["value"] == .number("138.0"))  // 18.4 kPa × 7.50062 = 138.01
+        #expect(systolic["valueQuantity"]?["code"]?.stringValue == "mm[Hg]")
+        #expect(component(panel, code: mdc + "150022")?["valueQuantity"]?["value"] == .number("87.8"))
+        #expect(component(panel, code: mdc + "150023")?["valueQuantity"]?["value"] == .number("105.0"))
+        let note = panel["note"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+        #expect(note.contains("systolic 18.4 kPa") && note.contains("7.50062"))
+    }
+
     @Test func oximetryCodes() throws {
         let reading = Reading(
             kind: .continuousOximetry, characteristic: 0x2A5F,
@@ -220,7 +234,7 @@ let loinc = CodeSystem.loinc + "|"
                 ReadingComponent(.muscleMass, Samples.value("35.2"), .kilogram),
             ])
         let entries = mapper.entries(for: Samples.stored(reading), sensor: nil)
-        #expect(observations(entries).count == 5)
+        #expect(observations(entries).count == 6)  // five quantities and the coincident time stamp
         #expect(codes(observation(entries, code: mdc + "188736")?["code"]) == [mdc + "188736", loinc + "29463-7"])
         #expect(observation(entries, code: mdc + "188736")?["valueQuantity"]?["value"] == .number("81.35"))
         #expect(has(observation(entries, code: mdc + "188740")?["code"], loinc + "8302-2"))
@@ -228,7 +242,10 @@ let loinc = CodeSystem.loinc + "|"
         #expect(has(observation(entries, code: mdc + "188748")?["code"], loinc + "41982-0"))
         #expect(observation(entries, code: mdc + "188776") != nil)
         let identifiers = observations(entries).compactMap { $0["identifier"]?.arrayValue?.first?["value"]?.stringValue }
-        #expect(Set(identifiers).count == 5)
+        #expect(Set(identifiers).count == 6)
+        // Height in m (the Weight Scale's unit) goes out in cm, as the R4 bodyheight profile requires.
+        #expect(observation(entries, code: mdc + "188740")?["valueQuantity"]?["value"] == .number("180"))
+        #expect(observation(entries, code: mdc + "188740")?["valueQuantity"]?["code"]?.stringValue == "cm")
     }
 
     @Test func devicesCarryManufacturerModelSerialAndFirmware() async throws {
