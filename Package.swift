@@ -75,12 +75,14 @@ let package = Package(
             swiftSettings: strict),
         // libcurl, with a thin C shim because curl_easy_setopt is variadic.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
-        // FHIR R4 (PHD IG) mapping, HTTP transport and the retrying forwarder.
+        // FHIR R4 (PHD IG) mapping, HTTP transport, the centre's authentication (private_key_jwt, DPoP) and the
+        // retrying forwarder.
         .target(
             name: "Forwarding",
             dependencies: [
                 "HealthProfiles", "ReadingStore", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -48,6 +48,27 @@ extension MappingView {
         return text
     }
 
+    public func requiredAbsolutePath(_ key: String) throws(ConfigError) -> String {
+        _ = try required(key)
+        return try optionalAbsolutePath(key) ?? ""
+    }
+
+    /// A list of strings (`[a, b]` or one item per line); a single string counts as a list of one.
+    public func optionalStringList(_ key: String) throws(ConfigError) -> [String]? {
+        guard let node = optional(key) else { return nil }
+        if let text = node.scalarText, node.elements == nil { return [text] }
+        guard let elements = try optionalSequence(key) else { return nil }
+        var texts: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard let text = element.scalarText else {
+                throw ConfigError(source: element.source, line: element.line, keyPath: child("\(key)[\(index)]"),
+                                  message: "must be a string")
+            }
+            texts.append(text)
+        }
+        return texts
+    }
+
     static func seconds(in text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {

@@ -130,6 +130,20 @@ public final class ReceiverProcess: @unchecked Sendable {
         _ = try await admin("POST", "/faults", ["script": script, "rejectIdentifiers": rejectIdentifiers])
     }
 
+    /// Publishes a care plan as the centre's FHIR server holds it once ordered and verified there: the CarePlan as
+    /// its next version, and its Provenance (targeting that version unless it names a target). Returns
+    /// "CarePlan/<id>/_history/<version>".
+    public func publish(carePlan: [String: Any], provenance: [String: Any]?) async throws -> String {
+        var body: [String: Any] = ["carePlan": carePlan]
+        if let provenance { body["provenance"] = provenance }
+        return (try await admin("POST", "/publish", body) as? [String: Any])?["reference"] as? String ?? ""
+    }
+
+    /// planSearches, planNotModified.
+    public func planStats() async throws -> [String: Int] {
+        try await admin("GET", "/plan-stats") as? [String: Int] ?? [:]
+    }
+
     /// Stops listening on the FHIR port: connections are refused until `up()`.
     public func down() async throws { _ = try await admin("POST", "/down", [:]) }
     public func up() async throws { _ = try await admin("POST", "/up", [:]) }

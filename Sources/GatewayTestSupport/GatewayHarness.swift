@@ -67,7 +67,7 @@ public final class GatewayHarness: Sendable {
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
         patientReference: String? = nil, forwardingSettings: [String] = [],
         forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
-        logLevel: String = "debug", startDaemon: Bool = true, strictPHD: Bool = true
+        logLevel: String = "debug", startDaemon: Bool = true, carePlanSettings: [String] = [], strictPHD: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
         let simulator = try await SimulatorProcess.launch(
@@ -87,7 +87,7 @@ public final class GatewayHarness: Sendable {
               care-plan:
                 template: \(carePlan)
                 installed-by: technician-e2e
-            paths:
+            \(carePlanSettings.map { "    " + $0 + "\n" }.joined())paths:
               state-directory: \(bus.directory.appendingPathComponent("state").path)
               control-socket: \(socketDirectory.appendingPathComponent("control.sock").path)
               profiles: \(repository.appendingPathComponent("profiles").path)

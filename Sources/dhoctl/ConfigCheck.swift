@@ -48,7 +48,9 @@ enum ConfigurationCheck {
             problems.append("\(error)")
         }
         for (name, path) in [("bearer token", configuration.forwarding.bearerTokenFile), ("CA file", configuration.forwarding.caFile),
-                             ("client certificate", configuration.forwarding.clientCertificate), ("client key", configuration.forwarding.clientKey)] {
+                             ("client certificate", configuration.forwarding.clientCertificate), ("client key", configuration.forwarding.clientKey),
+                             ("token-service key file", configuration.forwarding.authentication?.keyFile),
+                             ("token-service CA file", configuration.forwarding.authentication?.caFile)] {
             guard let path else { continue }
             if !FileManager.default.fileExists(atPath: path) { problems.append("\(configPath): \(name) \(path) does not exist") }
         }

@@ -8,7 +8,7 @@ struct DHOCtl: AsyncParsableCommand {
         commandName: "dhoctl",
         abstract: "Control and inspect the DHO Gateway.",
         subcommands: [
-            Status.self, Devices.self, Scan.self, Pair.self, Forget.self, Visit.self, Readings.self, Alerts.self,
+            Status.self, Devices.self, Scan.self, Pair.self, Forget.self, Visit.self, DeviceCommand.self, Readings.self, Alerts.self,
             Thresholds.self, Forward.self, Parked.self, Reset.self, Config.self, Doctor.self, Decode.self,
         ])
 }

@@ -63,21 +63,34 @@ struct Pair: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
     @Argument(help: "Bluetooth address, AA:BB:CC:DD:EE:FF.") var address: String
     @Option(help: "Device profile (default: from the services the device advertises).") var profile: String?
-    @Option(help: "The patient's user number on a multi-user cuff or scale.") var user: Int?
+    @Option(name: [.customLong("user"), .customLong("user-index")],
+            help: "The patient's user number on a multi-user cuff or scale (required when its profile says multi_user).")
+    var user: Int?
+    @Option(help: """
+        The patient's consent code (0-9999) on a device with the User Data Service (a family scale), given on every \
+        visit. Without --user, the patient is registered as a new user of the device on the first visit.
+        """) var consent: Int?
     @Option(help: "Who pairs (default: your login name).") var by: String?
     @Option(help: "Seconds to wait for the device to appear.") var timeout = 30
     @Flag(help: """
         The device is the patient's own: the readings it stored before pairing are theirs and are forwarded. \
         Without it, those are taken as a lent device's previous user's and kept apart (dhoctl readings).
         """) var memoryIsPatients = false
+    @Flag(help: """
+        The device is provisioned but lost its bond (battery change, reset; dhoctl status shows device-bond-lost): \
+        remove the stale bond and pair again, keeping its provisioning (profile, records fetched, memory owner).
+        """) var renew = false
 
     func run() throws {
         var arguments = ["address": address, "by": by ?? Terminal.loginName, "timeout": String(timeout)]
         arguments["profile"] = profile
         if memoryIsPatients { arguments["memory-is-patients"] = "true" }
+        if renew { arguments["renew"] = "true" }
         arguments["user"] = user.map(String.init)
+        arguments["consent"] = consent.map(String.init)
         try daemon.show(try daemon.call("pair", arguments), as: PairResult.self) { result in
-            "paired \(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"
+            (result.renewed == true ? "renewed the bond of " : "paired ")
+                + "\(Terminal.visible(result.address)) as \(Terminal.visible(result.profile))"
                 + "\(result.name.map { " (\(Terminal.visible($0)))" } ?? "")\(result.bonded ? ", bonded" : "")\n"
         }
     }

@@ -36,6 +36,7 @@ struct Doctor: ParsableCommand {
             add("storage", Self.freeSpace(configuration.paths.stateDirectory))
             add("database file", Self.databaseMode(configuration.paths.databaseFile))
             if let token = configuration.forwarding.bearerTokenFile { add("bearer token file", Self.secretMode(token)) }
+            if let key = configuration.forwarding.authentication?.keyFile { add("token-service key file", Self.secretMode(key)) }
         }
 
         let client = ControlClient(path: daemon.socketPath)
@@ -95,6 +96,6 @@ struct Doctor: ParsableCommand {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let mode = attributes[.posixPermissions] as? Int
         else { return ("warn", "cannot inspect \(path)") }
-        return (mode & 0o007 == 0 ? "ok" : "fail", "\(path) mode \(String(mode, radix: 8))" + (mode & 0o007 == 0 ? "" : ": others can read the token"))
+        return (mode & 0o007 == 0 ? "ok" : "fail", "\(path) mode \(String(mode, radix: 8))" + (mode & 0o007 == 0 ? "" : ": others can read this secret"))
     }
 }

@@ -64,6 +64,9 @@ import Testing
         ("devices: [{address: \"A0:9E:1A:00:00:01\", services: [{uuid: \"1810\", characteristics: [{uuid: \"2A35\"}, {uuid: \"0x2a35\"}]}]}]",
          "appears twice"),
         ("devices: [{address: \"A0:9E:1A:00:00:01\", gattExport: sometimes}]", "gattExport"),
+        ("devices: [{address: \"A0:9E:1A:00:00:01\", quirks: {forgetsSubscription: true}}]", "unknown key(s) forgetsSubscription"),
+        ("devices: [{address: \"A0:9E:1A:00:00:01\", quirks: {bondLossFailsOn: pairing}}]", "bondLossFailsOn"),
+        ("devices: [{address: \"A0:9E:1A:00:00:01\", bluetoothd: {pairWithoutBond: maybe}}]", "pairWithoutBond"),
         ("devices: {address: x}", "expected"),
     ])
     func invalidScenariosAreRefusedWithAClearReason(yaml: String, reason: String) {

@@ -58,4 +58,33 @@ import Testing
             #expect(try await registry.all().isEmpty)
         }
     }
+
+    /// A restarted numbering: a new series (kept when the device is forgotten), the cursor back to 0 and the memory
+    /// boundary dropped. A lent device's memory boundary is pending from provisioning until set, unless its memory
+    /// is the patient's; a consent code without a user number means a registration to do.
+    @Test func recordSeriesMemoryBoundaryAndRegistration() async throws {
+        try await withRegistry { (registry: DeviceRegistry) async throws in
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            let address = "AA:BB:CC:DD:EE:02"
+            try await registry.provision(address: address, profile: "glucose", name: nil, by: "tech", at: now)
+            var device = try #require(await registry.device(address: address))
+            #expect(device.memoryBoundaryPending && device.memoryBoundary == nil && device.recordSeries == 0)
+            device = try #require(await registry.setMemoryBoundary(address: address, to: 41))
+            #expect(!device.memoryBoundaryPending && device.memoryBoundary == 41)
+            try await registry.advanceCursor(address: address, to: 45)
+
+            device = try #require(await registry.restartRecordNumbering(address: address))
+            #expect(device.recordSeries == 1 && device.lastSequenceNumber == 0 && device.memoryBoundary == nil)
+            try await registry.forget(address: address)
+            try await registry.provision(address: address, profile: "glucose", name: nil, memoryIsPatients: true, by: "tech", at: now)
+            device = try #require(await registry.device(address: address))
+            #expect(device.recordSeries == 1 && device.lastSequenceNumber == nil && !device.memoryBoundaryPending)
+
+            try await registry.provision(address: address, profile: "weight-scale", name: nil, consentCode: 4321, by: "tech", at: now)
+            device = try #require(await registry.device(address: address))
+            #expect(device.userRegistrationPending && device.consentCode == 4321)
+            device = try #require(await registry.userRegistered(address: address, index: 3))
+            #expect(!device.userRegistrationPending && device.userIndex == 3)
+        }
+    }
 }

@@ -2,6 +2,9 @@ import ConfigYAML
 import Forwarding
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Gateway
 
 @Suite struct GatewayConfigurationTests {
@@ -130,6 +133,19 @@ import Testing
         (minimal + "\nstorage:\n  quota: 1GB\n", "storage.quota: unknown key"),
         (minimal + "\nalerts:\n  forwarding-failing-after: 0s\n", "alerts.forwarding-failing-after: must be between 1s and 30d"),
         (minimal + "\nbluetooth:\n  revisit-interval: 2h\n", "bluetooth.revisit-interval: must be between 1s and 1h"),
+        (minimal.replacingOccurrences(of: "installed-by: tech-7", with: "installed-by: tech-7\n    source: remote"),
+         "patient.care-plan.source: must be local or centre"),
+        (minimal + authentication(""), "forwarding.authentication: missing required key \"client-id\""),
+        (minimal + authentication("    client-id: hub-1\n    key-file: /k.pem\n    algorithm: HS256\n"),
+         "forwarding.authentication.algorithm: must be one of RS256, PS256, ES256"),
+        (minimal + authentication("    client-id: hub 1\n    key-file: /k.pem\n"), "forwarding.authentication.client-id: must be printable"),
+        (minimal + authentication("    client-id: hub-1\n    key-file: k.pem\n"), "forwarding.authentication.key-file: must be an absolute path"),
+        (minimal + authentication("    client-id: hub-1\n    key-file: /k.pem\n    scopes: [\"a b\"]\n"), "is not a valid OAuth scope"),
+        (minimal + authentication("    client-id: hub-1\n    key-file: /k.pem\n    dpop: maybe\n"), "forwarding.authentication.dpop"),
+        (minimal + authentication("    client-id: hub-1\n    key-file: /k.pem\n", tokenEndpoint: "http://sts.example.no/token"),
+         "forwarding.authentication.token-endpoint: plain http is only allowed to this machine"),
+        (minimal + "\n  bearer-token-file: /t\n" + authentication("    client-id: hub-1\n    key-file: /k.pem\n"),
+         "give either bearer-token-file or authentication, not both"),
     ])
     func mistakesAreNamedPrecisely(yaml: String, expected: String) {
         do {
@@ -139,6 +155,38 @@ import Testing
             #expect(error.description.contains(expected), "\(error.description)")
             #expect(error.description.hasPrefix("gateway.yaml"))
         }
+    }
+
+    /// Lines of `forwarding: authentication:` after the token endpoint (the minimal file ends in `forwarding:`).
+    static func authentication(_ lines: String, tokenEndpoint: String = "https://sts.example.no/connect/token") -> String {
+        "\n  authentication:\n    token-endpoint: \(tokenEndpoint)\n" + lines
+    }
+
+    @Test func theCentresTokenServiceIsConfiguredWithDPoPByDefault() throws {
+        let yaml = Self.minimal + Self.authentication("    client-id: hub-1\n    key-file: /etc/dho-gateway/client.jwk\n    scopes: [dho:readings, dho:plans]\n")
+        let authentication = try #require(try GatewayConfiguration.parse(yaml: yaml, source: "g", environment: [:]).forwarding.authentication)
+        #expect(authentication.dpop && authentication.scopes == ["dho:readings", "dho:plans"] && authentication.algorithm == nil)
+        #expect(authentication.clientID == "hub-1" && authentication.keyFile == "/etc/dho-gateway/client.jwk")
+    }
+
+    @Test func aClientKeyOthersCanReadOrThatIsNoKeyStopsTheStartWithTheReason() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dho-key-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("client.pem").path
+        func startError(_ text: String, mode: Int) -> String {
+            _ = FileManager.default.createFile(atPath: keyFile, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+            _ = chmod(keyFile, mode_t(mode))
+            let settings = GatewayConfiguration.Authentication(
+                tokenEndpoint: "https://sts.example.no/connect/token", clientID: "hub-1", keyFile: keyFile, keyID: nil,
+                algorithm: nil, audience: nil, scopes: [], dpop: true, caFile: nil)
+            do {
+                _ = try CentreConnection.settings(settings, requestTimeout: .seconds(5))
+                return "accepted"
+            } catch { return error.description }
+        }
+        #expect(startError("not a key", mode: 0o644).contains("readable by other users"))
+        #expect(startError("not a key", mode: 0o600).contains("neither a PEM private key nor a JWK"))
     }
 
     @Test func storageQuotaAlertThresholdAndRevisitInterval() throws {

@@ -94,6 +94,20 @@ import Testing
         #expect("89ab".contains(characters[19]))
     }
 
+    /// A glucometer's restarted numbering: series 0 leaves every identity as it was (the frozen one above), a later
+    /// series gives the same record another identity; a record without a sequence number ignores the series.
+    @Test func theRecordSeriesSeparatesARestartedNumbering() {
+        let record = Samples.glucose(sequence: 1)
+        let original = ReadingIdentity.identifier(for: record, sensor: Samples.cuff, receivedAt: Samples.t0)
+        #expect(ReadingIdentity.identifier(for: record, sensor: Samples.cuff, receivedAt: Samples.t0, series: 0) == original)
+        let restarted = ReadingIdentity.identifier(for: record, sensor: Samples.cuff, receivedAt: Samples.t0, series: 1)
+        #expect(restarted != original)
+        #expect(ReadingIdentity.identifier(for: record, sensor: Samples.cuff, receivedAt: Samples.t0, series: 2) != restarted)
+        let unnumbered = Samples.bloodPressure()
+        #expect(ReadingIdentity.identifier(for: unnumbered, sensor: Samples.cuff, receivedAt: Samples.t0, series: 3)
+                == ReadingIdentity.identifier(for: unnumbered, sensor: Samples.cuff, receivedAt: Samples.t0))
+    }
+
     @Test func aStoredReadingSurvivesReopening() async throws {
         let directory = TemporaryDirectory()
         let id: ReadingID

@@ -80,4 +80,51 @@ import Testing
         // Tuesday has no occurrence; the latest is still Monday's → nothing new.
         #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 3, 13, 0)).isEmpty)
     }
+
+    /// The seeds: after a yellow or red reading the patient measures daily until back in green.
+    @Test func aScheduleOutOfGreenAsksOnlyUntilThePatientIsBackInGreen() async throws {
+        let yaml = TestPlans.standard(
+            replacing: "spo2-daily: {vitals: [spo2], due-by: \"12:00\", zone: yellow}",
+            with: "temperature-until-green: {vitals: [temperature], due-by: \"12:00\", zone: yellow, when: out-of-green}")
+        let fixture = try await TriageFixture(start: Oslo.date(2026, 3, 2, 8, 0))   // Monday
+        try await fixture.install(yaml)
+        // Green so far (no assessed reading): nobody is asked to measure temperature.
+        #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 2, 12, 5)).isEmpty)
+        fixture.clock.now = Oslo.date(2026, 3, 3, 9, 0)
+        #expect(try await fixture.evaluate(Readings.spo2("96"), at: Oslo.date(2026, 3, 3, 9, 0)).outcome == .zone(.green))
+        #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 3, 12, 5)).isEmpty)
+
+        // Wednesday 08:00 SpO2 90 %: yellow. No temperature by noon: "not measured".
+        fixture.clock.now = Oslo.date(2026, 3, 4, 8, 0)
+        #expect(try await fixture.evaluate(Readings.spo2("90"), at: Oslo.date(2026, 3, 4, 8, 0)).outcome == .zone(.yellow))
+        fixture.clock.now = Oslo.date(2026, 3, 4, 12, 5)
+        let raised = try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 4, 12, 5))
+        #expect(raised.count == 1 && raised.first?.alert.key == "schedule:temperature-until-green" && raised.first?.change == .raised)
+
+        // Thursday 09:00 SpO2 96 %: back in green. The schedule stops asking and its alert ends with that reason.
+        fixture.clock.now = Oslo.date(2026, 3, 5, 9, 0)
+        _ = try await fixture.evaluate(Readings.spo2("96"), at: Oslo.date(2026, 3, 5, 9, 0))
+        fixture.clock.now = Oslo.date(2026, 3, 5, 12, 5)
+        let cleared = try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 5, 12, 5))
+        #expect(cleared.map(\.change) == [.cleared], "\(cleared)")
+        #expect(try await fixture.triage.activeAlerts().isEmpty)
+        // A reading needing a control measurement says nothing about the zone: still green, still not asked.
+        fixture.clock.now = Oslo.date(2026, 3, 6, 8, 0)
+        _ = try await fixture.evaluate(Readings.spo2NaN(), at: Oslo.date(2026, 3, 6, 8, 0))
+        #expect(try await fixture.triage.checkSchedules(now: Oslo.date(2026, 3, 6, 12, 5)).isEmpty)
+    }
+
+    @Test func theShippedTemplatesAskDailyUntilGreen() throws {
+        for (template, id) in [("copd", "temperature-daily-until-green"), ("heart-failure", "bp-daily-until-green")] {
+            let plan = try CarePlanDocument.load(template: TestPlans.careDirectory.appendingPathComponent("\(template).yaml")).plan
+            #expect(plan.schedules.first { $0.id == id }?.onlyOutOfGreen == true, "\(template)")
+        }
+        do {
+            _ = try CarePlanDocument.parse(
+                yaml: TestPlans.standard(replacing: "zone: yellow}", with: "zone: yellow, when: sometimes}"), source: "plan.yaml")
+            Issue.record("accepted when: sometimes")
+        } catch {
+            #expect("\(error)".contains("schedules.spo2-daily.when: must be always or out-of-green"), "\(error)")
+        }
+    }
 }

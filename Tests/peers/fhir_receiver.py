@@ -50,6 +50,7 @@ On start it prints one JSON line: {"port": ..., "adminPort": ..., "scheme": "htt
 """
 
 import argparse
+import email.utils
 import json
 import os
 import signal
@@ -61,6 +62,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from care_plans import PublishedPlans
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -386,7 +388,36 @@ def hostile_answer(handler, fault):
         pass  # the client hung up: what a gateway that protects itself does
 
 
-def make_fhir_handler(store, token):
+class AccessPolicy:
+    """--token-issuer-key: accept only tokens of Tests/peers/token_service.py, DPoP-bound ones with a valid proof."""
+
+    def __init__(self, issuer_key_file, audience, require_nonce, clock_offset):
+        import dpop  # jwcrypto is only needed in this mode
+        self.dpop = dpop
+        self.issuer_key = dpop.jwk.JWK.from_pem(open(issuer_key_file, "rb").read())
+        self.audience, self.clock_offset = audience, clock_offset
+        self.replays, self.nonces = dpop.ReplayCache(), dpop.NonceIssuer(require_nonce)
+        self.tokens = set()
+
+    def now(self):
+        return time.time() + self.clock_offset
+
+    def refusal(self, handler, raw_path):
+        """None when the request carries a valid token (and proof); else (headers, outcome) of a 401."""
+        url = f"{'https' if isinstance(handler.connection, ssl.SSLSocket) else 'http'}://{handler.headers.get('Host')}{raw_path}"
+        try:
+            self.dpop.check_resource_request(handler.headers, handler.command, url, self.now(), self.issuer_key,
+                                             self.audience, self.replays, self.nonces)
+            self.tokens.add(handler.headers.get("Authorization"))
+            return None
+        except self.dpop.Refused as refused:
+            headers = {"WWW-Authenticate": f'DPoP error="{refused.error}", algs="ES256 RS256 PS256"'}
+            if refused.nonce:
+                headers["DPoP-Nonce"] = refused.nonce
+            return headers, outcome("login", f"{refused.error}: {refused.description}")
+
+
+def make_fhir_handler(store, token, access=None, plans=None):
     class FHIRHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes; without TCP_NODELAY, Nagle + the client's delayed ACK add
@@ -395,6 +426,10 @@ def make_fhir_handler(store, token):
 
         def log_message(self, *args):
             pass
+
+        def date_time_string(self, timestamp=None):
+            # With --clock-offset the Date header shows this server's skewed clock, as a real one would.
+            return email.utils.formatdate(access.now() if access else time.time(), usegmt=True)
 
         def send_json(self, status, body, headers=None):
             data = json.dumps(body).encode() if not isinstance(body, (bytes, str)) else (
@@ -425,6 +460,18 @@ def make_fhir_handler(store, token):
                 pass
 
         def do_GET(self):
+            path, _, query = self.path.partition("?")
+            if plans is not None and path.rstrip("/").endswith("/CarePlan"):
+                refusal = access.refusal(self, path) if access else None  # htu has no query
+                if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                    refusal = ({}, outcome("login", "missing or wrong bearer token"))
+                if refusal:
+                    store.stats["unauthorized"] += 1
+                    self.send_json(401, refusal[1], refusal[0])
+                    return
+                status, data, etag = plans.search(query, self.headers.get("If-None-Match"))
+                self.send_json(status, data, {"ETag": etag})
+                return
             if self.path.rstrip("/").endswith("metadata"):
                 self.send_json(200, {"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
                                      "fhirVersion": "4.0.1", "format": ["json"]})
@@ -443,6 +490,13 @@ def make_fhir_handler(store, token):
                 store.stats["unauthorized"] += 1
                 self.send_json(401, outcome("login", "missing or wrong bearer token"))
                 return
+            refusal = access.refusal(self, self.path) if access else None
+            if refusal:
+                store.stats["unauthorized"] += 1
+                self.send_json(401, refusal[1], refusal[0])
+                return
+            if access:
+                store.stats["authorizedTokens"] = len(access.tokens)
             if fault and fault.get("action") in HOSTILE_ACTIONS:
                 hostile_answer(self, fault)
                 return
@@ -532,7 +586,7 @@ class TrackingHTTPServer(ThreadingHTTPServer):
                 pass
 
 
-def make_admin_handler(store, listener):
+def make_admin_handler(store, listener, plans=None):
     class AdminHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -568,6 +622,8 @@ def make_admin_handler(store, listener):
                     self.reply(list(store.violations))
                 elif url.path == "/resources":
                     self.reply(list(store.resources.get(rtype, {}).values()))
+                elif url.path == "/plan-stats" and plans is not None:
+                    self.reply(dict(plans.stats))
                 else:
                     self.reply({"error": "unknown path"}, 404)
 
@@ -584,6 +640,8 @@ def make_admin_handler(store, listener):
                 if any(step.get("action") == "gzip-bomb" for step in body.get("script", [])):
                     gzip_bomb()  # built now, so that the answer itself is not slow
                 self.reply({"ok": True})
+            elif self.path == "/publish" and plans is not None:
+                self.reply(plans.publish(body))
             elif self.path == "/down":
                 listener.stop()
                 self.reply({"ok": True})
@@ -608,6 +666,10 @@ def main():
     parser.add_argument("--state", help="also keep the resources in this JSON file")
     parser.add_argument("--strict-phd", action="store_true",
                         help="reject (422) Bundles with a resource that violates FHIR R4/PHD IG 2.0.0 rules")
+    parser.add_argument("--token-issuer-key", help="accept only access tokens signed by this key (token_service.py)")
+    parser.add_argument("--token-audience", default="dho-centre", help="the aud those tokens must carry")
+    parser.add_argument("--require-dpop-nonce", action="store_true", help="DPoP proofs must carry this server's nonce")
+    parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds this server's clock is off")
     args = parser.parse_args()
     # A parent that blocks signals in its threads (Swift's Foundation.Process does) passes the mask on:
     # unblock them so that the test harness can stop us with SIGTERM, and exit cleanly on it.
@@ -623,6 +685,9 @@ def main():
         store.checker = bundle_violations
         # Build the models' validators now, not while the first Bundle waits for its answer.
         bundle_violations({"entry": [{"resource": {"resourceType": name}} for name in ("Observation", "Device", "Flag")]})
+    plans = PublishedPlans()
+    access = (AccessPolicy(args.token_issuer_key, args.token_audience, args.require_dpop_nonce, args.clock_offset)
+              if args.token_issuer_key else None)
     context = None
     if args.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -630,8 +695,8 @@ def main():
         if args.client_ca:
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(args.client_ca)
-    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token), context)
-    admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener))
+    listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token, access, plans), context)
+    admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener, plans))
     admin.daemon_threads = True
     print(json.dumps({"port": listener.port, "adminPort": admin.server_address[1],
                       "scheme": "https" if context else "http"}), flush=True)

@@ -48,7 +48,7 @@ public struct GattCharacteristicProxy: Sendable, Hashable {
     }
 
     /// StartNotify(): notifications and indications then arrive as changes of the Value property. The
-    /// session survives disconnects: bluetoothd re-enables it on reconnection.
+    /// session survives disconnects, but the device may have forgotten it (see `DeviceVisit.subscribe`).
     public func startNotify() async throws(BlueZError) {
         _ = try await client.call(path, BlueZNames.gattCharacteristic, "StartNotify")
     }

@@ -33,7 +33,7 @@ extension Simulator {
             try call.expectSignature("ssay")
             let address = try knownDevice(call)
             let uuid = try characteristic(call, of: address)
-            guard let device = devices[address], device.connected, device.isNotifying(uuid) else {
+            guard let device = devices[address], device.connected, device.sends(uuid) else {
                 throw .remote(name: SimulatorControl.notPossibleError, message: "\(address) is not notifying \(uuid)")
             }
             notify(address, uuid, call.arguments[2].bytesValue ?? [])
@@ -46,6 +46,16 @@ extension Simulator {
                 } catch {
                     throw .invalidArguments(error.description)
                 }
+            }
+        case "ReplaceGlucoseRecords":
+            // The meter was reset (or replaced under the same address): its memory is these records only.
+            try call.expectSignature("saay")
+            let address = try knownDevice(call)
+            do {
+                devices[address]?.glucoseRecords = try (call.arguments[1].arrayValue ?? []).compactMap(\.bytesValue)
+                    .map { frame throws(ScenarioError) in try ScriptedGlucoseRecord(frame: frame) }
+            } catch {
+                throw .invalidArguments(error.description)
             }
         case "ConnectFromDevice":
             try call.expectSignature("s")
@@ -78,6 +88,12 @@ extension Simulator {
             }
             exportGatt(address)
             startBehaviours(address)
+        case "LoseBond":
+            // The device forgets its bond and its clock (battery change, reset); bluetoothd keeps its keys.
+            try call.expectSignature("s")
+            let address = try knownDevice(call)
+            devices[address]?.lostBond = true
+            devices[address]?.clockSet = false
         case "SetBattery":
             try call.expectSignature("sy")
             setBattery(try knownDevice(call), call.arguments[1].byteValue ?? 0)

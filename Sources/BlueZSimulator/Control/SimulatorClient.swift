@@ -40,6 +40,10 @@ public struct SimulatorClient: Sendable {
         try await call("AddGlucoseRecords", [.string(address.description), .array(.array(.byte), frames.map { .bytes($0) })])
     }
 
+    public func replaceGlucoseRecords(_ address: BluetoothAddress, _ frames: [[UInt8]]) async throws(DBusError) {
+        try await call("ReplaceGlucoseRecords", [.string(address.description), .array(.array(.byte), frames.map { .bytes($0) })])
+    }
+
     public func connectFromDevice(_ address: BluetoothAddress) async throws(DBusError) {
         try await call("ConnectFromDevice", [.string(address.description)])
     }
@@ -61,6 +65,11 @@ public struct SimulatorClient: Sendable {
 
     public func exportGatt(_ address: BluetoothAddress) async throws(DBusError) {
         try await call("ExportGatt", [.string(address.description)])
+    }
+
+    /// The device forgets its bond and clock (battery change, reset) while bluetoothd keeps the keys.
+    public func loseBond(_ address: BluetoothAddress) async throws(DBusError) {
+        try await call("LoseBond", [.string(address.description)])
     }
 
     public func setBattery(_ address: BluetoothAddress, _ percentage: UInt8) async throws(DBusError) {

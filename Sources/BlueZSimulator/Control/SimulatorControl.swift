@@ -13,6 +13,8 @@ public import DBus
 ///   StartNotify (at once if already connected and notifying).
 /// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).
 /// - `AddGlucoseRecords(s address, aay frames)`: store more glucose records (sequence from bytes 1–2).
+/// - `ReplaceGlucoseRecords(s address, aay frames)`: the meter's memory is these records only (a meter reset or
+///   replaced, whose numbering restarted).
 /// - `ConnectFromDevice(s address)`: the device links up by itself (no Connect() call; GATT exported at once).
 /// - `SendRawValue(s address, s characteristic, v value)`: a Value change carrying any type (malformed data),
 ///   whether or not anyone is notifying; the GATT objects must be exported.
@@ -20,6 +22,8 @@ public import DBus
 /// - `DisconnectDevice(s address)`: the device hangs up.
 /// - `ExportGatt(s address)`: export the GATT objects of a `gattExport: manual` device now.
 /// - `SetBattery(s address, y percentage)`.
+/// - `LoseBond(s address)`: the device forgets its bond and its clock (battery change, reset) while bluetoothd
+///   keeps the keys; it then fails as `quirks.bondLossFailsOn` says until paired anew.
 /// - `RestartBluetoothd()`, `RemoveAdapter()`, `AddAdapter()`.
 /// - `WrittenValues(s address, s characteristic) -> aay`: every value written there, oldest first.
 /// - `DeviceState(s address) -> a{sv}`: Exists, Connected, Paired, Trusted, InRange, ConnectAttempts,

@@ -16,14 +16,18 @@ public struct BluetoothdQuirks: Sendable, Decodable {
     /// The GATT objects are announced one InterfacesAdded at a time, this far apart (bluetoothd 5.66 exports
     /// them one by one, after ServicesResolved).
     public var gattObjectIntervalMs: Int?
+    /// Pair() answers success but no bond is stored: `Paired` stays false (a device that does not distribute
+    /// its keys; bluetoothd replies to the pairing, not to the bonding).
+    public var pairWithoutBond = false
 
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["connectedUnannounced", "pnpIdService", "reconnectDelayMs", "gattObjectIntervalMs"], in: "device bluetoothd")
+        try decoder.rejectUnknownKeys(["connectedUnannounced", "pnpIdService", "reconnectDelayMs", "gattObjectIntervalMs", "pairWithoutBond"], in: "device bluetoothd")
         let container = try decoder.container(keyedBy: AnyKey.self)
         connectedUnannounced = try container.value("connectedUnannounced", default: false)
         pnpIdService = try container.value("pnpIdService", default: false)
+        pairWithoutBond = try container.value("pairWithoutBond", default: false)
         reconnectDelayMs = try container.optional("reconnectDelayMs")
         if let reconnectDelayMs, !(0...120_000).contains(reconnectDelayMs) {
             throw ScenarioError("bluetoothd.reconnectDelayMs must be 0...120000")

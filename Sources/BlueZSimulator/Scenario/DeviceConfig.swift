@@ -39,11 +39,17 @@ public struct DeviceConfig: Sendable, Decodable {
     public var faults = DeviceFaults()
     /// How the real bluetoothd treats this device where it differs from its documentation (none by default).
     public var bluetoothd = BluetoothdQuirks()
+    /// How the device's firmware departs from its profile (none by default).
+    public var quirks = DeviceQuirks()
+    /// A User Data Service device's users and their consent codes (`UserDataConfig`); nil: none.
+    public var userData: UserDataConfig?
 
     static let keys: Set<String> = [
         "address", "name", "addressType", "rssi", "inRange", "advertisedServices", "serviceData",
         "manufacturerData", "paired", "trusted", "battery", "connectFailures", "gattExport",
         "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults", "bluetoothd",
+        "quirks",
+        "userData",
     ]
 
     public init(address: BluetoothAddress) {
@@ -88,6 +94,11 @@ public struct DeviceConfig: Sendable, Decodable {
         glucoseRecords = try container.value("glucoseRecords", default: [])
         faults = try container.value("faults", default: DeviceFaults())
         bluetoothd = try container.value("bluetoothd", default: BluetoothdQuirks())
+        quirks = try container.value("quirks", default: DeviceQuirks())
+        userData = try container.optional("userData")
+        if userData != nil, !services.contains(where: { $0.uuid == UserDataConfig.service }) {
+            services.append(UserDataConfig.standardService)
+        }
         if let information: DeviceInformation = try container.optional("deviceInformation") {
             services.insert(information.service, at: 0)
         }
@@ -112,6 +123,9 @@ public struct DeviceConfig: Sendable, Decodable {
             where !characteristicUUIDs.contains(needed.uuid) {
                 throw ScenarioError("\(address) has glucoseRecords but no \(needed.displayName) characteristic")
             }
+        }
+        if let userData, !characteristicUUIDs.contains(userData.measurement) {
+            throw ScenarioError("\(address) has userData but no \(userData.measurement) characteristic to send on")
         }
         if let pairing, pairing.method != .justWorks, pairing.passkey == nil {
             throw ScenarioError("pairing of \(address) needs a passkey for method \(pairing.method.rawValue)")

@@ -14,9 +14,15 @@ struct SimulatedDevice: Sendable {
     /// Frames still to be sent per characteristic (stored readings are sent once).
     var queues: [BluetoothUUID: [[UInt8]]]
     var glucoseRecords: [ScriptedGlucoseRecord]
+    /// The users of a User Data Service device (registrations add to them; stored frames are sent once).
+    var userDataUsers: [UserDataConfig.User]
     /// The last value of each characteristic (reads, writes that set it).
     var values: [BluetoothUUID: [UInt8]]
     var connectFailuresLeft: Int
+    /// The device forgot its bond (battery change, reset) while bluetoothd still holds the keys (`LoseBond`).
+    var lostBond = false
+    /// The device's clock was set through Date Time written before subscribing (`quirks.dateTimeBeforeSubscribing`).
+    var clockSet = false
 
     // What bluetoothd knows, persistently (survives restarts when bonded).
     var paired: Bool
@@ -32,6 +38,9 @@ struct SimulatedDevice: Sendable {
     var gattExported = false
     var batteryExported = false
     var notifySessions: [BluetoothUUID: Set<String>] = [:]
+    /// Subscriptions bluetoothd still holds (Notifying) but the device forgot on a disconnect
+    /// (`quirks.forgetsSubscriptions`): it sends nothing on them until the CCCD is written again.
+    var forgottenSubscriptions: Set<BluetoothUUID> = []
     /// Bumped on every connection and disconnection, so that scheduled work of an old link stops.
     var epoch = 0
     var activeSenders: Set<BluetoothUUID> = []
@@ -54,6 +63,7 @@ struct SimulatedDevice: Sendable {
         inRange = config.inRange
         battery = config.battery
         glucoseRecords = config.glucoseRecords
+        userDataUsers = config.userData?.users ?? []
         connectFailuresLeft = config.connectFailures
         paired = config.paired
         trusted = config.trusted
@@ -79,6 +89,7 @@ struct SimulatedDevice: Sendable {
         gattExported = false
         batteryExported = false
         notifySessions = [:]
+        forgottenSubscriptions = []
         epoch += 1
         activeSenders = []
         racpBusy = false
@@ -89,6 +100,12 @@ struct SimulatedDevice: Sendable {
     }
 
     func isNotifying(_ uuid: BluetoothUUID) -> Bool { !(notifySessions[uuid] ?? []).isEmpty }
+
+    /// bluetoothd has a notify session and the device itself has the subscription: it sends — unless it lost
+    /// its bond, when the link is never encrypted and it sends nothing.
+    func sends(_ uuid: BluetoothUUID) -> Bool {
+        isNotifying(uuid) && !forgottenSubscriptions.contains(uuid) && !(paired && lostBond)
+    }
 
     /// The Device1 properties bluetoothd would report.
     func deviceProperties(adapter: ObjectPath, rssi: Int16?) -> [String: DBusValue] {

@@ -98,6 +98,12 @@ extension Simulator {
             devices[address]?.connecting = false
             throw bluezError(.failed, "le-connection-abort-by-local")
         }
+        if device.paired, device.lostBond, device.config.quirks.bondLossFailsOn == .connect {
+            // The link came up, but the device refused to encrypt with the keys it forgot.
+            devices[address]?.connecting = false
+            logger.info("connect to \(address): the device lost its bond (PIN or Key Missing)")
+            throw bluezError(.authenticationFailed, "Authentication Failed")
+        }
         devices[address]?.connected = true
         setDeviceProperties(address, ["Connected": .boolean(true)], announce: !device.config.bluetoothd.connectedUnannounced)
         if devices[address]?.config.gattExport == .immediate { exportGatt(address) }
@@ -167,6 +173,9 @@ extension Simulator {
         device.linkBusy = false
         device.activeSenders = []
         device.racpBusy = false
+        if device.config.quirks.forgetsSubscriptions {
+            device.forgottenSubscriptions = Set(device.notifySessions.filter { !$0.value.isEmpty }.keys)
+        }
         let wasResolved = device.servicesResolved
         device.servicesResolved = false
         devices[address] = device
@@ -283,7 +292,12 @@ extension Simulator {
                 throw bluezError(.authenticationFailed, "Authentication Failed")
             }
         }
+        if device.config.bluetoothd.pairWithoutBond {
+            logger.info("\(address) paired (\(method.rawValue)) but no bond stored: Paired stays false")
+            return
+        }
         devices[address]?.paired = true
+        devices[address]?.lostBond = false
         setDeviceProperties(address, ["Paired": .boolean(true), "Bonded": .boolean(true)])
         logger.info("\(address) paired (\(method.rawValue))")
     }

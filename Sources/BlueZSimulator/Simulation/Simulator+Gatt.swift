@@ -101,8 +101,13 @@ extension Simulator {
     private func requireAuthentication(_ address: BluetoothAddress, _ uuid: BluetoothUUID) async throws(DBusError) {
         guard let device = devices[address], let pairing = device.config.pairing,
               let service = device.config.service(containing: uuid),
-              pairing.requiredForServices.contains(service.uuid), !device.paired
+              pairing.requiredForServices.contains(service.uuid)
         else { return }
+        if device.paired, device.lostBond {
+            // Encryption with the keys the device forgot fails (HCI "PIN or Key Missing").
+            throw bluezError(.authenticationFailed, "PIN or Key Missing")
+        }
+        guard !device.paired else { return }
         switch pairing.onInsufficientAuthentication {
         case .reject:
             throw bluezError(.notPermitted, "Not paired")
@@ -148,8 +153,27 @@ extension Simulator {
             try startRecordAccess(address, request: value)
             return
         }
+        if uuid == UserDataConfig.controlPoint, devices[address]?.config.userData != nil {
+            try handleUserControlPoint(address, value)
+            return
+        }
         devices[address]?.values[uuid] = value
         logger.info("\(address) \(uuid) written: \(value.count) byte(s)")
+        if uuid == GATTCharacteristic.dateTime.uuid, device.config.quirks.dateTimeBeforeSubscribing {
+            setClockFromDateTime(address)
+        }
+    }
+
+    /// Date Time sets the clock only while nothing is subscribed on this link: written after subscribing, the
+    /// device ignores it (`quirks.dateTimeBeforeSubscribing`).
+    private func setClockFromDateTime(_ address: BluetoothAddress) {
+        guard let device = devices[address] else { return }
+        let subscribed = device.layout.characteristics.keys.filter { device.sends($0) }
+        guard subscribed.isEmpty else {
+            logger.info("\(address) ignores Date Time written after subscribing")
+            return
+        }
+        devices[address]?.clockSet = true
     }
 
     func startNotify(_ address: BluetoothAddress, _ uuid: BluetoothUUID, sender: String) async throws(DBusError) {
@@ -161,6 +185,8 @@ extension Simulator {
         guard devices[address]?.notifySessions[uuid]?.contains(sender) != true else { return }
         devices[address]?.notifySessions[uuid, default: []].insert(sender)
         if devices[address]?.notifySessions[uuid]?.count == 1 {
+            // The first session writes the device's CCCD (the only time bluetoothd does).
+            devices[address]?.forgottenSubscriptions.remove(uuid)
             setCharacteristicProperties(address, uuid, ["Notifying": .boolean(true)])
         }
         startBehaviour(address, uuid)
@@ -171,6 +197,7 @@ extension Simulator {
             throw bluezError(.failed, "No notify session started")
         }
         if devices[address]?.isNotifying(uuid) == false {
+            devices[address]?.forgottenSubscriptions.remove(uuid)
             setCharacteristicProperties(address, uuid, ["Notifying": .boolean(false)])
         }
     }
@@ -207,7 +234,7 @@ extension Simulator {
 
     /// Starts sending what the characteristic has to send, if connected, exported and notifying.
     func startBehaviour(_ address: BluetoothAddress, _ uuid: BluetoothUUID) {
-        guard let device = devices[address], device.connected, device.gattExported, device.isNotifying(uuid),
+        guard let device = devices[address], device.connected, device.gattExported, device.sends(uuid),
               !device.activeSenders.contains(uuid), let config = device.layout.characteristics[uuid]?.config
         else { return }
         let epoch = device.epoch
@@ -220,9 +247,9 @@ extension Simulator {
         }
     }
 
-    private func isLive(_ address: BluetoothAddress, _ uuid: BluetoothUUID, epoch: Int) -> Bool {
+    func isLive(_ address: BluetoothAddress, _ uuid: BluetoothUUID, epoch: Int) -> Bool {
         guard let device = devices[address] else { return false }
-        return device.epoch == epoch && device.connected && device.isNotifying(uuid)
+        return device.epoch == epoch && device.connected && device.sends(uuid)
     }
 
     /// Stored readings, oldest first, each sent once; then the device may hang up.
@@ -232,7 +259,8 @@ extension Simulator {
             await pause(scenario.timing.notificationIntervalMs)
             guard isLive(address, uuid, epoch: epoch), let frame = devices[address]?.queues[uuid]?.first else { break }
             devices[address]?.queues[uuid]?.removeFirst()
-            notify(address, uuid, frame)
+            let clockUnset = devices[address].map { $0.config.quirks.dateTimeBeforeSubscribing && !$0.clockSet } ?? false
+            notify(address, uuid, clockUnset ? FactoryClock.restamped(frame, on: uuid) : frame)
             sent += 1
         }
         guard devices[address]?.epoch == epoch else { return }
@@ -271,7 +299,7 @@ extension Simulator {
         let racp = GATTCharacteristic.recordAccessControlPoint.uuid
         let measurement = GATTCharacteristic.glucoseMeasurement.uuid
         // Both CCCDs must be enabled first (Glucose Profile): ATT error 0xFD otherwise.
-        guard device.isNotifying(racp), device.isNotifying(measurement) else {
+        guard device.sends(racp), device.sends(measurement) else {
             throw bluezError(.failed, "Operation failed with ATT error: 0xfd")
         }
         let plan = RecordAccessControlPoint.plan(for: request, records: device.glucoseRecords)

@@ -58,12 +58,26 @@ public struct DeviceProfileCatalog: Sendable {
         var errors: [DeviceProfileError] = []
         var byID: [String: DeviceProfile] = [:]
         var byService: [GATTService: DeviceProfile] = [:]
+        var byModel: [String: DeviceProfile] = [:]
         for profile in profiles {
             if let first = byID[profile.id] {
                 errors.append(DeviceProfileError(
                     file: profile.sourceFile, keyPath: "id", problem: .duplicateProfile(id: profile.id, otherFile: first.sourceFile)))
             } else {
                 byID[profile.id] = profile
+            }
+            // Model profiles share their service with the general profile; each model belongs to one of them.
+            guard profile.models.isEmpty else {
+                for model in profile.models {
+                    if let first = byModel[model.lowercased()], first.id != profile.id {
+                        errors.append(DeviceProfileError(
+                            file: profile.sourceFile, keyPath: "models",
+                            problem: .duplicateModel(model: model, otherFile: first.sourceFile)))
+                    } else {
+                        byModel[model.lowercased()] = profile
+                    }
+                }
+                continue
             }
             if let first = byService[profile.service] {
                 errors.append(DeviceProfileError(
@@ -78,11 +92,17 @@ public struct DeviceProfileCatalog: Sendable {
 
     public func profile(id: String) -> DeviceProfile? { profiles.first { $0.id == id } }
 
-    public func profile(for service: GATTService) -> DeviceProfile? { profiles.first { $0.service == service } }
+    /// The general profile of `service` (not a model profile).
+    public func profile(for service: GATTService) -> DeviceProfile? {
+        profiles.first { $0.service == service && $0.models.isEmpty }
+    }
 
-    /// The profiles matching the services a device advertises or exposes (a scale may offer two).
-    public func profiles(forServiceUUIDs uuids: [BluetoothUUID]) -> [DeviceProfile] {
+    /// The profiles matching the services a device advertises or exposes (a scale may offer two): first the
+    /// model profiles for the device's advertised `name`, then the general ones. Model profiles for other
+    /// models are left out.
+    public func profiles(forServiceUUIDs uuids: [BluetoothUUID], name: String? = nil) -> [DeviceProfile] {
         let services = Set(uuids.compactMap { $0.short.flatMap(GATTService.init(rawValue:)) })
-        return profiles.filter { services.contains($0.service) }
+        let offered = profiles.filter { services.contains($0.service) }
+        return offered.filter { $0.isModelProfile(for: name) } + offered.filter { $0.models.isEmpty }
     }
 }

@@ -15,6 +15,7 @@ public struct DeviceProfileError: Error, Sendable, Hashable, CustomStringConvert
         case duplicateCharacteristic(String)
         case duplicateProfile(id: String, otherFile: String)
         case duplicateService(service: String, otherFile: String)
+        case duplicateModel(model: String, otherFile: String)
         case noProfiles
     }
 
@@ -56,6 +57,7 @@ public struct DeviceProfileError: Error, Sendable, Hashable, CustomStringConvert
         case let .duplicateCharacteristic(characteristic): return "\(characteristic) is listed twice"
         case let .duplicateProfile(id, otherFile): return "profile id '\(id)' is already defined in \(otherFile)"
         case let .duplicateService(service, otherFile): return "service \(service) is already described by \(otherFile)"
+        case let .duplicateModel(model, otherFile): return "model '\(model)' already has its profile in \(otherFile)"
         case .noProfiles: return "no *.yaml profile files found"
         }
     }

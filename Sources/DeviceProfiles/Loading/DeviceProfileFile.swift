@@ -10,6 +10,8 @@ struct DeviceProfileFile: Decodable {
     var timeSync: TimeSyncEntry?
     var deviceInformation: [String]?
     var rateLimit: RateLimitEntry?
+    var models: [String]?
+    var multiUser: Bool?
 
     struct Entry: Decodable {
         var uuid: String
@@ -21,6 +23,7 @@ struct DeviceProfileFile: Decodable {
         var service: String
         var characteristic: String
         var required: Bool?
+        var when: String?
     }
 
     struct RateLimitEntry: Decodable {
@@ -36,15 +39,16 @@ struct DeviceProfileFile: Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, name, service, characteristics, racp
+        case id, name, service, characteristics, racp, models
         case bondingRequired = "bonding_required"
         case timeSync = "time_sync"
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
+        case multiUser = "multi_user"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
-    static let timeSyncKeys = ["service", "characteristic", "required"]
+    static let timeSyncKeys = ["service", "characteristic", "required", "when"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
 }

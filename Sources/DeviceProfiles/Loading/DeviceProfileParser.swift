@@ -157,7 +157,7 @@ public enum DeviceProfileParser {
     }
 
     /// The line of the key (or list element) at `path`, e.g. ("characteristics", "1", "mode").
-    private static func line(_ root: Node, _ path: String...) -> Int? {
+    static func line(_ root: Node, _ path: String...) -> Int? {
         var current: Node? = root
         var line: Int?
         for component in path {
@@ -240,11 +240,12 @@ public enum DeviceProfileParser {
         if let entry = raw.timeSync {
             let syncService = BluetoothUUID(entry.service).flatMap(\.short).flatMap(GATTService.init(rawValue:))
             let characteristic = GATTCharacteristic(identifier: entry.characteristic)
+            let order = clockStepOrder(entry.when, root: root, fail: fail)
             switch (syncService, characteristic) {
             case (.currentTime?, .currentTime?):
-                timeSync = TimeSync(service: .currentTime, characteristic: .currentTime, required: entry.required ?? false)
+                timeSync = TimeSync(service: .currentTime, characteristic: .currentTime, required: entry.required ?? false, when: order)
             case let (syncService?, .dateTime?) where syncService == service:
-                timeSync = TimeSync(service: syncService, characteristic: .dateTime, required: entry.required ?? false)
+                timeSync = TimeSync(service: syncService, characteristic: .dateTime, required: entry.required ?? false, when: order)
             default:
                 fail("time_sync", line(root, "time_sync"), .invalidValue(
                     "must be Current Time 2A2B in service 1805, or Date Time 2A08 in the profile's own service"))
@@ -269,11 +270,15 @@ public enum DeviceProfileParser {
         }
 
         let rateLimit = validateRateLimit(raw.rateLimit, root: root, fail: fail)
+        let models = validateModels(raw.models, root: root, fail: fail)
 
         guard let service else { return nil }
-        return DeviceProfile(
+        var profile = DeviceProfile(
             id: id, name: raw.name, service: service, bondingRequired: raw.bondingRequired, characteristics: uses,
-            racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, sourceFile: file)
+            racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, models: models,
+            sourceFile: file)
+        profile.multiUser = raw.multiUser ?? false
+        return profile
     }
 
     /// `rate_limit`: every key optional, each defaulting to `RateLimit.spotCheck`'s value.

@@ -26,15 +26,27 @@ public struct CharacteristicUse: Sendable, Hashable, Codable {
 
 /// Setting the device clock after connecting, so that stored measurements carry usable times.
 public struct TimeSync: Sendable, Hashable, Codable {
+    /// When the clock is written, relative to subscribing to the measurements (`time_sync.when`).
+    public enum Order: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Written on every connection before subscribing, whatever the clock says: devices that take the time
+        /// only then (A&D UA-651BLE / UC-352BLE, Roche meters) and otherwise stamp 2000-era times.
+        case beforeSubscribing = "before-subscribing"
+        /// Written after subscribing, and only when the clock is off by more than the tolerance (the profiles'
+        /// Current Time Service way).
+        case afterSubscribing = "after-subscribing"
+    }
+
     public var service: GATTService
     /// Current Time (0x2A2B, Current Time Service) or Date Time (0x2A08, in the profile's own service).
     public var characteristic: GATTCharacteristic
     public var required: Bool
+    public var when: Order
 
-    public init(service: GATTService, characteristic: GATTCharacteristic, required: Bool) {
+    public init(service: GATTService, characteristic: GATTCharacteristic, required: Bool, when: Order = .afterSubscribing) {
         self.service = service
         self.characteristic = characteristic
         self.required = required
+        self.when = when
     }
 }
 
@@ -83,14 +95,23 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     public var deviceInformation: [GATTCharacteristic]
     /// What the device can physically send (`rate_limit`; `RateLimit.spotCheck` when the file sets none).
     public var rateLimit: RateLimit
+    /// Model profiles only: the models it is for, as they appear in the advertised name ("A&D_UA-651BLE"); a
+    /// device whose name contains one gets this profile rather than the service's general one. Empty: the
+    /// general profile of `service`.
+    public var models: [String]
+
+    /// The device remembers several people (`multi_user`): it is paired with the patient's user number
+    /// (`dhoctl pair --user N`), and readings of other users are kept apart.
+    public var multiUser = false
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 
     public init(
         id: String, name: String, service: GATTService, bondingRequired: Bool, characteristics: [CharacteristicUse],
         racp: Bool, timeSync: TimeSync?, deviceInformation: [GATTCharacteristic], rateLimit: RateLimit = .spotCheck,
-        sourceFile: String
+        models: [String] = [], sourceFile: String
     ) {
+        self.models = models
         self.id = id
         self.name = name
         self.service = service
@@ -101,6 +122,12 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         self.deviceInformation = deviceInformation
         self.rateLimit = rateLimit
         self.sourceFile = sourceFile
+    }
+
+    /// Whether this is a model profile for the device advertising `name` (case-insensitive containment).
+    public func isModelProfile(for name: String?) -> Bool {
+        guard let name, !models.isEmpty else { return false }
+        return models.contains { name.range(of: $0, options: .caseInsensitive) != nil }
     }
 
     public func use(of characteristic: GATTCharacteristic) -> CharacteristicUse? {

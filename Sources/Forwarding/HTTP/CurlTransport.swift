@@ -2,7 +2,7 @@ import CCurl
 import Dispatch
 import Foundation
 
-/// HTTPS POST through libcurl.
+/// HTTPS requests through libcurl: the FHIR POSTs of the forwarder and the token requests of `CentreAuthorizer`.
 ///
 /// `curl_easy_perform` blocks, so each request runs on a private serial DispatchQueue (never on the Swift
 /// concurrency pool) and is bridged back with a continuation. The easy handle is reused between requests so
@@ -19,7 +19,7 @@ import Foundation
 /// (`maximumHeaderLines`, `maximumHeaderBytes`), no content decoding at all (a gzip bomb stays a small,
 /// unparseable body) and the whole exchange (`EndpointConfiguration.requestTimeout`, against a server that
 /// dribbles its answer). Every such answer is a failure that is retried; none marks anything delivered.
-public final class CurlTransport: FHIRTransport, @unchecked Sendable {
+public final class CurlTransport: FHIRTransport, HTTPExchange, @unchecked Sendable {
     // @unchecked Sendable: `handle` is only used inside `queue`, a serial queue (see above).
     private let queue = DispatchQueue(label: "dho.forwarding.curl")
     private let handle: UnsafeMutableRawPointer
@@ -44,10 +44,18 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
         curl_easy_cleanup(handle)
     }
 
+    /// A transaction Bundle to the endpoint, with the configured bearer token (if any).
     public func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse {
+        var headers = HTTPRequest.fhirHeaders
+        if let token = endpoint.bearerToken { headers.append("Authorization: Bearer \(token.value)") }
+        return try await send(HTTPRequest(method: .post, url: endpoint.url, headers: headers, body: body))
+    }
+
+    /// Any request, with the endpoint's TLS settings and limits; the caller gives every header.
+    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: self.performBlocking(body))
+                continuation.resume(returning: self.performBlocking(request))
             }
         }
         return try result.get()
@@ -62,7 +70,7 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
         var overflow: String?
     }
 
-    private func performBlocking(_ body: [UInt8]) -> Result<HTTPResponse, TransportError> {
+    private func performBlocking(_ request: HTTPRequest) -> Result<HTTPResponse, TransportError> {
         curl_easy_reset(handle)
         let sink = ResponseSink()
         let sinkPointer = Unmanaged.passRetained(sink)
@@ -74,13 +82,12 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
 
         var headers: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headers) }
-        var headerLines = ["Content-Type: application/fhir+json", "Accept: application/fhir+json", "Expect:"]
-        if let token = endpoint.bearerToken { headerLines.append("Authorization: Bearer \(token.value)") }
-        for line in headerLines { headers = curl_slist_append(headers, line) }
+        // "Expect:" keeps libcurl from waiting for a 100-continue the server may never send.
+        for line in request.headers + ["Expect:"] { headers = curl_slist_append(headers, line) }
 
         do {
             try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-            try set(CURLOPT_URL, string: endpoint.url)
+            try set(CURLOPT_URL, string: request.url)
             try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
             try set(CURLOPT_FOLLOWLOCATION, long: 0)
             // No decompression (Accept-Encoding is never sent; a Content-Encoding is not undone): the body
@@ -100,13 +107,19 @@ public final class CurlTransport: FHIRTransport, @unchecked Sendable {
             if let key = endpoint.tls.clientKey { try set(CURLOPT_SSLKEY, string: key) }
             try set(CURLOPT_CONNECTTIMEOUT_MS, long: Self.milliseconds(endpoint.connectTimeout))
             try set(CURLOPT_TIMEOUT_MS, long: Self.milliseconds(endpoint.requestTimeout))
-            try set(CURLOPT_POST, long: 1)
-            try check(dho_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE")
-            try body.withUnsafeBufferPointer { buffer throws(TransportError) in
-                // COPYPOSTFIELDS copies now, so the buffer need not outlive this call.
-                try check(dho_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
-                                                  UnsafeMutableRawPointer(mutating: buffer.baseAddress)),
-                          "COPYPOSTFIELDS")
+            switch request.method {
+            case .post:
+                try set(CURLOPT_POST, long: 1)
+                try check(dho_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)),
+                          "POSTFIELDSIZE")
+                try request.body.withUnsafeBufferPointer { buffer throws(TransportError) in
+                    // COPYPOSTFIELDS copies now, so the buffer need not outlive this call.
+                    try check(dho_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
+                                                      UnsafeMutableRawPointer(mutating: buffer.baseAddress)),
+                              "COPYPOSTFIELDS")
+                }
+            case .get:
+                try set(CURLOPT_HTTPGET, long: 1)
             }
             try check(dho_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers), "HTTPHEADER")
             try check(dho_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in

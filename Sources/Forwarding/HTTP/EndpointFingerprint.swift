@@ -6,7 +6,8 @@ extension EndpointConfiguration {
     /// files (their contents: a renewed certificate counts) — and of the software that builds them. The
     /// forwarder records it with each item it parks; when it differs later, the rejection may not hold any
     /// more and the item is sent again. A digest, so the token never reaches the database.
-    public func fingerprint(softwareVersion: String) -> String {
+    /// `credentials`: who the hub says it is to a token service (client id, public key), when it uses one.
+    public func fingerprint(softwareVersion: String, credentials: String = "") -> String {
         var hasher = SHA256()
         func add(_ bytes: some Sequence<UInt8>) {
             let data = Array(bytes)
@@ -17,6 +18,7 @@ extension EndpointConfiguration {
         add(softwareVersion.utf8)
         add(url.utf8)
         add((bearerToken?.value ?? "").utf8)
+        if !credentials.isEmpty { add(credentials.utf8) }
         for path in [tls.caFile, tls.clientCertificate, tls.clientKey] {
             add((path ?? "").utf8)
             add(path.flatMap { FileManager.default.contents(atPath: $0) } ?? Data())

@@ -12,6 +12,26 @@ public struct HTTPResponse: Sendable, Hashable {
     }
 }
 
+/// A request as the transport sends it. The body may hold health data or a client assertion: never log it.
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public var method: Method
+    public var url: String
+    /// Whole header lines ("Name: value").
+    public var headers: [String]
+    public var body: [UInt8]
+
+    public init(method: Method, url: String, headers: [String], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// What every FHIR request carries.
+    public static let fhirHeaders = ["Content-Type: application/fhir+json", "Accept: application/fhir+json"]
+}
+
 /// Why a request produced no HTTP response. None of these mean the receiver rejected the data, so every one
 /// of them is retried; none of them may mark anything delivered.
 public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -29,6 +49,9 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case responseTooLarge(String)
     /// Any other libcurl failure.
     case other(code: Int, detail: String)
+    /// No access token could be had for the request (token service down, refusing the hub's credentials):
+    /// the data was never sent, so it waits like any other transient failure.
+    case authentication(String)
 
     public var description: String {
         switch self {
@@ -39,6 +62,7 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .setup(detail): return "HTTP client setup failed: \(detail)"
         case let .responseTooLarge(detail): return "response refused: \(detail)"
         case let .other(code, detail): return "HTTP failure (curl \(code)): \(detail)"
+        case let .authentication(detail): return "no access token: \(detail)"
         }
     }
 }
@@ -46,4 +70,9 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Sends a transaction Bundle to the FHIR endpoint.
 public protocol FHIRTransport: Sendable {
     func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse
+}
+
+/// Sends one HTTP request and returns the answer (`CurlTransport`; a scripted peer in tests).
+public protocol HTTPExchange: Sendable {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
 }

@@ -61,7 +61,12 @@ extension GatewayConfiguration {
             throw patient.error(at: "reference", "must be a FHIR reference such as Patient/123 or Patient?identifier=system|value")
         }
         let carePlan = try patient.requiredMapping("care-plan")
-        try carePlan.allowOnly(["template", "overrides", "installed-by"])
+        try carePlan.allowOnly(["template", "overrides", "installed-by", "source", "poll-interval"])
+        let planSourceText = try carePlan.optionalString("source") ?? "local"
+        guard let planSource = PlanSource(rawValue: planSourceText) else {
+            throw carePlan.error(at: "source", "must be local or centre (got \(planSourceText))")
+        }
+        let planPollInterval = try carePlan.optionalDuration("poll-interval", in: 1...86_400) ?? .seconds(900)
         let template = try carePlan.requiredString("template")
         let overrides = try carePlan.optionalAbsolutePath("overrides")
         let installedBy = try carePlan.requiredString("installed-by")
@@ -80,6 +85,7 @@ extension GatewayConfiguration {
             "endpoint", "ca-file", "client-certificate", "client-key", "bearer-token-file", "batch-size",
             "request-timeout", "initial-backoff", "maximum-backoff", "urgent-retry-interval", "parked-retry-interval",
             "canonical-base",
+            "authentication",
         ])
         let endpoint = try forwarding.requiredString("endpoint")
         try Self.checkEndpoint(endpoint, in: forwarding)
@@ -107,7 +113,9 @@ extension GatewayConfiguration {
         return GatewayConfiguration(
             identity: Identity(gatewayID: gatewayID, timeZone: timeZone),
             paths: Paths(stateDirectory: stateDirectory, controlSocket: controlSocket, profilesDirectory: profiles),
-            patient: Patient(reference: reference, carePlanTemplate: template, carePlanOverrides: overrides, installedBy: installedBy),
+            patient: Patient(
+                reference: reference, carePlanTemplate: template, carePlanOverrides: overrides, installedBy: installedBy,
+                planSource: planSource, planPollInterval: planPollInterval),
             bluetooth: Bluetooth(
                 adapter: adapter,
                 busAddress: try bluetooth?.optionalString("bus-address"),
@@ -128,7 +136,8 @@ extension GatewayConfiguration {
                 urgentRetryInterval: try forwarding.optionalDuration("urgent-retry-interval", in: 1...3600) ?? .seconds(30),
                 parkedRetryInterval: try forwarding.optionalDuration("parked-retry-interval", in: 1...2_592_000)
                     ?? .seconds(6 * 3600),
-                canonical: try Self.canonical(try forwarding.optionalString("canonical-base"), in: forwarding)),
+                canonical: try Self.canonical(try forwarding.optionalString("canonical-base"), in: forwarding),
+                authentication: try parseAuthentication(try forwarding.optionalMapping("authentication"), in: forwarding)),
             alerts: Alerts(
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
                 hookTimeout: try alerts?.optionalDuration("hook-timeout", in: 0.1...600) ?? .seconds(10),
@@ -143,6 +152,37 @@ extension GatewayConfiguration {
             logLevel: level)
     }
 
+    /// `forwarding: authentication:`; exclusive with a static bearer token (one way to authorize, not two).
+    static func parseAuthentication(_ view: MappingView?, in forwarding: MappingView) throws(ConfigError) -> Authentication? {
+        guard let view else { return nil }
+        try view.allowOnly(["token-endpoint", "client-id", "key-file", "key-id", "algorithm", "audience", "scopes", "dpop", "ca-file"])
+        if try forwarding.optionalString("bearer-token-file") != nil {
+            throw forwarding.error(at: "bearer-token-file", "give either bearer-token-file or authentication, not both")
+        }
+        let tokenEndpoint = try view.requiredString("token-endpoint")
+        try checkEndpoint(tokenEndpoint, in: view, key: "token-endpoint")
+        let clientID = try view.requiredString("client-id")
+        guard !clientID.isEmpty, clientID.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw view.error(at: "client-id", "must be printable ASCII without spaces")
+        }
+        let algorithm = try view.optionalString("algorithm")
+        if let algorithm, JWSAlgorithm(rawValue: algorithm) == nil {
+            throw view.error(at: "algorithm", "must be one of RS256, PS256, ES256 (got \(algorithm))")
+        }
+        let scopes = try view.optionalStringList("scopes") ?? []
+        for scope in scopes where scope.isEmpty || scope.contains(" ") || scope.contains("\"") {
+            throw view.error(at: "scopes", "\"\(scope)\" is not a valid OAuth scope (no spaces or quotes)")
+        }
+        let audience = try view.optionalString("audience")
+        if let audience, URL(string: audience)?.scheme == nil {
+            throw view.error(at: "audience", "must be a URL (the token service's issuer or token endpoint)")
+        }
+        return Authentication(
+            tokenEndpoint: tokenEndpoint, clientID: clientID, keyFile: try view.requiredAbsolutePath("key-file"),
+            keyID: try view.optionalString("key-id"), algorithm: algorithm, audience: audience, scopes: scopes,
+            dpop: try view.optionalBool("dpop") ?? true, caFile: try view.optionalAbsolutePath("ca-file"))
+    }
+
     /// https only, except plain http to this machine (the loopback test receiver, a local relay).
     /// `forwarding.canonical-base`: where the project's FHIR extensions and code systems are published.
     static func canonical(_ base: String?, in view: MappingView) throws(ConfigError) -> ProjectCanonical {
@@ -152,18 +192,18 @@ extension GatewayConfiguration {
         }
     }
 
-    static func checkEndpoint(_ endpoint: String, in view: MappingView) throws(ConfigError) {
+    static func checkEndpoint(_ endpoint: String, in view: MappingView, key: String = "endpoint") throws(ConfigError) {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            throw view.error(at: "endpoint", "must be an absolute URL such as https://fhir.example.no/fhir")
+            throw view.error(at: key, "must be an absolute URL such as https://fhir.example.no/fhir")
         }
         switch scheme {
         case "https": return
         case "http":
             let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
             if loopback { return }
-            throw view.error(at: "endpoint", "plain http is only allowed to this machine (loopback); use https for \(host)")
+            throw view.error(at: key, "plain http is only allowed to this machine (loopback); use https for \(host)")
         default:
-            throw view.error(at: "endpoint", "scheme must be https (got \(scheme))")
+            throw view.error(at: key, "scheme must be https (got \(scheme))")
         }
     }
 }

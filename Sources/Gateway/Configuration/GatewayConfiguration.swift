@@ -28,6 +28,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var carePlanOverrides: String?
         /// Who installed the plan (technician id), recorded in the threshold audit trail.
         public var installedBy: String
+        /// Where changes to the plan come from: `local` (dhoctl thresholds) or `centre` (fetched from the centre's
+        /// FHIR server; local proposals are refused).
+        public var planSource: PlanSource = .local
+        /// How often the centre is asked for a new plan (with `centre`); also at start-up.
+        public var planPollInterval: Duration = .seconds(900)
+    }
+
+    public enum PlanSource: String, Sendable, Equatable {
+        case local, centre
     }
 
     public struct Bluetooth: Sendable, Equatable {
@@ -61,6 +70,25 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var parkedRetryInterval: Duration
         /// Where the project's FHIR extensions and code systems are published (`canonical-base`).
         public var canonical: ProjectCanonical = .default
+        /// OAuth 2.0 client credentials with private_key_jwt (and DPoP); nil: bearer token file, mTLS or nothing.
+        public var authentication: Authentication? = nil
+    }
+
+    /// `forwarding: authentication:` — how the hub gets its access tokens (README "Authentication to the centre").
+    public struct Authentication: Sendable, Equatable {
+        public var tokenEndpoint: String
+        public var clientID: String
+        /// PEM or JWK private key; held to the token file's mode rule.
+        public var keyFile: String
+        public var keyID: String?
+        /// RS256, PS256 or ES256; nil: from the key.
+        public var algorithm: String?
+        /// The assertion's aud; nil: the token endpoint.
+        public var audience: String?
+        public var scopes: [String]
+        public var dpop: Bool
+        /// Trust for the token service's certificate; nil: the system store.
+        public var caFile: String?
     }
 
     public struct Alerts: Sendable, Equatable {

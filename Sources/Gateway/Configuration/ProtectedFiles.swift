@@ -48,6 +48,8 @@ public enum ProtectedFiles {
             ("care-plan overrides", configuration.patient.carePlanOverrides),
             ("bearer token file", forwarding.bearerTokenFile), ("CA file", forwarding.caFile),
             ("client certificate", forwarding.clientCertificate), ("client key", forwarding.clientKey),
+            ("token-service key file", forwarding.authentication?.keyFile),
+            ("token-service CA file", forwarding.authentication?.caFile),
             ("alert hook", configuration.alerts.hookCommand),
             ("speech synthesizer", configuration.alerts.cues?.speech?.executable),
         ]

@@ -30,7 +30,10 @@ public final class DeviceFrameProcessor: Sendable {
         public var lastFrameAt: Date?
     }
 
-    public let device: ProvisionedDevice
+    /// The device as provisioned now: pairing it again (another user index, memory owner) or a visit (the numbering
+    /// of its records) changes it while the processor lives on.
+    public var device: ProvisionedDevice { current.withLock { $0 } }
+    private let current: Mutex<ProvisionedDevice>
     private let sink: any ReadingSink
     private let registry: DeviceRegistry?
     private let logger: Logger
@@ -59,12 +62,25 @@ public final class DeviceFrameProcessor: Sendable {
         var calmWatch: Task<Void, Never>?
         var storeFailures = FailureEpisode()
         var malformedFrames = FailureEpisode()
+        /// While a visit checks a glucometer's numbering: the Glucose Measurement frames it sent, looked at, not stored.
+        var recordProbe: [[UInt8]]?
+
+        /// Takes a glucose frame during a numbering check; false when it is to be processed as usual.
+        mutating func probed(_ characteristic: GATTCharacteristic, _ bytes: [UInt8]) -> Bool {
+            guard recordProbe != nil else { return false }
+            switch characteristic {
+            case .glucoseMeasurement: recordProbe?.append(bytes)
+            case .glucoseMeasurementContext: break
+            default: return false
+            }
+            return true
+        }
     }
     private let state: Mutex<State>
 
     public init(device: ProvisionedDevice, sink: any ReadingSink, registry: DeviceRegistry?, logger: Logger,
                 interpreter: FrameInterpreter = FrameInterpreter(), rateLimit: RateLimit = .spotCheck) {
-        self.device = device
+        current = Mutex(device)
         self.sink = sink
         self.registry = registry
         self.logger = logger
@@ -122,6 +138,9 @@ public final class DeviceFrameProcessor: Sendable {
         for continuation in waiting { continuation.resume() }
     }
 
+    /// The device's provisioning changed (see `device`); readings processed from now on follow the new one.
+    public func update(_ device: ProvisionedDevice) { current.withLock { $0 = device } }
+
     /// The device clock offset measured on the current visit (device minus gateway, seconds).
     public func setClockOffset(_ offset: TimeInterval?) { state.withLock { $0.clockOffset = offset } }
 
@@ -154,11 +173,25 @@ public final class DeviceFrameProcessor: Sendable {
         return answer
     }
 
+    /// From now until `endRecordProbe()`, the glucose records the meter sends are only collected (a visit asking
+    /// for one record to check the meter's numbering): they are not stored, nor do they move the cursor. Call
+    /// before the request; end it once its answer has come (the answer follows the records, in order).
+    public func beginRecordProbe() { state.withLock { $0.recordProbe = [] } }
+
+    /// The Glucose Measurement frames sent since `beginRecordProbe()`; records are stored again from now on.
+    public func endRecordProbe() -> [[UInt8]] {
+        state.withLock { state in
+            defer { state.recordProbe = nil }
+            return state.recordProbe ?? []
+        }
+    }
+
     /// Runs until `stop()`: the device's frame loop.
     public func run() async {
         for await event in events {
             switch event {
             case let .frame(characteristic, bytes, receivedAt):
+                if state.withLock({ $0.probed(characteristic, bytes) }) { continue }
                 let interpreted = state.withLock { $0.interpreter.interpret(characteristic, bytes, receivedAt: receivedAt) }
                 await handle(interpreted, characteristic: characteristic, receivedAt: receivedAt)
             case let .flush(id):
@@ -269,6 +302,7 @@ public final class DeviceFrameProcessor: Sendable {
     @discardableResult
     private func store(_ framed: FramedReading, receivedAt: Date) async -> ReadingAcceptance? {
         let offset = state.withLock { $0.clockOffset }
+        let device = device
         do {
             let acceptance = try await sink.accept(framed, from: device, receivedAt: receivedAt, clockOffset: offset)
             let failures = state.withLock { state in

@@ -36,27 +36,60 @@ public struct DeviceRegistry: Sendable {
         StoreMigration("gateway.memory-owner") { db in
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryIsPatients INTEGER NOT NULL DEFAULT 0")
         },
+        // A glucometer's record numbering: how many times it restarted (reset, battery, replacement under the same
+        // address). Kept when the device is forgotten, so that a record of a new numbering never takes the
+        // identity of an old one with the same sequence number and bytes (`ReadingIdentity`, series).
+        StoreMigration("gateway.record-series") { db in
+            try db.execute(sql: "CREATE TABLE gateway_record_series (address TEXT PRIMARY KEY NOT NULL, series INTEGER NOT NULL)")
+        },
+        // A lent glucometer's memory at provisioning: its last record then (`memoryBoundary`), found on the first
+        // visit after pairing (`memoryBoundaryPending`). Devices provisioned before keep their behaviour (0).
+        StoreMigration("gateway.memory-boundary") { db in
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundary INTEGER")
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN memoryBoundaryPending INTEGER NOT NULL DEFAULT 0")
+        },
+        // A User Data Service device (a family scale): the patient's consent code, given on every connection, and
+        // whether the patient is still to be registered as a new user of the device (on the next visit).
+        StoreMigration("gateway.user-data") { db in
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN consentCode INTEGER")
+            try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN userRegistrationPending INTEGER NOT NULL DEFAULT 0")
+        },
     ]
 
+    /// Every device query: the device row with its record numbering.
+    static let selectDevices = """
+        SELECT gateway_devices.*, COALESCE(gateway_record_series.series, 0) AS recordSeries
+        FROM gateway_devices LEFT JOIN gateway_record_series USING (address)
+        """
+
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
+    /// A device added (not re-paired) whose memory is not the patient's has its memory at provisioning marked on
+    /// the first visit (`setMemoryBoundary`); re-pairing keeps that mark, unless now with `memoryIsPatients`.
     /// `userIndex`: on a multi-user device (cuffs and scales remember several people), the patient's user
-    /// slot; readings of other users (a spouse) are then refused. nil accepts every user.
+    /// slot; readings of other users (a spouse) are then kept apart. nil: a single-user device (see `ReadingOwner`).
     /// `memoryIsPatients`: the readings the device stored before `time` are this patient's (their own device), not
     /// a lent device's previous user's; otherwise those are kept apart (`MeasurementTime.Source.beforeProvisioning`).
+    /// `consentCode`: the device keeps its users' data behind a User Data Service consent code, given on every
+    /// visit; without `userIndex` the patient is registered as a new user of the device on the next visit.
     public func provision(
         address: String, profile: String, name: String?, userIndex: Int? = nil, memoryIsPatients: Bool = false,
-        by technician: String, at time: Date
+        consentCode: Int? = nil, by technician: String, at time: Date
     ) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients,
+                                             memoryBoundaryPending, consentCode, userRegistrationPending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(address) DO UPDATE SET profile = excluded.profile, name = excluded.name,
                     userIndex = excluded.userIndex, memoryIsPatients = excluded.memoryIsPatients,
                     provisionedBy = excluded.provisionedBy, provisionedAt = excluded.provisionedAt,
-                    consecutiveFailures = 0
-                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients])
+                    consecutiveFailures = 0,
+                    memoryBoundary = CASE WHEN excluded.memoryIsPatients THEN NULL ELSE memoryBoundary END,
+                    memoryBoundaryPending = CASE WHEN excluded.memoryIsPatients THEN 0 ELSE memoryBoundaryPending END,
+                    consentCode = excluded.consentCode, userRegistrationPending = excluded.userRegistrationPending
+                """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients,
+                                 !memoryIsPatients, consentCode, consentCode != nil && userIndex == nil])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
             try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
         }
@@ -74,14 +107,14 @@ public struct DeviceRegistry: Sendable {
 
     public func all() async throws -> [ProvisionedDevice] {
         try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM gateway_devices ORDER BY address").map(Self.device(from:))
+            try Row.fetchAll(db, sql: "\(Self.selectDevices) ORDER BY address").map(Self.device(from:))
         }
     }
 
     public func device(address: String) async throws -> ProvisionedDevice? {
         guard let normalized = try? Self.normalizedAddress(address) else { return nil }
         return try await store.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM gateway_devices WHERE address = ?", arguments: [normalized])
+            try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized])
                 .map(Self.device(from:))
         }
     }
@@ -94,6 +127,44 @@ public struct DeviceRegistry: Sendable {
                 UPDATE gateway_devices SET lastSequenceNumber = MAX(COALESCE(lastSequenceNumber, -1), ?)
                 WHERE address = ?
                 """, arguments: [sequence, normalized])
+        }
+    }
+
+    /// The meter's record numbering restarted: its records are fetched again from the first as a new series, in one
+    /// transaction. The cursor becomes 0 ("≥ 1"), not NULL: NULL means provisioned afresh, whose first visit checks
+    /// the numbering against the records stored before (`DeviceVisit.recordCursor`). Returns the device as it is now.
+    public func restartRecordNumbering(address: String) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO gateway_record_series (address, series) VALUES (?, 1)
+                ON CONFLICT(address) DO UPDATE SET series = series + 1
+                """, arguments: [normalized])
+            // The memory boundary counted in the old numbering: the new one's records were all measured since.
+            try db.execute(sql: "UPDATE gateway_devices SET lastSequenceNumber = 0, memoryBoundary = NULL WHERE address = ?",
+                           arguments: [normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+        }
+    }
+
+    /// The glucometer's last record when it was provisioned (nil: its memory was empty): records up to it are the
+    /// previous user's. Clears the pending mark. Returns the device as it is now.
+    public func setMemoryBoundary(address: String, to sequence: Int?) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: "UPDATE gateway_devices SET memoryBoundary = ?, memoryBoundaryPending = 0 WHERE address = ?",
+                           arguments: [sequence, normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+        }
+    }
+
+    /// The device registered the patient as its user `index` (User Data Service): from now on that is theirs.
+    public func userRegistered(address: String, index: Int) async throws -> ProvisionedDevice? {
+        let normalized = try Self.normalizedAddress(address)
+        return try await store.writer.write { db in
+            try db.execute(sql: "UPDATE gateway_devices SET userIndex = ?, userRegistrationPending = 0 WHERE address = ?",
+                           arguments: [index, normalized])
+            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
         }
     }
 
@@ -152,6 +223,8 @@ public struct DeviceRegistry: Sendable {
             lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
             lastVisitResult: row["lastVisitResult"],
             consecutiveFailures: row["consecutiveFailures"],
-            memoryIsPatients: row["memoryIsPatients"])
+            memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"],
+            memoryBoundary: row["memoryBoundary"], memoryBoundaryPending: row["memoryBoundaryPending"],
+            consentCode: row["consentCode"], userRegistrationPending: row["userRegistrationPending"])
     }
 }

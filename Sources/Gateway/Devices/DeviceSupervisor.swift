@@ -64,6 +64,10 @@ public actor DeviceSupervisor {
         var failures = 0
         var visits = 0
         var lastOutcome: String?
+        /// The device refused the hub's bond on its last visit (`BondLoss`): visited at the maximum back-off only.
+        var bondLost = false
+        /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
+        var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
     }
 
     private let client: BlueZClient
@@ -128,6 +132,7 @@ public actor DeviceSupervisor {
         for (address, device) in wanted {
             if var entry = tracked[address] {
                 entry.device = device
+                entry.processor.update(device)
                 tracked[address] = entry
                 continue
             }
@@ -148,6 +153,34 @@ public actor DeviceSupervisor {
         tracked[address] = entry
         considerVisit(address, reason: "requested")
         return true
+    }
+
+    /// The technician paired the device anew (`dhoctl pair --renew`): the bond problem is over; visit it now.
+    public func bondRenewed(_ address: String) {
+        guard var entry = tracked[address] else { return }
+        if entry.bondLost { sink.bondChanged(entry.device, lost: false, detail: "") }
+        entry.bondLost = false
+        entry.failures = 0
+        entry.notBefore = .now
+        entry.deferredVisit?.cancel()
+        entry.deferredVisit = nil
+        tracked[address] = entry
+        considerVisit(address, reason: "bond renewed")
+    }
+
+    /// Visits the device now to fetch its records and then clear its memory up to the last one stored (see
+    /// `DeviceVisit.clearMemory`); returns how that visit ended, nil when the device is not followed.
+    public func clearMemory(_ address: String) async -> Result<DeviceVisit.Report, VisitError>? {
+        guard var entry = tracked[address] else { return nil }
+        guard entry.visit == nil else {
+            return .failure(VisitError("clear memory", "a visit of the device is running: try again when it has ended"))
+        }
+        let answer = OneShot<Result<DeviceVisit.Report, VisitError>>()
+        entry.memoryClearing = answer
+        entry.notBefore = .now
+        tracked[address] = entry
+        considerVisit(address, reason: "memory to clear")
+        return await answer.value() ?? .failure(VisitError("clear memory", "the visit did not start"))
     }
 
     /// One line per finished visit ("AA:..: ok" / "AA:..: connect: ..."), for tests and the control interface.
@@ -289,17 +322,20 @@ public actor DeviceSupervisor {
               let bluetoothAddress = BluetoothAddress(address)
         else { return }
         let client = client, registry = registry, store = store, settings = settings.visit, logger = logger
-        let processor = entry.processor, cached = entry.device
+        let processor = entry.processor, cached = entry.device, memoryClearing = entry.memoryClearing
+        entry.memoryClearing = nil
         let bluetoothDevice = client.device(bluetoothAddress.devicePath(on: adapterPath))
         logger.debug("visiting device (\(reason))", metadata: ["device": "\(address)"])
         entry.visit = Task { [weak self] in
             // The registry holds the current RACP cursor (moved by the frame processor since the last visit).
             let device = ((try? await registry.device(address: address)) ?? nil) ?? cached
-            let visit = DeviceVisit(
+            var visit = DeviceVisit(
                 client: client, bluetoothDevice: bluetoothDevice, device: device, profile: profile,
                 processor: processor, store: store, settings: settings, logger: logger)
+            visit.clearsMemory = memoryClearing != nil
             let outcome: Result<DeviceVisit.Report, VisitError>
             do throws(VisitError) { outcome = .success(try await visit.run()) } catch { outcome = .failure(error) }
+            memoryClearing?.deliver(outcome)
             await self?.finished(address, outcome)
         }
         tracked[address] = entry
@@ -324,7 +360,21 @@ public actor DeviceSupervisor {
         considerVisit(address, reason: "\(reason), deferred")
     }
 
+    /// Names the device by address and model (never the patient), and says what the technician must do.
+    private func bondLossMessage(_ device: ProvisionedDevice) async -> String {
+        let sensor = try? await store.sensor(try SensorKey(device.sensorKey))
+        let model = sensor?.model ?? device.name
+        return "device \(device.address)\(model.map { " (\($0))" } ?? "") refuses the hub's bond (its pairing was lost: "
+            + "battery change or reset); no readings until it is paired again: put it in pairing mode and run "
+            + "dhoctl pair --renew \(device.address)"
+    }
+
     private func finished(_ address: String, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
+        // Read before the entry is copied: the actor may run other work while this waits for the store.
+        var bondLossDetail: String?
+        if case let .failure(error) = outcome, error.bondLost, let device = tracked[address]?.device {
+            bondLossDetail = await bondLossMessage(device)
+        }
         guard var entry = tracked[address] else { return }
         entry.visit = nil
         entry.visits += 1
@@ -333,13 +383,22 @@ public actor DeviceSupervisor {
         case let .success(report):
             failure = nil
             entry.failures = 0
+            if entry.bondLost { sink.bondChanged(entry.device, lost: false, detail: "") }
+            entry.bondLost = false
             entry.notBefore = .now + settings.revisitInterval
             entry.lastOutcome = "ok (\(report.endedBy))"
             logger.info("visit done: \(report.endedBy)", metadata: ["device": "\(address)", "clock-set": "\(report.clockSet)"])
         case let .failure(error):
             failure = error.description
             entry.failures += 1
-            let backoff = min(settings.maximumBackoff, settings.initialBackoff * (1 << min(entry.failures - 1, 16)))
+            // A device that refuses the bond fails the same way on every attempt until it is paired anew:
+            // trying it at the maximum back-off (not on every advertisement) spares its battery and the radio.
+            let backoff = error.bondLost ? settings.maximumBackoff
+                : min(settings.maximumBackoff, settings.initialBackoff * (1 << min(entry.failures - 1, 16)))
+            if let bondLossDetail, !entry.bondLost {
+                entry.bondLost = true
+                sink.bondChanged(entry.device, lost: true, detail: bondLossDetail)
+            }
             entry.notBefore = .now + backoff
             entry.lastOutcome = error.description
             logger.notice("visit failed: \(error); next attempt in \(backoff) at the earliest", metadata: ["device": "\(address)"])
@@ -348,7 +407,7 @@ public actor DeviceSupervisor {
         // A visit that failed after the link was up (a characteristic missing, a refused record request) is
         // tried again once the back-off ends, advertisement or not: the device was hung up on and may not
         // advertise again by itself until its next measurement. A failed connect waits for the device.
-        if case let .failure(error) = outcome, error.step != "connect" {
+        if case let .failure(error) = outcome, error.step != "connect", !error.bondLost {
             deferVisit(address, reason: "retry after failed \(error.step)")
         }
         do { try await registry.recordVisit(address: address, at: Date(), failure: failure) } catch {

@@ -22,6 +22,8 @@ public struct DeviceVisit: Sendable {
     public let store: ReadingStore
     public let settings: VisitSettings
     public let logger: Logger
+    /// After a complete record transfer, delete the records up to the cursor from the meter (`clearMemory`).
+    public var clearsMemory = false
 
     public init(client: BlueZClient, bluetoothDevice: BlueZ.Device, device: ProvisionedDevice, profile: DeviceProfile,
                 processor: DeviceFrameProcessor, store: ReadingStore, settings: VisitSettings, logger: Logger) {
@@ -47,7 +49,7 @@ public struct DeviceVisit: Sendable {
         do {
             try await bluetoothDevice.connect(retrying: settings.connectPolicy, timeout: .seconds(30))
         } catch {
-            throw VisitError("connect", error.description)
+            throw VisitError("connect", error.description, bondLost: BondLoss.isBondLoss(error))
         }
         let outcome: Result<Report, VisitError>
         do throws(VisitError) { outcome = .success(try await collect(deadline: deadline)) } catch { outcome = .failure(error) }
@@ -110,9 +112,14 @@ public struct DeviceVisit: Sendable {
             logger.warning("sensor details not saved: \(error)", metadata: ["device": "\(device.address)"])
         }
 
+        // The clock step is the model's (profile `time_sync.when`): some devices take the time only before
+        // they are subscribed, others after.
+        let clockFirst = profile.timeSync?.when == .beforeSubscribing
+        let clockSetFirst = clockFirst ? await setClock(offset: clockOffset) : false
         try await subscribe(characteristics)
+        try await giveConsent()
         let subscribedAt = ContinuousClock.now
-        let clockSet = await setClockIfNeeded(offset: clockOffset)
+        let clockSet = clockFirst ? clockSetFirst : await setClock(offset: clockOffset)
 
         var requested = false
         var endedBy: String
@@ -120,6 +127,7 @@ public struct DeviceVisit: Sendable {
             requested = true
             endedBy = try await fetchRecords(controlPoint)
             await processor.flush()
+            if clearsMemory { endedBy = try await clearMemory(controlPoint) }
         } else {
             endedBy = await waitUntilDone(deadline: deadline, listeningSince: subscribedAt)
             await processor.flush()
@@ -222,15 +230,17 @@ public struct DeviceVisit: Sendable {
         }
     }
 
-    /// Device clock minus gateway clock, from the device's Current Time, when it exposes one.
+    /// Device clock minus gateway clock, from the device's clock characteristic (Current Time or Date Time),
+    /// when it exposes one that can be read.
     private func measureClock() async -> TimeInterval? {
         guard let timeSync = profile.timeSync,
               let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
+              await gatt.properties()?.flags.contains("read") != false,
               let bytes = await read(gatt, timeSync.characteristic)
         else { return nil }
         let now = Date()
-        guard case let .currentTime(current)? = try? CharacteristicDecoder.decode(.currentTime, bytes),
-              let deviceNow = MeasurementTime.instant(of: current.dateTime, in: settings.timeZone)
+        guard let clock = ClockValue.decode(bytes, from: timeSync.characteristic),
+              let deviceNow = MeasurementTime.instant(of: clock, in: settings.timeZone)
         else {
             logger.notice("device clock unreadable or not set", metadata: ["device": "\(device.address)"])
             return nil
@@ -238,33 +248,46 @@ public struct DeviceVisit: Sendable {
         return deviceNow.timeIntervalSince(now)
     }
 
-    /// Subscribes to every notify/indicate characteristic (StartNotify sessions survive disconnects, so a
-    /// characteristic already notifying is left as it is).
+    /// Subscribes to every notify/indicate characteristic, on every connection.
+    ///
+    /// bluetoothd keeps the gateway's notify session, and reports `Notifying: true`, across disconnects, but
+    /// many devices forget their subscriptions (CCCDs) when the link drops, and StartNotify on a standing
+    /// session is answered at once without writing the CCCD again: such a device stays silent on every visit
+    /// after the first. So a standing session is ended first (StopNotify, which clears it) and started again,
+    /// which makes bluetoothd write the CCCD on this link.
     private func subscribe(_ characteristics: [GATTCharacteristic: GattCharacteristicProxy]) async throws(VisitError) {
         for use in profile.subscriptions {
             guard let gatt = characteristics[use.characteristic] else { continue }
-            if await gatt.properties()?.notifying == true { continue }
+            if await gatt.properties()?.notifying == true {
+                do { try await gatt.stopNotify() } catch {
+                    logger.debug("StopNotify before subscribing again: \(error)", metadata: ["device": "\(device.address)"])
+                }
+            }
             do {
                 try await gatt.startNotify()
             } catch .bluez(.inProgress, _) {
                 continue
             } catch {
+                if BondLoss.isBondLoss(error) {
+                    throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)", bondLost: true)
+                }
                 if use.required { throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)") }
                 logger.notice("cannot subscribe to \(use.characteristic.displayName): \(error)")
             }
         }
     }
 
-    /// Sets the device's clock to the home's wall-clock time when it is off by more than the tolerance (or
-    /// unreadable). Stored readings sent on this visit were stamped by the old clock and are corrected by
-    /// the offset measured before.
-    private func setClockIfNeeded(offset: TimeInterval?) async -> Bool {
+    /// Sets the device's clock to the home's wall-clock time: after subscribing, when it is off by more than
+    /// the tolerance (or unreadable); before subscribing, on every visit (such a device takes the time only
+    /// then). Stored readings sent on this visit were stamped by the old clock and are corrected by the offset
+    /// measured before.
+    private func setClock(offset: TimeInterval?) async -> Bool {
         guard let timeSync = profile.timeSync else { return false }
-        if let offset, abs(offset) <= settings.clockTolerance { return false }
+        if timeSync.when == .afterSubscribing, let offset, abs(offset) <= settings.clockTolerance { return false }
         guard let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
               await gatt.properties()?.flags.contains(where: { $0 == "write" || $0 == "write-without-response" }) == true,
               let wall = MeasurementTime.wallClock(of: Date(), in: settings.timeZone),
-              let value = try? CurrentTime(setting: wall).encoded()
+              let value = ClockValue.encode(wall, for: timeSync.characteristic)
         else { return false }
         do {
             try await gatt.writeValue(value, type: .request)
@@ -284,30 +307,37 @@ public struct DeviceVisit: Sendable {
     /// with ATT error 0x80 "Procedure Already In Progress". The gateway then aborts it (RACP Abort
     /// Operation) and asks again, instead of failing every visit until the meter drops the link.
     private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
-        let request: RACPRequest = device.lastSequenceNumber.map { last in
+        // nil: all records (the first visit); 0 after a restarted numbering (`recordCursor`).
+        let cursor = try await recordCursor(controlPoint)
+        let request: RACPRequest = cursor.map { last in
             last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
         } ?? .reportAll
-        let response: RACPResponse?
-        do {
-            response = try await controlPointExchange(controlPoint, request)
-        } catch let error where Self.isProcedureAlreadyInProgress(error) {
-            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
-                          metadata: ["device": "\(device.address)"])
-            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
-                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
-            }
-            do { response = try await controlPointExchange(controlPoint, request) } catch {
-                throw VisitError("record request", error.description)
-            }
-        } catch {
-            throw VisitError("record request", error.description)
-        }
+        let response = try await recordAccess(controlPoint, request)
         switch response {
         case .responseCode(_, .success)?: return "all records received"
         case .responseCode(_, .noRecordsFound)?: return "no new records"
         case let .responseCode(_, code)?: throw VisitError("record transfer", "device answered \(code)")
         case let .numberOfStoredRecords(count)?: throw VisitError("record transfer", "unexpected count answer (\(count))")
         case nil: throw VisitError("record transfer", "no answer within \(settings.controlPointTimeout)")
+        }
+    }
+
+    /// One RACP request and its answer (nil: none in time); a transfer of an earlier visit still running on the
+    /// meter is aborted first (see `fetchRecords`).
+    func recordAccess(_ controlPoint: GattCharacteristicProxy, _ request: RACPRequest) async throws(VisitError) -> RACPResponse? {
+        do {
+            return try await controlPointExchange(controlPoint, request)
+        } catch let error where Self.isProcedureAlreadyInProgress(error) {
+            logger.notice("an interrupted record transfer is still running on the meter; aborting it",
+                          metadata: ["device": "\(device.address)"])
+            do { _ = try await controlPointExchange(controlPoint, .abortOperation) } catch {
+                throw VisitError("record request", "aborting the meter's earlier transfer failed: \(error)")
+            }
+            do { return try await controlPointExchange(controlPoint, request) } catch {
+                throw VisitError("record request", error.description)
+            }
+        } catch {
+            throw VisitError("record request", error.description)
         }
     }
 

@@ -9,7 +9,8 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     public var profile: String
     /// The name the device advertised when it was paired (model names, never a person's name).
     public var name: String?
-    /// The patient's user slot on a multi-user device; readings of other users are refused.
+    /// The patient's user slot on a multi-user device; readings of other users and of "unknown user" are kept apart
+    /// (`ReadingOwner`). nil: a single-user device, whose readings are the patient's unless they say "unknown user".
     public var userIndex: Int?
     public var provisionedBy: String
     public var provisionedAt: Date
@@ -23,6 +24,19 @@ public struct ProvisionedDevice: Sendable, Hashable, Codable {
     /// The device is the patient's own: the readings it stored before provisioning are theirs too
     /// (`dhoctl pair --memory-is-patients`). Otherwise those are a lent device's previous user's, kept apart.
     public var memoryIsPatients = false
+    /// How many times the glucometer's record numbering restarted (0: never): part of each record's identity, so
+    /// that the new sequence 1 is not taken for the old one (`DeviceRegistry.restartRecordNumbering`).
+    public var recordSeries = 0
+    /// A lent glucometer's last record when it was provisioned: records up to it (in the current series) are the
+    /// previous user's, kept apart. nil: none (the patient's own device, an empty memory, not a glucometer).
+    public var memoryBoundary: Int?
+    /// Provisioned, but the memory boundary not found yet: the first visit asks the meter for its last record.
+    public var memoryBoundaryPending = false
+    /// The patient's User Data Service consent code on this device (0–9999), given on every visit; nil: none.
+    public var consentCode: Int?
+    /// The patient is still to be registered as a new user of the device (with `consentCode`) on the next visit;
+    /// until then no reading of the device is theirs for sure.
+    public var userRegistrationPending = false
 
     /// The store's stable key for this device's readings.
     public var sensorKey: String { "bt:" + address.uppercased() }

@@ -11,10 +11,15 @@ public protocol ReadingSink: Sendable {
     /// The device started sending more readings than its profile's rate limit allows (`flooding`, with what to
     /// tell the technician), or has been calm for the profile's calm period since.
     func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String)
+
+    /// The device refuses the bond the hub holds for it (`lost`, with what to tell the technician), or talks to
+    /// the hub again (renewed with `dhoctl pair --renew`, or it recovered).
+    func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String)
 }
 
 extension ReadingSink {
     public func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String) {}
+    public func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String) {}
 }
 
 public enum ReadingAcceptance: Sendable, Equatable {

@@ -38,10 +38,13 @@ public struct VisitSettings: Sendable {
 public struct VisitError: Error, Sendable, CustomStringConvertible {
     public var step: String
     public var reason: String
+    /// The device refused the bond bluetoothd holds for it (`BondLoss`): retrying cannot help, only pairing anew.
+    public var bondLost: Bool
 
-    public init(_ step: String, _ reason: String) {
+    public init(_ step: String, _ reason: String, bondLost: Bool = false) {
         self.step = step
         self.reason = reason
+        self.bondLost = bondLost
     }
 
     public var description: String { "\(step): \(reason)" }

@@ -38,9 +38,6 @@ public final class GatewayPipeline: ReadingSink {
         async throws -> ReadingAcceptance {
         // An impossible value is a device error: withheld before anything is stored (`PlausibilityRanges`).
         let (reading, implausible) = plausibility.screened(framed.reading)
-        if let wanted = device.userIndex, let user = reading.userID, user != 0xFF, Int(user) != wanted {
-            return .refused("measured by user \(user) of the device, the patient is user \(wanted)")
-        }
         // A device whose memory is the patient's own (`dhoctl pair --memory-is-patients`) dates its older
         // readings as it always did; any other device's readings from before provisioning are kept apart.
         let time = MeasurementTime.resolve(
@@ -58,7 +55,19 @@ public final class GatewayPipeline: ReadingSink {
             technicalAlerts.clear(.deviceClockUnreliable, device: device.address)
         }
         if time.source == .beforeProvisioning {
-            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time)
+            return try await keepApart(
+                reading, framed, from: device, receivedAt: receivedAt, time: time,
+                because: (ReadingQualifier.beforeProvisioning, time.note ?? "measured before the device was provisioned"))
+        }
+        if let reason = ReadingOwner.notThePatients(userID: reading.userID, patientIndex: device.userIndex,
+                                                    registrationPending: device.userRegistrationPending) {
+            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time,
+                                       because: (ReadingQualifier.notThePatients, reason))
+        }
+        if ReadingOwner.inMemoryAtProvisioning(sequenceNumber: reading.sequenceNumber, boundary: device.memoryBoundary,
+                                               time: time, provisionedAt: device.provisionedAt) {
+            return try await keepApart(reading, framed, from: device, receivedAt: receivedAt, time: time,
+                                       because: (ReadingQualifier.notThePatients, "in memory at provisioning"))
         }
         if implausible.isEmpty {
             technicalAlerts.clear(.implausibleValue, device: device.address)
@@ -72,7 +81,7 @@ public final class GatewayPipeline: ReadingSink {
         do {
             outcome = try await store.ingest(
                 reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve)
+                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve, recordSeries: device.recordSeries)
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
         } catch {
@@ -94,17 +103,19 @@ public final class GatewayPipeline: ReadingSink {
         }
     }
 
-    /// A lent device's memory of its previous user: stored for the technician (`dhoctl readings`), acknowledged
-    /// to the device, but never triaged nor forwarded as this patient's.
+    /// A reading that is not this patient's — a lent device's memory of its previous user, another user of a
+    /// family cuff or scale — is stored for the technician (`dhoctl readings`, with `because`'s reason under its
+    /// qualifier key), acknowledged to the device, but never triaged nor forwarded as this patient's.
     private func keepApart(_ reading: Reading, _ framed: FramedReading, from device: ProvisionedDevice, receivedAt: Date,
-                           time: MeasurementTime) async throws -> ReadingAcceptance {
+                           time: MeasurementTime, because reason: (qualifier: String, text: String))
+        async throws -> ReadingAcceptance {
         var kept = reading
-        kept.qualifiers[ReadingQualifier.beforeProvisioning] = time.note ?? "measured before the device was provisioned"
-        logger.notice("reading measured before the device was provisioned: kept apart, not triaged nor forwarded",
+        kept.qualifiers[reason.qualifier] = reason.text
+        logger.notice("reading not the patient's (\(reason.qualifier)): kept apart, not triaged nor forwarded",
                       metadata: ["device": "\(device.address)"])
         let outcome = try await store.ingest(
             kept, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-            measuredAt: time.instant, mayUseReserve: false, forward: false)
+            measuredAt: time.instant, mayUseReserve: false, forward: false, recordSeries: device.recordSeries)
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
@@ -119,6 +130,15 @@ public final class GatewayPipeline: ReadingSink {
         } else {
             _ = self.flooding.withLock { $0.remove(device.address) }
             technicalAlerts.clear(.deviceFlooding, device: device.address)
+        }
+    }
+
+    /// A device that lost its bond is a technical problem (one per device) until it talks to the hub again.
+    public func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String) {
+        if lost {
+            technicalAlerts.raise(.deviceBondLost, detail, device: device.address)
+        } else {
+            technicalAlerts.clear(.deviceBondLost, device: device.address)
         }
     }
 }

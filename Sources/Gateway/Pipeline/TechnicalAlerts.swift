@@ -20,6 +20,11 @@ public final class TechnicalAlerts: Sendable {
         case implausibleValue = "implausible-value"
         /// A patient cue (speech, LED) could not be given: no audio device, a missing LED.
         case patientCueFailing = "patient-cue-failing"
+        /// A device refuses the hub's bond (battery change, reset): no readings until `dhoctl pair --renew`.
+        case deviceBondLost = "device-bond-lost"
+        /// No access token for the centre: the token service is down or refuses the hub's credentials, or the
+        /// centre refuses the token. Readings wait; nothing is parked for it.
+        case centreAuthenticationFailing = "centre-authentication-failing"
     }
 
     public struct Alert: Sendable, Codable, Equatable {
@@ -40,9 +45,16 @@ public final class TechnicalAlerts: Sendable {
 
     public init(logger: Logger) { self.logger = logger }
 
-    public func raise(_ code: Code, _ message: String, device: String? = nil) {
+    /// Raises the alert (logged once). `updatingReason`: a standing alert takes the new message (and it is
+    /// logged again), for problems whose cause can change while they last (the token service first down, then
+    /// refusing the hub).
+    public func raise(_ code: Code, _ message: String, device: String? = nil, updatingReason: Bool = false) {
         let key = Key(code: code, device: device)
         let isNew = active.withLock { alerts -> Bool in
+            if updatingReason, let standing = alerts[key], standing.message != message {
+                alerts[key]?.message = message
+                return true
+            }
             guard alerts[key] == nil else { return false }
             alerts[key] = Alert(code: code, message: message, since: Date(), device: device)
             return true

@@ -21,13 +21,16 @@ public final class GatewayRuntime: Sendable {
     public let pairing: PairingCoordinator
     public let agent: AgentService
     public let technicalAlerts: TechnicalAlerts
+    /// Fetches the care plan from the centre (`patient: care-plan: source: centre`); nil for local plans.
+    let centrePlans: CentrePlanPoller?
     public let logger: Logger
     public let startedAt: Date
 
     private init(
         configuration: GatewayConfiguration, store: ReadingStore, registry: DeviceRegistry, triage: Triage,
         forwarder: Forwarder, catalog: DeviceProfileCatalog, bluez: BlueZClient, supervisor: DeviceSupervisor,
-        pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts, logger: Logger
+        pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts,
+        centrePlans: CentrePlanPoller?, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -40,6 +43,7 @@ public final class GatewayRuntime: Sendable {
         self.pairing = pairing
         self.agent = agent
         self.technicalAlerts = technicalAlerts
+        self.centrePlans = centrePlans
         self.logger = logger
         startedAt = Date()
     }
@@ -55,7 +59,8 @@ public final class GatewayRuntime: Sendable {
         do { plan = try CarePlanDocument.load(template: carePlanTemplateURL(configuration), overrides: configuration.patient.carePlanOverrides.map(URL.init(fileURLWithPath:))) } catch {
             throw StartupError("care plan", error.description)
         }
-        let token = try readBearerToken(configuration.forwarding.bearerTokenFile, logger: logger)
+        let technicalAlerts = TechnicalAlerts(logger: logger)
+        let centre = try CentreConnection.make(configuration.forwarding, technicalAlerts: technicalAlerts, logger: logger)
 
         let store: ReadingStore
         do {
@@ -75,7 +80,6 @@ public final class GatewayRuntime: Sendable {
             }
         }
         let registry = DeviceRegistry(store: store)
-        let technicalAlerts = TechnicalAlerts(logger: logger)
 
         let triage: Triage
         let forwarder: Forwarder
@@ -108,10 +112,6 @@ public final class GatewayRuntime: Sendable {
             await triage.resumeHookDeliveries()
 
             let forwarding = configuration.forwarding
-            let endpoint = try EndpointConfiguration(
-                url: forwarding.endpoint,
-                tls: TLSOptions(caFile: forwarding.caFile, clientCertificate: forwarding.clientCertificate, clientKey: forwarding.clientKey),
-                bearerToken: token, requestTimeout: forwarding.requestTimeout)
             let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
                 gateway: GatewayIdentity(
                     identifier: configuration.identity.gatewayID, manufacturer: "DHO Gateway", model: "home hub",
@@ -120,14 +120,15 @@ public final class GatewayRuntime: Sendable {
                 timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .gmt,
                 canonical: configuration.forwarding.canonical))
             forwarder = Forwarder(
-                store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
+                store: store, transport: centre.transport, mapper: mapper,
                 annotations: try await TriageAnnotations(store: store),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
                     retry: Forwarding.DeliveryBackoff(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
                     urgentRetryInterval: forwarding.urgentRetryInterval,
                     parkedRetryInterval: forwarding.parkedRetryInterval,
-                    parkContext: endpoint.fingerprint(softwareVersion: GatewayVersion.current)),
+                    parkContext: centre.endpoint.fingerprint(
+                        softwareVersion: GatewayVersion.current, credentials: centre.credentialsIdentity)),
                 logger: logger,
                 parkedChanged: { [store, technicalAlerts] in
                     await ParkedItemsAlarm.check(store: store, technicalAlerts: technicalAlerts)
@@ -179,7 +180,15 @@ public final class GatewayRuntime: Sendable {
         return GatewayRuntime(
             configuration: configuration, store: store, registry: registry, triage: triage, forwarder: forwarder,
             catalog: catalog, bluez: bluez, supervisor: supervisor, pairing: pairing, agent: agent,
-            technicalAlerts: technicalAlerts, logger: logger)
+            technicalAlerts: technicalAlerts,
+            centrePlans: configuration.patient.planSource == .centre
+                ? CentrePlanPoller(
+                    exchange: centre.exchange, fhirBase: centre.endpoint.url, patientReference: configuration.patient.reference,
+                    gatewayID: configuration.identity.gatewayID, triage: triage, store: store,
+                    interval: configuration.patient.planPollInterval, wakeForwarder: { [forwarder] in forwarder.wake() },
+                    logger: logger)
+                : nil,
+            logger: logger)
     }
 
     /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
@@ -199,19 +208,5 @@ public final class GatewayRuntime: Sendable {
         let template = configuration.patient.carePlanTemplate
         if template.hasPrefix("/") { return URL(fileURLWithPath: template) }
         return URL(fileURLWithPath: configuration.paths.profilesDirectory + "/care/\(template).yaml")
-    }
-
-    /// Reads the bearer token; a token file readable by others than its owner and group is refused, because
-    /// the token lets anyone post health data as this hub.
-    static func readBearerToken(_ path: String?, logger: Logger) throws(StartupError) -> BearerToken? {
-        guard let path else { return nil }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let mode = attributes?[.posixPermissions] as? Int, mode & 0o007 != 0 {
-            throw StartupError("bearer token", "\(path) is readable by other users (mode \(String(mode, radix: 8))); chmod 0640 or stricter")
-        }
-        guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        else { throw StartupError("bearer token", "\(path) cannot be read") }
-        do { return try BearerToken(text) } catch { throw StartupError("bearer token", error.description) }
     }
 }

@@ -28,6 +28,9 @@ public struct GatewayService: Service {
                     forwardingAlarmAfter: alerts.forwardingFailingAfter / .seconds(1)
                 ).run()
             }
+            if let centrePlans = runtime.centrePlans {
+                group.addTask { await centrePlans.run() }
+            }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await Self.feedWatchdog(runtime: runtime, notifier: notifier, every: interval / 3) }
             }

@@ -41,4 +41,7 @@ public enum ReadingQualifier {
     /// Why the gateway kept the reading apart as measured before the device was provisioned for this patient (a
     /// lent device's memory of its previous user): stored for the technician, never triaged or forwarded.
     public static let beforeProvisioning = "before-provisioning"
+    /// Why the gateway kept the reading apart as not the patient's for another reason ("another user (2)", "unknown
+    /// user", "in memory at provisioning"): stored for the technician, never triaged or forwarded.
+    public static let notThePatients = "not-the-patients"
 }

@@ -18,10 +18,12 @@ public struct IngestRequest: Sendable, Hashable {
     /// false: stored for the technician only, with no outbox item, so never forwarded nor triaged (a lent
     /// device's memory of its previous user). Such a reading is never evicted either (nothing delivers it).
     public var forward: Bool
+    /// The device's record numbering (`ReadingIdentity`: a glucometer whose sequence numbers restarted).
+    public var recordSeries: Int
 
     public init(
         reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date, held: Bool = false,
-        mayUseReserve: Bool = true, forward: Bool = true
+        mayUseReserve: Bool = true, forward: Bool = true, recordSeries: Int = 0
     ) {
         self.reading = reading
         self.rawFrame = rawFrame
@@ -31,6 +33,7 @@ public struct IngestRequest: Sendable, Hashable {
         self.held = held
         self.mayUseReserve = mayUseReserve
         self.forward = forward
+        self.recordSeries = recordSeries
     }
 }
 
@@ -52,11 +55,11 @@ extension ReadingStore {
     /// the reserve as `StorageHeadroom` describes (`mayUseReserve`).
     public func ingest(
         _ reading: Reading, rawFrame: [UInt8], sensor: SensorKey, receivedAt: Date, measuredAt: Date,
-        held: Bool = false, mayUseReserve: Bool = true, forward: Bool = true
+        held: Bool = false, mayUseReserve: Bool = true, forward: Bool = true, recordSeries: Int = 0
     ) async throws(StoreError) -> IngestOutcome {
         let request = IngestRequest(
             reading: reading, rawFrame: rawFrame, sensor: sensor, receivedAt: receivedAt, measuredAt: measuredAt,
-            held: held, mayUseReserve: mayUseReserve, forward: forward)
+            held: held, mayUseReserve: mayUseReserve, forward: forward, recordSeries: recordSeries)
         let prepared = try PreparedReading(request)
         let configuration = configuration
         let (outcome, evicted) = try await mapStoreErrors {
@@ -104,7 +107,8 @@ struct PreparedReading: Sendable {
             throw .invalidArgument("receivedAt and measuredAt must be real instants between years 1 and 9999")
         }
         self.request = request
-        id = ReadingIdentity.identifier(for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt)
+        id = ReadingIdentity.identifier(
+            for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt, series: request.recordSeries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do {

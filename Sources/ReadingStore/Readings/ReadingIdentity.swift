@@ -21,13 +21,18 @@ public import HealthProfiles
 /// re-sending the very same frame later would be stored twice. Devices that store records always
 /// timestamp or number them, so the duplicate case does not arise for stored data.
 ///
+/// A glucometer whose record numbering restarted (reset, battery, replacement under the same address) numbers
+/// its new records 1, 2, … again: the gateway counts its numberings (`series`), and a record of series 1 or later
+/// has "series:N" after its sequence number, so that the new sequence 1 is never the old one even when its bytes
+/// are the same. Series 0 (every device that never restarted) adds nothing: existing identities stay as they were.
+///
 /// The canonical text is versioned ("dho-reading/1"); changing it would make every re-sent record look new,
 /// so a change must add a version, never edit this one.
 public enum ReadingIdentity {
     public static func identifier(
-        for reading: Reading, sensor: SensorKey, receivedAt: Date
+        for reading: Reading, sensor: SensorKey, receivedAt: Date, series: Int = 0
     ) -> ReadingID {
-        let text = canonicalText(for: reading, sensor: sensor, receivedAt: receivedAt)
+        let text = canonicalText(for: reading, sensor: sensor, receivedAt: receivedAt, series: series)
         return ReadingID(rawValue: uuidString(digestOf: text))
     }
 
@@ -37,7 +42,7 @@ public enum ReadingIdentity {
         uuidString(digestOf: "dho-derived/1\n\(base)\n\(role)")
     }
 
-    static func canonicalText(for reading: Reading, sensor: SensorKey, receivedAt: Date) -> String {
+    static func canonicalText(for reading: Reading, sensor: SensorKey, receivedAt: Date, series: Int = 0) -> String {
         var lines = ["dho-reading/1"]
         lines.append("sensor:\(sensor.rawValue)")
         lines.append("characteristic:\(String(reading.characteristic, radix: 16))")
@@ -45,6 +50,7 @@ public enum ReadingIdentity {
         lines.append("user:\(reading.userID.map { String($0) } ?? "-")")
         lines.append("time:\(reading.deviceTime?.description ?? "-")")
         lines.append("sequence:\(reading.sequenceNumber.map { String($0) } ?? "-")")
+        if series > 0, reading.sequenceNumber != nil { lines.append("series:\(series)") }
         let components = reading.components
             .map { "\($0.vital.rawValue)=\(canonical($0.value))[\($0.unit.rawValue)]" }
             .sorted()

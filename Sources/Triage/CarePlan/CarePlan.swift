@@ -191,6 +191,9 @@ public struct MeasurementSchedule: Sendable, Hashable {
     public var from: TimeOfDay
     public var dueBy: TimeOfDay
     public var zone: Zone
+    /// `when: out-of-green`: the schedule applies only while the patient's latest assessed reading is yellow or
+    /// red — after a yellow or red reading the patient measures (daily) until back in green.
+    public var onlyOutOfGreen: Bool = false
 }
 
 /// When the follow-up centre answers; outside these hours a red reading tells the patient whom to call.

@@ -134,7 +134,7 @@ enum CarePlanParser {
     }
 
     private static func parseSchedule(_ view: MappingView, id: String) throws(CarePlanError) -> MeasurementSchedule {
-        try view.allowOnly(["vitals", "days", "from", "due-by", "zone"])
+        try view.allowOnly(["vitals", "days", "from", "due-by", "zone", "when"])
         let vitalNodes = try view.requiredSequence("vitals")
         var vitals: [VitalSign] = []
         for (index, node) in vitalNodes.enumerated() {
@@ -153,7 +153,12 @@ enum CarePlanParser {
         guard let zone = Zone(rawValue: zoneText), zone != .green else {
             throw view.error(at: "zone", "must be yellow or red, not \"\(zoneText)\"")
         }
-        return MeasurementSchedule(id: id, vitals: vitals, weekdays: weekdays, from: from, dueBy: due, zone: zone)
+        let when = try view.optionalString("when") ?? "always"
+        guard ["always", "out-of-green"].contains(when) else {
+            throw view.error(at: "when", "must be always or out-of-green, not \"\(when)\"")
+        }
+        return MeasurementSchedule(
+            id: id, vitals: vitals, weekdays: weekdays, from: from, dueBy: due, zone: zone, onlyOutOfGreen: when == "out-of-green")
     }
 
     private static func parseOpeningHours(_ view: MappingView) throws(CarePlanError) -> OpeningHours {

@@ -16,7 +16,9 @@ extension Triage {
     ///   - now: the check time (injected; tests pass any instant).
     ///   - deviceLastSeen: when the device measuring each vital was last seen by the gateway, if known; put in
     ///     the alert so that "device not reaching the hub" can be told from "patient did not measure".
-    /// Occurrences due before the active plan version took effect never alert.
+    /// Occurrences due before the active plan version took effect never alert. A schedule with
+    /// `when: out-of-green` asks for a measurement only while the patient's latest assessed reading (measured up
+    /// to `now`) is yellow or red; back in green, its alert ends ("back in green").
     @discardableResult
     public func checkSchedules(now: Date, deviceLastSeen: [VitalSign: Date] = [:]) async throws -> [AlertEvent] {
         let events = try await database.write { db -> [AlertEvent] in
@@ -27,13 +29,16 @@ extension Triage {
             let calendar = plan.openingHours.calendar
             let centreOpen = plan.openingHours.isOpen(at: now)
             var events: [AlertEvent] = []
+            let latestZone = try EvaluationRecords.latestAssessedZone(db, before: now)
+            let outOfGreen = latestZone == .yellow || latestZone == .red
 
             for schedule in plan.schedules {
                 let key = Self.scheduleKey(schedule.id)
                 guard let occurrence = schedule.latestOccurrence(atOrBefore: now, calendar: calendar),
                       occurrence.due >= activatedAt
                 else { continue }
-                let measured = try ValueRecords.anyMeasured(
+                let notAsked = schedule.onlyOutOfGreen && !outOfGreen
+                let measured = try notAsked || ValueRecords.anyMeasured(
                     db, vitals: schedule.vitals, start: occurrence.windowStart, end: now)
                 let lastSeen = schedule.vitals.compactMap { deviceLastSeen[$0] }.max()
                 let names = schedule.vitals.map(\.rawValue).joined(separator: "/")
@@ -51,7 +56,8 @@ extension Triage {
                         ? plan.texts.green
                         : PatientMessages.notMeasured(schedule.zone, texts: plan.texts, centreOpen: centreOpen),
                     afterHours: !centreOpen, planVersion: version, deviceLastSeen: lastSeen,
-                    occurrenceStart: occurrence.windowStart, endReason: "measurement received"), now: now)
+                    occurrenceStart: occurrence.windowStart, endReason: notAsked ? "back in green" : "measurement received"),
+                    now: now)
             }
 
             // Alerts of schedules the current plan no longer has end here rather than stand forever.

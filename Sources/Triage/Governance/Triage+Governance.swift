@@ -184,13 +184,13 @@ extension Triage {
         }
     }
 
-    private static func person(_ name: String, role: String) throws -> String {
+    static func person(_ name: String, role: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw TriageError.missingPerson(role: role) }
         return trimmed
     }
 
-    private static func yaml(of document: CarePlanDocument) throws -> String {
+    static func yaml(of document: CarePlanDocument) throws -> String {
         do {
             return try document.yamlText()
         } catch {

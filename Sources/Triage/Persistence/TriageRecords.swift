@@ -300,6 +300,17 @@ enum AlertRecords {
 }
 
 enum EvaluationRecords {
+    /// The zone of the latest reading measured before `date` that was assessed (green, yellow or red; readings
+    /// that needed a control measurement or had no rule say nothing about how the patient is).
+    static func latestAssessedZone(_ db: Database, before date: Date) throws -> Zone? {
+        try String.fetchOne(
+            db, sql: """
+                SELECT outcome FROM triage_evaluations
+                WHERE outcome IN ('green', 'yellow', 'red') AND measured_at <= ?
+                ORDER BY measured_at DESC LIMIT 1
+                """, arguments: [date.timeIntervalSince1970]).flatMap(Zone.init(rawValue:))
+    }
+
     /// The stored results of the given readings that were triaged, keyed by reading id (one query per 500).
     static func results(_ db: Database, readingIDs: [String]) throws -> [String: TriageResult] {
         let decoder = JSONDecoder()

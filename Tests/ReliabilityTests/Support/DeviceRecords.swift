@@ -31,6 +31,15 @@ enum DeviceRecords {
         }
     }
 
+    /// One glucose record (Glucose Measurement frame) of `tenths` tenths of a mmol/L.
+    static func glucoseRecord(sequence: UInt16, at time: DeviceDateTime, tenths: Int) throws -> [UInt8] {
+        try GlucoseMeasurement(
+            sequenceNumber: sequence, baseTime: time, unit: .molePerLitre,
+            concentration: .init(value: .finite(DecimalNumber(mantissa: Int64(tenths), exponent: -4)),
+                                 type: .capillaryWholeBlood, location: .finger)
+        ).encoded()
+    }
+
     /// A cuff's memory: `count` blood-pressure readings with time stamps, one every six hours up to a day ago.
     static func bloodPressureMemory(count: Int, now: Date = Date()) throws -> [[UInt8]] {
         try (0..<count).map { index in
@@ -39,12 +48,13 @@ enum DeviceRecords {
         }
     }
 
-    static func bloodPressure(systolic: Int, diastolic: Int, pulse: Int, at time: DeviceDateTime?) throws -> [UInt8] {
+    /// `user`: the cuff's User ID field (0xFF "unknown user"; nil leaves the field out).
+    static func bloodPressure(systolic: Int, diastolic: Int, pulse: Int, at time: DeviceDateTime?, user: UInt8? = 1) throws -> [UInt8] {
         try BloodPressureMeasurement(
             unit: .millimetreOfMercury, systolic: .finite(DecimalNumber(systolic)),
             diastolic: .finite(DecimalNumber(diastolic)),
             meanArterialPressure: .finite(DecimalNumber((systolic + 2 * diastolic) / 3)),
-            timestamp: time, pulseRate: .finite(DecimalNumber(pulse)), userID: 1
+            timestamp: time, pulseRate: .finite(DecimalNumber(pulse)), userID: user
         ).encoded()
     }
 

@@ -74,7 +74,18 @@ public struct PairResult: Sendable, Codable, Equatable {
     public var address: String
     public var profile: String
     public var name: String?
+    /// bluetoothd reports the device paired (read back after Pair(), not taken from its reply).
     public var bonded: Bool
+    /// A stale bond was replaced (`--renew`); the device's provisioning was kept.
+    public var renewed: Bool?
+
+    public init(address: String, profile: String, name: String?, bonded: Bool, renewed: Bool? = nil) {
+        self.address = address
+        self.profile = profile
+        self.name = name
+        self.bonded = bonded
+        self.renewed = renewed
+    }
 }
 
 public struct ReadingResult: Sendable, Codable, Equatable {

@@ -51,7 +51,7 @@ extension GatewayCommands {
 
     private func scanResult(_ device: Device) async -> ScanResult? {
         guard let properties = await device.properties(), let address = properties.address?.description else { return nil }
-        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id
+        let profile = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id
         let provisioned = ((try? await runtime.registry.device(address: address)) ?? nil) != nil
         return ScanResult(
             address: address, name: properties.name, rssi: properties.rssi.map(Int.init),
@@ -67,7 +67,10 @@ extension GatewayCommands {
         let userIndex = try arguments.optional("user").map { _ throws(ControlError) in try arguments.int("user", default: 1, in: 1...255) }
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
         let memoryIsPatients = arguments.flag("memory-is-patients")
+        let consentCode = try arguments.optional("consent").map { _ throws(ControlError) in try arguments.int("consent", default: 0, in: 0...9999) }
         guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
+        // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
+        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress, arguments) : nil
 
         session.progress(id: requestID, message: "Waiting for \(address) (put the device in pairing mode)…")
         let device: Device
@@ -76,16 +79,23 @@ extension GatewayCommands {
         }
         guard let properties = await device.properties() else { throw ControlError("not-found", "\(address) disappeared") }
         let profile: String
-        if let requested = arguments.optional("profile") {
+        if let renewing {
+            profile = renewing.profile
+        } else if let requested = arguments.optional("profile") {
             guard runtime.catalog.profile(id: requested) != nil else {
                 throw .badArguments("unknown profile '\(requested)' (known: \(runtime.catalog.profiles.map(\.id).sorted().joined(separator: ", ")))")
             }
             profile = requested
         } else {
-            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids).first?.id else {
+            guard let guessed = runtime.catalog.profiles(forServiceUUIDs: properties.uuids, name: properties.name).first?.id else {
                 throw ControlError("unsupported", "\(address) advertises no supported health service; pass --profile if it is a health device")
             }
             profile = guessed
+        }
+        // A family cuff or scale: whose readings are the patient's is part of its provisioning (`ReadingOwner`).
+        if runtime.catalog.profile(id: profile)?.multiUser == true, userIndex == nil, consentCode == nil {
+            throw .badArguments("\(address) (\(profile)) remembers several people: give the patient's user number with --user N "
+                + "(or --consent CODE to register them as a new user)")
         }
         let bondingRequired = runtime.catalog.profile(id: profile)?.bondingRequired ?? false
         var bonded = properties.paired
@@ -98,20 +108,26 @@ extension GatewayCommands {
                                       beforeRetry: { _, _ in try? await device.waitUntilDisconnected(timeout: .seconds(5)) }) { _ throws(BlueZError) in
                     try await device.pair()
                 }
-                bonded = true
+                bonded = await Self.reportsPaired(device)
             } catch {
                 await runtime.pairing.pairingEnded(device.path)
                 throw ControlError("pairing-failed", Self.pairingFailure(error))
             }
             await runtime.pairing.pairingEnded(device.path)
+            guard bonded else { throw ControlError("pairing-failed", Self.bondNotStored(address)) }
         }
         do { try await device.setTrusted(true) } catch {
             throw ControlError("pairing-failed", "could not mark \(address) as trusted: \(error)")
         }
+        if renewing != nil {
+            await runtime.supervisor.bondRenewed(address)
+            runtime.logger.notice("bond renewed; provisioning kept", metadata: ["device": "\(address)", "by": "\(technician)"])
+            return PairResult(address: address, profile: profile, name: properties.name, bonded: bonded, renewed: true)
+        }
         try await failing("provisioning") {
             try await runtime.registry.provision(
                 address: address, profile: profile, name: properties.name, userIndex: userIndex,
-                memoryIsPatients: memoryIsPatients, by: technician, at: Date())
+                memoryIsPatients: memoryIsPatients, consentCode: consentCode, by: technician, at: Date())
         }
         await runtime.supervisor.reloadDevices()
         runtime.logger.notice("device provisioned", metadata: ["device": "\(address)", "profile": "\(profile)"])

@@ -18,6 +18,7 @@ public struct GatewayCommands: ControlCommandHandler {
         case "pair": return try encode(await pair(arguments, session: session, requestID: request.id))
         case "forget": return try encode(await forget(arguments))
         case "visit": return try encode(await visit(arguments))
+        case "device-clear-memory": return try encode(await clearMemory(arguments))
         case "readings": return try encode(await readings(arguments))
         case "alerts": return try encode(await alerts(arguments))
         case "alerts-ack": return try encode(await acknowledge(arguments))

@@ -38,9 +38,11 @@ extension GatewayCommands {
         return ["IMPLAUSIBLE \(text) (device error, withheld)"]
     }
 
-    /// A lent device's memory of its previous user is stored without an outbox item: never forwarded.
+    /// A reading that is not the patient's (a lent device's previous user, another user of a multi-user device) is
+    /// stored without an outbox item: never forwarded.
     static func keptApart(_ reading: Reading) -> String? {
-        reading.qualifiers[ReadingQualifier.beforeProvisioning] == nil ? nil : "kept apart: before provisioning"
+        if reading.qualifiers[ReadingQualifier.beforeProvisioning] != nil { return "kept apart: before provisioning" }
+        return reading.qualifiers[ReadingQualifier.notThePatients].map { "kept apart: \($0)" }
     }
 
     static func describe(_ result: TriageResult) -> String {

@@ -20,6 +20,11 @@ extension GatewayCommands {
         let doctor = try arguments.required("ordered-by")
         let reason = try arguments.required("reason")
         let mode: PlanChangeMode = arguments.flag("overrides") ? .overridesOnActivePlan : .completePlan
+        if runtime.configuration.patient.planSource == .centre {
+            throw ControlError("failed",
+                "proposal refused: this hub takes its care plan from the follow-up centre (patient: care-plan: source: "
+                    + "centre); the doctor's order and its verification are entered there")
+        }
         return try await failing("proposal refused") {
             Self.result(try await runtime.triage.proposeChange(
                 planYAML: yaml, orderedBy: doctor, reason: reason, operatorUID: operatorUID, mode: mode))

@@ -1,0 +1,35 @@
+/// A device's `quirks` block: how the device's own firmware departs from the Bluetooth profiles, as real
+/// devices do (issue 15). None by default; each is something the gateway must cope with.
+public struct DeviceQuirks: Sendable, Decodable {
+    /// Where a device that lost its bond (battery change, reset) fails while bluetoothd still holds the old keys.
+    public enum BondLossFailure: String, Sendable, Decodable {
+        /// Connect() fails with org.bluez.Error.AuthenticationFailed (encryption with the stale key is refused).
+        case connect
+        /// The link comes up, but the first access to an encrypted characteristic (read, write, StartNotify)
+        /// fails with org.bluez.Error.AuthenticationFailed "PIN or Key Missing".
+        case access
+    }
+
+    /// The device forgets its subscriptions (CCCDs) when the link drops, while bluetoothd keeps its notify
+    /// session and goes on reporting `Notifying: true`: StartNotify on that standing session is answered at once
+    /// without writing the CCCD, so the device sends nothing until the session is ended and started again.
+    public var forgetsSubscriptions = false
+    /// How the device fails once it lost its bond (control method `LoseBond`).
+    public var bondLossFailsOn = BondLossFailure.connect
+    /// The device's clock is set only through Date Time (0x2A08 in its measurement service) written before the
+    /// measurement characteristic is subscribed on that connection; otherwise it stamps its measurements in
+    /// 2000 (A&D UA-651BLE / UC-352BLE: obniz/obniz src/parts/Ble/UA651BLE/index.ts writes 0x2A08, then
+    /// registers for 0x2A35 indications).
+    public var dateTimeBeforeSubscribing = false
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(["forgetsSubscriptions", "bondLossFailsOn", "dateTimeBeforeSubscribing"],
+                                      in: "device quirks")
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        forgetsSubscriptions = try container.value("forgetsSubscriptions", default: false)
+        bondLossFailsOn = try container.value("bondLossFailsOn", default: BondLossFailure.connect)
+        dateTimeBeforeSubscribing = try container.value("dateTimeBeforeSubscribing", default: false)
+    }
+}
