@@ -22,10 +22,13 @@ public final class ReceiverProcess: @unchecked Sendable {
         .appendingPathComponent("Tests/peers/fhir_receiver.py").path
 
     /// Starts the receiver with `arguments` (e.g. `--cert`, `--token`) and waits for its announcement line.
-    public init(arguments: [String] = []) async throws {
+    /// `strictPHD` (the default for tests) makes it answer 422 to a Bundle with a resource that violates FHIR R4,
+    /// the R4 vital-signs profiles or the PHD IG 2.0.0 rules (Tests/peers/phd_conformance.py); benchmarks turn it
+    /// off so that they measure the gateway, not the checker.
+    public init(arguments: [String] = [], strictPHD: Bool = true) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script] + arguments
+        process.arguments = ["python3", Self.script] + arguments + (strictPHD ? ["--strict-phd"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -64,7 +67,8 @@ public final class ReceiverProcess: @unchecked Sendable {
                 while true {
                     let chunk = handle.readData(ofLength: 1)
                     if chunk.isEmpty {
-                        continuation.resume(throwing: ReceiverError("the receiver exited before it started"))
+                        continuation.resume(throwing: ReceiverError(
+                            "the receiver exited before it started (strict mode needs fhir.resources: scripts/ensure-deps)"))
                         return
                     }
                     if chunk.first == 0x0A { break }
@@ -111,6 +115,11 @@ public final class ReceiverProcess: @unchecked Sendable {
     /// existing resource).
     public func updates(_ type: String) async throws -> [String: Int] {
         try await admin("GET", "/updates?type=\(type)") as? [String: Int] ?? [:]
+    }
+
+    /// Strict mode: the diagnostics ("entry N Type: rule: message") of every Bundle answered with 422.
+    public func violations() async throws -> [String] {
+        try await admin("GET", "/violations") as? [String] ?? []
     }
 
     public func resources(_ type: String) async throws -> [[String: Any]] {

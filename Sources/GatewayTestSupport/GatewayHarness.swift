@@ -60,18 +60,19 @@ public final class GatewayHarness: Sendable {
     /// backoff and the devices' revisit interval have their own parameters) and, unless told not to, the daemon.
     /// `patientReference` defaults to one unique to the run; `forwardingSettings` are further lines of the
     /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`). Tests log at debug level; benchmarks pass
-    /// `info` (the production level) so that logging does not dominate what they measure.
+    /// `info` (the production level) so that logging does not dominate what they measure. The receiver checks
+    /// every Bundle against FHIR R4 and the PHD IG 2.0.0 (`strictPHD`) unless told not to.
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
         patientReference: String? = nil, forwardingSettings: [String] = [],
         forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
-        logLevel: String = "debug", startDaemon: Bool = true, carePlanSettings: [String] = []
+        logLevel: String = "debug", startDaemon: Bool = true, carePlanSettings: [String] = [], strictPHD: Bool = true
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
         let simulator = try await SimulatorProcess.launch(
             bus: bus, scenarioPath: scenario, extraArguments: logLevel == "debug" ? [] : ["--log-level", logLevel])
-        let receiver = try await ReceiverProcess(arguments: receiverArguments)
+        let receiver = try await ReceiverProcess(arguments: receiverArguments, strictPHD: strictPHD)
         let socketDirectory = URL(fileURLWithPath: "/tmp").appendingPathComponent("dho-ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])

@@ -1,3 +1,4 @@
+public import Forwarding
 public import Foundation
 public import GRDB
 public import Logging
@@ -14,9 +15,12 @@ public struct TriageConfiguration: Sendable {
     public var cues: PatientCueSettings?
     /// Told of a cue that could not be given (message) and of the next one that could (nil): a technical problem.
     public var cueProblems: @Sendable (String?) -> Void
+    /// Where the project's extensions and code systems the Flags use are defined (`forwarding.canonical-base`).
+    public var canonical: ProjectCanonical
 
     public init(subjectReference: String, hook: HookCommand? = nil, cues: PatientCueSettings? = nil,
-                cueProblems: @escaping @Sendable (String?) -> Void = { _ in }) {
+                cueProblems: @escaping @Sendable (String?) -> Void = { _ in }, canonical: ProjectCanonical = .default) {
+        self.canonical = canonical
         self.subjectReference = subjectReference
         self.hook = hook
         self.cues = cues

@@ -39,6 +39,12 @@ struct OutboxDrain: AsyncParsableCommand {
     @Option(help: "Gateway identifier for the gateway Device.")
     var gatewayID = "dho-gateway"
 
+    @Option(help: "The home's time zone: the offset of effectiveDateTime (as gateway: time-zone).")
+    var timeZone = "Europe/Oslo"
+
+    @Option(help: "Where the project's FHIR extensions and code systems are published (as forwarding: canonical-base).")
+    var canonicalBase = ProjectCanonical.defaultBase
+
     @Option(help: "Outbox items per transaction Bundle.")
     var batchSize = 50
 
@@ -72,7 +78,9 @@ struct OutboxDrain: AsyncParsableCommand {
             StoreConfiguration(path: database), migrations: Triage.storeMigrations, logger: logger)
         let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
             gateway: GatewayIdentity(identifier: gatewayID, softwareVersion: "outbox-drain"),
-            patient: try PatientReference(patientText)))
+            patient: try PatientReference(patientText),
+            timeZone: try TimeZone(identifier: timeZone) ?? { throw ValidationError("unknown time zone \(timeZone)") }(),
+            canonical: try ProjectCanonical(base: canonicalBase)))
         let forwarder = Forwarder(
             store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
             annotations: try await TriageAnnotations(store: store),

@@ -23,36 +23,41 @@ import Testing
         #expect(FHIRMapper.annotationTargets(for: stored).allSatisfy { $0.reading == stored.id })
     }
 
-    @Test func annotationsComeFirstBesideTheDeviceStatusWithoutDuplicates() throws {
+    /// The triage zone an Observation or component carries in the project's extension.
+    static func triage(_ element: JSON?) -> JSON? {
+        element?["extension"]?.arrayValue?.first {
+            $0["url"]?.stringValue == ProjectCanonical.default.triageInterpretationExtension
+        }?["valueCodeableConcept"]
+    }
+
+    @Test func triageZonesTravelInTheProjectExtensionBesideTheDeviceStatus() throws {
         let stored = Samples.stored(Samples.bloodPressure(systolic: "170", flags: [.validatedData]))
-        let validated = FHIRCoding(CodeSystem.measurementStatus, "validated-data", "Validated data")
         let interpretations: [ObservationTarget: FHIRCodeableConcept] = [
             ObservationTarget(reading: stored.id, vitals: [.systolicPressure, .diastolicPressure, .meanArterialPressure]):
                 Self.concept("H", "Triage yellow: High"),
             ObservationTarget(reading: stored.id, vitals: [.systolicPressure]): Self.concept("H", "Triage yellow: High"),
-            // An annotation that repeats the device's own coding: the device's concept is not repeated.
-            ObservationTarget(reading: stored.id, vitals: [.pulseRate]): Self.concept("N", "Triage green", also: [validated]),
+            ObservationTarget(reading: stored.id, vitals: [.pulseRate]): Self.concept("N", "Triage green"),
         ]
         let entries = mapper.entries(for: stored, sensor: nil, interpretations: interpretations)
 
+        // `interpretation` holds the device's measurement status only, one coding per element (PHD IG 2.0.0);
+        // the zone is in the extension, on the Observation and on each component it was given for.
         let panel = try #require(observation(entries, code: mdc + "150020"))
-        let list = try #require(panel["interpretation"]?.arrayValue)
-        #expect(list.map(codes) == [[Self.v3 + "|H"], [CodeSystem.measurementStatus + "|validated-data"]])
-        #expect(list.first?["text"]?.stringValue == "Triage yellow: High")
-        #expect(list.last?["text"]?.stringValue == "Device status: validated data")
-        #expect(component(panel, code: mdc + "150021")?["interpretation"]?.arrayValue?.map(codes) == [[Self.v3 + "|H"]])
-        #expect(component(panel, code: mdc + "150022")?["interpretation"] == nil)
+        #expect(panel["interpretation"]?.arrayValue?.map(codes) == [[CodeSystem.measurementStatus + "|validated-data"]])
+        #expect(panel["interpretation"]?.arrayValue?.first?["text"]?.stringValue == "Device status: validated data")
+        #expect(codes(Self.triage(panel)) == [Self.v3 + "|H"])
+        #expect(Self.triage(panel)?["text"]?.stringValue == "Triage yellow: High")
+        #expect(codes(Self.triage(component(panel, code: mdc + "150021"))) == [Self.v3 + "|H"])
+        #expect(component(panel, code: mdc + "150021")?["interpretation"] == nil)
+        #expect(Self.triage(component(panel, code: mdc + "150022")) == nil)
 
         let pulse = try #require(observation(entries, code: mdc + "149546"))
-        #expect(pulse["interpretation"]?.arrayValue?.map(codes) == [
-            [Self.v3 + "|N", CodeSystem.measurementStatus + "|validated-data"],
-        ])
-        // The status Observation carries the device's bits, never an interpretation.
-        #expect(observation(entries, code: mdc + "8410608")?["interpretation"] == nil)
-        // Without annotations the mapping is as before.
+        #expect(pulse["interpretation"]?.arrayValue?.map(codes) == [[CodeSystem.measurementStatus + "|validated-data"]])
+        #expect(codes(Self.triage(pulse)) == [Self.v3 + "|N"])
+        // Without annotations there is no zone, and the device status is as before.
         let plain = mapper.entries(for: stored, sensor: nil)
-        #expect(observation(plain, code: mdc + "150020")?["interpretation"]?.arrayValue?.map(codes)
-            == [[CodeSystem.measurementStatus + "|validated-data"]])
+        #expect(Self.triage(observation(plain, code: mdc + "150020")) == nil)
+        #expect(observation(plain, code: mdc + "150020")?["interpretation"] == panel["interpretation"])
     }
 
     /// Answers from a table, or fails, and records what it was asked.
@@ -115,9 +120,12 @@ import Testing
         #expect(annotations.asked.last?.count == 3 * 5)   // panel, three components, pulse per reading
         for resource in try await harness.receiver.resources("Observation") {
             let isPanel = ((resource["code"] as? [String: Any])?["text"] as? String) == "Blood pressure"
-            let interpretation = (resource["interpretation"] as? [[String: Any]])?.first
-            let code = ((interpretation?["coding"] as? [[String: Any]])?.first)?["code"] as? String
+            let zone = (resource["extension"] as? [[String: Any]])?.first {
+                ($0["url"] as? String) == ProjectCanonical.default.triageInterpretationExtension
+            }
+            let code = (((zone?["valueCodeableConcept"] as? [String: Any])?["coding"] as? [[String: Any]])?.first)?["code"] as? String
             #expect(code == (isPanel ? "AA" : nil))
+            #expect(resource["interpretation"] == nil)
         }
     }
 }
@@ -216,7 +224,8 @@ import Testing
         let plain = JSON.object([
             "fullUrl": "urn:uuid:9", "request": ["method": "POST", "url": "Flag"],
             "resource": ["resourceType": "Flag", "status": "active",
-                         "identifier": [["system": "urn:ietf:rfc:3986", "value": "w"]]],
+                         "identifier": [["system": "urn:ietf:rfc:3986", "value": "w"]],
+                         "code": ["text": "Triage red"], "subject": ["reference": .string(Harness.patient)]],
         ])
         for _ in 0..<2 { #expect(try await post(harness, [plain]).1 == ["201 Created"]) }
         let (ambiguous, _, _) = try await post(harness, [Self.flag("inactive", value: "w")])

@@ -8,8 +8,8 @@ import Testing
 /// Delivery against the real reference receiver over loopback HTTP(S), with injected faults.
 /// Every test ends by checking the invariant: each Observation created exactly once, none lost.
 @Suite struct DeliveryTests {
-    /// Each blood-pressure reading becomes two Observations (panel + pulse).
-    static let observationsPerReading = 2
+    /// Each blood-pressure reading becomes three Observations: panel, pulse and the coincident time stamp.
+    static let observationsPerReading = 3
 
     func expectExactlyOnce(_ harness: Harness, readings: [ReadingID], sourceLocation: SourceLocation = #_sourceLocation)
         async throws
@@ -35,13 +35,19 @@ import Testing
         try await expectExactlyOnce(harness, readings: ids)
         #expect(try await harness.store.outboxStatus().lastDeliveredAt != nil)
 
-        // The Observations point at the one sensor Device and the one gateway Device the receiver kept.
+        // The Observations point at the one sensor Device and the one gateway Device the receiver kept (the
+        // coincident time stamp has the sensor as its subject and the gateway as its device).
         let devices = try await harness.receiver.resources("Device")
         #expect(devices.count == 2)
         let observations = try await harness.receiver.resources("Observation")
         let sensorDevice = devices.first { ($0["manufacturer"] as? String) == "A&D" }
         let sensorID = try #require(sensorDevice?["id"] as? String)
-        #expect(observations.allSatisfy { (($0["device"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)" })
+        let measurements = observations.filter { ($0["subject"] as? [String: Any])?["reference"] as? String == Harness.patient }
+        #expect(measurements.count == 45 * 2)
+        #expect(measurements.allSatisfy { (($0["device"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)" })
+        #expect(observations.filter { !measurements.map(\.description).contains($0.description) }.allSatisfy {
+            (($0["subject"] as? [String: Any])?["reference"] as? String) == "Device/\(sensorID)"
+        })
 
         // Everything is sent again (as after a crash between send and commit): nothing new is created.
         let requeued = try await harness.store.writer.write { db in
@@ -180,7 +186,10 @@ import Testing
                 "identifier": [["system": "urn:dho-gateway:alert", "value": "alert-1"]],
                 "code": ["text": "Red: systolic above threshold"],
                 "subject": ["reference": .string(Harness.patient)],
-                "extension": [["url": "urn:dho-gateway:extension:observation", "valueReference": ["reference": .string(reference)]]],
+                "extension": [[
+                    "url": .string(ProjectCanonical.default.structureDefinition("observation")),
+                    "valueReference": ["reference": .string(reference)],
+                ]],
             ],
             identifierSystem: "urn:dho-gateway:alert", identifierValue: "alert-1")
         try await harness.store.enqueue(kind: .alert, key: "alert-1", payload: BundleEntry.payload([flag]))

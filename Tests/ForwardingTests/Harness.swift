@@ -43,10 +43,10 @@ struct Harness {
             patient: try PatientReference(patient)))
     }
 
-    init(receiverArguments: [String] = [], sleepCap: Duration = .milliseconds(50)) async throws {
+    init(receiverArguments: [String] = [], sleepCap: Duration = .milliseconds(50), strictPHD: Bool = true) async throws {
         directory = TemporaryDirectory()
         store = try ReadingStore.open(StoreConfiguration(path: directory.file("gateway.sqlite")))
-        receiver = try await ReceiverProcess(arguments: receiverArguments)
+        receiver = try await ReceiverProcess(arguments: receiverArguments, strictPHD: strictPHD)
         mapper = try Self.mapper()
         sleeper = RecordingSleeper(cap: sleepCap)
     }

@@ -32,7 +32,7 @@ let loinc = CodeSystem.loinc + "|"
     @Test func bloodPressureIsAPanelPlusAPulseObservation() throws {
         let stored = Samples.stored(Samples.bloodPressure())
         let entries = mapper.entries(for: stored, sensor: nil)
-        #expect(observations(entries).count == 2)
+        #expect(observations(entries).count == 3)  // panel, pulse, coincident time stamp
 
         let panel = try #require(observation(entries, code: mdc + "150020"))
         #expect(codes(panel["code"]) == [mdc + "150020", loinc + "85354-9"])
@@ -56,12 +56,22 @@ let loinc = CodeSystem.loinc + "|"
             $0["url"]?.stringValue == FHIRURL.gatewayDeviceExtension
         }
         #expect(gatewayExtension?["valueReference"]?["reference"]?.stringValue == mapper.gatewayDeviceURL())
-        // effectiveDateTime is the corrected instant in UTC; the device's own clock is kept alongside.
-        #expect(panel["effectiveDateTime"]?.stringValue == "2025-06-15T15:06:40Z")
-        let deviceTime = panel["extension"]?.arrayValue?.first { $0["url"]?.stringValue == FHIRURL.deviceLocalTimeExtension }
-        #expect(deviceTime?["valueString"]?.stringValue == "2025-04-17T20:41:59")
+        // effectiveDateTime is the corrected instant with the home's offset (Oslo, summer time); the device's
+        // own clock is kept in the coincident time stamp every Observation of the reading references.
+        #expect(panel["effectiveDateTime"]?.stringValue == "2025-06-15T17:06:40+02:00")
+        let coincident = try #require(observation(entries, code: mdc + "67975"))
+        #expect(coincident["valueDateTime"]?.stringValue == "2025-04-17T20:41:59+02:00")
+        #expect(coincident["effectiveDateTime"] == panel["effectiveDateTime"])
+        #expect(coincident["subject"]?["reference"]?.stringValue == mapper.sensorDeviceURL(Samples.cuff))
+        #expect(coincident["device"]?["reference"]?.stringValue == mapper.gatewayDeviceURL())
+        for resource in [panel, pulse] {
+            let reference = resource["extension"]?.arrayValue?.first { $0["url"]?.stringValue == FHIRURL.coincidentTimeStampExtension }
+            #expect(reference?["valueReference"]?["reference"]?.stringValue?.hasPrefix("urn:uuid:") == true)
+            #expect(reference?["valueReference"]?["reference"] == entries.first { $0.json["resource"] == coincident }?.json["fullUrl"])
+        }
         #expect(panel["status"]?.stringValue == "final")
         #expect(has(panel["category"]?.arrayValue?.first, CodeSystem.observationCategory + "|vital-signs"))
+        #expect(panel["category"]?.arrayValue?.contains { has($0, CodeSystem.phdObservationCategory + "|phd") } == true)
 
         // The first Observation carries the reading identifier itself; the pulse a derived one.
         #expect(panel["identifier"]?.arrayValue?.first?["value"]?.stringValue == stored.id.rawValue)
@@ -72,7 +82,7 @@ let loinc = CodeSystem.loinc + "|"
 
     @Test func everyEntryIsAConditionalCreateOnItsIdentifier() throws {
         let entries = mapper.entries(for: Samples.stored(Samples.bloodPressure()), sensor: nil)
-        #expect(entries.count == 4)  // sensor Device, gateway Device, panel, pulse
+        #expect(entries.count == 5)  // sensor Device, gateway Device, panel, pulse, coincident time stamp
         for entry in entries {
             let request = try #require(entry.json["request"])
             #expect(request["method"]?.stringValue == "POST")
@@ -119,8 +129,10 @@ let loinc = CodeSystem.loinc + "|"
 
         // The device status bits as a PhdBitsEnumerationObservation derived from the panel.
         let status = try #require(observation(entries, code: mdc + "8410608"))
-        #expect(codes(component(status, code: CodeSystem.asn1ToHL7 + "|8410608.0")?["valueCodeableConcept"]) == [CodeSystem.yesNo + "|Y"])
-        #expect(component(status, code: CodeSystem.asn1ToHL7 + "|8410608.2") != nil)
+        #expect(CodeSystem.asn1ToHL7 == "http://terminology.hl7.org/CodeSystem/ASN1ToHL7")
+        #expect(component(status, code: CodeSystem.asn1ToHL7 + "|8410608.0")?["valueBoolean"] == .bool(true))
+        #expect(component(status, code: CodeSystem.asn1ToHL7 + "|8410608.2")?["valueBoolean"] == .bool(true))
+        #expect(status["component"]?.arrayValue?.count == 2)
         #expect(status["derivedFrom"]?.arrayValue?.first?["reference"]?.stringValue == "urn:uuid:" + stored.id.rawValue)
 
         // A clinical finding alone (irregular pulse) is information, not unreliability.
@@ -139,6 +151,7 @@ let loinc = CodeSystem.loinc + "|"
         let invalid = try #require(spo2([.invalidMeasurementDetected]))
         #expect(invalid["valueQuantity"] == nil)
         #expect(codes(invalid["dataAbsentReason"]) == [CodeSystem.dataAbsentReason + "|error"])
+        #expect(invalid["status"]?.stringValue == "entered-in-error")
         let early = try #require(spo2([.earlyEstimatedData]))
         #expect(early["status"]?.stringValue == "preliminary")
         #expect(codes(early["interpretation"]?.arrayValue?.first) == [CodeSystem.measurementStatus + "|early-indication"])
@@ -146,6 +159,20 @@ let loinc = CodeSystem.loinc + "|"
         let test = try #require(spo2([.dataForTesting]))
         #expect(codes(["coding": test["meta"]?["security"] ?? .null]) == [CodeSystem.actReason + "|HTEST"])
         #expect(spo2([])?["meta"]?["security"] == nil)
+    }
+
+    @Test func bloodPressureInKilopascalGoesOutInMillimetresOfMercuryWithTheOriginalInTheNote() throws {
+        let reading = Reading(
+            kind: .bloodPressure, characteristic: 0x2A35, deviceTime: Samples.time(9),
+            components: ConformanceTests.pressureKPa)
+        let panel = try #require(observation(mapper.entries(for: Samples.stored(reading), sensor: nil), code: mdc + "150020"))
+        let systolic = try #require(component(panel, code: mdc + "150021"))
+        #expect(systolic["valueQuantity"]?["value"] == .number("138.0"))  // 18.4 kPa × 7.50062 = 138.01
+        #expect(systolic["valueQuantity"]?["code"]?.stringValue == "mm[Hg]")
+        #expect(component(panel, code: mdc + "150022")?["valueQuantity"]?["value"] == .number("87.8"))
+        #expect(component(panel, code: mdc + "150023")?["valueQuantity"]?["value"] == .number("105.0"))
+        let note = panel["note"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+        #expect(note.contains("systolic 18.4 kPa") && note.contains("7.50062"))
     }
 
     @Test func oximetryCodes() throws {
@@ -177,10 +204,9 @@ let loinc = CodeSystem.loinc + "|"
             "glucose-sample-type": "venous-plasma", "meal": "preprandial", "glucose-device-unit": "mol/L",
         ])
         #expect(codes(venous["code"]) == [mdc + "160196", loinc + "14749-6"])
-        let meal = try #require(component(venous, code: mdc + "8417864"))
-        #expect(codes(meal["valueCodeableConcept"]) == [mdc + "8417868"])
-        // Technical qualifiers are not shown.
-        #expect(venous["component"]?.arrayValue?.count == 1)
+        // Coded context is its own Observation derived from the glucose Observation; technical qualifiers are
+        // not shown.
+        #expect(venous["component"] == nil)
         #expect(venous["category"]?.arrayValue?.count == 1)  // not a vital sign: PHD category only
     }
 
@@ -208,7 +234,7 @@ let loinc = CodeSystem.loinc + "|"
                 ReadingComponent(.muscleMass, Samples.value("35.2"), .kilogram),
             ])
         let entries = mapper.entries(for: Samples.stored(reading), sensor: nil)
-        #expect(observations(entries).count == 5)
+        #expect(observations(entries).count == 6)  // five quantities and the coincident time stamp
         #expect(codes(observation(entries, code: mdc + "188736")?["code"]) == [mdc + "188736", loinc + "29463-7"])
         #expect(observation(entries, code: mdc + "188736")?["valueQuantity"]?["value"] == .number("81.35"))
         #expect(has(observation(entries, code: mdc + "188740")?["code"], loinc + "8302-2"))
@@ -216,7 +242,10 @@ let loinc = CodeSystem.loinc + "|"
         #expect(has(observation(entries, code: mdc + "188748")?["code"], loinc + "41982-0"))
         #expect(observation(entries, code: mdc + "188776") != nil)
         let identifiers = observations(entries).compactMap { $0["identifier"]?.arrayValue?.first?["value"]?.stringValue }
-        #expect(Set(identifiers).count == 5)
+        #expect(Set(identifiers).count == 6)
+        // Height in m (the Weight Scale's unit) goes out in cm, as the R4 bodyheight profile requires.
+        #expect(observation(entries, code: mdc + "188740")?["valueQuantity"]?["value"] == .number("180"))
+        #expect(observation(entries, code: mdc + "188740")?["valueQuantity"]?["code"]?.stringValue == "cm")
     }
 
     @Test func devicesCarryManufacturerModelSerialAndFirmware() async throws {
@@ -238,18 +267,28 @@ let loinc = CodeSystem.loinc + "|"
         #expect(identifiers.contains { $0["system"]?.stringValue == CodeSystem.bluetoothAddress && $0["value"]?.stringValue == "00-1C-05-FF-E8-74" })
         let versions = device?["version"]?.arrayValue ?? []
         #expect(versions.contains { codes($0["type"]) == [mdc + "531976"] && $0["value"]?.stringValue == "1.2" })
-        #expect(codes(device?["type"]) == [mdc + "528391"])
+        #expect(codes(device?["type"]) == [mdc + "65573"])
+        #expect(codes(device?["specialization"]?.arrayValue?.first?["systemType"]) == [mdc + "528391"])
+        #expect(device?["specialization"]?.arrayValue?.first?["_version"] != nil)  // unknown: BLE reports none
 
         let gateway = mapper.gatewayDevice().json["resource"]
         #expect(codes(gateway?["type"]) == [mdc + "531981"])
         #expect(gateway?["serialNumber"]?.stringValue == "SN0042")
         #expect(gateway?["version"]?.arrayValue?.first?["value"]?.stringValue == "1.0.0")
+        let systemID = gateway?["identifier"]?.arrayValue?.first { $0["system"]?.stringValue == CodeSystem.ieeeSystemID }
+        #expect(systemID?["value"]?.stringValue == "0A-1B-2C-3D-4E-5F-60-71")
+        #expect(codes(systemID?["type"]) == [CodeSystem.continuaDeviceIdentifiers + "|SYSID"])
+        let properties = (gateway?["property"]?.arrayValue ?? []).flatMap { codes($0["type"]) }
+        #expect(properties == [mdc + "68220", CodeSystem.asn1ToHL7 + "|532354.0"])
+        #expect(gateway?["specialization"]?.arrayValue?.count == 6)
     }
 
     @Test func theDeviceOfAnUnknownSensorStillIdentifiesIt() {
         let device = mapper.sensorDevice(Samples.oximeter, record: nil, kind: .spotCheckOximetry).json["resource"]
         #expect(device?["identifier"]?.arrayValue?.first?["value"]?.stringValue == Samples.oximeter.rawValue)
-        #expect(codes(device?["type"]) == [mdc + "528388"])
+        #expect(codes(device?["specialization"]?.arrayValue?.first?["systemType"]) == [mdc + "528388"])
+        // Required elements the device never told are marked unknown, not left out (PhdDevice 1..1).
+        #expect(device?["_manufacturer"]?["extension"]?.arrayValue?.first?["valueCode"]?.stringValue == "unknown")
     }
 
     @Test func theCodeTableIsPublicForTriage() {

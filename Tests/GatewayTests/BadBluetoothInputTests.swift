@@ -111,7 +111,7 @@ import Testing
         try await Self.waitForReadings(gateway, 3)
         #expect(try await Self.readings(gateway).count == 3)
         let observations = try await gateway.receiver.identifiers("Observation")
-        #expect(observations.count == 5)  // two BP panels + pulses, one weight
+        #expect(observations.count == 8)  // two BP panels + pulses, one weight, a coincident time stamp for each
         #expect(observations.values.allSatisfy { $0 == 1 })
 
         let log = gateway.daemonLog
@@ -170,7 +170,8 @@ import Testing
         #expect(deviceResources.count == 2)
         let text = String(decoding: try JSONSerialization.data(withJSONObject: deviceResources), as: UTF8.self)
         #expect(!text.contains("A0:9E:1A:00:00:99") && !text.uppercased().contains("A09E1A000099"))
-        #expect(try await gateway.receiver.identifiers("Observation").count == 6)  // a BP panel and a pulse per reading
+        // A BP panel, a pulse and the cuff's coincident time stamp per reading.
+        #expect(try await gateway.receiver.identifiers("Observation").count == 9)
         // Nothing in the daemon did anything with it.
         #expect(!gateway.daemonLog.contains(Self.neighbour.description))
         await gateway.stop()

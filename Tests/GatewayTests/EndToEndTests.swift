@@ -52,9 +52,14 @@ import Testing
 
         // Forwarded once each; the receiver never saw a duplicate creation.
         let observations = try await gateway.receiver.identifiers("Observation")
-        #expect(observations.count == 10)  // BP panel + pulse twice, 2 glucose, SpO2 + pulse, weight, temperature
+        // BP panel + pulse twice, 2 glucose, SpO2 + pulse, weight, temperature, the two glucose readings' sample
+        // location (PhdCodedEnumerationObservation), and a coincident time stamp for each of the 5 readings their
+        // device stamped with its own clock.
+        #expect(observations.count == 17)
         #expect(observations.values.allSatisfy { $0 == 1 })
         #expect(try await gateway.receiver.stat("duplicates") == 0)
+        // Everything conformed to FHIR R4, the R4 vital-signs profiles and the PHD IG 2.0.0 (strict receiver).
+        #expect(try await gateway.receiver.violations() == [])
         let flags = try await gateway.receiver.resources("Flag")
         #expect(flags.count == 2)
 
@@ -100,7 +105,7 @@ import Testing
         try await gateway.simulatorControl.advertise(Self.cuff)
         try await Self.settled(gateway, readings: 8)
         let afterRestart = try await gateway.receiver.identifiers("Observation")
-        #expect(afterRestart.count == 12)
+        #expect(afterRestart.count == 20)  // panel, pulse, coincident time stamp
         #expect(afterRestart.values.allSatisfy { $0 == 1 })
         await gateway.stop()
     }

@@ -1,4 +1,5 @@
 import ConfigYAML
+import Forwarding
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -206,6 +207,24 @@ import Glibc
     @Test func plainHTTPToLoopbackIsAllowed() throws {
         let yaml = Self.minimal.replacingOccurrences(of: "https://fhir.example.no/fhir", with: "http://127.0.0.1:8080/fhir")
         #expect(try GatewayConfiguration.parse(yaml: yaml, source: "g", environment: [:]).forwarding.endpoint.hasPrefix("http://127"))
+    }
+
+    @Test func theCanonicalBaseOfTheProjectsFHIRDefinitionsIsAnHTTPURL() throws {
+        func parse(_ line: String) throws(ConfigError) -> GatewayConfiguration {
+            try GatewayConfiguration.parse(yaml: Self.minimal + "\n  " + line + "\n", source: "gateway.yaml", environment: [:])
+        }
+        #expect(try GatewayConfiguration.parse(yaml: Self.minimal, source: "g", environment: [:]).forwarding.canonical
+            == ProjectCanonical.default)
+        let set = try parse("canonical-base: https://fhir.centre.example/dho/")
+        #expect(set.forwarding.canonical.structureDefinition("triage-zone")
+            == "https://fhir.centre.example/dho/StructureDefinition/triage-zone")
+        for bad in ["urn:dho-gateway:fhir", "https://", "ftp://fhir.example/x", "https://a b/c"] {
+            #expect {
+                _ = try parse("canonical-base: \"\(bad)\"")
+            } throws: { error in
+                "\(error)".contains("forwarding.canonical-base: must be an http(s) URL")
+            }
+        }
     }
 
     @Test func unreadableFileIsAClearError() {

@@ -53,8 +53,15 @@ import Glibc
 
         // The receiver accepted the bearer token and got the patient reference: both were in use...
         let observations = try await gateway.receiver.resources("Observation")
-        #expect(observations.count == 10)
-        #expect(observations.allSatisfy { ($0["subject"] as? [String: Any])?["reference"] as? String == patient })
+        // Ten measurements and the two glucose readings' sample location about the patient, and the coincident
+        // time stamps of the 5 readings stamped by their device's clock, which are about that device
+        // (PhdCoincidentTimeStampObservation: the subject is the PhdDevice).
+        let aboutPatient = observations.filter { ($0["subject"] as? [String: Any])?["reference"] as? String == patient }
+        #expect(aboutPatient.count == 12)
+        #expect(observations.count == 17)
+        #expect(observations.allSatisfy {
+            (($0["subject"] as? [String: Any])?["reference"] as? String).map { $0 == patient || $0.hasPrefix("Device/") } == true
+        })
         // ...and neither reached the log, even at debug level, nor anything that looks like a national id.
         let log = gateway.daemonLog
         #expect(log.contains("DEBUG"))
@@ -174,7 +181,9 @@ import Glibc
         try gateway.editConfiguration { $0.replacingOccurrences(of: "forwarding:\n", with: "forwarding:\n  ca-file: \(certificate)\n") }
         try await gateway.startDaemon()
         try await EndToEndTests.settled(gateway, readings: 1)
-        #expect(try await gateway.receiver.identifiers("Observation").count == 1)
+        let delivered = try await gateway.receiver.resources("Observation")
+        // The scale's weight and its coincident time stamp.
+        #expect(delivered.count == 2, "\(delivered.map { ($0["code"] as? [String: Any])?["text"] ?? "" })")
         await gateway.stop()
     }
 

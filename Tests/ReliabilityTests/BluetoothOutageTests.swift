@@ -79,7 +79,8 @@ extension Faults {
                 try await gateway.measure(Self.cuff, "2A35", try Self.newBloodPressure(minutesAgo: 1), expecting: 5)
                 try await gateway.measure(Self.thermometer, "2A1C", [0x04, 0x72, 0x01, 0x00, 0xFF, 0x03], expecting: 6)
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == 10)   // panel + pulse per blood-pressure frame (4), one per temperature
+                // panel, pulse and coincident time stamp per (time-stamped) blood-pressure frame (4), one per temperature
+                #expect(observations.count == 14)
                 #expect(observations.values.allSatisfy { $0 == 1 })
             }
         }

@@ -70,7 +70,8 @@ extension Faults {
 
                 #expect(gateway.daemonPID == pid, "the daemon restarted")
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == 10)   // panel + pulse for each of the 5 blood-pressure frames
+                // panel, pulse and coincident time stamp for each of the 5 blood-pressure frames
+                #expect(observations.count == 15)
                 #expect(observations.values.allSatisfy { $0 == 1 })
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
                 // The missing-SpO2 schedule: at most one alert however many days the clock skipped.

@@ -64,7 +64,9 @@ extension Faults {
                 // The receiver created every Observation exactly once: a glucose value per record, a panel and a
                 // pulse per blood-pressure reading.
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == glucoseCount + 2 * memoryCount)
+                // Per glucose record: the glucose, its coincident time stamp and its sample location (finger); per
+                // blood-pressure reading: panel, pulse and coincident time stamp.
+                #expect(observations.count == 3 * glucoseCount + 3 * memoryCount)
                 #expect(observations.values.allSatisfy { $0 == 1 }, "\(observations.filter { $0.value != 1 })")
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
 

@@ -43,7 +43,8 @@ extension Faults {
                 #expect(try await gateway.simulatorControl.deviceState(Self.thermometer).notifying.contains(BluetoothUUID("2A1C")!))
 
                 try await gateway.measure(Self.thermometer, "2A1C", try Self.temperature(3710, secondsAgo: 5), expecting: 2)
-                #expect(try await gateway.receiver.identifiers("Observation").count == 2)
+                // Each temperature and its coincident time stamp.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 4)
             }
         }
 

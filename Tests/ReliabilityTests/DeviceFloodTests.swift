@@ -76,7 +76,8 @@ extension Faults {
                 try await gateway.waitUntil("what was stored delivered") {
                     (try await gateway.status()["queue"] as? [String: Any])?["undelivered"] as? Int == 0
                 }
-                #expect(try await gateway.receiver.identifiers("Observation").count == stored)
+                // Each stored temperature and its coincident time stamp.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 2 * stored)
             }
         }
     }

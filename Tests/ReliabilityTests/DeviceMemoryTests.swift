@@ -59,7 +59,8 @@ extension Faults {
                     Self.meter, try DeviceRecords.glucoseRecords(count: 1, firstSequence: 5, now: Date().addingTimeInterval(-60)))
                 try await GlucoseNumberingTests.collect(gateway, until: 5)
                 #expect(!gateway.daemonLog.contains("record numbering restarted"))
-                #expect(try await gateway.receiver.identifiers("Observation").count == 5)
+                // Per record: the glucose, its coincident time stamp and its sample location.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 3 * 5)
             }
         }
     }

@@ -65,7 +65,8 @@ extension Faults {
                 try await Self.collect(gateway, until: 11)
 
                 #expect(try await database.storedSequenceNumbers(sensorKey: Self.sensorKey) == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5])
-                #expect(try await gateway.receiver.identifiers("Observation").count == 11)
+                // Per record: the glucose, its coincident time stamp and its sample location.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 3 * 11)
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
                 #expect(gateway.daemonLog.components(separatedBy: "record numbering restarted").count - 1 == 2)
                 #expect(try await database.racpCursor(address: Scenarios.meter) == 4)

@@ -68,7 +68,7 @@ extension Faults {
                 // Nothing was taken for a delivery: every reading reached the receiver (a hostile answer taken
                 // for one would have left its reading marked delivered but missing there), exactly once.
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == 2 * readings, "\(observations)")
+                #expect(observations.count == 3 * readings, "\(observations)")  // panel, pulse, coincident time stamp
                 #expect(observations.values.allSatisfy { $0 == 1 })
                 #expect(try await gateway.receiver.stat("faults") == Self.hostileAnswers.count)
 

@@ -28,7 +28,8 @@ extension Faults {
                 let status = try await gateway.status()
                 return status["readingsStored"] as? Int == 2 && (status["queue"] as? [String: Any])?["undelivered"] as? Int == 0
             }
-            #expect(try await gateway.receiver.identifiers("Observation").count == (forwardedFirst ? 4 : 0))
+            // Panel, pulse and coincident time stamp per forwarded reading.
+            #expect(try await gateway.receiver.identifiers("Observation").count == (forwardedFirst ? 6 : 0))
             let now = try DeviceRecords.bloodPressure(systolic: 121, diastolic: 79, pulse: 66,
                                                       at: try DeviceRecords.deviceTime(secondsAgo: 60))
             try await gateway.measure(Self.cuff, "2A35", now, expecting: 3)
@@ -51,9 +52,9 @@ extension Faults {
             try await withGateway("lent-cuff", gateway) {
                 try await Self.pairAndMeasure(gateway, [], forwardedFirst: false)
 
-                // Only the new reading reached the centre (panel + pulse) and triage.
+                // Only the new reading reached the centre (panel, pulse, coincident time stamp) and triage.
                 try await gateway.waitUntil("the new reading at the receiver") {
-                    try await gateway.receiver.identifiers("Observation").count == 2
+                    try await gateway.receiver.identifiers("Observation").count == 3
                 }
                 let readings = try await Self.readings(gateway)
                 let apart = readings.filter { $0["delivery"] as? String == "kept apart: before provisioning" }
@@ -79,7 +80,7 @@ extension Faults {
             try await withGateway("own-cuff", gateway) {
                 try await Self.pairAndMeasure(gateway, ["--memory-is-patients"], forwardedFirst: true)
                 try await gateway.waitUntil("all three readings at the receiver") {
-                    try await gateway.receiver.identifiers("Observation").count == 6
+                    try await gateway.receiver.identifiers("Observation").count == 9
                 }
                 let readings = try await Self.readings(gateway)
                 #expect(readings.count == 3 && readings.allSatisfy { $0["delivery"] as? String == "delivered" }, "\(readings)")

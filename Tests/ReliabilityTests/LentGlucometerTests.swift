@@ -46,7 +46,8 @@ extension Faults {
                 #expect(apart.allSatisfy { $0["triage"] == nil || $0["triage"] is NSNull }, "\(apart)")
                 let delivered = readings.filter { $0["delivery"] as? String == "delivered" }
                 #expect(delivered.count == 1 && (delivered.first?["values"] as? [String])?.first?.contains("6.2") == true, "\(readings)")
-                #expect(try await gateway.receiver.identifiers("Observation").count == 1)
+                // The glucose, its coincident time stamp and its sample location.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 3)
                 #expect(gateway.daemonLog.contains("memory at provisioning: records up to 42"))
             }
         }

@@ -49,7 +49,7 @@ extension Faults {
                 let apart = readings.filter { ($0["delivery"] as? String)?.hasPrefix("kept apart") == true }
                 #expect(apart.allSatisfy { $0["triage"] == nil || $0["triage"] is NSNull }, "\(apart)")
                 // Only the patient's reading reached the centre (panel + pulse), and nobody else's red raised an alert.
-                #expect(try await gateway.receiver.identifiers("Observation").count == 2)
+                #expect(try await gateway.receiver.identifiers("Observation").count == 3)  // panel, pulse, time stamp
                 let alerts = try await gateway.dhoctlJSON(["alerts", "list", "--all"]) as? [[String: Any]] ?? []
                 #expect(alerts.allSatisfy { $0["zone"] as? String != "red" }, "\(alerts)")
                 let text = try await gateway.dhoctl(["readings"])
@@ -70,7 +70,7 @@ extension Faults {
                 #expect(Self.delivery(readings, systolic: 128) == "delivered", "\(readings)")
                 #expect(Self.delivery(readings, systolic: 131) == "delivered", "\(readings)")
                 #expect(Self.delivery(readings, systolic: 190) == "kept apart: unknown user", "\(readings)")
-                #expect(try await gateway.receiver.identifiers("Observation").count == 4)
+                #expect(try await gateway.receiver.identifiers("Observation").count == 6)  // panel, pulse, time stamp each
             }
         }
 

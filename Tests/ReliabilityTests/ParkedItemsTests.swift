@@ -106,7 +106,8 @@ extension Faults {
                     try await !gateway.technicalAlerts().contains("urgent-data-parked")
                 }
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == 6 && observations.values.allSatisfy { $0 == 1 }, "\(observations)")
+                // The cuff's two readings: panel, pulse, coincident time stamp each; the red spot check: SpO2, pulse.
+                #expect(observations.count == 8 && observations.values.allSatisfy { $0 == 1 }, "\(observations)")
                 #expect(try await gateway.receiver.resources("Flag").count == 2)
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
             }

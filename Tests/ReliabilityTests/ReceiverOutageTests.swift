@@ -71,7 +71,9 @@ extension Faults {
                     return queue?["undelivered"] as? Int == 0
                 }
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == glucoseCount + 2 * memoryCount)
+                // Per glucose record: the glucose, its coincident time stamp and its sample location (finger); per
+                // blood-pressure reading: panel, pulse and coincident time stamp.
+                #expect(observations.count == 3 * glucoseCount + 3 * memoryCount)
                 #expect(observations.values.allSatisfy { $0 == 1 })
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
                 try await gateway.waitUntil("the forwarding-failing alert cleared") {

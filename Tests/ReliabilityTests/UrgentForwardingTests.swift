@@ -84,7 +84,8 @@ extension Faults {
                 }
 
                 let observations = try await gateway.receiver.identifiers("Observation")
-                #expect(observations.count == 12, "\(observations)")  // 4 cuff readings × 2, 2 spot checks × 2
+                // 4 cuff readings × 3 (panel, pulse, the time stamped cuff's coincident time stamp), 2 spot checks × 2
+                #expect(observations.count == 16, "\(observations)")
                 #expect(observations.values.allSatisfy { $0 == 1 })
                 #expect(try await gateway.receiver.stat("duplicates") == 0)
             }

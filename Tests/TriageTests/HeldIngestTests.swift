@@ -39,10 +39,10 @@ import Testing
         #expect(report.delivered == 2)
         let observations = try await delivery.observations(of: id)
         let spo2 = try #require(observations["150456"])
-        #expect(interpretationCodes(spo2) == [[Self.interpretation + "|LL"]])
-        let concept = (spo2["interpretation"] as? [[String: Any]])?.first
-        #expect(concept?["text"] as? String == "Triage red: Critical low")
-        #expect(interpretationCodes(observations["149530"]) == [[Self.interpretation + "|N"]])
+        #expect(triageCodes(spo2) == [Self.interpretation + "|LL"])
+        #expect(triageConcept(spo2)?["text"] as? String == "Triage red: Critical low")
+        #expect(interpretationCodes(spo2).isEmpty)  // the device reported no measurement status
+        #expect(triageCodes(observations["149530"]) == [Self.interpretation + "|N"])
         #expect(try await delivery.receiver.identifiers("Flag").count == 1)
     }
 
@@ -59,10 +59,9 @@ import Testing
 
         let observations = try await delivery.observations(of: id)
         let panel = try #require(observations["150020"])
-        // One list: the triage zone first, then the device's own measurement status, each its own concept.
-        #expect(interpretationCodes(panel) == [
-            [Self.interpretation + "|H"], [CodeSystem.measurementStatus + "|validated-data"],
-        ])
+        // The triage zone in its extension, the device's own measurement status as the interpretation.
+        #expect(triageCodes(panel) == [Self.interpretation + "|H"])
+        #expect(interpretationCodes(panel) == [[CodeSystem.measurementStatus + "|validated-data"]])
         let components = (panel["component"] as? [[String: Any]]) ?? []
         func component(_ mdc: String) -> [String: Any]? {
             components.first { component in
@@ -70,9 +69,9 @@ import Testing
                     .contains { $0["code"] as? String == mdc }
             }
         }
-        #expect(interpretationCodes(component("150021")) == [[Self.interpretation + "|H"]])
-        #expect(interpretationCodes(component("150022")) == [[Self.interpretation + "|N"]])
-        #expect(interpretationCodes(observations["149546"]).first == [Self.interpretation + "|N"])
+        #expect(triageCodes(component("150021")) == [Self.interpretation + "|H"])
+        #expect(triageCodes(component("150022")) == [Self.interpretation + "|N"])
+        #expect(triageCodes(observations["149546"]) == [Self.interpretation + "|N"])
     }
 
     @Test func readingsHeldAcrossACrashAreTriagedAndReleasedAtStartUp() async throws {
@@ -106,8 +105,8 @@ import Testing
 
         let report = await forwarder.drain()
         #expect(report.delivered == 4)   // two readings, the Flag active and inactive
-        #expect(interpretationCodes(try await delivery.observations(of: red)["150456"]) == [[Self.interpretation + "|LL"]])
-        #expect(interpretationCodes(try await delivery.observations(of: green)["150456"]) == [[Self.interpretation + "|N"]])
+        #expect(triageCodes(try await delivery.observations(of: red)["150456"]) == [Self.interpretation + "|LL"])
+        #expect(triageCodes(try await delivery.observations(of: green)["150456"]) == [Self.interpretation + "|N"])
         let flag = try #require(try await delivery.receiver.identifiers("Flag").keys.first)
         #expect(try await delivery.receiver.updates("Flag") == [flag: 1])
     }

@@ -18,6 +18,7 @@ with --client-ca) and a plain-http admin endpoint on loopback for tests:
   GET  /updates?type=Flag           {"system|value": number of updates (conditional PUT on an existing one)}
   GET  /created?type=Observation    {"system|value": Unix time (s) of its first creation} (latency benchmarks)
   GET  /resources?type=Observation  stored resources
+  GET  /violations                  strict mode: the diagnostics of every Bundle rejected with 422
   POST /faults   {"script": [...], "rejectIdentifiers": [...], "clear": true}
   POST /down     stop listening on the FHIR port and cut open connections (connections are refused)
   POST /up       listen again on the same port
@@ -37,6 +38,11 @@ Hostile answers (the transaction is not processed; each ends when the client han
   {"action": "redirect"}                  307 to another host (must not be followed)
   {"action": "many-headers", "headers": 50000}  200 with that many header lines and a tiny body
   {"action": "json-flood", "bytes": 15000000}  200 with a valid JSON array of that many bytes of zeros
+Strict mode (--strict-phd): every resource of a Bundle is checked by phd_conformance.py (fhir.resources R4B
+models plus the PHD IG 2.0.0 and R4 vital-signs profile rules the resource declares); a Bundle with a violation
+is rejected whole with 422 and an OperationOutcome with one issue per violated rule ("entry N Type: rule:
+message"), counted in stats "nonConformant". GET /violations lists the diagnostics of every rejection.
+
 rejectIdentifiers: a Bundle with an entry whose resource has one of these identifier values is rejected
 whole (transactions are atomic) with 400 and an OperationOutcome naming it.
 
@@ -71,10 +77,12 @@ class Store:
         self.versions = {}  # (type, id) -> version number
         self.stats = {
             "requests": 0, "bundles": 0, "entries": 0, "created": 0, "existing": 0, "updated": 0,
-            "duplicates": 0, "rejected": 0, "faults": 0, "unauthorized": 0, "badRequests": 0,
+            "duplicates": 0, "rejected": 0, "faults": 0, "unauthorized": 0, "badRequests": 0, "nonConformant": 0,
         }
         self.script = []
         self.reject = set()
+        self.checker = None  # phd_conformance.bundle_violations in strict mode
+        self.violations = []  # diagnostics of every strict-mode rejection
         self.state_path = state_path
         if state_path and os.path.exists(state_path):
             with open(state_path) as handle:
@@ -200,6 +208,17 @@ def process_transaction(store, bundle):
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
         return 400, outcome("invalid", "expected a transaction Bundle")
     entries = bundle.get("entry") or []
+    if store.checker is not None:
+        found = store.checker(bundle)
+        if found:
+            diagnostics = [f"entry {index} {(entries[index].get('resource') or {}).get('resourceType')}: {rule}: {text}"
+                           for index, rule, text in found]
+            with store.lock:
+                store.stats["nonConformant"] += 1
+                store.violations.extend(diagnostics)
+            return 422, {"resourceType": "OperationOutcome",
+                         "issue": [{"severity": "error", "code": "processing", "diagnostics": text}
+                                   for text in diagnostics]}
     for entry in entries:
         resource, request = entry.get("resource"), entry.get("request") or {}
         if not isinstance(resource, dict) or request.get("method") not in ("POST", "PUT") or not request.get("url"):
@@ -599,6 +618,8 @@ def make_admin_handler(store, listener, plans=None):
                     self.reply({ident: at for (t, ident), at in store.created_at.items() if t == rtype})
                 elif url.path == "/updates":
                     self.reply({ident: count for (t, ident), count in store.updates.items() if t == rtype})
+                elif url.path == "/violations":
+                    self.reply(list(store.violations))
                 elif url.path == "/resources":
                     self.reply(list(store.resources.get(rtype, {}).values()))
                 elif url.path == "/plan-stats" and plans is not None:
@@ -643,6 +664,8 @@ def main():
     parser.add_argument("--client-ca", help="require client certificates signed by this CA")
     parser.add_argument("--token", help="require 'Authorization: Bearer <token>'")
     parser.add_argument("--state", help="also keep the resources in this JSON file")
+    parser.add_argument("--strict-phd", action="store_true",
+                        help="reject (422) Bundles with a resource that violates FHIR R4/PHD IG 2.0.0 rules")
     parser.add_argument("--token-issuer-key", help="accept only access tokens signed by this key (token_service.py)")
     parser.add_argument("--token-audience", default="dho-centre", help="the aud those tokens must carry")
     parser.add_argument("--require-dpop-nonce", action="store_true", help="DPoP proofs must carry this server's nonce")
@@ -654,6 +677,14 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     store = Store(args.state)
+    if args.strict_phd:
+        # Beside this file; needs fhir.resources (scripts/ensure-deps). Failing here, before the announcement
+        # line, makes a test that asked for strict mode fail at once instead of silently checking nothing.
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from phd_conformance import bundle_violations
+        store.checker = bundle_violations
+        # Build the models' validators now, not while the first Bundle waits for its answer.
+        bundle_violations({"entry": [{"resource": {"resourceType": name}} for name in ("Observation", "Device", "Flag")]})
     plans = PublishedPlans()
     access = (AccessPolicy(args.token_issuer_key, args.token_audience, args.require_dpop_nonce, args.clock_offset)
               if args.token_issuer_key else None)

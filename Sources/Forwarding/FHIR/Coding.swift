@@ -58,17 +58,16 @@ public enum CodeSystem {
     public static let dataAbsentReason = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
     /// Measurement-status interpretation codes (PoCD IG), as the PHD IG maps the 11073 Measurement-Status.
     public static let measurementStatus = "http://hl7.org/fhir/uv/pocd/CodeSystem/measurement-status"
-    /// PHD IG code system for single bits of IEEE 11073 status bit strings ("8410608.0" = body movement).
-    public static let asn1ToHL7 = "http://hl7.org/fhir/uv/phd/CodeSystem/ASN1ToHL7"
+    /// Single bits of IEEE 11073 status bit strings ("8410608.0" = body movement); its canonical URL is the one
+    /// of PHD IG 2.0.0 input/fsh/CodeSystem.ASN1ToHL7.fsh (^url), not the ballot's hl7.org/fhir/uv/phd one.
+    public static let asn1ToHL7 = "http://terminology.hl7.org/CodeSystem/ASN1ToHL7"
     public static let yesNo = "http://terminology.hl7.org/CodeSystem/v2-0136"
     public static let actReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
-    public static let continuaDeviceIdentifiers = "http://hl7.org/fhir/uv/phd/CodeSystem/ContinuaDeviceIdentifiers"
+    /// PHD IG 2.0.0 input/fsh/CodeSystem.ContinuaDeviceIdentifiers.fsh (^url).
+    public static let continuaDeviceIdentifiers = "http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers"
     public static let ieeeSystemID = "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680"
     public static let bluetoothAddress = "http://hl7.org/fhir/sid/eui-48/bluetooth"
     public static let deviceNameType = "http://hl7.org/fhir/device-nametype"
-    /// The gateway's own code systems, for device flags and reading context that no standard code covers.
-    public static let gatewayFlag = "urn:dho-gateway:reading-flag"
-    public static let gatewayQualifier = "urn:dho-gateway:qualifier"
     /// HL7 v3 ObservationInterpretation (N, L, H, LL, HH, A, AA...): Triage's traffic-light interpretation.
     public static let observationInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 }
@@ -76,8 +75,10 @@ public enum CodeSystem {
 /// Extension and profile URLs.
 public enum FHIRURL {
     public static let gatewayDeviceExtension = "http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice"
-    /// The device's own, zone-less timestamp as it reported it (effectiveDateTime holds the corrected instant).
-    public static let deviceLocalTimeExtension = "urn:dho-gateway:extension:device-local-time"
+    /// PHD IG 2.0.0 input/fsh/StructureDefinition.CoincidentTimeStampReference.fsh.
+    public static let coincidentTimeStampExtension = "http://hl7.org/fhir/uv/phd/StructureDefinition/CoincidentTimeStampReference"
+    public static let phdCoincidentTimeStamp = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdCoincidentTimeStampObservation"
+    public static let phdCodedEnumeration = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdCodedEnumerationObservation"
     public static let phdNumeric = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdNumericObservation"
     public static let phdCompoundNumeric = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdCompoundNumericObservation"
     public static let phdBitsEnumeration = "http://hl7.org/fhir/uv/phd/StructureDefinition/PhdBitsEnumerationObservation"

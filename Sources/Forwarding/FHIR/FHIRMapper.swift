@@ -1,14 +1,19 @@
 import HealthProfiles
 public import ReadingStore
 
-/// Maps stored readings to FHIR R4 resources following the HL7 Personal Health Device IG.
+/// Maps stored readings to FHIR R4 resources following the published HL7 Personal Health Device IG 2.0.0 and the
+/// FHIR R4 vital-signs profiles (README "FHIR conformance").
 ///
 /// One reading becomes:
 /// - one Observation per measured quantity, except blood pressure, which is one panel Observation
-///   (systolic, diastolic, mean as components) plus a separate pulse Observation;
-/// - when the device reported status flags, one status Observation (PhdBitsEnumerationObservation) listing
-///   them, derived from the reading's first Observation;
-/// - the sensor's Device and the gateway's Device.
+///   (PhdCompoundNumericObservation: systolic, diastolic, mean as components) plus a separate pulse Observation;
+/// - when the device set bits of its status field, one PhdBitsEnumerationObservation listing them, derived from
+///   the reading's first Observation;
+/// - when the device stamped the reading with its own clock, one PhdCoincidentTimeStampObservation relating its
+///   clock to the hub's, referenced from every Observation of the reading;
+/// - glucose context coded by IEEE 11073-10417 (meal, sample location, tester) as PhdCodedEnumerationObservations
+///   derived from the glucose Observation;
+/// - the sensor's Device (PhdDevice) and the gateway's Device (PhgDevice).
 /// Every resource is a conditional create on a stable identifier, so a Bundle can be sent any number of times.
 public struct FHIRMapper: Sendable {
     public let configuration: FHIRMappingConfiguration
@@ -18,8 +23,8 @@ public struct FHIRMapper: Sendable {
     }
 
     /// Everything a stored reading contributes to a Bundle: sensor Device, gateway Device, Observations.
-    /// `interpretations` (from `ObservationAnnotations`, keyed by `annotationTargets(for:)`) go first into
-    /// the matching Observation's or component's `interpretation`.
+    /// `interpretations` (from `ObservationAnnotations`, keyed by `annotationTargets(for:)`) go into the matching
+    /// Observation's or component's triage-interpretation extension (see `ProjectCanonical`).
     public func entries(
         for stored: StoredReading, sensor: SensorRecord?, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
     ) -> [BundleEntry] {
@@ -85,29 +90,36 @@ public struct FHIRMapper: Sendable {
     public func observations(
         for stored: StoredReading, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
     ) -> [BundleEntry] {
-        let reading = stored.reading
+        let (reading, conversionNote) = VitalSignUnits.conforming(stored.reading)
         let status = StatusMapping.summarize(reading.flags)
+        let coincident = coincidentTimeStamp(stored)
         var entries: [BundleEntry] = []
         for (index, group) in Self.groups(for: reading).enumerated() {
             let identifier = Self.observationIdentifier(reading: stored.id, role: group.role, isFirst: index == 0)
+            var resource = commonObservation(stored, identifier: identifier, status: status, coincident: coincident?.fullUrl)
+            resource["interpretation"] = Self.measurementStatusInterpretations(status, text: interpretationText(reading, status: status))
             let annotation = interpretations[ObservationTarget(reading: stored.id, vitals: group.vitals)]
-            var resource = commonObservation(stored, identifier: identifier, status: status, annotation: annotation)
+            resource["extension"] = .array((resource["extension"]?.arrayValue ?? []) + triageExtension(annotation))
             switch group {
             case let .panel(code, _, members):
                 resource["code"] = code.codeableConcept(for: nil)
                 resource["component"] = .array(members.map { component in
                     var member = measuredValue(component, absentOverride: status.dataAbsentReason)
-                    member["code"] = FHIRCodeTable.code(for: component.vital, kind: reading.kind)
+                    member["code"] = FHIRCodeTable.code(for: component.vital, kind: reading.kind, canonical: configuration.canonical)
                         .codeableConcept(for: component.unit)
-                    if let own = interpretations[ObservationTarget(reading: stored.id, vitals: [component.vital])] {
-                        member["interpretation"] = [own.json]
-                    }
+                    let own = interpretations[ObservationTarget(reading: stored.id, vitals: [component.vital])]
+                    if own != nil { member["extension"] = .array(triageExtension(own)) }
                     return .object(member)
                 })
+                // A status that withholds the values withholds the whole measurement: the reason goes on the
+                // Observation too (PhdBaseObservation-notes "Measurement Status"), the components keep it for
+                // the bp profile, which requires its systolic and diastolic components.
+                if let reason = status.dataAbsentReason { resource["dataAbsentReason"] = Self.dataAbsentReason(reason) }
                 resource["meta"] = meta(profiles: [FHIRURL.phdCompoundNumeric, code.vitalSignsProfile], status: status)
                 resource["category"] = categories(vitalSign: code.isVitalSign)
             case let .single(component):
-                let code = FHIRCodeTable.code(for: component.vital, kind: reading.kind, qualifiers: reading.qualifiers)
+                let code = FHIRCodeTable.code(
+                    for: component.vital, kind: reading.kind, qualifiers: reading.qualifiers, canonical: configuration.canonical)
                 resource["code"] = code.codeableConcept(for: component.unit)
                 resource.merge(measuredValue(component, absentOverride: status.dataAbsentReason)) { $1 }
                 // The gateway withheld an impossible value (`implausible-value`): the PHD IG's "invalid"
@@ -121,69 +133,69 @@ public struct FHIRMapper: Sendable {
             if index == 0 {
                 // Context belongs to the measurement as a whole: put it on its first Observation.
                 if let site = QualifierMapping.bodySite(reading.qualifiers) { resource["bodySite"] = site }
-                let context = QualifierMapping.components(reading.qualifiers)
+                let context = QualifierMapping.components(reading.qualifiers, canonical: configuration.canonical)
                 if !context.isEmpty {
                     resource["component"] = .array((resource["component"]?.arrayValue ?? []) + context)
                 }
+                let notes = [reading.flags.isEmpty ? nil : noteText(reading, status: status), conversionNote].compactMap { $0 }
+                if !notes.isEmpty { resource["note"] = .array(notes.map { ["text": .string($0)] }) }
             }
             entries.append(BundleEntry(
                 fullUrl: "urn:uuid:" + identifier, resourceType: "Observation", resource: .object(resource),
                 identifierSystem: configuration.observationIdentifierSystem, identifierValue: identifier))
         }
-        if !reading.flags.isEmpty, let first = entries.first {
-            entries.append(statusObservation(stored, status: status, derivedFrom: first.fullUrl))
+        if let first = entries.first {
+            if let bits = statusObservation(stored, status: status, derivedFrom: first.fullUrl, coincident: coincident?.fullUrl) {
+                entries.append(bits)
+            }
+            entries += contextObservations(stored, derivedFrom: first.fullUrl, coincident: coincident?.fullUrl)
         }
+        if let coincident { entries.append(coincident) }
         return entries
     }
 
-    /// The elements every Observation of a reading shares.
+    /// The elements every PHD Observation of a reading shares (PhdBaseObservation.fsh): identifier, status,
+    /// subject, effective time with the home's offset, the PhdDevice, the PhgDevice (observation-gatewayDevice)
+    /// and, when the device stamped the reading, the coincident time stamp.
     func commonObservation(
-        _ stored: StoredReading, identifier: String, status: StatusMapping.Summary, annotation: FHIRCodeableConcept? = nil
+        _ stored: StoredReading, identifier: String, status: StatusMapping.Summary, coincident: String?
     ) -> [String: JSON] {
         var extensions: [JSON] = [
             ["url": .string(FHIRURL.gatewayDeviceExtension), "valueReference": ["reference": .string(gatewayDeviceURL())]],
         ]
-        if let deviceTime = stored.reading.deviceTime {
-            extensions.append(["url": .string(FHIRURL.deviceLocalTimeExtension), "valueString": .string(deviceTime.description)])
+        if let coincident {
+            extensions.append(["url": .string(FHIRURL.coincidentTimeStampExtension), "valueReference": ["reference": .string(coincident)]])
         }
-        var resource: [String: JSON] = [
+        let state = status.enteredInError ? "entered-in-error" : status.preliminary ? "preliminary" : "final"
+        return [
             "resourceType": "Observation",
             "identifier": [["system": .string(configuration.observationIdentifierSystem), "value": .string(identifier)]],
-            "status": .string(status.preliminary ? "preliminary" : "final"),
+            "status": .string(state),
             "subject": ["reference": .string(configuration.patient.reference)],
-            "effectiveDateTime": .string(Timestamp.utc(stored.measuredAt)),
+            "effectiveDateTime": .string(Timestamp.local(stored.measuredAt, in: configuration.timeZone)),
             "device": ["reference": .string(sensorDeviceURL(stored.sensor))],
             "extension": .array(extensions),
         ]
-        var concepts: [FHIRCodeableConcept] = []
-        if let annotation { concepts.append(annotation) }
-        if !status.interpretations.isEmpty {
-            concepts.append(FHIRCodeableConcept(
-                coding: status.interpretations.map {
-                    FHIRCoding(CodeSystem.measurementStatus, $0, StatusMapping.measurementStatusDisplay[$0])
-                },
-                text: interpretationText(stored.reading, status: status)))
-        }
-        resource["interpretation"] = Self.interpretationList(concepts)
-        if !stored.reading.flags.isEmpty {
-            resource["note"] = [["text": .string(noteText(stored.reading, status: status))]]
-        }
-        return resource
     }
 
-    /// One `interpretation` list for an Observation: each assessment its own CodeableConcept (a concept's
-    /// codings must be synonyms, and the triage zone and the device's measurement status are different
-    /// assessments), the annotation first. A coding an earlier concept already carries is not repeated, and a
-    /// concept left without codings is dropped. Nil when nothing remains.
-    static func interpretationList(_ concepts: [FHIRCodeableConcept]) -> JSON? {
-        var seen: Set<String> = []
-        var list: [JSON] = []
-        for concept in concepts {
-            var unique = concept
-            unique.coding = concept.coding.filter { seen.insert($0.system + "|" + $0.code).inserted }
-            if !unique.coding.isEmpty { list.append(unique.json) }
-        }
-        return list.isEmpty ? nil : .array(list)
+    /// One `interpretation` element per measurement status, each with exactly one measurement-status coding
+    /// (PhdBaseObservation.fsh `interpretation.coding contains MsmtStatusInterpretation 1..1`): two statuses
+    /// are two elements. Nil when the device reported none.
+    static func measurementStatusInterpretations(_ status: StatusMapping.Summary, text: String) -> JSON? {
+        guard !status.interpretations.isEmpty else { return nil }
+        return .array(status.interpretations.map { code in
+            FHIRCodeableConcept(
+                coding: [FHIRCoding(CodeSystem.measurementStatus, code, StatusMapping.measurementStatusDisplay[code])],
+                text: text
+            ).json
+        })
+    }
+
+    /// Triage's traffic-light zone of an Observation or component, as the project's extension (it cannot be an
+    /// `interpretation`: every interpretation element of a PHD Observation is a measurement status).
+    func triageExtension(_ annotation: FHIRCodeableConcept?) -> [JSON] {
+        guard let annotation else { return [] }
+        return [["url": .string(configuration.canonical.triageInterpretationExtension), "valueCodeableConcept": annotation.json]]
     }
 
     func interpretationText(_ reading: Reading, status: StatusMapping.Summary) -> String {
@@ -235,7 +247,8 @@ public struct FHIRMapper: Sendable {
 
     func categories(vitalSign: Bool) -> JSON {
         var categories: [JSON] = [
-            ["coding": [FHIRCoding(CodeSystem.phdObservationCategory, "phd-observation", "PHD generated").json]],
+            // PhdBaseObservation.fsh: category[PHD-Observation] code fixed to #phd (CodeSystem.PhdObservationCategories.fsh).
+            ["coding": [FHIRCoding(CodeSystem.phdObservationCategory, "phd", "PHD generated Observation").json]],
         ]
         if vitalSign {
             categories.insert(
@@ -244,16 +257,23 @@ public struct FHIRMapper: Sendable {
         return .array(categories)
     }
 
-    /// PhdBitsEnumerationObservation listing the device's status flags, one component per flag.
-    func statusObservation(_ stored: StoredReading, status: StatusMapping.Summary, derivedFrom: String) -> BundleEntry {
+    /// PhdBitsEnumerationObservation with the set bits of the device's status field; nil when no flag of the
+    /// reading is a bit of the field its kind reports (PhdBitsEnumerationObservation.fsh).
+    func statusObservation(
+        _ stored: StoredReading, status: StatusMapping.Summary, derivedFrom: String, coincident: String?
+    ) -> BundleEntry? {
         let reading = stored.reading
+        guard let bitString = StatusMapping.bitString(for: reading.kind) else { return nil }
+        let components = reading.flags.compactMap(StatusMapping.bitComponent(for:)).filter {
+            $0["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue?.hasPrefix(bitString.mdc.code + ".") == true
+        }
+        guard !components.isEmpty else { return nil }
         let identifier = ReadingIdentity.derivedIdentifier(stored.id.rawValue, role: "device-status")
-        var resource = commonObservation(stored, identifier: identifier, status: status)
-        resource["interpretation"] = nil
-        let bitString = StatusMapping.bitString(for: reading.kind)
-        let code = bitString?.mdc ?? FHIRCoding(CodeSystem.gatewayFlag, "device-status", "Device status")
-        resource["code"] = ["coding": [code.json], "text": .string(bitString?.text ?? "Device status")]
-        resource["component"] = .array(reading.flags.map(StatusMapping.component(for:)))
+        var resource = commonObservation(stored, identifier: identifier, status: status, coincident: coincident)
+        // The bits are what the device reported, valid even when its measurement was not.
+        resource["status"] = .string(status.preliminary ? "preliminary" : "final")
+        resource["code"] = ["coding": [bitString.mdc.json], "text": .string(bitString.text)]
+        resource["component"] = .array(components)
         resource["derivedFrom"] = [["reference": .string(derivedFrom)]]
         resource["meta"] = meta(profiles: [FHIRURL.phdBitsEnumeration], status: status)
         resource["category"] = categories(vitalSign: false)

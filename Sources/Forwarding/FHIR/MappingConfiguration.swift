@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Who the gateway is, for its own FHIR Device (PhgDevice) and the observation-gatewayDevice extension.
 public struct GatewayIdentity: Sendable, Hashable {
     /// Stable identifier of this hub (its serial number or inventory id).
@@ -6,13 +8,17 @@ public struct GatewayIdentity: Sendable, Hashable {
     public var model: String?
     public var serialNumber: String?
     public var softwareVersion: String?
-    /// IEEE EUI-64 of the hub, 16 hex digits, when it has one.
+    /// IEEE EUI-64 of the hub, 16 hex digits, when it has one (otherwise the PhgDevice carries one derived
+    /// from `identifier`, see `DeviceMapping`).
     public var systemID: String?
+    /// Whether the hub is a regulated medical device (PhgDevice regulation status property).
+    public var isRegulated: Bool
 
     public init(
         identifier: String, manufacturer: String? = nil, model: String? = nil, serialNumber: String? = nil,
-        softwareVersion: String? = nil, systemID: String? = nil
+        softwareVersion: String? = nil, systemID: String? = nil, isRegulated: Bool = false
     ) {
+        self.isRegulated = isRegulated
         self.identifier = identifier
         self.manufacturer = manufacturer
         self.model = model
@@ -52,13 +58,25 @@ public struct FHIRMappingConfiguration: Sendable, Hashable {
     public var sensorIdentifierSystem: String
     /// `Device.identifier.system` for the gateway, with `gateway.identifier` as value.
     public var gatewayIdentifierSystem: String
+    /// The home's time zone: `effectiveDateTime` carries its offset at the measurement (the PHD IG 2.0.0
+    /// PhdBaseObservation-notes "Timestamp": the PHG includes its offset), so a nurse reads the patient's time.
+    public var timeZone: TimeZone
+    /// Where the project's own extensions and code systems are defined.
+    public var canonical: ProjectCanonical
 
+    // The identifier systems stay the URNs hubs have always sent: they key the conditional creates, and a new
+    // system would make the centre create a second copy of every reading it already has (README "FHIR
+    // conformance", identifiers). They name identifiers, not definitions, so they need not resolve.
     public init(
         gateway: GatewayIdentity, patient: PatientReference,
         observationIdentifierSystem: String = "urn:dho-gateway:observation",
         sensorIdentifierSystem: String = "urn:dho-gateway:sensor",
-        gatewayIdentifierSystem: String = "urn:dho-gateway:gateway"
+        gatewayIdentifierSystem: String = "urn:dho-gateway:gateway",
+        timeZone: TimeZone = TimeZone(identifier: "Europe/Oslo") ?? .gmt,
+        canonical: ProjectCanonical = .default
     ) {
+        self.timeZone = timeZone
+        self.canonical = canonical
         self.gateway = gateway
         self.patient = patient
         self.observationIdentifierSystem = observationIdentifierSystem

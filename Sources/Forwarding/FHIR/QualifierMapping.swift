@@ -1,8 +1,9 @@
 /// Maps `Reading.qualifiers` (keys and values are the decoders' stable lower-case codes) to FHIR.
 ///
 /// Table-driven so that a new qualifier is one row: temperature site becomes `bodySite` (SNOMED CT), glucose
-/// context becomes Observation components coded with IEEE 11073-10417 context codes, anything else readable
-/// becomes a component under the gateway's own code system, and purely technical keys are left out.
+/// context with IEEE 11073-10417 codes becomes separate coded Observations (`FHIRMapper.contextObservations`),
+/// anything else readable becomes a component under the project's own code system, and purely technical keys
+/// are left out.
 public enum QualifierMapping {
     public static let temperatureSiteKey = "temperature-site"
     public static let glucoseSampleTypeKey = "glucose-sample-type"
@@ -71,18 +72,23 @@ public enum QualifierMapping {
         return ["text": .string(site)]
     }
 
-    /// Components for every qualifier a nurse should see, in key order (stable output).
-    static func components(_ qualifiers: [String: String]) -> [JSON] {
+    /// Components for every other qualifier a nurse should see, in key order (stable output).
+    static func components(_ qualifiers: [String: String], canonical: ProjectCanonical) -> [JSON] {
         qualifiers.keys.sorted().compactMap { key -> JSON? in
-            guard !technicalKeys.contains(key), let value = qualifiers[key] else { return nil }
-            if let coded = codedComponents[key] {
-                let concept: JSON = coded.values[value].map { ["coding": [$0.json], "text": .string(value)] }
-                    ?? ["text": .string(value)]
-                return ["code": ["coding": [coded.code.json], "text": .string(coded.text)],
-                        "valueCodeableConcept": concept]
-            }
-            return ["code": ["coding": [FHIRCoding(CodeSystem.gatewayQualifier, key).json], "text": .string(key)],
+            guard !technicalKeys.contains(key), codedComponents[key] == nil, let value = qualifiers[key] else { return nil }
+            return ["code": ["coding": [FHIRCoding(canonical.qualifierCodeSystem, key).json], "text": .string(key)],
                     "valueString": .string(value)]
+        }
+    }
+
+    /// (key, code, value) of every qualifier with an IEEE 11073-10417 context code, in key order. A value
+    /// without a code (e.g. "not-available") keeps its text: the IG binds the value extensibly.
+    static func codedContext(_ qualifiers: [String: String]) -> [(key: String, code: JSON, value: JSON)] {
+        qualifiers.keys.sorted().compactMap { key in
+            guard let coded = codedComponents[key], let value = qualifiers[key] else { return nil }
+            let concept: JSON = coded.values[value].map { ["coding": [$0.json], "text": .string(value)] }
+                ?? ["text": .string(value)]
+            return (key, ["coding": [coded.code.json], "text": .string(coded.text)], concept)
         }
     }
 }

@@ -1,32 +1,37 @@
 import Foundation
 public import HealthProfiles
 
-/// What the device's status flags do to the FHIR Observations, following the PHD IG.
+/// What the device's status flags do to the FHIR Observations, following the PHD IG 2.0.0 table "Measurement
+/// Status" (input/intro-notes/StructureDefinition-PhdBaseObservation-notes.md):
+/// invalid -> dataAbsentReason `error` and status `entered-in-error`; not-available -> `not-performed`;
+/// measurement ongoing -> `temp-unknown` (value withheld, status preliminary); questionable, calibrating,
+/// validated, early-estimate -> `interpretation` with the measurement-status code system, one interpretation
+/// element per status (PhdBaseObservation.fsh: `interpretation.coding contains MsmtStatusInterpretation 1..1`);
+/// test and demo data, and a control-solution test -> `meta.security` HTEST.
 ///
-/// The IG maps the IEEE 11073 Measurement-Status bits three ways (BaseObservationProfile, "Measurement
-/// Status"): invalid -> dataAbsentReason `error`, not-available -> `not-performed`, measurement ongoing ->
-/// `temp-unknown` (value withheld); questionable, calibration-ongoing, validated, early-indication ->
-/// `interpretation` with the measurement-status code system; test and demo data -> `meta.security` HTEST.
 /// Device-specific status bit strings (blood-pressure measurement status, pulse-oximeter device and sensor
-/// status, glucose sensor status annunciation) become a PhdBitsEnumerationObservation whose components are
-/// the set bits, coded with the IG's ASN1ToHL7 code system.
+/// status, glucose sensor status annunciation) become a PhdBitsEnumerationObservation whose components are the
+/// set bits, coded with the ASN1ToHL7 code system, `valueBoolean` true (PhdBitsEnumerationObservation.fsh:
+/// `value[x] only boolean`). A flag that is not a bit of such a field is never dressed up as one: it is mapped
+/// by the table above or, failing that, named in the Observation's note.
 ///
 /// On top of the IG, every flag that makes a reading unreliable (`ReadingFlag.makesReadingUnreliable`)
 /// without a more specific mapping marks the Observation `questionable`, and a note lists the device's
 /// flags in words, so that the nurse sees at a glance that a control measurement is needed.
 ///
 /// Keyed by the flags' raw values (stable storage keys), so that a flag added by the decoders maps as soon
-/// as a row names it and is still carried (under the gateway's code system) before that.
+/// as a row names it and is still named in the note before that.
 public enum StatusMapping {
     struct Effect {
         var interpretation: String?
         var dataAbsentReason: String?
         var preliminary = false
         var testData = false
+        var enteredInError = false
     }
 
     static let effects: [String: Effect] = [
-        "invalid-measurement-detected": Effect(dataAbsentReason: "error"),
+        "invalid-measurement-detected": Effect(dataAbsentReason: "error", enteredInError: true),
         "measurement-unavailable": Effect(dataAbsentReason: "not-performed"),
         "measurement-ongoing": Effect(dataAbsentReason: "temp-unknown", preliminary: true),
         "questionable-measurement-detected": Effect(interpretation: "questionable"),
@@ -108,6 +113,7 @@ public enum StatusMapping {
         var dataAbsentReason: String?
         var preliminary = false
         var testData = false
+        var enteredInError = false
         var unreliableFlags: [ReadingFlag] = []
     }
 
@@ -123,6 +129,7 @@ public enum StatusMapping {
             }
             summary.preliminary = summary.preliminary || (effect?.preliminary ?? false)
             summary.testData = summary.testData || (effect?.testData ?? false)
+            summary.enteredInError = summary.enteredInError || (effect?.enteredInError ?? false)
             if flag.makesReadingUnreliable {
                 summary.unreliableFlags.append(flag)
                 if effect?.interpretation == nil, effect?.dataAbsentReason == nil, effect?.testData != true,
@@ -140,16 +147,13 @@ public enum StatusMapping {
         flag.rawValue.replacingOccurrences(of: "-", with: " ")
     }
 
-    /// One component of the status Observation: the flag's bit (when the IG codes it) and the gateway's code.
-    static func component(for flag: ReadingFlag) -> JSON {
-        var codings: [JSON] = []
-        if let bit = bits[flag.rawValue] {
-            codings.append(FHIRCoding(CodeSystem.asn1ToHL7, bit.code, bit.name).json)
-        }
-        codings.append(FHIRCoding(CodeSystem.gatewayFlag, flag.rawValue, words(flag)).json)
+    /// The component of the status Observation for `flag`: its bit, set. Nil for a flag that is no bit of a
+    /// device status field (it is mapped by `effects` or named in the note instead).
+    static func bitComponent(for flag: ReadingFlag) -> JSON? {
+        guard let bit = bits[flag.rawValue] else { return nil }
         return [
-            "code": ["coding": .array(codings), "text": .string(words(flag))],
-            "valueCodeableConcept": ["coding": [FHIRCoding(CodeSystem.yesNo, "Y", "Yes").json]],
+            "code": ["coding": [FHIRCoding(CodeSystem.asn1ToHL7, bit.code, bit.name).json], "text": .string(words(flag))],
+            "valueBoolean": true,
         ]
     }
 }

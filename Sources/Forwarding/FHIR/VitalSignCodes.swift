@@ -133,11 +133,13 @@ public enum FHIRCodeTable {
         "arterial-plasma": glucose(
             160204, "MDC_CONC_GLU_ARTERIAL_PLASMA", "Glucose in arterial plasma",
             massLOINC: plasmaLOINC.mass, molarLOINC: plasmaLOINC.molar),
+        // The PHD IG 2.0.0's own glucose example (input/examples/glucose-observation.json) codes undetermined
+        // plasma 160368 MDC_CONC_GLU_UNDETERMINED_PLASMA; whole blood is its sibling term of IEEE 11073-10101.
         "undetermined-whole-blood": glucose(
-            160020, "MDC_CONC_GLU_GEN", "Glucose in whole blood",
+            160364, "MDC_CONC_GLU_UNDETERMINED_WHOLEBLOOD", "Glucose in whole blood",
             massLOINC: bloodLOINC.mass, molarLOINC: bloodLOINC.molar),
         "undetermined-plasma": glucose(
-            160020, "MDC_CONC_GLU_GEN", "Glucose in plasma",
+            160368, "MDC_CONC_GLU_UNDETERMINED_PLASMA", "Glucose in plasma",
             massLOINC: plasmaLOINC.mass, molarLOINC: plasmaLOINC.molar),
         "interstitial-fluid": VitalSignCode(mdc: .mdc(160212, "MDC_CONC_GLU_ISF"), text: "Glucose in interstitial fluid"),
         "control-solution": VitalSignCode(
@@ -163,7 +165,7 @@ public enum FHIRCodeTable {
 
     /// The coding for `vital` as measured by a device of `kind`, refined by the reading's qualifiers.
     public static func code(
-        for vital: VitalSign, kind: ReadingKind, qualifiers: [String: String] = [:]
+        for vital: VitalSign, kind: ReadingKind, qualifiers: [String: String] = [:], canonical: ProjectCanonical = .default
     ) -> VitalSignCode {
         switch (vital, kind) {
         case (.pulseRate, .spotCheckOximetry), (.pulseRate, .continuousOximetry):
@@ -176,7 +178,7 @@ public enum FHIRCodeTable {
         default:
             if let code = table[vital] { return code }
             return VitalSignCode(
-                mdc: FHIRCoding("urn:dho-gateway:vital", vital.rawValue, vital.rawValue), text: vital.rawValue)
+                mdc: FHIRCoding(canonical.vitalSignCodeSystem, vital.rawValue, vital.rawValue), text: vital.rawValue)
         }
     }
 }

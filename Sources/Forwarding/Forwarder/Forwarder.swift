@@ -256,7 +256,7 @@ public actor Forwarder {
                     entries = mapper.entries(
                         for: stored, sensor: sensors[stored.sensor], interpretations: interpretations)
                 } else {
-                    entries = try Self.queuedEntries(item)
+                    entries = try Self.queuedEntries(item, canonical: mapper.configuration.canonical)
                 }
                 prepared.append(PreparedItem(item: item, entries: entries))
             } catch {
@@ -271,7 +271,9 @@ public actor Forwarder {
         return prepared
     }
 
-    static func queuedEntries(_ item: OutboxItem) throws(ForwardingError) -> [BundleEntry] {
+    /// The entries another module queued, with URLs an older version wrote upgraded (see
+    /// `ProjectCanonical.upgradingLegacyURLs`): what is queued is sent, in today's form.
+    static func queuedEntries(_ item: OutboxItem, canonical: ProjectCanonical) throws(ForwardingError) -> [BundleEntry] {
         guard let payload = item.payload else { throw .invalidPayload("outbox item \(item.id) has no payload") }
         let json: JSON
         do { json = try JSON.parse(payload) } catch { throw .invalidPayload("item \(item.id): \(error)") }
@@ -279,7 +281,7 @@ public actor Forwarder {
             throw .invalidPayload("item \(item.id): the payload must be a non-empty array of Bundle entries")
         }
         var entries: [BundleEntry] = []
-        for entry in list { entries.append(try BundleEntry(queued: entry)) }
+        for entry in list { entries.append(try BundleEntry(queued: canonical.upgradingLegacyURLs(entry))) }
         return entries
     }
 

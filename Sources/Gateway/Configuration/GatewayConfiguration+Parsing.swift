@@ -84,6 +84,7 @@ extension GatewayConfiguration {
         try forwarding.allowOnly([
             "endpoint", "ca-file", "client-certificate", "client-key", "bearer-token-file", "batch-size",
             "request-timeout", "initial-backoff", "maximum-backoff", "urgent-retry-interval", "parked-retry-interval",
+            "canonical-base",
             "authentication",
         ])
         let endpoint = try forwarding.requiredString("endpoint")
@@ -135,6 +136,7 @@ extension GatewayConfiguration {
                 urgentRetryInterval: try forwarding.optionalDuration("urgent-retry-interval", in: 1...3600) ?? .seconds(30),
                 parkedRetryInterval: try forwarding.optionalDuration("parked-retry-interval", in: 1...2_592_000)
                     ?? .seconds(6 * 3600),
+                canonical: try Self.canonical(try forwarding.optionalString("canonical-base"), in: forwarding),
                 authentication: try parseAuthentication(try forwarding.optionalMapping("authentication"), in: forwarding)),
             alerts: Alerts(
                 hookCommand: try alerts?.optionalAbsolutePath("hook"),
@@ -182,6 +184,14 @@ extension GatewayConfiguration {
     }
 
     /// https only, except plain http to this machine (the loopback test receiver, a local relay).
+    /// `forwarding.canonical-base`: where the project's FHIR extensions and code systems are published.
+    static func canonical(_ base: String?, in view: MappingView) throws(ConfigError) -> ProjectCanonical {
+        guard let base else { return .default }
+        do { return try ProjectCanonical(base: base) } catch {
+            throw view.error(at: "canonical-base", "must be an http(s) URL such as \(ProjectCanonical.defaultBase)")
+        }
+    }
+
     static func checkEndpoint(_ endpoint: String, in view: MappingView, key: String = "endpoint") throws(ConfigError) {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw view.error(at: key, "must be an absolute URL such as https://fhir.example.no/fhir")

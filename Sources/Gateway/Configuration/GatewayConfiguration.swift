@@ -1,3 +1,4 @@
+public import Forwarding
 public import Triage
 
 /// Everything the daemon is told by /etc/dho-gateway/gateway.yaml, validated.
@@ -67,6 +68,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var urgentRetryInterval: Duration
         /// Parked items are sent again this long after they were parked (the centre may have been fixed).
         public var parkedRetryInterval: Duration
+        /// Where the project's FHIR extensions and code systems are published (`canonical-base`).
+        public var canonical: ProjectCanonical = .default
         /// OAuth 2.0 client credentials with private_key_jwt (and DPoP); nil: bearer token file, mTLS or nothing.
         public var authentication: Authentication? = nil
     }

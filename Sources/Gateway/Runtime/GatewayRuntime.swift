@@ -97,7 +97,7 @@ public final class GatewayRuntime: Sendable {
                         } else {
                             technicalAlerts.clear(.patientCueFailing)
                         }
-                    }),
+                    }, canonical: configuration.forwarding.canonical),
                 logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
@@ -116,7 +116,9 @@ public final class GatewayRuntime: Sendable {
                 gateway: GatewayIdentity(
                     identifier: configuration.identity.gatewayID, manufacturer: "DHO Gateway", model: "home hub",
                     serialNumber: configuration.identity.gatewayID, softwareVersion: GatewayVersion.current),
-                patient: try PatientReference(configuration.patient.reference)))
+                patient: try PatientReference(configuration.patient.reference),
+                timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .gmt,
+                canonical: configuration.forwarding.canonical))
             forwarder = Forwarder(
                 store: store, transport: centre.transport, mapper: mapper,
                 annotations: try await TriageAnnotations(store: store),

@@ -9,6 +9,8 @@ public enum UCUMUnit: String, Sendable, Hashable, Codable, CaseIterable {
     case kilogram = "kg"
     case pound = "[lb_av]"
     case metre = "m"
+    /// Body height as the FHIR R4 bodyheight profile wants it (the Weight Scale reports m; the forwarder converts).
+    case centimetre = "cm"
     case inch = "[in_i]"
     case kilogramPerSquareMetre = "kg/m2"
     case milligramPerDecilitre = "mg/dL"

@@ -134,7 +134,7 @@ extension Triage {
     private func enqueueFlag(_ db: Database, _ alert: TriageAlert, now: Date) throws {
         let entry = TriageFHIR.flagEntry(
             for: alert, subjectReference: configuration.subjectReference,
-            checkedAt: alert.kind == .missingMeasurement ? now : nil)
+            checkedAt: alert.kind == .missingMeasurement ? now : nil, canonical: configuration.canonical)
         let state = alert.status == .active ? "active" : "inactive"
         try outbox.enqueue(entry, key: TriageFHIR.outboxIdentifier(alertID: alert.id, status: state), in: db)
     }

@@ -8,15 +8,21 @@ public enum TriageFHIR {
     public static let flagCategorySystem = "http://terminology.hl7.org/CodeSystem/flag-category"
     /// Identifier system for globally unique identifiers (RFC 3986 URIs, here urn:uuid).
     public static let identifierSystem = "urn:ietf:rfc:3986"
-    /// Canonical base for the gateway's own code system and extensions; to be replaced by the project's
-    /// published canonical URL when there is one.
-    public static let canonicalBase = "urn:dho-gateway:fhir"
-    public static var alertCodeSystem: String { "\(canonicalBase):CodeSystem:triage-alert" }
-    public static var zoneExtensionURL: String { "\(canonicalBase):StructureDefinition:triage-zone" }
-    public static var detailExtensionURL: String { "\(canonicalBase):StructureDefinition:triage-detail" }
-    public static var planVersionExtensionURL: String { "\(canonicalBase):StructureDefinition:triage-plan-version" }
-    public static var deviceLastSeenExtensionURL: String { "\(canonicalBase):StructureDefinition:device-last-seen" }
-    public static var checkedAtExtensionURL: String { "\(canonicalBase):StructureDefinition:gateway-checked-at" }
+    // The project's own code system and extensions of the Flag, under the operator's canonical base (the names
+    // are those hubs used under `urn:dho-gateway:fhir:*` before, so `ProjectCanonical.upgradingLegacyURLs` maps
+    // a Flag queued by an older hub onto exactly these).
+    public static func alertCodeSystem(_ canonical: ProjectCanonical) -> String { canonical.codeSystem("triage-alert") }
+    public static func zoneExtensionURL(_ canonical: ProjectCanonical) -> String { canonical.structureDefinition("triage-zone") }
+    public static func detailExtensionURL(_ canonical: ProjectCanonical) -> String { canonical.structureDefinition("triage-detail") }
+    public static func planVersionExtensionURL(_ canonical: ProjectCanonical) -> String {
+        canonical.structureDefinition("triage-plan-version")
+    }
+    public static func deviceLastSeenExtensionURL(_ canonical: ProjectCanonical) -> String {
+        canonical.structureDefinition("device-last-seen")
+    }
+    public static func checkedAtExtensionURL(_ canonical: ProjectCanonical) -> String {
+        canonical.structureDefinition("gateway-checked-at")
+    }
 
     // MARK: Observation.interpretation
 
@@ -93,7 +99,9 @@ public enum TriageFHIR {
     /// The Flag for `alert` (https://hl7.org/fhir/R4/flag.html): active while the alert stands, inactive (with
     /// period end) once it has ended. R4 Flag has no `note`, so zone and details travel in extensions.
     /// `subjectReference` is the patient reference the caller supplies (never logged).
-    public static func flag(for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil) -> JSON {
+    public static func flag(
+        for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil, canonical: ProjectCanonical = .default
+    ) -> JSON {
         let isActive = alert.status == .active
         let code: String
         let category: String
@@ -106,15 +114,15 @@ public enum TriageFHIR {
             category = "admin"
         }
         var extensions: [JSON] = [
-            ["url": .string(zoneExtensionURL), "valueCode": .string(alert.zone.rawValue)],
-            ["url": .string(detailExtensionURL), "valueString": .string(alert.summary)],
-            ["url": .string(planVersionExtensionURL), "valueInteger": .integer(alert.planVersion)],
+            ["url": .string(zoneExtensionURL(canonical)), "valueCode": .string(alert.zone.rawValue)],
+            ["url": .string(detailExtensionURL(canonical)), "valueString": .string(alert.summary)],
+            ["url": .string(planVersionExtensionURL(canonical)), "valueInteger": .integer(alert.planVersion)],
         ]
         if let lastSeen = alert.deviceLastSeen {
-            extensions.append(["url": .string(deviceLastSeenExtensionURL), "valueDateTime": .string(dateTime(lastSeen))])
+            extensions.append(["url": .string(deviceLastSeenExtensionURL(canonical)), "valueDateTime": .string(dateTime(lastSeen))])
         }
         if let checkedAt {
-            extensions.append(["url": .string(checkedAtExtensionURL), "valueDateTime": .string(dateTime(checkedAt))])
+            extensions.append(["url": .string(checkedAtExtensionURL(canonical)), "valueDateTime": .string(dateTime(checkedAt))])
         }
         let zoneName = alert.kind == .missingMeasurement ? "not measured" : alert.zone.rawValue
         var period: [String: JSON] = ["start": .string(dateTime(alert.raisedAt))]
@@ -127,7 +135,7 @@ public enum TriageFHIR {
             "category": [FHIRCodeableConcept(
                 coding: [FHIRCoding(flagCategorySystem, category, category.capitalized)]).json],
             "code": FHIRCodeableConcept(
-                coding: [FHIRCoding(alertCodeSystem, code, "Triage \(zoneName)")],
+                coding: [FHIRCoding(alertCodeSystem(canonical), code, "Triage \(zoneName)")],
                 text: "Triage \(zoneName): \(alert.summary)").json,
             "subject": ["reference": .string(subjectReference)],
             "period": .object(period),
@@ -138,10 +146,12 @@ public enum TriageFHIR {
     /// The Flag of `alert` as a Bundle entry: a conditional update on the Flag's identifier
     /// (`PUT Flag?identifier=urn:ietf:rfc:3986|urn:uuid:<alert id>`), so a retried upload changes nothing and
     /// the later "inactive" version updates the same Flag on the server.
-    public static func flagEntry(for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil) -> BundleEntry {
+    public static func flagEntry(
+        for alert: TriageAlert, subjectReference: String, checkedAt: Date? = nil, canonical: ProjectCanonical = .default
+    ) -> BundleEntry {
         let identifier = flagIdentifier(alertID: alert.id)
         return BundleEntry(
-            conditionalUpdateOf: flag(for: alert, subjectReference: subjectReference, checkedAt: checkedAt),
+            conditionalUpdateOf: flag(for: alert, subjectReference: subjectReference, checkedAt: checkedAt, canonical: canonical),
             resourceType: "Flag", fullUrl: identifier.value, identifierSystem: identifier.system,
             identifierValue: identifier.value)
     }

@@ -26,7 +26,7 @@ struct DaemonFixture {
 
     static func start() async throws -> DaemonFixture {
         let scenario = GatewayHarness.repository.appendingPathComponent("profiles/sim/bench.yaml").path
-        let gateway = try await GatewayHarness.start(scenario: scenario, logLevel: "info", startDaemon: false)
+        let gateway = try await GatewayHarness.start(scenario: scenario, logLevel: "info", startDaemon: false, strictPHD: false)
         do {
             // The benchmarks load the oximeter far beyond what a real one can send (its profile's rate limit).
             try gateway.editDeviceProfile("pulse-oximeter.yaml") {

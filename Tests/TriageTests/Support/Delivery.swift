@@ -59,6 +59,22 @@ func interpretationCodes(_ resource: [String: Any]?) -> [[String]] {
     }
 }
 
+/// The triage zone of an Observation or component as the receiver got it: the concept in the project's
+/// triage-interpretation extension (PHD IG 2.0.0 keeps `interpretation` for the device's measurement status).
+func triageConcept(_ resource: [String: Any]?) -> [String: Any]? {
+    let zone = (resource?["extension"] as? [[String: Any]])?.first {
+        $0["url"] as? String == ProjectCanonical.default.triageInterpretationExtension
+    }
+    return zone?["valueCodeableConcept"] as? [String: Any]
+}
+
+/// `(system|code)` of each coding of the triage zone of an Observation or component.
+func triageCodes(_ resource: [String: Any]?) -> [String] {
+    ((triageConcept(resource)?["coding"] as? [[String: Any]]) ?? []).map {
+        "\($0["system"] as? String ?? "")|\($0["code"] as? String ?? "")"
+    }
+}
+
 /// Readings with identity as the gateway stores them.
 enum Sensors {
     static let oximeter = SensorKey(rawValue: "bt:00:1C:05:AA:BB:CC")
