@@ -17,7 +17,17 @@ public enum ProcessExit {
         return hasEnded(process)
     }
 
-    static func hasEnded(_ process: Process) -> Bool {
+    /// The exit status once the process has ended and Foundation has noticed it (its `terminationStatus` traps
+    /// before), or nil when either does not happen within `timeout`.
+    public static func status(of process: Process, timeout: Duration = .seconds(10)) -> Int32? {
+        guard wait(for: process, timeout: timeout) else { return nil }
+        // The kernel may show the exit (a zombie) a moment before Foundation has reaped it.
+        let settle = ContinuousClock.now + .seconds(2)
+        while process.isRunning, ContinuousClock.now < settle { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    public static func hasEnded(_ process: Process) -> Bool {
         guard process.isRunning else { return true }
         let pid = process.processIdentifier
         guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }

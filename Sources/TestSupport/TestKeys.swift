@@ -27,7 +27,7 @@ public enum TestKeys {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        guard ProcessExit.wait(for: process), process.terminationStatus == 0 else {
+        guard ProcessExit.status(of: process) == 0 else {
             throw KeyError(description: "openssl \(arguments.first ?? "") failed")
         }
     }
