@@ -106,13 +106,18 @@ struct DrainBenchmark: AsyncParsableCommand {
         print("seeded \(count) readings in \(Fmt.fixed(BenchSupport.seconds(clock.now - started))) s")
     }
 
-    /// Every reading arrived exactly once (a blood-pressure reading is a panel and a pulse Observation).
+    /// A seeded blood-pressure reading is a panel, a pulse and its coincident-time-stamp Observation (PHD IG 2.0.0:
+    /// the hub's time when it received the device's stamp).
+    static let observationsPerReading = 3
+
+    /// Every reading arrived exactly once.
     static func checkReceiver(_ receiver: ReceiverProcess, expectedReadings: Int) async throws -> Int {
         let stats = try await receiver.stats()
         let observations = (stats["resources"] as? [String: Int])?["Observation"] ?? 0
         let duplicates = stats["duplicates"] as? Int ?? -1
-        guard observations == 2 * expectedReadings, duplicates == 0 else {
-            throw ValidationError("the receiver holds \(observations) Observations (expected \(2 * expectedReadings)), "
+        let expected = observationsPerReading * expectedReadings
+        guard observations == expected, duplicates == 0 else {
+            throw ValidationError("the receiver holds \(observations) Observations (expected \(expected)), "
                 + "duplicates \(duplicates)")
         }
         return observations
