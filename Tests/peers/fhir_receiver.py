@@ -684,7 +684,7 @@ def main():
         from phd_conformance import bundle_violations
         store.checker = bundle_violations
         # Build the models' validators now, not while the first Bundle waits for its answer.
-        bundle_violations({"entry": [{"resource": {"resourceType": name}} for name in ("Observation", "Device", "Flag")]})
+        bundle_violations({"entry": [{"resource": {"resourceType": name}} for name in ("Observation", "Device", "Flag", "Task")]})
     plans = PublishedPlans()
     access = (AccessPolicy(args.token_issuer_key, args.token_audience, args.require_dpop_nonce, args.clock_offset)
               if args.token_issuer_key else None)
