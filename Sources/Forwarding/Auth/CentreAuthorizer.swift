@@ -79,7 +79,7 @@ public actor CentreAuthorizer {
         if dpopKey != nil, challenge.contains("use_dpop_nonce"), response.headers["dpop-nonce"] != nil {
             return .nonceRequired
         }
-        if dpopKey != nil, abs(resourceClock.offset(for: url) - offsetBefore) >= 2 { return .clockCorrected }
+        if dpopKey != nil, abs(resourceClock.offset(for: url) - offsetBefore) >= ServerClock.noise { return .clockCorrected }
         token = nil
         report("the centre refused the access token (HTTP 401\(Self.challengeError(challenge).map { ", \($0)" } ?? ""))")
         return .tokenRefused

@@ -11,9 +11,10 @@ struct ServerClock: Sendable {
     /// Remembers the offset the answer shows; a missing or malformed Date header changes nothing.
     mutating func observe(_ response: HTTPResponse, from url: String, localNow: Date) {
         guard let header = response.headers["date"], let serverNow = RetryAfter.httpDate(header) else { return }
-        // Date has whole seconds; the answer was sent within the round trip, so it may lag by up to ~1 s.
+        // Date has whole seconds, and an answer read late on a busy hub looks older than it is: differences
+        // below `noise` are not taken for a wrong clock (servers tolerate far more).
         let offset = serverNow.timeIntervalSince(localNow)
-        offsets[Self.origin(url)] = abs(offset) < 2 ? 0 : offset
+        offsets[Self.origin(url)] = abs(offset) < Self.noise ? 0 : offset
     }
 
     /// The server's idea of now, as far as the hub knows it.
@@ -22,6 +23,9 @@ struct ServerClock: Sendable {
     }
 
     func offset(for url: String) -> TimeInterval { offsets[Self.origin(url)] ?? 0 }
+
+    /// Seconds of difference that say nothing about the clocks (resolution, queueing, a slow round trip).
+    static let noise: TimeInterval = 5
 
     func knows(_ url: String) -> Bool { offsets[Self.origin(url)] != nil }
 

@@ -37,7 +37,7 @@ struct TokenServiceClient: Sendable {
                 retriedNonce = true
                 continue
             }
-            let clockMoved = abs(memory.clock.offset(for: url) - offsetBefore) >= 2
+            let clockMoved = abs(memory.clock.offset(for: url) - offsetBefore) >= ServerClock.noise
             if [400, 401].contains(response.status), clockMoved, !retriedClock {
                 // Our stamps were off by what the Date header now tells: once more in the service's time.
                 retriedClock = true
