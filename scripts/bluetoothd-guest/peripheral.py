@@ -389,6 +389,12 @@ class Device:
         elif opcode == 0x01 and operator == 0x03 and len(value) >= 5 and value[2] == 0x01:
             first = int.from_bytes(value[3:5], "little")
             wanted = [record for record in self.records if record[0] >= first]
+        elif opcode == 0x01 and operator == 0x04 and len(value) >= 7 and value[2] == 0x01:   # within range
+            low, high = int.from_bytes(value[3:5], "little"), int.from_bytes(value[5:7], "little")
+            wanted = [record for record in self.records if low <= record[0] <= high]
+        elif opcode == 0x01 and operator in (0x05, 0x06):   # first / last record
+            ordered = sorted(self.records, key=lambda record: record[0])
+            wanted = ordered[:1] if operator == 0x05 else ordered[-1:]
         elif opcode == 0x03:   # abort
             GLib.timeout_add(50, self.racp_answer, bytes([0x06, 0x00, 0x03, 0x01]))
             return

@@ -363,6 +363,9 @@ def glucometer_passkey_and_racp(world):
 
     meter.send(f"record {GLUCOSE_NEW_RECORD}")
     second = meter.expect("racp", 120)
+    if second["request"] == "01040102000200":
+        # The numbering check first (README "Glucometers whose numbering restarts"): the record at the cursor, #2.
+        second = meter.expect("racp", 60)
     if second["request"] != "0103010300":
         raise Failure(f"second visit asked RACP {second['request']}, expected 0103010300 (from record #3)")
     world.wait_values(CAPILLARY_GLUCOSE, [5.0, 6.1, 7.2])
