@@ -68,22 +68,11 @@ extension Triage {
             guard PersonName.skeleton(verifier) != PersonName.skeleton(doctor) else {
                 throw TriageError.verifierMustDiffer(version: number, person: doctor, verifier: verifier)
             }
-            let document: CarePlanDocument
-            do {
-                switch order.mode {
-                case .completePlan:
-                    document = try CarePlanDocument.parse(yaml: order.planYAML, source: order.reference)
-                case .overridesOnActivePlan:
-                    guard let active else { throw TriageError.noActivePlan }
-                    document = try active.document.merging(overridesYAML: order.planYAML, source: order.reference)
-                }
-            } catch let error as CarePlanError {
-                throw TriageError.invalidPlan(error)
-            }
-            let changes = document.changes(from: active?.document)
+            let (document, summary) = try Self.planDocument(
+                order.planYAML, mode: order.mode, over: active?.document, source: order.reference)
             let version = PlanVersion(
                 version: number, status: .active, planName: document.plan.name, yaml: try Self.yaml(of: document),
-                summary: changes.isEmpty ? "no change" : changes.joined(separator: "\n"), reason: reason,
+                summary: summary, reason: reason,
                 orderedBy: doctor, proposedAt: order.verifiedAt ?? now, basedOnVersion: active?.version.version,
                 verifiedBy: verifier, verifiedAt: order.verifiedAt ?? now, activatedAt: now)
             try db.execute(sql: "UPDATE triage_plan_versions SET status = 'superseded' WHERE status = 'active'")

@@ -51,23 +51,11 @@ extension Triage {
         let version = try await database.write { db -> PlanVersion in
             let active = try PlanRecords.active(db)
             let number = try PlanRecords.nextVersion(db)
-            let source = "proposal \(number)"
-            let document: CarePlanDocument
-            do {
-                switch mode {
-                case .completePlan:
-                    document = try CarePlanDocument.parse(yaml: planYAML, source: source)
-                case .overridesOnActivePlan:
-                    guard let active else { throw TriageError.noActivePlan }
-                    document = try active.document.merging(overridesYAML: planYAML, source: source)
-                }
-            } catch let error as CarePlanError {
-                throw TriageError.invalidPlan(error)
-            }
-            let changes = document.changes(from: active?.document)
+            let (document, summary) = try Self.planDocument(
+                planYAML, mode: mode, over: active?.document, source: "proposal \(number)")
             let version = PlanVersion(
                 version: number, status: .pending, planName: document.plan.name, yaml: try Self.yaml(of: document),
-                summary: changes.isEmpty ? "no change" : changes.joined(separator: "\n"), reason: reason,
+                summary: summary, reason: reason,
                 orderedBy: doctor, proposedAt: now, basedOnVersion: active?.version.version, verifiedBy: nil,
                 verifiedAt: nil, activatedAt: nil, orderedByUID: operatorUID)
             try PlanRecords.insert(db, version)
@@ -188,6 +176,27 @@ extension Triage {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw TriageError.missingPerson(role: role) }
         return trimmed
+    }
+
+    /// A proposed plan as a whole — the complete plan, or overrides merged over the plan in force — and what it
+    /// changes against that plan, one "key: old -> new" per line ("no change" when nothing does).
+    static func planDocument(
+        _ yaml: String, mode: PlanChangeMode, over active: CarePlanDocument?, source: String
+    ) throws -> (document: CarePlanDocument, summary: String) {
+        let document: CarePlanDocument
+        do {
+            switch mode {
+            case .completePlan:
+                document = try CarePlanDocument.parse(yaml: yaml, source: source)
+            case .overridesOnActivePlan:
+                guard let active else { throw TriageError.noActivePlan }
+                document = try active.merging(overridesYAML: yaml, source: source)
+            }
+        } catch let error as CarePlanError {
+            throw TriageError.invalidPlan(error)
+        }
+        let changes = document.changes(from: active)
+        return (document, changes.isEmpty ? "no change" : changes.joined(separator: "\n"))
     }
 
     static func yaml(of document: CarePlanDocument) throws -> String {
