@@ -56,6 +56,7 @@ public actor DeviceSupervisor {
     private struct Tracked {
         var device: ProvisionedDevice
         var processor: DeviceFrameProcessor
+        /// The frame loop, then the frame pump if any (`stop()` ends them differently).
         var tasks: [Task<Void, Never>]
         var visit: Task<Void, Never>?
         var notBefore: ContinuousClock.Instant = .now
@@ -81,6 +82,8 @@ public actor DeviceSupervisor {
     private var adapterProblem: String?
     private var eventTask: Task<Void, Never>?
     private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
+    /// Set by `stop()`: no device is followed or visited any more, whoever asks (a command still running).
+    private var stopped = false
 
     public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
                 sink: any ReadingSink, settings: Settings, logger: Logger) {
@@ -108,21 +111,45 @@ public actor DeviceSupervisor {
         await reloadDevices()
     }
 
+    /// Ends device work for good, so that the database can close behind it: visits running are cancelled and
+    /// awaited (each hangs up on its device), then every frame loop stores what it has received and ends, so
+    /// the readings in flight are committed. Nothing is followed or visited afterwards, even if a pairing
+    /// command still running asks. Each wait is bounded: a stuck D-Bus call or write cannot hold shutdown.
     public func stop() async {
+        stopped = true
         eventTask?.cancel()
-        for entry in tracked.values { release(entry) }
+        let entries = Array(tracked.values)
         tracked = [:]
+        for entry in entries {
+            entry.deferredVisit?.cancel()
+            entry.visit?.cancel()
+        }
+        if await !allEnded(entries.compactMap(\.visit), within: Self.stopGrace) {
+            logger.warning("shutdown: a visit did not end in time; its device is left to hang up by itself")
+        }
+        for entry in entries {
+            entry.tasks.dropFirst().forEach { $0.cancel() }  // the frame pumps: no new frames
+            entry.processor.stop()  // the frame loop ends once it has stored what it was given
+        }
+        if await !allEnded(entries.compactMap(\.tasks.first), within: Self.stopGrace) {
+            logger.warning("shutdown: frames received were not all stored in time; their devices send them again")
+        }
         for observer in visitObservers.values { observer.finish() }
         visitObservers = [:]
     }
 
+    /// How long `stop()` waits for visits, then for frame loops.
+    static let stopGrace: Duration = .seconds(5)
+
     /// Re-reads the registry (after pairing or forgetting): new devices are followed, forgotten ones dropped.
     public func reloadDevices() async {
+        guard !stopped else { return }
         let devices: [ProvisionedDevice]
         do { devices = try await registry.all() } catch {
             logger.error("cannot read the provisioned devices: \(error)")
             return
         }
+        guard !stopped else { return }  // stopped while the registry was read
         let wanted = Dictionary(devices.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         for (address, entry) in tracked where wanted[address] == nil {
             release(entry)
@@ -312,7 +339,7 @@ public actor DeviceSupervisor {
     }
 
     private func considerVisit(_ address: String, reason: String) {
-        guard let waiting = tracked[address], waiting.visit == nil else { return }
+        guard !stopped, let waiting = tracked[address], waiting.visit == nil else { return }
         guard ContinuousClock.now >= waiting.notBefore else {
             deferVisit(address, reason: reason)
             return
