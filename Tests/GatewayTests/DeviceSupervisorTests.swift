@@ -164,6 +164,20 @@ final class RecordingSink: ReadingSink {
         #expect(await fixture.supervisor.visitNow("A0:9E:1A:00:00:01") == false)
         await fixture.stop()
     }
+
+    /// At shutdown the control server may still be finishing a `dhoctl pair`, which provisions the device and
+    /// asks the supervisor to reload: once stopped, the supervisor follows and visits nothing, so no device
+    /// work runs while the database closes.
+    @Test func nothingIsFollowedOrVisitedAfterStop() async throws {
+        let fixture = try await Self.start(provision: [("A0:9E:1A:00:00:01", "blood-pressure")])
+        await fixture.supervisor.start()
+        await fixture.supervisor.stop()
+        try await fixture.registry.provision(address: "C4:AD:34:00:00:03", profile: "glucose", name: nil, by: "tech", at: Date())
+        await fixture.supervisor.reloadDevices()
+        #expect(await fixture.supervisor.deviceStatuses().isEmpty)
+        #expect(await fixture.supervisor.visitNow("C4:AD:34:00:00:03") == false)
+        await fixture.stop()
+    }
 }
 
 enum RepositoryPaths {
