@@ -162,10 +162,26 @@ public actor ObjectManagerMirror {
     /// A stream of the values `transform` picks out of the changes from now on (nil skips an event).
     /// Buffers without limit: a notification must never be dropped because its reader was slow.
     public func subscribe<T: Sendable>(_ transform: @escaping @Sendable (MirrorEvent) -> T?) -> AsyncStream<T> {
+        subscribeEach { transform($0).map { [$0] } ?? [] }
+    }
+
+    /// Every change from now on as typed events (`BlueZEvent`), in order. Finishes when the mirror stops.
+    public func typedEvents() -> AsyncStream<BlueZEvent> {
+        subscribeTyped { $0 }
+    }
+
+    /// A stream of the values `transform` picks out of the typed events from now on (nil skips an event);
+    /// buffered like `subscribe`.
+    public func subscribeTyped<T: Sendable>(_ transform: @escaping @Sendable (BlueZEvent) -> T?) -> AsyncStream<T> {
+        subscribeEach { BlueZEvent.decode($0).compactMap(transform) }
+    }
+
+    /// A stream of the values `transform` makes of each change, in order.
+    private func subscribeEach<T: Sendable>(_ transform: @escaping @Sendable (MirrorEvent) -> [T]) -> AsyncStream<T> {
         let (stream, continuation) = AsyncStream.makeStream(of: T.self, bufferingPolicy: .unbounded)
         let id = makeID()
         subscribers[id] = { event in
-            if let value = transform(event) { continuation.yield(value) }
+            for value in transform(event) { continuation.yield(value) }
         }
         subscriberFinishers[id] = { continuation.finish() }
         continuation.onTermination = { [weak self] _ in

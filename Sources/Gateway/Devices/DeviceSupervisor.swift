@@ -64,7 +64,7 @@ public actor DeviceSupervisor {
         var failures = 0
         var visits = 0
         var lastOutcome: String?
-        /// The device refused the hub's bond on its last visit (`BondLoss`): visited at the maximum back-off only.
+        /// The device refused the hub's bond on its last visit (`BlueZError.isBondLoss`): visited at the maximum back-off only.
         var bondLost = false
         /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
         var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
@@ -93,7 +93,7 @@ public actor DeviceSupervisor {
         self.logger = logger
     }
 
-    public var adapterPath: ObjectPath { BlueZNames.root.appending(settings.adapterName) }
+    public var adapterPath: ObjectPath { BlueZNames.adapterPath(named: settings.adapterName) }
 
     /// Starts following bluetoothd and the provisioned devices. Returns at once; `stop()` ends it all.
     public func start() async {
@@ -207,11 +207,10 @@ public actor DeviceSupervisor {
 
     public func adapterStatus() async -> AdapterStatus {
         let view = await client.mirror.view
-        let properties = view.properties(adapterPath, BlueZNames.adapter)
+        let adapter = view.adapter(adapterPath)
         return AdapterStatus(
-            bluetoothdRunning: view.isServiceAvailable, adapterPresent: properties != nil,
-            powered: properties?["Powered"]?.boolValue ?? false,
-            discovering: properties?["Discovering"]?.boolValue ?? false, lastProblem: adapterProblem)
+            bluetoothdRunning: view.isServiceAvailable, adapterPresent: adapter != nil,
+            powered: adapter?.powered ?? false, discovering: adapter?.discovering ?? false, lastProblem: adapterProblem)
     }
 
     // MARK: Adapter
@@ -242,6 +241,10 @@ public actor DeviceSupervisor {
     // MARK: Events
 
     private func handle(_ event: MirrorEvent) async {
+        for typed in BlueZEvent.decode(event) { await handle(typed) }
+    }
+
+    private func handle(_ event: BlueZEvent) async {
         switch event {
         case .serviceAvailable:
             logger.notice("bluetoothd is available again; resuming")
@@ -250,30 +253,19 @@ public actor DeviceSupervisor {
         case .serviceLost:
             adapterProblem = "bluetoothd is not running"
             logger.warning("bluetoothd left the bus; waiting for it to come back")
-        case let .interfacesAdded(path, interfaces):
-            if path == adapterPath, interfaces[BlueZNames.adapter] != nil {
-                logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
-                await prepareAdapter()
-            } else if interfaces[BlueZNames.device] != nil, let address = address(of: path) {
-                considerVisit(address, reason: "advertisement")
-            }
-        case let .interfacesRemoved(path, interfaces):
-            if path == adapterPath, interfaces.contains(BlueZNames.adapter) {
-                adapterProblem = "adapter \(settings.adapterName) removed"
-                logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
-            }
-        case let .propertiesChanged(path, BlueZNames.device, changed, _):
-            guard let address = address(of: path) else { return }
-            let advertised = changed["RSSI"] != nil || changed["ManufacturerData"] != nil || changed["ServiceData"] != nil
-            let connectedByItself = changed["Connected"]?.boolValue == true
-            if advertised || connectedByItself {
-                considerVisit(address, reason: connectedByItself ? "device connected" : "advertisement")
-            }
-        case let .propertiesChanged(path, BlueZNames.adapter, changed, _) where path == adapterPath:
-            if changed["Powered"]?.boolValue == false {
-                logger.warning("Bluetooth adapter powered off; powering it on again")
-                await prepareAdapter()
-            }
+        case .adapter(adapterPath, .added):
+            logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
+            await prepareAdapter()
+        case .adapter(adapterPath, .removed):
+            adapterProblem = "adapter \(settings.adapterName) removed"
+            logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
+        case .adapter(adapterPath, .powered(false)):
+            logger.warning("Bluetooth adapter powered off; powering it on again")
+            await prepareAdapter()
+        case let .device(path, .added), let .device(path, .advertised):
+            if let address = address(of: path) { considerVisit(address, reason: "advertisement") }
+        case let .device(path, .connected(true)):
+            if let address = address(of: path) { considerVisit(address, reason: "device connected") }
         default:
             break
         }
@@ -281,10 +273,7 @@ public actor DeviceSupervisor {
 
     /// The provisioned address whose device object `path` is (on our adapter), if any.
     private func address(of path: ObjectPath) -> String? {
-        guard path.parent == adapterPath else { return nil }
-        let element = path.rawValue.split(separator: "/").last.map(String.init) ?? ""
-        guard element.hasPrefix("dev_") else { return nil }
-        let address = element.dropFirst(4).replacingOccurrences(of: "_", with: ":")
+        guard path.parent == adapterPath, let address = BluetoothAddress(devicePath: path)?.description else { return nil }
         return tracked[address] != nil ? address : nil
     }
 

@@ -23,7 +23,7 @@ extension GatewayCommands {
             // The device is looked for next: the old object (Paired, stale keys) must not be taken for it. Gone,
             // or already back from a new advertisement unpaired, will do.
             _ = try? await runtime.bluez.mirror.waitFor("\(address) removed", timeout: .seconds(5)) { view in
-                view.properties(path, BlueZNames.device)?["Paired"]?.boolValue == true ? nil : true
+                view.device(path)?.paired == true ? nil : true
             }
         } catch .bluez(.doesNotExist, _) {
             // bluetoothd holds no bond for it: pairing starts from nothing anyway.

@@ -4,7 +4,7 @@ import Foundation
 import ReadingStore
 
 extension GatewayCommands {
-    var adapter: Adapter { runtime.bluez.adapter(BlueZNames.root.appending(runtime.configuration.bluetooth.adapter)) }
+    var adapter: Adapter { runtime.bluez.adapter(named: runtime.configuration.bluetooth.adapter) }
 
     func devices() async throws(ControlError) -> [DeviceResult] {
         try await failing("devices") {
