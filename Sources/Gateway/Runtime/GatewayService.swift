@@ -1,4 +1,5 @@
 import Foundation
+import HealthProfiles
 import Logging
 public import ServiceLifecycle
 
@@ -25,7 +26,7 @@ public struct GatewayService: Service {
                 let alerts = runtime.configuration.alerts
                 await MaintenanceLoop(
                     runtime: runtime, interval: alerts.scheduleCheckInterval,
-                    forwardingAlarmAfter: alerts.forwardingFailingAfter / .seconds(1)
+                    forwardingAlarmAfter: alerts.forwardingFailingAfter.inSeconds
                 ).run()
             }
             if let centrePlans = runtime.centrePlans {
