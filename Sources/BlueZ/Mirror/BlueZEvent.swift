@@ -96,47 +96,48 @@ extension BlueZEvent {
 
     private static func propertiesChanged(_ path: ObjectPath, _ interface: String, _ changed: [String: DBusValue]) -> [BlueZEvent] {
         switch interface {
-        case BlueZNames.adapter: adapterChanged(changed).map { .adapter(path, $0) }
-        case BlueZNames.device: deviceChanged(changed).map { .device(path, $0) }
-        case BlueZNames.gattCharacteristic: characteristicChanged(changed).map { .characteristic(path, $0) }
+        case BlueZNames.adapter: events(of: changed, adapterRules).map { .adapter(path, $0) }
+        case BlueZNames.device: (events(of: changed, deviceRules) + advertised(changed)).map { .device(path, $0) }
+        case BlueZNames.gattCharacteristic: events(of: changed, characteristicRules).map { .characteristic(path, $0) }
         case BlueZNames.battery: batteryLevel(path, changed).map { [$0] } ?? []
         default: []
         }
     }
 
-    private static func adapterChanged(_ changed: [String: DBusValue]) -> [AdapterEvent] {
-        func value(_ name: AdapterPropertyName) -> DBusValue? { changed[name.rawValue] }
-        return [
-            value(.powered)?.boolValue.map(AdapterEvent.powered),
-            value(.discovering)?.boolValue.map(AdapterEvent.discovering),
-        ].compactMap { $0 }
+    /// Which event each property makes of its value (nil: a value of another type), in the order they are reported.
+    private typealias Rules<Name: BlueZPropertyName, Event> = [(Name, @Sendable (DBusValue) -> Event?)]
+
+    private static let adapterRules: Rules<AdapterPropertyName, AdapterEvent> = [
+        (.powered, { $0.boolValue.map(AdapterEvent.powered) }),
+        (.discovering, { $0.boolValue.map(AdapterEvent.discovering) }),
+    ]
+
+    /// A connection comes first: whoever reacts to it and to an advertisement (a visit) knows the device connected.
+    private static let deviceRules: Rules<DevicePropertyName, DeviceEvent> = [
+        (.connected, { $0.boolValue.map(DeviceEvent.connected) }),
+        (.servicesResolved, { $0.boolValue.map(DeviceEvent.servicesResolved) }),
+        (.paired, { $0.boolValue.map(DeviceEvent.paired) }),
+    ]
+
+    private static let characteristicRules: Rules<GattCharacteristicPropertyName, CharacteristicEvent> = [
+        (.value, { $0.bytesValue.map(CharacteristicEvent.value) }),
+        (.notifying, { $0.boolValue.map(CharacteristicEvent.notifying) }),
+    ]
+
+    private static func events<Name, Event>(of changed: [String: DBusValue], _ rules: Rules<Name, Event>) -> [Event] {
+        rules.compactMap { name, event in changed[name.rawValue].flatMap(event) }
     }
 
-    private static func deviceChanged(_ changed: [String: DBusValue]) -> [DeviceEvent] {
+    /// The advertisement a change of RSSI, ManufacturerData or ServiceData reports; none when it names none of them.
+    private static func advertised(_ changed: [String: DBusValue]) -> [DeviceEvent] {
         func value(_ name: DevicePropertyName) -> DBusValue? { changed[name.rawValue] }
-        // A connection comes first: whoever reacts to both (a visit) then knows the device connected by itself.
-        var events: [DeviceEvent] = [
-            value(.connected)?.boolValue.map(DeviceEvent.connected),
-            value(.servicesResolved)?.boolValue.map(DeviceEvent.servicesResolved),
-            value(.paired)?.boolValue.map(DeviceEvent.paired),
-        ].compactMap { $0 }
         let rssi = value(.rssi).flatMap { $0.int16Value != nil ? $0 : nil }
         let advertisement = Advertisement(
             rssi: rssi.flatMap(DeviceProperties.rssi),
             manufacturerData: value(.manufacturerData).flatMap(DeviceProperties.manufacturerData),
             serviceData: value(.serviceData).flatMap(DeviceProperties.serviceData))
-        if rssi != nil || advertisement.manufacturerData != nil || advertisement.serviceData != nil {
-            events.append(.advertised(advertisement))
-        }
-        return events
-    }
-
-    private static func characteristicChanged(_ changed: [String: DBusValue]) -> [CharacteristicEvent] {
-        func value(_ name: GattCharacteristicPropertyName) -> DBusValue? { changed[name.rawValue] }
-        return [
-            value(.value)?.bytesValue.map(CharacteristicEvent.value),
-            value(.notifying)?.boolValue.map(CharacteristicEvent.notifying),
-        ].compactMap { $0 }
+        guard rssi != nil || advertisement.manufacturerData != nil || advertisement.serviceData != nil else { return [] }
+        return [.advertised(advertisement)]
     }
 
     private static func batteryLevel(_ path: ObjectPath, _ properties: [String: DBusValue]) -> BlueZEvent? {
