@@ -2,7 +2,7 @@ public import DBus
 public import HealthProfiles
 
 /// org.bluez.Adapter1 (BlueZ doc/org.bluez.Adapter.rst).
-public struct Adapter: Sendable, Hashable {
+public struct Adapter: BlueZObject {
     public let path: ObjectPath
     let client: BlueZClient
 
@@ -11,12 +11,9 @@ public struct Adapter: Sendable, Hashable {
         self.client = client
     }
 
-    public static func == (lhs: Adapter, rhs: Adapter) -> Bool { lhs.path == rhs.path }
-    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
-
     /// The adapter's properties as last reported; nil when the adapter is gone.
     public func properties() async -> AdapterProperties? {
-        await client.mirror.properties(path, BlueZNames.adapter).map(AdapterProperties.init)
+        await client.mirror.view.adapter(path)
     }
 
     public func setPowered(_ powered: Bool) async throws(BlueZError) {

@@ -2,7 +2,7 @@ public import DBus
 public import HealthProfiles
 
 /// org.bluez.Device1 (BlueZ doc/org.bluez.Device.rst).
-public struct Device: Sendable, Hashable {
+public struct Device: BlueZObject {
     public let path: ObjectPath
     let client: BlueZClient
 
@@ -11,12 +11,9 @@ public struct Device: Sendable, Hashable {
         self.client = client
     }
 
-    public static func == (lhs: Device, rhs: Device) -> Bool { lhs.path == rhs.path }
-    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
-
     /// The device's properties as last reported; nil when bluetoothd has no such device (any more).
     public func properties() async -> DeviceProperties? {
-        await client.mirror.properties(path, BlueZNames.device).map(DeviceProperties.init)
+        await client.mirror.view.device(path)
     }
 
     // MARK: Connection

@@ -2,7 +2,7 @@ public import DBus
 public import HealthProfiles
 
 /// org.bluez.GattCharacteristic1 of a remote device (BlueZ doc/org.bluez.GattCharacteristic.rst).
-public struct GattCharacteristicProxy: Sendable, Hashable {
+public struct GattCharacteristicProxy: BlueZObject {
     public let path: ObjectPath
     public let uuid: BluetoothUUID
     let client: BlueZClient
@@ -12,9 +12,6 @@ public struct GattCharacteristicProxy: Sendable, Hashable {
         self.uuid = uuid
         self.client = client
     }
-
-    public static func == (lhs: GattCharacteristicProxy, rhs: GattCharacteristicProxy) -> Bool { lhs.path == rhs.path }
-    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
 
     public enum WriteType: String, Sendable {
         /// Write without response.
