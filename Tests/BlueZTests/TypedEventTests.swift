@@ -160,12 +160,24 @@ import Testing
             if case .advertised = change { return nil }
             return change
         })
+        // A second typed subscriber and a raw one see the same change (it is decoded once for all typed ones).
+        let everything = StreamProbe(await fixture.client.mirror.typedEvents())
+        let raw = StreamProbe(await fixture.client.mirror.subscribe { event -> Bool? in
+            guard case let .propertiesChanged(path, _, changed, _) = event, path == cuffPath else { return nil }
+            return changed["Paired"] != nil ? true : nil
+        })
         try await fixture.control.setRawDeviceProperty(Addresses.cuff, "Connected", .string("yes"))
         try await fixture.control.setRawDeviceProperty(Addresses.cuff, "Paired", .boolean(true))
         try await fixture.control.setRawDeviceProperty(Addresses.cuff, "Connected", .boolean(true))
         #expect(try await events.next(within: .seconds(10), "Paired") == .paired(true))
         #expect(try await events.next(within: .seconds(10), "Connected") == .connected(true))
         #expect(await cuff.properties()?.connected == true)
+        #expect(try await raw.next(within: .seconds(10), "raw Paired") == true)
+        var seen: [BlueZEvent] = []
+        while !seen.contains(.device(cuffPath, .connected(true))), let event = try await everything.next(within: .seconds(10), "typed") {
+            seen.append(event)
+        }
+        #expect(seen.contains(.device(cuffPath, .paired(true))))
         await fixture.stop()
     }
 }
