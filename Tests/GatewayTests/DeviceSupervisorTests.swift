@@ -153,7 +153,7 @@ final class RecordingSink: ReadingSink {
         try await fixture.sim.control.setInRange(BluetoothAddress("A0:9E:1A:00:00:01")!, false)
         await fixture.supervisor.start()
         // Known from no advertisement: only an explicit request triggers a visit, which fails (out of range).
-        _ = await fixture.supervisor.visitNow("A0:9E:1A:00:00:01")
+        _ = await fixture.supervisor.visitNow(BluetoothAddress("A0:9E:1A:00:00:01")!)
         let failure = try await outcomes.next(within: .seconds(30), "failed visit")
         #expect(failure?.contains("connect") == true)
         #expect(try await fixture.registry.device(address: "A0:9E:1A:00:00:01")?.consecutiveFailures == 1)
@@ -161,7 +161,7 @@ final class RecordingSink: ReadingSink {
         try await fixture.registry.forget(address: "A0:9E:1A:00:00:01")
         await fixture.supervisor.reloadDevices()
         #expect(await fixture.supervisor.deviceStatuses().isEmpty)
-        #expect(await fixture.supervisor.visitNow("A0:9E:1A:00:00:01") == false)
+        #expect(await fixture.supervisor.visitNow(BluetoothAddress("A0:9E:1A:00:00:01")!) == false)
         await fixture.stop()
     }
 

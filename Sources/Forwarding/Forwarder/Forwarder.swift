@@ -1,4 +1,5 @@
 import Foundation
+import HealthProfiles
 public import Logging
 public import ReadingStore
 import Synchronization
@@ -207,7 +208,7 @@ public actor Forwarder {
         resolved = []
         let now = clock.now()
         let probing = backoffUntil.map { now < $0 } ?? false
-        if probing, let last = lastAttemptAt, now < last.addingTimeInterval(Self.seconds(configuration.urgentRetryInterval)) {
+        if probing, let last = lastAttemptAt, now < last.addingTimeInterval(configuration.urgentRetryInterval.inSeconds) {
             return report
         }
         if !probing { backoffUntil = nil }
@@ -411,10 +412,6 @@ public actor Forwarder {
         } catch {
             logger.error("cannot park a rejected item", metadata: ["item": "\(item.id)", "error": "\(error)"])
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        duration / .seconds(1)
     }
 
     /// Waits `timeout`, or less when `wake()` or `forwardNow()` is called.

@@ -148,10 +148,8 @@ public final class GatewayRuntime: Sendable {
             try? store.close()
             throw StartupError("bluetooth", "cannot reach the system D-Bus: \(error)")
         }
-        let pairing = PairingCoordinator { path in
-            guard let address = path.rawValue.split(separator: "/").last, address.hasPrefix("dev_") else { return false }
-            let text = address.dropFirst(4).replacingOccurrences(of: "_", with: ":")
-            return ((try? await registry.device(address: text)) ?? nil) != nil
+        let pairing = PairingCoordinator { address in
+            ((try? await registry.device(address: address.description)) ?? nil) != nil
         }
         let agent: AgentService
         do { agent = try await AgentService.start(client: bluez, agent: pairing) } catch {

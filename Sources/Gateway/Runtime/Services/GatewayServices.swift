@@ -1,3 +1,4 @@
+import HealthProfiles
 import Logging
 public import ServiceLifecycle
 
@@ -21,7 +22,7 @@ public enum GatewayServices {
             (.forwarder, ForwarderService(forwarder: runtime.forwarder, logger: logger)),
             (.maintenance, MaintenanceLoop(
                 runtime: runtime, interval: alerts.scheduleCheckInterval,
-                forwardingAlarmAfter: alerts.forwardingFailingAfter / .seconds(1))),
+                forwardingAlarmAfter: alerts.forwardingFailingAfter.inSeconds)),
         ]
         if let centrePlans = runtime.centrePlans { services.append((.centrePlans, centrePlans)) }
         services += [
