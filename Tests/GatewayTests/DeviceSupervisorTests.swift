@@ -175,7 +175,7 @@ final class RecordingSink: ReadingSink {
         try await fixture.registry.provision(address: "C4:AD:34:00:00:03", profile: "glucose", name: nil, by: "tech", at: Date())
         await fixture.supervisor.reloadDevices()
         #expect(await fixture.supervisor.deviceStatuses().isEmpty)
-        #expect(await fixture.supervisor.visitNow("C4:AD:34:00:00:03") == false)
+        #expect(await fixture.supervisor.visitNow(BluetoothAddress("C4:AD:34:00:00:03")!) == false)
         await fixture.stop()
     }
 }
