@@ -77,7 +77,10 @@ public struct DeviceVisit: Sendable {
             }
         }
         // Waiting on the OneShot, not on the task: a wait that ends at the limit must not wait for the call.
-        switch await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) {
+        // The wait runs in a task of its own, which the visit's cancellation (at shutdown) does not reach:
+        // cancelled, it ended at once and logged "no answer" for a Disconnect() that was answered.
+        let answer = await Task { await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) }.value
+        switch answer {
         case .released?:
             return
         case let .problem(problem)?:
