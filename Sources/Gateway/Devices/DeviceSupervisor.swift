@@ -100,7 +100,7 @@ public actor DeviceSupervisor {
 
     /// Starts following bluetoothd and the provisioned devices. Returns at once; `stop()` ends it all.
     public func start() async {
-        let events = await client.mirror.events()
+        let events = await client.mirror.typedEvents()
         eventTask = Task { [weak self] in
             for await event in events {
                 guard let self else { return }
@@ -268,10 +268,6 @@ public actor DeviceSupervisor {
     }
 
     // MARK: Events
-
-    private func handle(_ event: MirrorEvent) async {
-        for typed in BlueZEvent.decode(event) { await handle(typed) }
-    }
 
     private func handle(_ event: BlueZEvent) async {
         switch event {
