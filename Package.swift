@@ -51,7 +51,7 @@ let package = Package(
         // org.bluez client: object-manager mirror, adapter, device, GATT, agent.
         .target(
             name: "BlueZ",
-            dependencies: ["DBus", "HealthProfiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DBus", "HealthProfiles", "CancellableTimers", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // A scripted BlueZ look-alike that owns org.bluez on a private bus.
         .target(
@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "Forwarding",
             dependencies: [
-                "HealthProfiles", "ReadingStore", "CCurl",
+                "HealthProfiles", "CancellableTimers", "ReadingStore", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles", "ConfigYAML", "ReadingStore", "Forwarding",
+                "HealthProfiles", "CancellableTimers", "ConfigYAML", "ReadingStore", "Forwarding",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "HealthProfiles", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
+                "HealthProfiles", "CancellableTimers", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
                 "CSystemShims", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -29,16 +29,23 @@ public enum CancellableSleep {
         try Task.checkCancellation()
     }
 
-    /// How many timers have fired so far (process-wide): lets a test tell a cancelled sleep's timer from one
-    /// that still went off, without asserting anything about wall-clock time.
-    public static var timersFired: Int { ArmedTimer.fired.load(ordering: .relaxed) }
+    /// Counts the timers that go off for sleeps started with it bound (children inherit it): lets a test
+    /// tell a cancelled sleep's timer from one that still went off, without asserting anything about time,
+    /// and without counting the sleeps of other code running at the same time.
+    @TaskLocal public static var firedTimers: FiredTimerCount?
+}
+
+/// How many timers went off (see `CancellableSleep.firedTimers`).
+public final class FiredTimerCount: Sendable {
+    private let count = Atomic<Int>(0)
+    public init() {}
+    public var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
 }
 
 /// One sleep's timer and continuation; whichever comes first (the deadline or cancellation) resumes the sleeper
 /// once and cancels the timer.
 private final class ArmedTimer: Sendable {
-    static let fired = Atomic<Int>(0)
-
     private struct State {
         var timer: (any DispatchSourceTimer)?
         var continuation: CheckedContinuation<Void, Never>?
@@ -54,8 +61,9 @@ private final class ArmedTimer: Sendable {
         let armed = state.withLock { state -> Bool in
             guard !state.finished else { return false }
             let timer = DispatchSource.makeTimerSource(queue: .global())
+            let counter = CancellableSleep.firedTimers
             timer.setEventHandler { [self] in
-                Self.fired.add(1, ordering: .relaxed)
+                counter?.increment()
                 fire()
             }
             timer.schedule(deadline: .now() + Self.dispatchInterval(remaining))

@@ -1,45 +1,53 @@
 import CancellableTimers
 import Testing
 
-@Suite("CancellableSleep", .serialized)
+@Suite("CancellableSleep")
 struct CancellableSleepTests {
     @Test("a sleep lasts at least its duration and its timer fires once")
     func sleepsItsDuration() async throws {
-        let before = CancellableSleep.timersFired
-        let start = ContinuousClock.now
-        try await CancellableSleep.sleep(for: .milliseconds(30))
-        #expect(ContinuousClock.now - start >= .milliseconds(30))
-        #expect(CancellableSleep.timersFired == before + 1)
+        let fired = FiredTimerCount()
+        try await CancellableSleep.$firedTimers.withValue(fired) {
+            let start = ContinuousClock.now
+            try await CancellableSleep.sleep(for: .milliseconds(30))
+            #expect(ContinuousClock.now - start >= .milliseconds(30))
+        }
+        #expect(fired.value == 1)
     }
 
     @Test("cancelling a sleep throws CancellationError and its timer never fires")
     func cancelledSleepDisarmsItsTimer() async throws {
-        let before = CancellableSleep.timersFired
-        let sleeper = Task { try await CancellableSleep.sleep(for: .milliseconds(200)) }
+        let fired = FiredTimerCount()
+        let sleeper = CancellableSleep.$firedTimers.withValue(fired) {
+            Task { try await CancellableSleep.sleep(for: .milliseconds(200)) }
+        }
         try await Task.sleep(for: .milliseconds(20))
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         // Past the original deadline: Task.sleep's timer would have gone off by now.
         try await Task.sleep(for: .milliseconds(400))
-        #expect(CancellableSleep.timersFired == before)
+        #expect(fired.value == 0)
     }
 
     @Test("a task cancelled before it sleeps does not sleep")
     func cancelledBeforeSleeping() async throws {
-        let before = CancellableSleep.timersFired
-        let sleeper = Task {
-            withUnsafeCurrentTask { $0?.cancel() }
-            try await CancellableSleep.sleep(for: .seconds(3600))
+        let fired = FiredTimerCount()
+        let sleeper = CancellableSleep.$firedTimers.withValue(fired) {
+            Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                try await CancellableSleep.sleep(for: .seconds(3600))
+            }
         }
         await #expect(throws: CancellationError.self) { try await sleeper.value }
-        #expect(CancellableSleep.timersFired == before)
+        #expect(fired.value == 0)
     }
 
     @Test("a deadline in the past returns at once without a timer")
     func pastDeadline() async throws {
-        let before = CancellableSleep.timersFired
-        try await CancellableSleep.sleep(until: .now - .seconds(1))
-        try await CancellableSleep.sleep(for: .zero)
-        #expect(CancellableSleep.timersFired == before)
+        let fired = FiredTimerCount()
+        try await CancellableSleep.$firedTimers.withValue(fired) {
+            try await CancellableSleep.sleep(until: .now - .seconds(1))
+            try await CancellableSleep.sleep(for: .zero)
+        }
+        #expect(fired.value == 0)
     }
 }

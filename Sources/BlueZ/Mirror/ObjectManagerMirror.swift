@@ -1,3 +1,4 @@
+import CancellableTimers
 public import DBus
 public import Logging
 
@@ -222,7 +223,7 @@ public actor ObjectManagerMirror {
         let result: Result<T, BlueZError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let timeoutTask = Task { [weak self] in
-                    do { try await Task.sleep(for: timeout) } catch { return }
+                    do { try await CancellableSleep.sleep(for: timeout) } catch { return }
                     await self?.failWaiter(id, with: .timedOut(what))
                 }
                 waiters[id] = Waiter(
@@ -438,7 +439,7 @@ public actor ObjectManagerMirror {
         let capped = min(delay, .seconds(30))
         logger.notice("loading \(service)'s objects again in \(capped)")
         reloadTask = Task { [weak self] in
-            do { try await Task.sleep(for: capped) } catch { return }
+            do { try await CancellableSleep.sleep(for: capped) } catch { return }
             await self?.reload(owner: expected, attempt: attempt + 1)
         }
     }

@@ -1,3 +1,4 @@
+import CancellableTimers
 import Foundation
 import HealthProfiles
 public import Logging
@@ -43,7 +44,7 @@ public struct Sleeper: Sendable {
         self.sleep = sleep
     }
 
-    public static let live = Sleeper { try await Task.sleep(for: $0) }
+    public static let live = Sleeper { try await CancellableSleep.sleep(for: $0) }
 }
 
 /// What one `forwardOnce` did.

@@ -2,6 +2,7 @@ public import DeviceProfiles
 public import Foundation
 public import HealthProfiles
 public import Logging
+import CancellableTimers
 import ReadingStore
 import Synchronization
 
@@ -294,7 +295,7 @@ public final class DeviceFrameProcessor: Sendable {
                 return
             }
             guard let remaining else { return }
-            try? await Task.sleep(for: max(remaining, .milliseconds(10)))
+            try? await CancellableSleep.sleep(for: max(remaining, .milliseconds(10)))
         }
     }
 

@@ -1,6 +1,7 @@
 public import BlueZ
 public import DBus
 public import DeviceProfiles
+import CancellableTimers
 import Foundation
 import HealthProfiles
 public import Logging
@@ -360,7 +361,7 @@ public actor DeviceSupervisor {
         guard var entry = tracked[address], entry.deferredVisit == nil else { return }
         let due = entry.notBefore
         entry.deferredVisit = Task { [weak self] in
-            do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+            do { try await CancellableSleep.sleep(until: due) } catch { return }
             await self?.deferredVisitDue(address, reason: reason)
         }
         tracked[address] = entry

@@ -1,4 +1,5 @@
 public import BlueZ
+import CancellableTimers
 import DBus
 public import DeviceProfiles
 public import Foundation
@@ -382,12 +383,12 @@ public struct DeviceVisit: Sendable {
                     let last = max(processor.lastFrameInstant ?? listeningSince, listeningSince)
                     let remaining = quiet - (ContinuousClock.now - last)
                     if remaining <= .zero { return "device quiet" }
-                    try? await Task.sleep(for: remaining)
+                    try? await CancellableSleep.sleep(for: remaining)
                 }
                 return "cancelled"
             }
             group.addTask {
-                try? await Task.sleep(until: windowEnd, clock: .continuous)
+                try? await CancellableSleep.sleep(until: windowEnd)
                 return "collection window closed"
             }
             let first = await group.next() ?? "cancelled"

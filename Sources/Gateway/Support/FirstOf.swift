@@ -1,3 +1,4 @@
+import CancellableTimers
 /// What `work` returns, or `fallback` once `limit` has passed. `work` is then cancelled, and the call returns
 /// only when it has ended, so `work` must end promptly when cancelled (`OneShot.value()` does; awaiting an
 /// unstructured task's `value` does not, which is why a bounded wait for a D-Bus call goes through a OneShot).
@@ -5,7 +6,7 @@ func firstOf<T: Sendable>(_ work: @escaping @Sendable () async -> T, within limi
     await withTaskGroup(of: T.self) { group in
         group.addTask { await work() }
         group.addTask {
-            try? await Task.sleep(for: limit)
+            try? await CancellableSleep.sleep(for: limit)
             return fallback
         }
         let first = await group.next() ?? fallback

@@ -1,3 +1,4 @@
+import CancellableTimers
 import Foundation
 import GRDB
 import HealthProfiles
@@ -55,7 +56,7 @@ actor PatientCues {
         let tick = min(speech.repeatInterval, .seconds(30))
         repeater = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
+                try? await CancellableSleep.sleep(for: tick)
                 _ = await self?.speakDue()
             }
         }
@@ -99,7 +100,7 @@ actor PatientCues {
             let generation = receiptGeneration
             let duration = settings.lights?.receiptDuration ?? .seconds(5)
             Task { [weak self] in
-                try? await Task.sleep(for: duration)
+                try? await CancellableSleep.sleep(for: duration)
                 await self?.endReceipt(generation, panel: panel)
             }
         case "alert-raised":

@@ -1,3 +1,4 @@
+import CancellableTimers
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ enum HookRunner {
         }
         let pid = process.processIdentifier
         let killer = Task {
-            try await Task.sleep(for: command.timeout)
+            try await CancellableSleep.sleep(for: command.timeout)
             // The whole process group: Foundation made the child its leader.
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)

@@ -1,3 +1,4 @@
+import CancellableTimers
 import BlueZ
 import DBus
 import Foundation
@@ -44,7 +45,7 @@ extension GatewayCommands {
                     id: requestID, message: "\(result.address)  \(result.name ?? "?")  \(result.profile ?? "")",
                     detail: try? JSONValue(encoding: result))
             }
-            try? await Task.sleep(for: .milliseconds(500))
+            try? await CancellableSleep.sleep(for: .milliseconds(500))
         }
         return found.values.sorted { $0.address < $1.address }
     }

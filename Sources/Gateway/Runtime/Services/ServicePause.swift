@@ -1,9 +1,10 @@
+import CancellableTimers
 import ServiceLifecycle
 
 /// The wait between two rounds of a service's loop. Returns false once the daemon is shutting down (or the
 /// task is cancelled): the loop then ends after a complete round, never in the middle of one.
 func pauseUnlessShuttingDown(for duration: Duration) async -> Bool {
-    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    try? await cancelWhenGracefulShutdown { try await CancellableSleep.sleep(for: duration) }
     return !Task.isShuttingDownGracefully && !Task.isCancelled
 }
 
