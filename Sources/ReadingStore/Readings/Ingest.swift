@@ -45,7 +45,7 @@ extension ReadingStore {
     /// acknowledged, so it keeps the record and sends it again later.
     ///
     /// With `held: true` the outbox item is queued *held*: the forwarder does not send the reading until
-    /// `release` (or `Outbox.release` inside another module's transaction) makes it pending. The gateway
+    /// `release` (or `StoreUnitOfWork.release` inside another module's transaction) makes it pending. The gateway
     /// holds every reading until triage has evaluated it, so that its Observation never goes out without the
     /// triage interpretation; a crash between ingest and triage leaves the reading held, and `heldReadings()`
     /// finds it at the next start for triage to evaluate and release. A `.duplicate` does not change the
