@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "TriageTests",
             dependencies: [
-                "Triage", "HealthProfiles", "ReadingStore", "Forwarding", "FHIRTestSupport",
+                "Triage", "HealthProfiles", "ReadingStore", "Forwarding", "FHIRTestSupport", "Gateway",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

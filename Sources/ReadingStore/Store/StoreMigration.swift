@@ -17,9 +17,15 @@ public struct StoreMigration: Sendable {
         self.migrate = { unit in try migrate(unit.db) }
     }
 
-    /// A migration that also updates the store's tables, through the unit's typed operations.
-    public init(_ identifier: String, unit migrate: @escaping @Sendable (StoreUnitOfWork) throws -> Void) {
+    private init(identifier: String, unit migrate: @escaping @Sendable (StoreUnitOfWork) throws -> Void) {
         self.identifier = identifier
         self.migrate = migrate
+    }
+
+    /// A migration that also updates the store's tables, through the unit's typed operations.
+    public static func usingUnit(
+        _ identifier: String, _ migrate: @escaping @Sendable (StoreUnitOfWork) throws -> Void
+    ) -> StoreMigration {
+        StoreMigration(identifier: identifier, unit: migrate)
     }
 }

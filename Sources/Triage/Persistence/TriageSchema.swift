@@ -141,14 +141,14 @@ enum TriageSchema {
                 CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
                 """)
         },
-        StoreMigration("triage.v2", unit: { unit in
+        StoreMigration.usingUnit("triage.v2") { unit in
             // The store's outbox learnt priorities (store.v3); what triage queued before then learns its own:
             // alert Flags and red readings are urgent.
             try unit.raiseWaitingPriority(to: .urgent, kind: .alert)
             let red = try String.fetchAll(
                 unit.db, sql: "SELECT reading_id FROM triage_evaluations WHERE outcome = ?", arguments: [Zone.red.rawValue])
             try unit.raiseWaitingPriority(to: .urgent, kind: .reading, keys: red)
-        }),
+        },
         StoreMigration("triage.v3-operator-uids") { db in
             // The OS users (control-socket peer credentials) who entered an order and its verification: the
             // two-person rule also requires two accounts, since look-alike names can pass for two people.
@@ -164,12 +164,12 @@ enum TriageSchema {
         },
         // The outbox carries a released reading's evaluation (store.v4-annotation): what an older hub released
         // without it gets it here, so that its Observation keeps its interpretation when it is finally sent.
-        StoreMigration("triage.v4-annotations", unit: { unit in
+        StoreMigration.usingUnit("triage.v4-annotations") { unit in
             let waiting = try unit.waitingUnannotatedReadings().map(\.rawValue)
             for (readingID, result) in try EvaluationRecords.results(unit.db, readingIDs: waiting) {
                 try unit.annotate([ReadingID(rawValue: readingID)], with: try EvaluationAnnotation.bytes(result))
             }
-        }),
+        },
     ]
 
     /// Whether every triage migration has been applied to the database (the store was opened with them).
