@@ -59,6 +59,26 @@ public struct StoreUnitOfWork {
         try Outbox.waitingUnannotatedReadings(db)
     }
 
+    /// Runs `body` in a savepoint of this transaction: kept when it returns, undone when it throws, while the rest
+    /// of the transaction goes on and commits (a reading stays stored when its triage fails). Returns what the
+    /// body returned or threw. An error after which SQLite rolled the whole transaction back (it may on a full
+    /// disk or an I/O error) is rethrown instead: nothing of the transaction would be committed, and the caller
+    /// must know that.
+    public func attempt<T>(_ body: (StoreUnitOfWork) throws -> T) throws -> Result<T, any Error> {
+        var value: T?
+        do {
+            try db.inSavepoint {
+                value = try body(self)
+                return .commit
+            }
+        } catch {
+            guard db.isInsideTransaction else { throw error }
+            return .failure(error)
+        }
+        guard let value else { throw StoreError.database(code: -1, message: "savepoint returned nothing") }
+        return .success(value)
+    }
+
     /// Deletes every outbox item of `kind`, whatever its state (Triage forgetting the previous patient's Flags).
     @discardableResult
     public func deleteOutboxItems(kind: OutboxKind) throws -> Int {

@@ -20,16 +20,31 @@ extension Triage {
     /// - Throws: `TriageError.noActivePlan` before a care plan is installed; the reading then stays held
     ///   (nothing goes out untriaged) until `evaluateHeldReadings()` runs with a plan in place.
     public func evaluate(readingID: String, measuredAt: Date, reading: Reading) async throws -> TriageResult {
-        guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
-        let now = clock()
         let result = try await store.write { unit in
-            let result = try self.evaluate(unit, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
-            // A red reading is urgent for the forwarder: it must not wait behind a long back-off. The evaluation
-            // goes with the item, so that the forwarder builds the Observation's interpretation without asking.
-            let priority: OutboxPriority = result.outcome == .zone(.red) ? .urgent : .normal
-            try unit.release([ReadingID(rawValue: readingID)], priority: priority, annotation: try EvaluationAnnotation.bytes(result))
-            return result
+            try self.evaluate(in: unit, readingID: readingID, measuredAt: measuredAt, reading: reading)
         }
+        await evaluated(result, reading: reading)
+        return result
+    }
+
+    /// The transactional part of `evaluate(readingID:measuredAt:reading:)`, inside the caller's `unit` (the
+    /// gateway runs it in the reading's own commit: `ReadingStore.ingest(_:thenInTheSameCommit:)`). Once that
+    /// commit is through, call `evaluated(_:reading:)`.
+    public func evaluate(
+        in unit: StoreUnitOfWork, readingID: String, measuredAt: Date, reading: Reading
+    ) throws -> TriageResult {
+        guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
+        let result = try evaluate(unit, readingID: readingID, measuredAt: measuredAt, reading: reading, now: clock())
+        // A red reading is urgent for the forwarder: it must not wait behind a long back-off. The evaluation goes
+        // with the item, so that the forwarder builds the Observation's interpretation without asking anyone.
+        let priority: OutboxPriority = result.outcome == .zone(.red) ? .urgent : .normal
+        try unit.release([ReadingID(rawValue: readingID)], priority: priority, annotation: try EvaluationAnnotation.bytes(result))
+        return result
+    }
+
+    /// What follows a committed evaluation: its log lines and the hook and cue deliveries it queued.
+    public func evaluated(_ result: TriageResult, reading: Reading) async {
+        let readingID = result.readingID
         if !result.wasAlreadyEvaluated {
             switch result.outcome {
             case let .zone(zone):
@@ -47,7 +62,6 @@ extension Triage {
             log(result.alertEvents)
         }
         await hooks.kick()
-        return result
     }
 
     /// `evaluate(readingID:measuredAt:reading:)` for a reading as the store returns it.
