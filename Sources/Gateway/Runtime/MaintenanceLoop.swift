@@ -16,7 +16,8 @@ struct MaintenanceLoop {
         var lastRetention: ContinuousClock.Instant?
         while !Task.isCancelled {
             await checkSchedules()
-            do { try await runtime.triage.evaluateHeldReadings() } catch {
+            // Readings triaged now were held back from the forwarder, which may be asleep: wake it.
+            do { if try await !runtime.triage.evaluateHeldReadings().isEmpty { runtime.forwarder.wake() } } catch {
                 runtime.logger.warning("held readings still not triaged: \(error)")
             }
             if lastRetention.map({ ContinuousClock.now - $0 > .seconds(86_400) }) ?? true {
