@@ -73,6 +73,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The FHIR values both the forwarder and triage build (JSON with exact decimals, Coding, Bundle entries,
+        // the project's canonical URLs): pure, no I/O.
+        .target(name: "FHIRModel", dependencies: ["HealthProfiles"], swiftSettings: strict),
         // libcurl, with a thin C shim because curl_easy_setopt is variadic.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // FHIR R4 (PHD IG) mapping, HTTP transport, the centre's authentication (private_key_jwt, DPoP) and the
@@ -80,18 +83,18 @@ let package = Package(
         .target(
             name: "Forwarding",
             dependencies: [
-                "HealthProfiles", "CancellableTimers", "ReadingStore", "CCurl",
+                "HealthProfiles", "CancellableTimers", "FHIRModel", "ReadingStore", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Care plans, traffic-light zones, baselines and local alerts; tables and alert Flags in the reading
-        // store, Observation interpretations for the forwarder.
+        // Care plans, traffic-light zones, baselines and local alerts; its own tables in the reading store's file
+        // (through the store's unit of work), alert Flags and Observation interpretations as FHIR model values.
         .target(
             name: "Triage",
             dependencies: [
-                "HealthProfiles", "CancellableTimers", "ConfigYAML", "ReadingStore", "Forwarding",
+                "HealthProfiles", "CancellableTimers", "ConfigYAML", "ReadingStore", "FHIRModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "outbox-drain",
             dependencies: [
-                "ReadingStore", "Forwarding", "Triage",
+                "ReadingStore", "Forwarding", "Triage", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "TriageTests",
             dependencies: [
-                "Triage", "HealthProfiles", "ReadingStore", "Forwarding", "FHIRTestSupport",
+                "Triage", "HealthProfiles", "ReadingStore", "Forwarding", "FHIRTestSupport", "Gateway",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

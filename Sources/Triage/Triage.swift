@@ -1,6 +1,6 @@
-public import Forwarding
+public import FHIRModel
 public import Foundation
-public import GRDB
+import GRDB
 public import Logging
 public import ReadingStore
 
@@ -42,18 +42,18 @@ public struct TriageConfiguration: Sendable {
 /// commit together. Local sinks (log, hook, patient message) never depend on the network: the outbox only
 /// queues, and the store's forwarder delivers.
 ///
-/// The gateway wires it up like this:
+/// The gateway wires it up like this (the glue types `StoreAlertOutbox` and `TriageAnnotations` are the gateway's):
 /// ```swift
 /// let store = try ReadingStore.open(configuration, migrations: Triage.storeMigrations)
-/// let triage = try await Triage(store: store, configuration: TriageConfiguration(subjectReference: patient))
+/// let triage = try await Triage(store: store, configuration: TriageConfiguration(subjectReference: patient),
+///                               outbox: StoreAlertOutbox())
 /// try await triage.installPlanIfNeeded(plan, installedBy: technician, source: path)
 /// try await triage.evaluateHeldReadings()            // readings a crash caught between ingest and triage
-/// let forwarder = Forwarder(store: store, transport: transport, mapper: mapper,
-///                           annotations: try await TriageAnnotations(store: store))
+/// let forwarder = Forwarder(store: store, transport: transport, mapper: mapper, annotations: TriageAnnotations())
 /// // per reading the device sends:
 /// let outcome = try await store.ingest(reading, rawFrame: frame, sensor: key, receivedAt: now,
 ///                                      measuredAt: corrected, held: true)
-/// // acknowledge the device, then:
+/// // acknowledge the device, then (releasing the reading with its evaluation attached):
 /// try await triage.evaluate(readingID: outcome.readingID.rawValue, measuredAt: corrected, reading: reading)
 /// forwarder.wake()
 /// ```
@@ -68,14 +68,14 @@ public final class Triage: Sendable {
     let clock: @Sendable () -> Date
     let hooks: HookDispatcher
 
-    var database: DatabasePool { store.writer }
+    var database: TriageTables { TriageTables(store: store) }
 
     /// Triage on `store`, which must have been opened with `Triage.storeMigrations`.
     /// - Parameters:
-    ///   - outbox: where alert Flags are queued; the store's own outbox unless a test substitutes one.
+    ///   - outbox: where alert Flags are queued (the gateway wires the store's outbox, `StoreAlertOutbox`).
     ///   - clock: the current time; injected so that tests never wait or depend on the real date.
     public init(
-        store: ReadingStore, configuration: TriageConfiguration, outbox: any AlertOutbox = StoreAlertOutbox(),
+        store: ReadingStore, configuration: TriageConfiguration, outbox: any AlertOutbox,
         logger: Logger = Logger(label: "dho.triage"), clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         try await Self.requireMigrations(store)
@@ -85,13 +85,13 @@ public final class Triage: Sendable {
         self.logger = logger
         self.clock = clock
         let cues = configuration.cues.map {
-            PatientCues(settings: $0, database: store.writer, logger: logger, clock: clock, problems: configuration.cueProblems)
+            PatientCues(settings: $0, database: TriageTables(store: store), logger: logger, clock: clock, problems: configuration.cueProblems)
         }
-        self.hooks = HookDispatcher(database: store.writer, command: configuration.hook, cues: cues, logger: logger, clock: clock)
+        self.hooks = HookDispatcher(database: TriageTables(store: store), command: configuration.hook, cues: cues, logger: logger, clock: clock)
     }
 
     static func requireMigrations(_ store: ReadingStore) async throws {
-        guard try await store.writer.read({ db in try TriageSchema.isMigrated(db) }) else {
+        guard try await store.read({ db in try TriageSchema.isMigrated(db) }) else {
             throw TriageError.storeNotPrepared
         }
     }
@@ -109,7 +109,7 @@ public final class Triage: Sendable {
 
     /// Deletes every trace of the current patient (see `forgetPatient(in:)`) in a transaction of its own.
     public func forgetPatient() async throws {
-        try await database.write { db in try Self.forgetPatient(in: db) }
+        try await store.write { unit in try Self.forgetPatient(in: unit) }
         logger.notice("triage data of the previous patient deleted")
     }
 
@@ -118,12 +118,12 @@ public final class Triage: Sendable {
     /// not, inside the caller's write transaction: a hub reset runs this in the same transaction as the
     /// store's and the device registry's deletions, so that a crash leaves either the previous patient whole
     /// or nothing of them — never their care plan and alerts beside a new patient's devices.
-    public static func forgetPatient(in db: Database) throws {
+    public static func forgetPatient(in unit: StoreUnitOfWork) throws {
         for table in ["triage_alert_events", "triage_alerts", "triage_zone_state", "triage_hook_queue",
                       "triage_evaluations", "triage_values", "triage_baselines", "triage_baseline_starts",
                       "triage_audit", "triage_plan_versions"] {
-            try db.execute(sql: "DELETE FROM \(table)")
+            try unit.db.execute(sql: "DELETE FROM \(table)")
         }
-        try Outbox.deleteItems(db, kind: .alert)
+        try unit.deleteOutboxItems(kind: .alert)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Forwarding
+import Gateway
 import Foundation
 import Logging
 import ReadingStore
@@ -83,7 +84,7 @@ struct OutboxDrain: AsyncParsableCommand {
             canonical: try ProjectCanonical(base: canonicalBase)))
         let forwarder = Forwarder(
             store: store, transport: try CurlTransport(endpoint: endpoint), mapper: mapper,
-            annotations: try await TriageAnnotations(store: store),
+            annotations: TriageAnnotations(),
             configuration: ForwarderConfiguration(
                 batchSize: batchSize,
                 retry: DeliveryBackoff(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),

@@ -78,7 +78,9 @@ import Testing
 
         struct Unavailable: Error {}
 
-        func interpretations(for targets: [ObservationTarget]) async throws -> [ObservationTarget: FHIRCodeableConcept] {
+        func interpretations(
+            for targets: [ObservationTarget], attached: [ReadingID: [UInt8]]
+        ) throws -> [ObservationTarget: FHIRCodeableConcept] {
             let fail = lock.withLock {
                 askedTargets.append(targets)
                 return failingNow

@@ -2,7 +2,7 @@ import FHIRTestSupport
 import Forwarding
 import Foundation
 import HealthProfiles
-import ReadingStore
+@testable import ReadingStore
 import Testing
 
 /// Delivery against the real reference receiver over loopback HTTP(S), with injected faults.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import ReadingStore
+@testable import ReadingStore
 import Testing
 
 @Suite struct DurabilityTests {

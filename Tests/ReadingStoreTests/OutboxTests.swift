@@ -90,16 +90,16 @@ import Testing
                 """)
         }
         let store = try directory.openStore(migrations: [triage])
-        try await store.writer.write { db in
-            try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")
-            try Outbox.enqueue(db, kind: .alert, key: "a1", payload: Array("[]".utf8), now: Date())
+        try await store.write { unit in
+            try unit.db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")
+            try unit.enqueue(kind: .alert, key: "a1", payload: Array("[]".utf8))
         }
         // A failing transaction leaves neither the row nor the outbox item.
         await #expect(throws: (any Error).self) {
-            try await store.writer.write { db in
-                try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a2')")
-                try Outbox.enqueue(db, kind: .alert, key: "a2", payload: Array("[]".utf8), now: Date())
-                try db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")  // duplicate key
+            try await store.write { unit in
+                try unit.db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a2')")
+                try unit.enqueue(kind: .alert, key: "a2", payload: Array("[]".utf8))
+                try unit.db.execute(sql: "INSERT INTO triage_alerts (id) VALUES ('a1')")  // duplicate key
             }
         }
         #expect(try await store.outboxItem(kind: .alert, key: "a2") == nil)
@@ -108,7 +108,7 @@ import Testing
 
         // Reopening with the same migrations does not run them again; without them the store still opens.
         let again = try directory.openStore(migrations: [triage])
-        #expect(try await again.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM triage_alerts") } == 1)
+        #expect(try await again.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM triage_alerts") } == 1)
         try again.close()
         _ = try directory.openStore()
     }

@@ -1,5 +1,6 @@
 import BlueZ
 import Foundation
+import Gateway
 import GatewayTestSupport
 import HealthProfiles
 import Logging
@@ -190,7 +191,7 @@ extension Faults {
             let store = try ReadingStore.open(StoreConfiguration(path: directory.appendingPathComponent("gateway.sqlite").path),
                                               migrations: Triage.storeMigrations, logger: logger)
             let triage = try await Triage(store: store, configuration: TriageConfiguration(subjectReference: "Patient/1"),
-                                          logger: logger, clock: { now.withLock { $0 } })
+                                          outbox: StoreAlertOutbox(), logger: logger, clock: { now.withLock { $0 } })
             let plan = try CarePlanDocument.load(template: GatewayHarness.repository.appendingPathComponent("profiles/care/copd.yaml"))
             _ = try await triage.installPlanIfNeeded(plan, installedBy: "tech", source: "copd")
 

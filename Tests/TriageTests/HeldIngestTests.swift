@@ -148,4 +148,26 @@ import Testing
         #expect(values == 2)
         #expect(try await fixture.store.integrityCheck() == ["ok"])
     }
+
+    @Test func aReadingReleasedByAnOlderHubKeepsItsInterpretationAfterTheUpgrade() async throws {
+        var fixture = try await TriageFixture()
+        try await fixture.install()
+        let id = try await fixture.store.ingestHeld(Readings.spo2("85", pulse: "72"), sensor: Sensors.oximeter,
+                                                    at: fixture.clock.now)
+        try await fixture.triage.evaluate(try #require(try await fixture.store.storedReading(id)))
+        #expect(try await fixture.store.outboxItem(kind: .reading, key: id.rawValue)?.annotation != nil)
+        // As an older hub left it: released without the evaluation attached, before the migration that attaches it.
+        try await fixture.database.write { db in
+            try db.execute(sql: "UPDATE outbox SET annotation = NULL")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'triage.v4-annotations'")
+        }
+        try await fixture.reopen()
+        #expect(try await fixture.store.outboxItem(kind: .reading, key: id.rawValue)?.annotation != nil)
+
+        let delivery = try await Delivery()
+        #expect(await (try await delivery.forwarder(fixture.store)).drain().delivered == 2)
+        let observations = try await delivery.observations(of: id)
+        #expect(triageCodes(observations["150456"]) == [Self.interpretation + "|LL"])
+        #expect(triageCodes(observations["149530"]) == [Self.interpretation + "|N"])
+    }
 }

@@ -1,6 +1,7 @@
 import FHIRTestSupport
 import Forwarding
 import Foundation
+import Gateway
 import GRDB
 import HealthProfiles
 import ReadingStore
@@ -81,14 +82,14 @@ import Testing
         let alert = try #require(try await fixture.evaluate(Readings.spo2("85")).alertEvents.first?.alert)
         let queued = try #require(try await fixture.queuedFlags().first)
         let entry = TriageFHIR.flagEntry(for: alert, subjectReference: TriageFixture.subject)
-        try await fixture.database.write { db in try StoreAlertOutbox().enqueue(entry, key: queued.key, in: db) }
+        try await fixture.store.write { unit in try StoreAlertOutbox().enqueue(entry, key: queued.key, in: unit) }
         #expect(try await fixture.queuedFlags().count == 1)
 
         // An outbox that fails makes the whole triage transaction roll back: no alert without its Flag, and the
         // reading stays held (not forwarded untriaged).
         struct BrokenOutbox: AlertOutbox {
             struct Failure: Error {}
-            func enqueue(_ entry: BundleEntry, key: String, in db: Database) throws { throw Failure() }
+            func enqueue(_ entry: BundleEntry, key: String, in unit: StoreUnitOfWork) throws { throw Failure() }
         }
         let broken = try await Triage(
             store: fixture.store, configuration: TriageConfiguration(subjectReference: "Patient/x"), outbox: BrokenOutbox(),
@@ -108,8 +109,8 @@ import Testing
         let directory = try TempDirectory()
         let store = try ReadingStore.open(StoreConfiguration(path: directory.file("plain.sqlite").path))
         await #expect(throws: TriageError.storeNotPrepared) {
-            try await Triage(store: store, configuration: TriageConfiguration(subjectReference: "Patient/x"))
+            try await Triage(store: store, configuration: TriageConfiguration(subjectReference: "Patient/x"),
+                             outbox: StoreAlertOutbox())
         }
-        await #expect(throws: TriageError.storeNotPrepared) { try await TriageAnnotations(store: store) }
     }
 }

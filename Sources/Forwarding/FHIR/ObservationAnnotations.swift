@@ -1,3 +1,4 @@
+public import FHIRModel
 public import HealthProfiles
 public import ReadingStore
 
@@ -20,11 +21,15 @@ public struct ObservationTarget: Sendable, Hashable, CustomStringConvertible {
 /// traffic-light interpretation).
 ///
 /// Readings are mapped to FHIR at forward time, so the forwarder asks once per Bundle, before mapping, for
-/// every Observation of the readings it claimed. The mapper puts an answer first in the Observation's (or
-/// component's) `interpretation` list, ahead of what the device's own status flags say.
+/// every Observation of the readings it claimed, handing over what the module attached to each reading's
+/// outbox item when it released it (`StoreUnitOfWork.release(_:priority:annotation:)`): the answer comes from
+/// those bytes, with no look-up in the store or the module at send time. The mapper puts an answer first in the
+/// Observation's (or component's) `interpretation` list, ahead of what the device's own status flags say.
 public protocol ObservationAnnotations: Sendable {
-    /// Interpretations for `targets`; a target without one is simply absent from the answer. Called with all
-    /// targets of one Bundle at once, so read what is needed in one go. A thrown error sends the batch back to
-    /// the queue: the readings are never sent without their annotations because of a passing failure.
-    func interpretations(for targets: [ObservationTarget]) async throws -> [ObservationTarget: FHIRCodeableConcept]
+    /// Interpretations for `targets`; a target without one is simply absent from the answer. `attached` holds
+    /// each claimed reading's annotation (absent when nothing was attached). A thrown error sends the batch back
+    /// to the queue: the readings are never sent without their annotations because of a failure.
+    func interpretations(
+        for targets: [ObservationTarget], attached: [ReadingID: [UInt8]]
+    ) throws -> [ObservationTarget: FHIRCodeableConcept]
 }

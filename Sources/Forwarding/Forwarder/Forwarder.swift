@@ -116,8 +116,9 @@ public actor Forwarder {
     private let finishRequested = Mutex(false)
 
     /// - Parameters:
-    ///   - annotations: asked before mapping each batch for what to add to the readings' Observations (the
-    ///     gateway passes Triage's `TriageAnnotations`, so Observations carry the traffic-light zone).
+    ///   - annotations: asked before mapping each batch for what to add to the readings' Observations, from what
+    ///     was attached to their outbox items (the gateway wires `TriageAnnotations`, so Observations carry the
+    ///     traffic-light zone triage attached when it released the reading).
     ///   - parkedChanged: called after items were parked or parked items requeued.
     public init(
         store: ReadingStore, transport: any FHIRTransport, mapper: FHIRMapper,
@@ -213,12 +214,13 @@ public actor Forwarder {
             return report
         }
         if !probing { backoffUntil = nil }
-        let claimed: [OutboxItem]
+        let batch: ClaimedBatch
         do {
-            claimed = try await store.claimBatch(limit: configuration.batchSize, now: now, urgentOnly: probing)
+            batch = try await store.claimDelivery(limit: configuration.batchSize, now: now, urgentOnly: probing)
         } catch {
             return fail(report, reason: "outbox unavailable: \(error)", retryAfter: nil)
         }
+        let claimed = batch.items
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
         lastAttemptAt = now
@@ -228,7 +230,7 @@ public actor Forwarder {
 
         let prepared: [PreparedItem]
         do {
-            prepared = try await prepare(claimed, report: &report)
+            prepared = try await prepare(batch, report: &report)
         } catch {
             report = fail(report, reason: "cannot prepare the batch: \(error)", retryAfter: nil)
             await reschedule(claimed, report: report)
@@ -249,15 +251,16 @@ public actor Forwarder {
     // MARK: - Building
 
     /// The FHIR entries of each item. Items that cannot be built (unreadable payload, reading gone) are parked
-    /// at once: retrying cannot fix them and they must not block the queue. A failure to read the readings or
-    /// their annotations is thrown: the whole batch is retried later, never sent without them.
-    func prepare(_ items: [OutboxItem], report: inout ForwardReport) async throws -> [PreparedItem] {
-        let readings = try await store.storedReadings(rowIDs: items.compactMap(\.readingRowID))
-        let sensors = try await store.sensors(Set(readings.values.map(\.sensor)))
+    /// at once: retrying cannot fix them and they must not block the queue. A failure to build the readings'
+    /// annotations is thrown: the whole batch is retried later, never sent without them.
+    func prepare(_ batch: ClaimedBatch, report: inout ForwardReport) async throws -> [PreparedItem] {
+        let (items, readings, sensors) = (batch.items, batch.readings, batch.sensors)
         var interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
         if let annotations, !readings.isEmpty {
             let targets = readings.values.sorted { $0.rowID < $1.rowID }.flatMap(FHIRMapper.annotationTargets(for:))
-            interpretations = try await annotations.interpretations(for: targets)
+            var attached: [ReadingID: [UInt8]] = [:]
+            for item in items where item.kind == .reading { attached[ReadingID(rawValue: item.key)] = item.annotation }
+            interpretations = try annotations.interpretations(for: targets, attached: attached)
         }
         var prepared: [PreparedItem] = []
         for item in items {

@@ -1,10 +1,15 @@
 public import Foundation
 public import ReadingStore
-public import GRDB
+import GRDB
 
 /// The hub's list of provisioned devices and their per-device state (RACP cursor, visit outcomes), kept in
 /// the gateway's database beside the readings so that pairing, cursor and readings share one backup,
 /// one file mode and one reset.
+///
+/// Its tables (`gateway_*`) are its own, with its own migrations, not the store's: nothing in them is part of
+/// a reading's way to the centre, and no store operation needs them, so the registry owns them and works in
+/// them through the store's unit of work (`writeOwnTables`, `read`, the reset's `StoreUnitOfWork`) without
+/// ever touching the store's tables. Moving them behind typed store APIs would make the store know devices.
 public struct DeviceRegistry: Sendable {
     let store: ReadingStore
 
@@ -76,7 +81,7 @@ public struct DeviceRegistry: Sendable {
         consentCode: Int? = nil, by technician: String, at time: Date
     ) async throws {
         let normalized = try Self.normalizedAddress(address)
-        try await store.writer.write { db in
+        try await store.writeOwnTables { db in
             try db.execute(sql: """
                 INSERT INTO gateway_devices (address, profile, name, userIndex, provisionedBy, provisionedAt, memoryIsPatients,
                                              memoryBoundaryPending, consentCode, userRegistrationPending)
@@ -99,21 +104,21 @@ public struct DeviceRegistry: Sendable {
     @discardableResult
     public func forget(address: String) async throws -> Bool {
         let normalized = try Self.normalizedAddress(address)
-        return try await store.writer.write { db in
+        return try await store.writeOwnTables { db in
             try db.execute(sql: "DELETE FROM gateway_devices WHERE address = ?", arguments: [normalized])
             return db.changesCount > 0
         }
     }
 
     public func all() async throws -> [ProvisionedDevice] {
-        try await store.writer.read { db in
+        try await store.read { db in
             try Row.fetchAll(db, sql: "\(Self.selectDevices) ORDER BY address").map(Self.device(from:))
         }
     }
 
     public func device(address: String) async throws -> ProvisionedDevice? {
         guard let normalized = try? Self.normalizedAddress(address) else { return nil }
-        return try await store.writer.read { db in
+        return try await store.read { db in
             try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized])
                 .map(Self.device(from:))
         }
@@ -122,7 +127,7 @@ public struct DeviceRegistry: Sendable {
     /// Moves the RACP cursor forward (never back: records arrive in any order within a transfer).
     public func advanceCursor(address: String, to sequence: Int) async throws {
         let normalized = try Self.normalizedAddress(address)
-        try await store.writer.write { db in
+        try await store.writeOwnTables { db in
             try db.execute(sql: """
                 UPDATE gateway_devices SET lastSequenceNumber = MAX(COALESCE(lastSequenceNumber, -1), ?)
                 WHERE address = ?
@@ -135,7 +140,7 @@ public struct DeviceRegistry: Sendable {
     /// the numbering against the records stored before (`DeviceVisit.recordCursor`). Returns the device as it is now.
     public func restartRecordNumbering(address: String) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
-        return try await store.writer.write { db in
+        return try await store.writeOwnTables { db in
             try db.execute(sql: """
                 INSERT INTO gateway_record_series (address, series) VALUES (?, 1)
                 ON CONFLICT(address) DO UPDATE SET series = series + 1
@@ -151,7 +156,7 @@ public struct DeviceRegistry: Sendable {
     /// previous user's. Clears the pending mark. Returns the device as it is now.
     public func setMemoryBoundary(address: String, to sequence: Int?) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
-        return try await store.writer.write { db in
+        return try await store.writeOwnTables { db in
             try db.execute(sql: "UPDATE gateway_devices SET memoryBoundary = ?, memoryBoundaryPending = 0 WHERE address = ?",
                            arguments: [sequence, normalized])
             return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
@@ -161,7 +166,7 @@ public struct DeviceRegistry: Sendable {
     /// The device registered the patient as its user `index` (User Data Service): from now on that is theirs.
     public func userRegistered(address: String, index: Int) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
-        return try await store.writer.write { db in
+        return try await store.writeOwnTables { db in
             try db.execute(sql: "UPDATE gateway_devices SET userIndex = ?, userRegistrationPending = 0 WHERE address = ?",
                            arguments: [index, normalized])
             return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
@@ -170,7 +175,7 @@ public struct DeviceRegistry: Sendable {
 
     public func recordVisit(address: String, at time: Date, failure: String?) async throws {
         let normalized = try Self.normalizedAddress(address)
-        try await store.writer.write { db in
+        try await store.writeOwnTables { db in
             try db.execute(sql: """
                 UPDATE gateway_devices SET lastVisitAt = ?, lastVisitResult = ?,
                     consecutiveFailures = CASE WHEN ? IS NULL THEN 0 ELSE consecutiveFailures + 1 END
@@ -181,26 +186,27 @@ public struct DeviceRegistry: Sendable {
 
     /// Forgets every device (hub reissued to another patient).
     public func forgetAll() async throws {
-        try await store.writer.write { db in try Self.forgetAll(in: db) }
+        try await store.write { unit in try Self.forgetAll(in: unit) }
     }
 
     /// Forgets every device inside the caller's transaction (the reset's) and lists each for the removal of
     /// its bond from bluetoothd, which cannot be part of a database transaction (see `BondRemovals`).
-    public static func forgetAll(in db: Database) throws {
+    public static func forgetAll(in unit: StoreUnitOfWork) throws {
+        let db = unit.db
         try db.execute(sql: "INSERT OR IGNORE INTO gateway_bond_removals (address) SELECT address FROM gateway_devices")
         try db.execute(sql: "DELETE FROM gateway_devices")
     }
 
     /// Devices whose bond is still to be removed from bluetoothd.
     public func pendingBondRemovals() async throws -> [String] {
-        try await store.writer.read { db in
+        try await store.read { db in
             try String.fetchAll(db, sql: "SELECT address FROM gateway_bond_removals ORDER BY address")
         }
     }
 
     /// bluetoothd no longer holds the bond of `address`.
     public func bondRemoved(address: String) async throws {
-        try await store.writer.write { db in
+        try await store.writeOwnTables { db in
             try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [address])
         }
     }

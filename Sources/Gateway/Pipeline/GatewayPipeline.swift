@@ -7,10 +7,11 @@ public import Triage
 
 /// The durable path of every reading: store (held), triage, release to the forwarder.
 ///
-/// The order is the product's promise. The reading is committed to SQLite first, held back from the
-/// forwarder; only then is it triaged (which releases it in the same transaction as its evaluation), so that
-/// its Observation always carries the traffic-light interpretation and a crash between the two steps loses
-/// nothing: held readings are triaged again at start-up and by the maintenance loop.
+/// The order is the product's promise. The reading is stored held back from the forwarder, and triaged in the
+/// same commit inside a savepoint (`ReadingStore.ingest(_:thenInTheSameCommit:)`): its evaluation releases it, so
+/// its Observation always carries the traffic-light interpretation. A triage that fails is undone alone: the
+/// reading is committed all the same, still held, and triaged again at start-up and by the maintenance loop.
+/// A crash before the commit stores neither, and the device, not acknowledged, sends the record again.
 public final class GatewayPipeline: ReadingSink {
     private let store: ReadingStore
     private let triage: Triage
@@ -77,11 +78,18 @@ public final class GatewayPipeline: ReadingSink {
                 + "device error, value withheld (dhoctl readings)", device: device.address)
         }
         let mayUseReserve = !flooding.withLock { $0.contains(device.address) }
+        let request = IngestRequest(
+            reading: reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
+            measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve, recordSeries: device.recordSeries)
         let outcome: IngestOutcome
+        let triaged: Result<TriageResult, any Error>
         do {
-            outcome = try await store.ingest(
-                reading, rawFrame: framed.rawFrame, sensor: try SensorKey(device.sensorKey), receivedAt: receivedAt,
-                measuredAt: time.instant, held: true, mayUseReserve: mayUseReserve, recordSeries: device.recordSeries)
+            // One commit: the reading (held) and, in a savepoint, its triage, which releases it. A failing triage
+            // leaves the reading stored and held: the maintenance loop triages it again (and then forwards it).
+            let triage = triage
+            (outcome, triaged) = try await store.ingest(request) { unit, outcome in
+                try triage.evaluate(in: unit, readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
+            }
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
         } catch {
@@ -90,10 +98,10 @@ public final class GatewayPipeline: ReadingSink {
             }
             throw error
         }
-        do {
-            _ = try await triage.evaluate(readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
-        } catch {
-            // Stored and held: the maintenance loop triages it again (and then forwards it).
+        switch triaged {
+        case let .success(result):
+            await triage.evaluated(result, reading: reading)
+        case let .failure(error):
             logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
         }
         wakeForwarder()

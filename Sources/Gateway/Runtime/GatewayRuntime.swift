@@ -100,7 +100,7 @@ public final class GatewayRuntime: Sendable {
                             technicalAlerts.clear(.patientCueFailing)
                         }
                     }, canonical: configuration.forwarding.canonical),
-                logger: logger)
+                outbox: StoreAlertOutbox(), logger: logger)
             let source = configuration.patient.carePlanTemplate
             _ = try await triage.installPlanIfNeeded(plan, installedBy: configuration.patient.installedBy, source: source)
             // Not fatal: on a full disk this cannot write, and a daemon that refused to start would forward
@@ -123,7 +123,7 @@ public final class GatewayRuntime: Sendable {
                 canonical: configuration.forwarding.canonical))
             forwarder = Forwarder(
                 store: store, transport: centre.transport, mapper: mapper,
-                annotations: try await TriageAnnotations(store: store),
+                annotations: TriageAnnotations(),
                 configuration: ForwarderConfiguration(
                     batchSize: forwarding.batchSize,
                     retry: Forwarding.DeliveryBackoff(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),

@@ -19,7 +19,8 @@ struct MaintenanceLoop: Service {
         var lastRetention: ContinuousClock.Instant?
         repeat {
             await checkSchedules()
-            do { try await runtime.triage.evaluateHeldReadings() } catch {
+            // Readings triaged now were held back from the forwarder, which may be asleep: wake it.
+            do { if try await !runtime.triage.evaluateHeldReadings().isEmpty { runtime.forwarder.wake() } } catch {
                 runtime.logger.warning("held readings still not triaged: \(error)")
             }
             if lastRetention.map({ ContinuousClock.now - $0 > .seconds(86_400) }) ?? true {

@@ -1,16 +1,9 @@
-public import Foundation
-public import GRDB
+import Foundation
+import GRDB
 
-/// Database-level outbox operations, usable inside any write transaction.
-///
-/// Another module enqueues atomically with its own rows:
-/// ```swift
-/// try await store.writer.write { db in
-///     try db.execute(sql: "INSERT INTO triage_alerts ...")
-///     try Outbox.enqueue(db, kind: .alert, key: alertID, payload: entriesJSON, now: Date())
-/// }
-/// ```
-public enum Outbox {
+/// The outbox table's operations inside a write transaction. Internal: other modules reach them through
+/// `StoreUnitOfWork` (`store.write { unit in ... }`), so that only the store writes SQL against its tables.
+enum Outbox {
     /// Longest `lastError` / `parkReason` kept, so a verbose server cannot bloat the database.
     static let maximumReasonLength = 4000
 
@@ -23,7 +16,7 @@ public enum Outbox {
     ///   - held: queue the item held: it is not sent until `release` (a reading waiting for triage).
     ///   - priority: `.urgent` for what the centre must see soon (an alert Flag); see `OutboxPriority`.
     @discardableResult
-    public static func enqueue(
+    static func enqueue(
         _ db: Database, kind: OutboxKind, key: String, readingRowID: Int64? = nil, payload: [UInt8]?,
         sequenceKey: String? = nil, held: Bool = false, priority: OutboxPriority = .normal, now: Date
     ) throws -> OutboxEnqueueOutcome {
@@ -58,7 +51,7 @@ public enum Outbox {
     /// the releaser learnt (Triage: a red reading is urgent); it only ever raises an item's priority, also of an
     /// item already released (a replayed evaluation of a red reading that is waiting for a retry).
     @discardableResult
-    public static func release(
+    static func release(
         _ db: Database, kind: OutboxKind, keys: [String], priority: OutboxPriority = .normal
     ) throws -> Int {
         var released = 0
@@ -83,16 +76,57 @@ public enum Outbox {
 
     /// `release(_:kind:keys:priority:)` for stored readings (a reading's outbox key is its identifier).
     @discardableResult
-    public static func release(_ db: Database, readings: [ReadingID], priority: OutboxPriority = .normal) throws -> Int {
+    static func release(_ db: Database, readings: [ReadingID], priority: OutboxPriority = .normal) throws -> Int {
         try release(db, kind: .reading, keys: readings.map(\.rawValue), priority: priority)
     }
 
     /// Deletes every item of `kind`, whatever its state (Triage forgetting the previous patient's Flags when
     /// the hub is reissued). Returns how many were deleted.
     @discardableResult
-    public static func deleteItems(_ db: Database, kind: OutboxKind) throws -> Int {
+    static func deleteItems(_ db: Database, kind: OutboxKind) throws -> Int {
         try db.execute(sql: "DELETE FROM outbox WHERE kind = ?", arguments: [kind.rawValue])
         return db.changesCount
+    }
+
+    /// Raises the priority of the waiting items of `kind` (all, or those with `keys`) to at least `priority`.
+    static func raiseWaitingPriority(
+        _ db: Database, to priority: OutboxPriority, kind: OutboxKind, keys: [String]?
+    ) throws -> Int {
+        let waiting = "priority < ? AND state IN ('held', 'pending', 'in-flight', 'parked') AND kind = ?"
+        let arguments: StatementArguments = [priority.rawValue, priority.rawValue, kind.rawValue]
+        guard let keys else {
+            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting)", arguments: arguments)
+            return db.changesCount
+        }
+        var raised = 0
+        for chunk in keys.chunked(into: 500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting) AND itemKey IN (\(marks))",
+                           arguments: arguments + StatementArguments(Array(chunk)))
+            raised += db.changesCount
+        }
+        return raised
+    }
+
+    /// Attaches `annotation` to the outbox items of these readings (see `StoreUnitOfWork.release`).
+    static func annotate(_ db: Database, readings: [ReadingID], with annotation: [UInt8]) throws -> Int {
+        var changed = 0
+        for chunk in readings.map(\.rawValue).chunked(into: 500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE outbox SET annotation = ? WHERE kind = ? AND itemKey IN (\(marks))",
+                arguments: StatementArguments([Data(annotation), OutboxKind.reading.rawValue] as [any DatabaseValueConvertible])
+                    + StatementArguments(Array(chunk)))
+            changed += db.changesCount
+        }
+        return changed
+    }
+
+    /// Readings whose outbox item is not delivered yet and has no annotation.
+    static func waitingUnannotatedReadings(_ db: Database) throws -> [ReadingID] {
+        try String.fetchAll(db, sql: """
+            SELECT itemKey FROM outbox WHERE kind = ? AND state <> 'delivered' AND annotation IS NULL ORDER BY id
+            """, arguments: [OutboxKind.reading.rawValue]).map(ReadingID.init(rawValue:))
     }
 
     /// Returns items a crashed forwarder left in flight to the queue. Safe because delivery is idempotent

@@ -75,6 +75,9 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     public var parkReason: String?
     /// The forwarder's context (receiver settings, software version) when it parked the item.
     public var parkContext: String?
+    /// What the module that released the item attached for the forwarder (Triage: the reading's evaluation),
+    /// opaque to the store; nil when nothing was attached.
+    public var annotation: [UInt8]?
 
     init(row: Row) throws {
         id = try row.decode(Int64.self, forColumn: "id")
@@ -99,6 +102,7 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
         parkedAt = try row.decode(Int64?.self, forColumn: "parkedAt").map(Date.init(unixMilliseconds:))
         parkReason = try row.decode(String?.self, forColumn: "parkReason")
         parkContext = try row.decode(String?.self, forColumn: "parkContext")
+        annotation = try row.decode(Data?.self, forColumn: "annotation").map { Array($0) }
     }
 }
 
@@ -138,4 +142,12 @@ public struct OutboxStatus: Sendable, Hashable, Codable {
 
     /// Items not yet delivered and not parked (held ones included: they are undelivered data).
     public var queueDepth: Int { held + pending + inFlight }
+}
+
+/// What the forwarder claimed: the items (in flight), the readings they refer to by row id and those readings'
+/// sensors by key (a reading or sensor that is gone is absent).
+public struct ClaimedBatch: Sendable {
+    public var items: [OutboxItem]
+    public var readings: [Int64: StoredReading]
+    public var sensors: [SensorKey: SensorRecord]
 }

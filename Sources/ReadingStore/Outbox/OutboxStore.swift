@@ -10,7 +10,7 @@ extension ReadingStore {
               AND earlier.state IN ('held', 'pending', 'in-flight')))
         """
 
-    /// Queues an item in its own transaction. Use `Outbox.enqueue(_:...)` to queue inside yours.
+    /// Queues an item in its own transaction. Use `StoreUnitOfWork.enqueue` to queue inside yours.
     @discardableResult
     public func enqueue(
         kind: OutboxKind, key: String, payload: [UInt8], sequenceKey: String? = nil
@@ -45,32 +45,48 @@ extension ReadingStore {
     public func claimBatch(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> [OutboxItem] {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
+            try await writer.write { db in try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly) }
+        }
+    }
+
+    /// `claimBatch`, with the readings the items refer to and their sensors read in the same transaction: all the
+    /// forwarder needs to build the Bundle, in one visit to the store.
+    public func claimDelivery(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> ClaimedBatch {
+        guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
+        return try await mapStoreErrors {
             try await writer.write { db in
-                let nowMs = now.unixMilliseconds
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM outbox o
-                    WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
-                      \(urgentOnly ? "AND o.priority > 0" : "")
-                    ORDER BY o.id LIMIT ?
-                    """, arguments: [nowMs, limit])
-                var items = try rows.map(OutboxItem.init(row:))
-                guard !items.isEmpty else { return [] }
-                let ids = items.map(\.id)
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                try db.execute(
-                    sql: """
-                        UPDATE outbox SET state = 'in-flight', attempts = attempts + 1, lastAttemptAt = ?
-                        WHERE id IN (\(marks))
-                        """,
-                    arguments: StatementArguments([nowMs]) + StatementArguments(ids))
-                for index in items.indices {
-                    items[index].state = .inFlight
-                    items[index].attempts += 1
-                    items[index].lastAttemptAt = now
-                }
-                return items
+                let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
+                let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))
+                let sensors = try Self.sensors(db, Set(readings.values.map(\.sensor)))
+                return ClaimedBatch(items: items, readings: readings, sensors: sensors)
             }
         }
+    }
+
+    static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
+        let nowMs = now.unixMilliseconds
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT * FROM outbox o
+            WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
+              \(urgentOnly ? "AND o.priority > 0" : "")
+            ORDER BY o.id LIMIT ?
+            """, arguments: [nowMs, limit])
+        var items = try rows.map(OutboxItem.init(row:))
+        guard !items.isEmpty else { return [] }
+        let ids = items.map(\.id)
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        try db.execute(
+            sql: """
+                UPDATE outbox SET state = 'in-flight', attempts = attempts + 1, lastAttemptAt = ?
+                WHERE id IN (\(marks))
+                """,
+            arguments: StatementArguments([nowMs]) + StatementArguments(ids))
+        for index in items.indices {
+            items[index].state = .inFlight
+            items[index].attempts += 1
+            items[index].lastAttemptAt = now
+        }
+        return items
     }
 
     /// Records that the receiver accepted these items.

@@ -45,7 +45,7 @@ extension ReadingStore {
     /// acknowledged, so it keeps the record and sends it again later.
     ///
     /// With `held: true` the outbox item is queued *held*: the forwarder does not send the reading until
-    /// `release` (or `Outbox.release` inside another module's transaction) makes it pending. The gateway
+    /// `release` (or `StoreUnitOfWork.release` inside another module's transaction) makes it pending. The gateway
     /// holds every reading until triage has evaluated it, so that its Observation never goes out without the
     /// triage interpretation; a crash between ingest and triage leaves the reading held, and `heldReadings()`
     /// finds it at the next start for triage to evaluate and release. A `.duplicate` does not change the
@@ -69,12 +69,38 @@ extension ReadingStore {
                 return (outcome, evicted)
             }
         }
-        if evicted > 0 {
-            logger.info("the database is at its quota: delivered readings removed to make room", metadata: [
-                "readings": "\(evicted)",
-            ])
-        }
+        logEviction(evicted)
         return outcome
+    }
+
+    /// `ingest`, and then `follow` in the same commit (the gateway: the reading's triage, which releases it), run
+    /// in a savepoint: when `follow` throws, its changes are undone but the reading is committed all the same
+    /// (held, for triage to run again later), and its error is returned, not thrown. So a reading costs one
+    /// durable commit, and a failing second step never loses the first. Throws, with nothing written, only when
+    /// the reading itself cannot be stored (or SQLite abandoned the whole transaction, see
+    /// `StoreUnitOfWork.attempt`). `follow` runs for a `.duplicate` too (triage is idempotent).
+    public func ingest<T: Sendable>(
+        _ request: IngestRequest, thenInTheSameCommit follow: @Sendable (StoreUnitOfWork, IngestOutcome) throws -> T
+    ) async throws(StoreError) -> (outcome: IngestOutcome, followed: Result<T, any Error>) {
+        let prepared = try PreparedReading(request)
+        let configuration = configuration
+        let (outcome, followed, evicted) = try await mapStoreErrors {
+            try await writer.write { db in
+                var evicted = 0
+                let outcome = try prepared.insert(db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
+                let followed = try StoreUnitOfWork(db).attempt { unit in try follow(unit, outcome) }
+                return (outcome, followed, evicted)
+            }
+        }
+        logEviction(evicted)
+        return (outcome, followed)
+    }
+
+    private func logEviction(_ evicted: Int) {
+        guard evicted > 0 else { return }
+        logger.info("the database is at its quota: delivered readings removed to make room", metadata: [
+            "readings": "\(evicted)",
+        ])
     }
 
     /// Stores several readings in one transaction: all or none. Meant for imports and for seeding

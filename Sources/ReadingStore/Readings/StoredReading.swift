@@ -56,23 +56,23 @@ extension ReadingStore {
     /// The readings with the given row ids (those an outbox batch refers to), keyed by row id.
     public func storedReadings(rowIDs: [Int64]) async throws(StoreError) -> [Int64: StoredReading] {
         guard !rowIDs.isEmpty else { return [:] }
-        return try await mapStoreErrors {
-            try await writer.read { db in
-                var result: [Int64: StoredReading] = [:]
-                // Chunked to stay below SQLite's bound-parameter limit.
-                for chunk in rowIDs.chunked(into: 500) {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    let rows = try Row.fetchAll(
-                        db, sql: "SELECT \(StoredReading.columns) FROM readings WHERE id IN (\(marks))",
-                        arguments: StatementArguments(chunk))
-                    for row in rows {
-                        let stored = try StoredReading(row: row)
-                        result[stored.rowID] = stored
-                    }
-                }
-                return result
+        return try await mapStoreErrors { try await writer.read { db in try Self.storedReadings(db, rowIDs: rowIDs) } }
+    }
+
+    static func storedReadings(_ db: Database, rowIDs: [Int64]) throws -> [Int64: StoredReading] {
+        var result: [Int64: StoredReading] = [:]
+        // Chunked to stay below SQLite's bound-parameter limit.
+        for chunk in rowIDs.chunked(into: 500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(StoredReading.columns) FROM readings WHERE id IN (\(marks))",
+                arguments: StatementArguments(chunk))
+            for row in rows {
+                let stored = try StoredReading(row: row)
+                result[stored.rowID] = stored
             }
         }
+        return result
     }
 
     /// One reading by identifier, nil when unknown (or removed by retention).

@@ -1,5 +1,4 @@
-public import GRDB
-
+import GRDB
 
 extension ReadingStore {
     /// Deletes every reading, tombstone, sensor and outbox item: the hub is being reissued to another patient.
@@ -9,7 +8,7 @@ extension ReadingStore {
     /// same transaction (other modules' tables: triage, the device registry): the reset is one commit, so a
     /// crash or a kill leaves either the previous patient whole or nothing of them.
     public func erasePatientData(
-        discardUndelivered: Bool, additional: @escaping @Sendable (Database) throws -> Void = { _ in }
+        discardUndelivered: Bool, additional: @escaping @Sendable (StoreUnitOfWork) throws -> Void = { _ in }
     ) async throws(StoreError) {
         try await mapStoreErrors {
             try await writer.write { db in
@@ -29,7 +28,7 @@ extension ReadingStore {
                 for table in ["outbox", "readings", "reading_tombstones", "sensors"] {
                     try db.execute(sql: "DELETE FROM \(table)")
                 }
-                try additional(db)
+                try additional(StoreUnitOfWork(db))
             }
         }
         // Compacts the file (the freed pages are already zeroed).

@@ -59,19 +59,21 @@ extension ReadingStore {
     /// The records of the given sensors, keyed by sensor key (unknown keys are absent).
     public func sensors(_ keys: Set<SensorKey>) async throws(StoreError) -> [SensorKey: SensorRecord] {
         guard !keys.isEmpty else { return [:] }
-        let list = keys.map(\.rawValue)
-        return try await mapStoreErrors {
-            try await writer.read { db in
-                let marks = Array(repeating: "?", count: list.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM sensors WHERE key IN (\(marks))", arguments: StatementArguments(list))
-                var result: [SensorKey: SensorRecord] = [:]
-                for row in rows {
-                    let record = try SensorRecord(row: row)
-                    result[record.key] = record
-                }
-                return result
+        return try await mapStoreErrors { try await writer.read { db in try Self.sensors(db, keys) } }
+    }
+
+    static func sensors(_ db: Database, _ keys: Set<SensorKey>) throws -> [SensorKey: SensorRecord] {
+        guard !keys.isEmpty else { return [:] }
+        var result: [SensorKey: SensorRecord] = [:]
+        for chunk in keys.map(\.rawValue).chunked(into: 500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM sensors WHERE key IN (\(marks))", arguments: StatementArguments(Array(chunk)))
+            for row in rows {
+                let record = try SensorRecord(row: row)
+                result[record.key] = record
             }
         }
+        return result
     }
 }

@@ -12,8 +12,9 @@ import Darwin
 /// database file, so creating the main file as 0600 *before* SQLite opens it protects all three without
 /// touching the process-wide umask. What was there before is never trusted or repaired: a directory or file
 /// owned by another user, or open to group or others, may already be held open by that user, and a symbolic
-/// link planted as `-wal` would make any repair act on its target. Every file is opened with O_NOFOLLOW and
-/// judged by fstat on that descriptor; SQLite itself opens the files with O_NOFOLLOW too.
+/// link planted as `-wal` would make any repair act on its target. Before SQLite opens them every file is opened
+/// with O_NOFOLLOW and judged by fstat on that descriptor; once SQLite holds them they are judged by lstat (see
+/// `verify`); SQLite itself opens the files with O_NOFOLLOW too.
 enum DatabaseFile {
     static let fileMode: mode_t = 0o600
     static let directoryMode: mode_t = 0o700
@@ -38,9 +39,21 @@ enum DatabaseFile {
         for companion in companions(of: path).dropFirst() { try checkFile(companion, create: false) }
     }
 
-    /// Checks the three files again once SQLite has created the companions.
+    /// Checks the three files again once SQLite has created the companions, by `lstat`, never by opening them:
+    /// closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's included, and
+    /// without its lock on `-shm` another process (dhoctl, outbox-drain, sqlite3) closing the database takes itself
+    /// for the last user and deletes `-wal` and `-shm` under the open store, whose later commits would then go to
+    /// an unlinked file (`ReadingStoreTests.SharedFileTests`). SQLite opened them with O_NOFOLLOW itself.
     static func verify(path: String) throws(StoreError) {
-        for file in companions(of: path) { try checkFile(file, create: false) }
+        for file in companions(of: path) {
+            var info = stat()
+            guard lstat(file, &info) == 0 else {
+                if errno == ENOENT { continue }
+                throw .cannotOpen(path: file, reason: String(cString: strerror(errno)))
+            }
+            if info.st_mode & S_IFMT == S_IFLNK { throw symbolicLink(file) }
+            try judge(info, path: file)
+        }
     }
 
     /// The directory must be this user's and not writable by group or others: anyone who can write to it
@@ -69,10 +82,7 @@ enum DatabaseFile {
         guard descriptor >= 0 else {
             let error = errno
             if error == ENOENT, !create { return }
-            if error == ELOOP {
-                throw .unsafeFile(path: path, reason: "is a symbolic link: the database files are never followed "
-                    + "elsewhere; remove the link (rm \(path)) and start again")
-            }
+            if error == ELOOP { throw symbolicLink(path) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(error)))
         }
         defer { close(descriptor) }
@@ -80,6 +90,16 @@ enum DatabaseFile {
         guard fstat(descriptor, &info) == 0 else {
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
+        try judge(info, path: path)
+    }
+
+    static func symbolicLink(_ path: String) -> StoreError {
+        .unsafeFile(path: path, reason: "is a symbolic link: the database files are never followed elsewhere; remove "
+            + "the link (rm \(path)) and start again")
+    }
+
+    /// A regular file of this user with mode 0600 or stricter.
+    static func judge(_ info: stat, path: String) throws(StoreError) {
         guard info.st_mode & S_IFMT == S_IFREG else { throw .unsafeFile(path: path, reason: "is not a regular file") }
         if info.st_uid != geteuid() {
             throw .unsafeFile(path: path, reason: "is owned by \(userName(info.st_uid)), not by the daemon's user "

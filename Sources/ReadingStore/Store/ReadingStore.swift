@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 public import Logging
 
 /// The gateway's durable store: readings, sensors and the delivery outbox, in one SQLite file.
@@ -12,10 +12,10 @@ public import Logging
 /// pool); reads use a pool of reader connections and never block writes. Several processes may open the
 /// same file (the daemon, `outbox-drain`, dhoctl); SQLite's locking and the busy timeout arbitrate.
 public final class ReadingStore: Sendable {
-    /// GRDB access for modules that keep their own tables here (Triage): register migrations with
-    /// `open(_:migrations:)`, then read and write through this. Use `Outbox.enqueue(_:...)` inside your own
-    /// write transaction to queue FHIR entries atomically with your rows.
-    public let writer: DatabasePool
+    /// The store's own connections. Not handed out: a module with tables here registers its migrations with
+    /// `open(_:migrations:)` and works in them through `write { unit in ... }` and `read { db in ... }`
+    /// (`StoreUnitOfWork`), reaching the store's tables only through typed operations.
+    let writer: DatabasePool
     public let configuration: StoreConfiguration
     let logger: Logger
 

@@ -20,8 +20,9 @@ enum Schema {
         migrator.registerMigration("store.v1", migrate: createV1)
         migrator.registerMigration("store.v2", migrate: createV2)
         migrator.registerMigration("store.v3", migrate: createV3)
+        migrator.registerMigration("store.v4-annotation", migrate: createV4)
         for migration in additional {
-            migrator.registerMigration(migration.identifier, migrate: migration.migrate)
+            migrator.registerMigration(migration.identifier) { db in try migration.migrate(StoreUnitOfWork(db)) }
         }
         return migrator
     }
@@ -158,5 +159,12 @@ enum Schema {
             ALTER TABLE outbox ADD COLUMN parkContext TEXT;
             CREATE INDEX outbox_urgent ON outbox(state, id) WHERE priority > 0;
             """)
+    }
+
+    /// v4: an outbox item carries what the module releasing it attached for the forwarder (Triage: the reading's
+    /// evaluation, from which the Observation's interpretation is built at send time without another look-up).
+    @Sendable
+    static func createV4(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE outbox ADD COLUMN annotation BLOB")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HealthProfiles
 import Logging
+import ReadingStore
 
 /// Everything the alert lifecycle needs to know about one rule outcome.
 struct AlertCandidate {
@@ -62,7 +63,9 @@ extension Triage {
     // MARK: Lifecycle (inside the caller's transaction)
 
     /// Applies the lifecycle rule (see `AlertTransition`) for one alert key and returns what changed.
-    func applyTransition(_ db: Database, _ candidate: AlertCandidate, now: Date) throws -> [AlertEvent] {
+    /// In `unit`'s transaction: the alert's Flag goes to the outbox in the same commit as the alert.
+    func applyTransition(_ unit: StoreUnitOfWork, _ candidate: AlertCandidate, now: Date) throws -> [AlertEvent] {
+        let db = unit.db
         let state = try ZoneStateRecords.fetch(db, key: candidate.key)
         let current = state?.zone ?? .green
         let decision = AlertTransition.decide(
@@ -76,16 +79,16 @@ extension Triage {
         case .none:
             break
         case .clear:
-            if let id = state?.alertID, let ended = try end(db, alertID: id, status: .cleared, candidate: candidate, now: now) {
+            if let id = state?.alertID, let ended = try end(unit, alertID: id, status: .cleared, candidate: candidate, now: now) {
                 events.append(ended)
             }
             newState = .init(zone: .green, alertID: nil, lastMeasuredAt: latest)
         case .raise, .replace:
             if decision == .replace, let id = state?.alertID,
-               let ended = try end(db, alertID: id, status: .superseded, candidate: candidate, now: now) {
+               let ended = try end(unit, alertID: id, status: .superseded, candidate: candidate, now: now) {
                 events.append(ended)
             }
-            let raised = try raise(db, candidate, previousZone: current, now: now)
+            let raised = try raise(unit, candidate, previousZone: current, now: now)
             events.append(raised)
             newState = .init(zone: candidate.zone, alertID: raised.alert.id, lastMeasuredAt: latest)
         }
@@ -95,7 +98,8 @@ extension Triage {
         return events
     }
 
-    private func raise(_ db: Database, _ candidate: AlertCandidate, previousZone: Zone, now: Date) throws -> AlertEvent {
+    private func raise(_ unit: StoreUnitOfWork, _ candidate: AlertCandidate, previousZone: Zone, now: Date) throws -> AlertEvent {
+        let db = unit.db
         let alert = TriageAlert(
             id: UUID().uuidString.lowercased(), key: candidate.key, kind: candidate.kind, vital: candidate.vital,
             scheduleID: candidate.scheduleID, zone: candidate.zone, previousZone: previousZone, status: .active,
@@ -105,14 +109,15 @@ extension Triage {
         try AlertRecords.insert(db, alert, occurrenceStart: candidate.occurrenceStart)
         try AlertRecords.appendEvent(db, alertID: alert.id, event: "raised", zone: alert.zone, at: now,
                                      readingID: candidate.readingID, actor: nil)
-        try enqueueFlag(db, alert, now: now)
+        try enqueueFlag(unit, alert, now: now)
         try queueHook(db, event: "alert-raised", alert: alert, now: now)
         return AlertEvent(change: .raised, alert: alert)
     }
 
     private func end(
-        _ db: Database, alertID: String, status: AlertStatus, candidate: AlertCandidate, now: Date
+        _ unit: StoreUnitOfWork, alertID: String, status: AlertStatus, candidate: AlertCandidate, now: Date
     ) throws -> AlertEvent? {
+        let db = unit.db
         guard var alert = try AlertRecords.fetch(db, id: alertID), alert.status == .active else { return nil }
         let reason = status == .superseded ? "zone changed to \(candidate.zone.rawValue)" : candidate.endReason
         try AlertRecords.end(db, id: alertID, status: status, reason: reason, readingID: candidate.readingID, at: now)
@@ -121,7 +126,7 @@ extension Triage {
         alert.status = status
         alert.endedAt = now
         alert.endedReason = reason
-        try enqueueFlag(db, alert, now: now)
+        try enqueueFlag(unit, alert, now: now)
         if status == .cleared {
             var clearedView = alert
             clearedView.patientMessage = candidate.patientMessage
@@ -131,12 +136,12 @@ extension Triage {
         return AlertEvent(change: status == .cleared ? .cleared : .superseded, alert: alert)
     }
 
-    private func enqueueFlag(_ db: Database, _ alert: TriageAlert, now: Date) throws {
+    private func enqueueFlag(_ unit: StoreUnitOfWork, _ alert: TriageAlert, now: Date) throws {
         let entry = TriageFHIR.flagEntry(
             for: alert, subjectReference: configuration.subjectReference,
             checkedAt: alert.kind == .missingMeasurement ? now : nil, canonical: configuration.canonical)
         let state = alert.status == .active ? "active" : "inactive"
-        try outbox.enqueue(entry, key: TriageFHIR.outboxIdentifier(alertID: alert.id, status: state), in: db)
+        try outbox.enqueue(entry, key: TriageFHIR.outboxIdentifier(alertID: alert.id, status: state), in: unit)
     }
 
     private func queueHook(_ db: Database, event: String, alert: TriageAlert, now: Date) throws {

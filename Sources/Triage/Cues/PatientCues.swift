@@ -19,7 +19,7 @@ actor PatientCues {
     }
 
     private let settings: PatientCueSettings
-    private let database: any DatabaseWriter
+    private let database: TriageTables
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let problems: @Sendable (String?) -> Void
@@ -30,7 +30,7 @@ actor PatientCues {
     private var receiptGeneration = 0
     private var repeater: Task<Void, Never>?
 
-    init(settings: PatientCueSettings, database: any DatabaseWriter, logger: Logger, clock: @escaping @Sendable () -> Date,
+    init(settings: PatientCueSettings, database: TriageTables, logger: Logger, clock: @escaping @Sendable () -> Date,
          problems: @escaping @Sendable (String?) -> Void) {
         self.settings = settings
         self.database = database

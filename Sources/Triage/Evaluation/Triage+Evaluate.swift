@@ -20,15 +20,31 @@ extension Triage {
     /// - Throws: `TriageError.noActivePlan` before a care plan is installed; the reading then stays held
     ///   (nothing goes out untriaged) until `evaluateHeldReadings()` runs with a plan in place.
     public func evaluate(readingID: String, measuredAt: Date, reading: Reading) async throws -> TriageResult {
-        guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
-        let now = clock()
-        let result = try await database.write { db in
-            let result = try self.evaluate(db, readingID: readingID, measuredAt: measuredAt, reading: reading, now: now)
-            // A red reading is urgent for the forwarder: it must not wait behind a long back-off.
-            let priority: OutboxPriority = result.outcome == .zone(.red) ? .urgent : .normal
-            try Outbox.release(db, readings: [ReadingID(rawValue: readingID)], priority: priority)
-            return result
+        let result = try await store.write { unit in
+            try self.evaluate(in: unit, readingID: readingID, measuredAt: measuredAt, reading: reading)
         }
+        await evaluated(result, reading: reading)
+        return result
+    }
+
+    /// The transactional part of `evaluate(readingID:measuredAt:reading:)`, inside the caller's `unit` (the
+    /// gateway runs it in the reading's own commit: `ReadingStore.ingest(_:thenInTheSameCommit:)`). Once that
+    /// commit is through, call `evaluated(_:reading:)`.
+    public func evaluate(
+        in unit: StoreUnitOfWork, readingID: String, measuredAt: Date, reading: Reading
+    ) throws -> TriageResult {
+        guard !readingID.trimmingCharacters(in: .whitespaces).isEmpty else { throw TriageError.invalidReadingID }
+        let result = try evaluate(unit, readingID: readingID, measuredAt: measuredAt, reading: reading, now: clock())
+        // A red reading is urgent for the forwarder: it must not wait behind a long back-off. The evaluation goes
+        // with the item, so that the forwarder builds the Observation's interpretation without asking anyone.
+        let priority: OutboxPriority = result.outcome == .zone(.red) ? .urgent : .normal
+        try unit.release([ReadingID(rawValue: readingID)], priority: priority, annotation: try EvaluationAnnotation.bytes(result))
+        return result
+    }
+
+    /// What follows a committed evaluation: its log lines and the hook and cue deliveries it queued.
+    public func evaluated(_ result: TriageResult, reading: Reading) async {
+        let readingID = result.readingID
         if !result.wasAlreadyEvaluated {
             switch result.outcome {
             case let .zone(zone):
@@ -46,7 +62,6 @@ extension Triage {
             log(result.alertEvents)
         }
         await hooks.kick()
-        return result
     }
 
     /// `evaluate(readingID:measuredAt:reading:)` for a reading as the store returns it.
@@ -91,8 +106,9 @@ extension Triage {
     }
 
     private func evaluate(
-        _ db: Database, readingID: String, measuredAt: Date, reading: Reading, now: Date
+        _ unit: StoreUnitOfWork, readingID: String, measuredAt: Date, reading: Reading, now: Date
     ) throws -> TriageResult {
+        let db = unit.db
         if var stored = try Self.storedResult(db, readingID: readingID) {
             stored.wasAlreadyEvaluated = true
             return stored
@@ -124,7 +140,7 @@ extension Triage {
         }
 
         var events = try clearMissingMeasurementAlerts(
-            db, plan: plan, version: version, measured: Set(values.map(\.vital)), measuredAt: measuredAt,
+            unit, plan: plan, version: version, measured: Set(values.map(\.vital)), measuredAt: measuredAt,
             readingID: readingID, centreOpen: centreOpen, now: now)
 
         let outcome: TriageResult.Outcome
@@ -162,7 +178,7 @@ extension Triage {
             }
             for assessment in assessments {
                 let decisive = assessment.findings.filter { $0.zone == assessment.zone }
-                events += try applyTransition(db, AlertCandidate(
+                events += try applyTransition(unit, AlertCandidate(
                     key: Self.vitalKey(assessment.vital), kind: .measurement, vital: assessment.vital, scheduleID: nil,
                     zone: assessment.zone, measuredAt: measuredAt, readingID: readingID,
                     summary: decisive.map(\.summary).joined(separator: "; "),
@@ -255,16 +271,17 @@ extension Triage {
 
     /// A value of a scheduled vital measured in (or after) the missed window meets the schedule.
     private func clearMissingMeasurementAlerts(
-        _ db: Database, plan: CarePlan, version: Int, measured: Set<VitalSign>, measuredAt: Date, readingID: String,
+        _ unit: StoreUnitOfWork, plan: CarePlan, version: Int, measured: Set<VitalSign>, measuredAt: Date, readingID: String,
         centreOpen: Bool, now: Date
     ) throws -> [AlertEvent] {
+        let db = unit.db
         var events: [AlertEvent] = []
         for schedule in plan.schedules where !measured.isDisjoint(with: schedule.vitals) {
             let key = Self.scheduleKey(schedule.id)
             guard let state = try ZoneStateRecords.fetch(db, key: key), let alertID = state.alertID,
                   let windowStart = try AlertRecords.occurrenceStart(db, id: alertID), measuredAt >= windowStart
             else { continue }
-            events += try applyTransition(db, AlertCandidate(
+            events += try applyTransition(unit, AlertCandidate(
                 key: key, kind: .missingMeasurement, vital: nil, scheduleID: schedule.id, zone: .green,
                 measuredAt: nil, readingID: readingID, summary: "measured", patientMessage: plan.texts.green,
                 afterHours: !centreOpen, planVersion: version, deviceLastSeen: nil, occurrenceStart: nil,

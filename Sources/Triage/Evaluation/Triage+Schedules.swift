@@ -2,6 +2,7 @@ public import Foundation
 import GRDB
 public import HealthProfiles
 import Logging
+import ReadingStore
 
 extension Triage {
     /// The periodic missing-measurement check; the daemon calls it every few minutes.
@@ -21,7 +22,8 @@ extension Triage {
     /// to `now`) is yellow or red; back in green, its alert ends ("back in green").
     @discardableResult
     public func checkSchedules(now: Date, deviceLastSeen: [VitalSign: Date] = [:]) async throws -> [AlertEvent] {
-        let events = try await database.write { db -> [AlertEvent] in
+        let events = try await store.write { unit -> [AlertEvent] in
+            let db = unit.db
             guard let active = try PlanRecords.active(db) else { throw TriageError.noActivePlan }
             let plan = active.document.plan
             let version = active.version.version
@@ -48,7 +50,7 @@ extension Triage {
                 } else {
                     summary += "; device last seen: unknown"
                 }
-                events += try applyTransition(db, AlertCandidate(
+                events += try applyTransition(unit, AlertCandidate(
                     key: key, kind: .missingMeasurement, vital: schedule.vitals.count == 1 ? schedule.vitals.first : nil,
                     scheduleID: schedule.id, zone: measured ? .green : schedule.zone, measuredAt: nil, readingID: nil,
                     summary: summary,
@@ -63,7 +65,7 @@ extension Triage {
             // Alerts of schedules the current plan no longer has end here rather than stand forever.
             let current = Set(plan.schedules.map { Self.scheduleKey($0.id) })
             for key in try ZoneStateRecords.keys(db, prefix: "schedule:") where !current.contains(key) {
-                events += try applyTransition(db, AlertCandidate(
+                events += try applyTransition(unit, AlertCandidate(
                     key: key, kind: .missingMeasurement, vital: nil, scheduleID: String(key.dropFirst("schedule:".count)),
                     zone: .green, measuredAt: nil, readingID: nil, summary: "schedule removed from the plan",
                     patientMessage: plan.texts.green, afterHours: !centreOpen, planVersion: version,

@@ -1,4 +1,4 @@
-public import Forwarding
+public import FHIRModel
 public import Foundation
 public import HealthProfiles
 
@@ -75,10 +75,7 @@ public enum TriageFHIR {
     /// of those vitals' assessments. Nil when none of them was triaged or the reading needed a control
     /// measurement.
     public static func interpretation(for result: TriageResult, vitals: [VitalSign]) -> FHIRCodeableConcept? {
-        guard case .zone = result.outcome else { return nil }
-        let assessed = result.assessments.filter { vitals.contains($0.vital) }
-        guard let zone = assessed.map(\.zone).max() else { return nil }
-        return interpretation(zone: zone, findings: assessed.flatMap(\.findings))
+        EvaluationAnnotation(result).interpretation(vitals: vitals)
     }
 
     static func interpretationDisplay(_ code: String) -> String {

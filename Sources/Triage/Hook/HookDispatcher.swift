@@ -8,14 +8,14 @@ import Logging
 /// delivery loses nothing: pending rows are delivered on the next `kick()` (the daemon kicks at start-up).
 /// Each event is tried once; its outcome is recorded, and a failure is logged and never blocks triage.
 actor HookDispatcher {
-    private let database: any DatabaseWriter
+    private let database: TriageTables
     private let command: HookCommand?
     private let cues: PatientCues?
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private var worker: Task<Void, Never>?
 
-    init(database: any DatabaseWriter, command: HookCommand?, cues: PatientCues?, logger: Logger,
+    init(database: TriageTables, command: HookCommand?, cues: PatientCues?, logger: Logger,
          clock: @escaping @Sendable () -> Date) {
         self.database = database
         self.command = command

@@ -141,16 +141,13 @@ enum TriageSchema {
                 CREATE INDEX triage_hook_queue_pending ON triage_hook_queue(status, seq);
                 """)
         },
-        StoreMigration("triage.v2") { db in
+        StoreMigration.usingUnit("triage.v2") { unit in
             // The store's outbox learnt priorities (store.v3); what triage queued before then learns its own:
             // alert Flags and red readings are urgent.
-            try db.execute(sql: """
-                UPDATE outbox SET priority = \(OutboxPriority.urgent.rawValue)
-                WHERE priority < \(OutboxPriority.urgent.rawValue) AND state <> 'delivered' AND (
-                    kind = '\(OutboxKind.alert.rawValue)'
-                    OR (kind = '\(OutboxKind.reading.rawValue)' AND itemKey IN (
-                        SELECT reading_id FROM triage_evaluations WHERE outcome = '\(Zone.red.rawValue)')))
-                """)
+            try unit.raiseWaitingPriority(to: .urgent, kind: .alert)
+            let red = try String.fetchAll(
+                unit.db, sql: "SELECT reading_id FROM triage_evaluations WHERE outcome = ?", arguments: [Zone.red.rawValue])
+            try unit.raiseWaitingPriority(to: .urgent, kind: .reading, keys: red)
         },
         StoreMigration("triage.v3-operator-uids") { db in
             // The OS users (control-socket peer credentials) who entered an order and its verification: the
@@ -165,12 +162,20 @@ enum TriageSchema {
                 ALTER TABLE triage_audit ADD COLUMN verified_by_uid INTEGER;
                 """)
         },
+        // The outbox carries a released reading's evaluation (store.v4-annotation): what an older hub released
+        // without it gets it here, so that its Observation keeps its interpretation when it is finally sent.
+        StoreMigration.usingUnit("triage.v4-annotations") { unit in
+            let waiting = try unit.waitingUnannotatedReadings().map(\.rawValue)
+            for (readingID, result) in try EvaluationRecords.results(unit.db, readingIDs: waiting) {
+                try unit.annotate([ReadingID(rawValue: readingID)], with: try EvaluationAnnotation.bytes(result))
+            }
+        },
     ]
 
     /// Whether every triage migration has been applied to the database (the store was opened with them).
     static func isMigrated(_ db: Database) throws -> Bool {
         var migrator = DatabaseMigrator()
-        for migration in migrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
+        for migration in migrations { migrator.registerMigration(migration.identifier) { _ in } }
         return try migrator.hasCompletedMigrations(db)
     }
 }

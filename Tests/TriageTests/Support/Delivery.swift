@@ -1,6 +1,7 @@
 import FHIRTestSupport
 import Forwarding
 import Foundation
+import Gateway
 import HealthProfiles
 import Logging
 import ReadingStore
@@ -26,7 +27,7 @@ struct Delivery {
             mapper: FHIRMapper(configuration: FHIRMappingConfiguration(
                 gateway: GatewayIdentity(identifier: "hub-triage-tests"),
                 patient: try PatientReference(TriageFixture.subject))),
-            annotations: try await TriageAnnotations(store: store),
+            annotations: TriageAnnotations(),
             configuration: ForwarderConfiguration(
                 batchSize: 10, retry: DeliveryBackoff(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(40))),
             logger: logger, sleeper: Sleeper { try await Task.sleep(for: min($0, .milliseconds(50))) })

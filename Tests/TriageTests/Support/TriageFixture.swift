@@ -1,5 +1,6 @@
 import Forwarding
 import Foundation
+import Gateway
 import GRDB
 import HealthProfiles
 import Logging
@@ -63,12 +64,14 @@ struct TriageFixture {
         logger.logLevel = .critical
         let store = try ReadingStore.open(StoreConfiguration(path: path), migrations: Triage.storeMigrations, logger: logger)
         let triage = try await Triage(
-            store: store, configuration: TriageConfiguration(subjectReference: subject, hook: hook), logger: logger,
+            store: store, configuration: TriageConfiguration(subjectReference: subject, hook: hook),
+            outbox: StoreAlertOutbox(), logger: logger,
             clock: { clock.now })
         return (store, triage)
     }
 
-    var database: DatabasePool { store.writer }
+    /// Triage's tables (and, in tests that fake an earlier state, the store's) in the fixture's database.
+    var database: TriageTables { TriageTables(store: store) }
 
     /// Closes the store and opens it again, as after a daemon restart.
     mutating func reopen() async throws {

@@ -17,9 +17,9 @@ extension GatewayCommands {
         }
         let devices = try await failing("reset") { try await runtime.registry.all() }
         try await failing("reset") {
-            try await runtime.store.erasePatientData(discardUndelivered: arguments.flag("discard-undelivered")) { db in
-                try DeviceRegistry.forgetAll(in: db)
-                try Triage.forgetPatient(in: db)
+            try await runtime.store.erasePatientData(discardUndelivered: arguments.flag("discard-undelivered")) { unit in
+                try DeviceRegistry.forgetAll(in: unit)
+                try Triage.forgetPatient(in: unit)
             }
         }
         await runtime.supervisor.reloadDevices()

@@ -145,10 +145,6 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
 extension JSON {
     /// Deepest nesting accepted; FHIR resources are far shallower, a hostile response is not.
     static let maximumDepth = 64
-    /// Most values accepted in a receiver's answer. Parsed values cost far more memory than their text
-    /// (`[0,0,0,...]`: ~30 bytes of tree per 2 bytes of text), so a hostile answer is bounded by count too;
-    /// a transaction-response has a dozen values per entry.
-    static let maximumResponseValues = 100_000
 
     /// - Parameter maximumValues: refuse input with more values than this (untrusted input).
     public static func parse(_ bytes: [UInt8], maximumValues: Int = .max) throws(JSONError) -> JSON {

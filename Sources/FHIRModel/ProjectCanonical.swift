@@ -11,15 +11,16 @@ public struct ProjectCanonical: Sendable, Hashable {
     /// "https://..." without a trailing slash.
     public let base: String
 
-    /// - Throws: `ForwardingError.configuration` unless `base` is an http(s) URL without spaces, query or fragment.
-    public init(base: String) throws(ForwardingError) {
-        var trimmed = base.trimmingSpaces
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+    /// nil unless `base` is an http(s) URL without spaces, query or fragment (a trailing slash is dropped).
+    public init?(validBase base: String) {
+        var trimmed = Substring(base)
+        while let first = trimmed.first, first.isWhitespace { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last.isWhitespace || last == "/" { trimmed = trimmed.dropLast() }
         guard trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://"),
               trimmed.split(separator: "/", omittingEmptySubsequences: true).count >= 2,
               !trimmed.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" || $0 == "|" })
-        else { throw .configuration("the canonical base must be an http(s) URL such as \(Self.defaultBase)") }
-        self.base = trimmed
+        else { return nil }
+        self.base = String(trimmed)
     }
 
     private init(checkedBase: String) { base = checkedBase }

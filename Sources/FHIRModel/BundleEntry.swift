@@ -6,6 +6,12 @@ public struct BundleEntry: Sendable, Hashable {
     public var fullUrl: String
     public var json: JSON
 
+    /// An entry exactly as given (Forwarding's `init(queued:)` checks one queued by another module first).
+    public init(validated json: JSON, fullUrl: String) {
+        self.fullUrl = fullUrl
+        self.json = json
+    }
+
     /// A conditional create of `resource` keyed on the identifier `system|value`.
     public init(fullUrl: String, resourceType: String, resource: JSON, identifierSystem: String, identifierValue: String) {
         self.fullUrl = fullUrl
@@ -39,34 +45,6 @@ public struct BundleEntry: Sendable, Hashable {
         ]
     }
 
-    /// An entry queued by another module (outbox payload). It must have a fullUrl, a resource with a
-    /// resourceType and a request that is idempotent: a POST with `ifNoneExist` (an unconditional create would
-    /// duplicate on every retry) or a PUT on `Type?<search>` or `Type/<id>` naming the resource's own type.
-    public init(queued json: JSON) throws(ForwardingError) {
-        guard let fullUrl = json["fullUrl"]?.stringValue, let resourceType = json["resource"]?["resourceType"]?.stringValue,
-              let request = json["request"]?.objectValue, let method = request["method"]?.stringValue,
-              let url = request["url"]?.stringValue
-        else { throw .invalidPayload("a queued entry needs fullUrl, resource.resourceType and request.method/url") }
-        switch method {
-        case "POST":
-            guard request["ifNoneExist"]?.stringValue?.isEmpty == false else {
-                throw .invalidPayload("queued entry \(fullUrl) is a POST without ifNoneExist: retries would duplicate it")
-            }
-            guard url == resourceType else {
-                throw .invalidPayload("queued entry \(fullUrl) posts a \(resourceType) to \(url)")
-            }
-        case "PUT":
-            guard let target = Self.updateTarget(url), target.type == resourceType, !target.rest.isEmpty else {
-                throw .invalidPayload(
-                    "queued entry \(fullUrl): a PUT must address \(resourceType)?<search> or \(resourceType)/<id>, not \(url)")
-            }
-        default:
-            throw .invalidPayload("queued entry \(fullUrl): \(method) is not an idempotent create or update")
-        }
-        self.fullUrl = fullUrl
-        self.json = json
-    }
-
     /// The request URL when this entry is a PUT: the resource it writes. Outbox items that update the same
     /// resource must be delivered in queue order, so they are enqueued with this as their sequence key.
     public var updatedResourceURL: String? {
@@ -80,15 +58,15 @@ public struct BundleEntry: Sendable, Hashable {
     }
 
     /// Splits "Flag?identifier=..." or "Flag/123" into the type and what follows the separator.
-    static func updateTarget(_ url: String) -> (type: String, rest: Substring)? {
+    public static func updateTarget(_ url: String) -> (type: String, rest: Substring)? {
         guard let separator = url.firstIndex(where: { $0 == "?" || $0 == "/" }) else { return nil }
         let type = url[..<separator]
         guard !type.isEmpty, type.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
         return (String(type), url[url.index(after: separator)...])
     }
 
-    /// The outbox payload for `entries`: what `ReadingStore.enqueue(kind:key:payload:)` or
-    /// `Outbox.enqueue(_:...)` expects for items that are not readings (Triage's alerts).
+    /// The outbox payload for `entries`: what the reading store's outbox expects for items that are not readings
+    /// (Triage's alert Flags).
     public static func payload(_ entries: [BundleEntry]) -> [UInt8] {
         JSON.array(entries.map(\.json)).serialized()
     }
