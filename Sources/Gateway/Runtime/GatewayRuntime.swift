@@ -23,6 +23,8 @@ public final class GatewayRuntime: Sendable {
     public let technicalAlerts: TechnicalAlerts
     /// Fetches the care plan from the centre (`patient: care-plan: source: centre`); nil for local plans.
     let centrePlans: CentrePlanPoller?
+    /// The hub's check-in, technical alerts and device inventory at the centre.
+    let centreReports: CentreReports
     public let logger: Logger
     public let startedAt: Date
 
@@ -30,7 +32,7 @@ public final class GatewayRuntime: Sendable {
         configuration: GatewayConfiguration, store: ReadingStore, registry: DeviceRegistry, triage: Triage,
         forwarder: Forwarder, catalog: DeviceProfileCatalog, bluez: BlueZClient, supervisor: DeviceSupervisor,
         pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts,
-        centrePlans: CentrePlanPoller?, logger: Logger
+        centrePlans: CentrePlanPoller?, centreReports: CentreReports, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -44,6 +46,7 @@ public final class GatewayRuntime: Sendable {
         self.agent = agent
         self.technicalAlerts = technicalAlerts
         self.centrePlans = centrePlans
+        self.centreReports = centreReports
         self.logger = logger
         startedAt = Date()
     }
@@ -83,6 +86,7 @@ public final class GatewayRuntime: Sendable {
 
         let triage: Triage
         let forwarder: Forwarder
+        let mapper: FHIRMapper
         do {
             let hook = configuration.alerts.hookCommand.map {
                 HookCommand(executable: URL(fileURLWithPath: $0), timeout: configuration.alerts.hookTimeout)
@@ -112,13 +116,7 @@ public final class GatewayRuntime: Sendable {
             await triage.resumeHookDeliveries()
 
             let forwarding = configuration.forwarding
-            let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
-                gateway: GatewayIdentity(
-                    identifier: configuration.identity.gatewayID, manufacturer: "DHO Gateway", model: "home hub",
-                    serialNumber: configuration.identity.gatewayID, softwareVersion: GatewayVersion.current),
-                patient: try PatientReference(configuration.patient.reference),
-                timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .gmt,
-                canonical: configuration.forwarding.canonical))
+            mapper = try GatewayFHIR.mapper(configuration)
             forwarder = Forwarder(
                 store: store, transport: centre.transport, mapper: mapper,
                 annotations: try await TriageAnnotations(store: store),
@@ -188,6 +186,9 @@ public final class GatewayRuntime: Sendable {
                     interval: configuration.patient.planPollInterval, wakeForwarder: { [forwarder] in forwarder.wake() },
                     logger: logger)
                 : nil,
+            centreReports: CentreReports(
+                store: store, triage: triage, mapper: mapper, configuration: configuration,
+                wakeForwarder: { [forwarder] in forwarder.wake() }, logger: logger),
             logger: logger)
     }
 

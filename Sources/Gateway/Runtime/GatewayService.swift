@@ -28,6 +28,7 @@ public struct GatewayService: Service {
                     forwardingAlarmAfter: alerts.forwardingFailingAfter / .seconds(1)
                 ).run()
             }
+            group.addTask { await runtime.centreReports.run() }
             if let centrePlans = runtime.centrePlans {
                 group.addTask { await centrePlans.run() }
             }
