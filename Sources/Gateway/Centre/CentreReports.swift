@@ -4,23 +4,33 @@ import Logging
 import ReadingStore
 import Triage
 
-/// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`).
+/// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`)
+/// and its technical alerts (`TechnicalAlertReporter`).
 struct CentreReports {
     let checkIns: CheckInReporter
+    let technicalAlerts: TechnicalAlertReporter
 
     init(
-        store: ReadingStore, triage: Triage, mapper: FHIRMapper, configuration: GatewayConfiguration,
-        wakeForwarder: @escaping @Sendable () -> Void, logger: Logger
+        store: ReadingStore, triage: Triage, mapper: FHIRMapper, alerts: TechnicalAlerts,
+        configuration: GatewayConfiguration, wakeForwarder: @escaping @Sendable () -> Void, logger: Logger
     ) {
+        let gatewayID = configuration.identity.gatewayID
         checkIns = CheckInReporter(
-            store: store, triage: triage, mapper: mapper, gatewayID: configuration.identity.gatewayID,
+            store: store, triage: triage, mapper: mapper, gatewayID: gatewayID,
             interval: configuration.centre.checkInInterval, wakeForwarder: wakeForwarder, logger: logger)
+        // After a restart, the checks that raise alerts have had two rounds of the maintenance loop (which runs
+        // at once) before a standing episode is taken as resolved.
+        let grace = min(max(configuration.alerts.scheduleCheckInterval * 2, .seconds(10)), .seconds(900))
+        technicalAlerts = TechnicalAlertReporter(
+            store: store, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
+            gatewayID: gatewayID, interval: .seconds(2), clearGrace: grace, wakeForwarder: wakeForwarder, logger: logger)
     }
 
     /// Runs until cancelled.
     func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await checkIns.run() }
+            group.addTask { await technicalAlerts.run() }
         }
     }
 }

@@ -70,7 +70,8 @@ public final class GatewayRuntime: Sendable {
             store = try ReadingStore.open(
                 StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays,
                                    maximumSize: configuration.storage.maximumDatabaseSize),
-                migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
+                migrations: DeviceRegistry.migrations + Triage.storeMigrations + ReadingStore.centreReportMigrations,
+                logger: logger)
         } catch {
             switch error {
             case .cannotOpen: throw StartupError("database", error.description)
@@ -187,7 +188,7 @@ public final class GatewayRuntime: Sendable {
                     logger: logger)
                 : nil,
             centreReports: CentreReports(
-                store: store, triage: triage, mapper: mapper, configuration: configuration,
+                store: store, triage: triage, mapper: mapper, alerts: technicalAlerts, configuration: configuration,
                 wakeForwarder: { [forwarder] in forwarder.wake() }, logger: logger),
             logger: logger)
     }
