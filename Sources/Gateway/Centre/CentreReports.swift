@@ -4,14 +4,15 @@ import Logging
 import ReadingStore
 import Triage
 
-/// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`)
-/// and its technical alerts (`TechnicalAlertReporter`).
+/// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`),
+/// its technical alerts (`TechnicalAlertReporter`) and the patient's devices (`DeviceInventoryReporter`).
 struct CentreReports {
     let checkIns: CheckInReporter
     let technicalAlerts: TechnicalAlertReporter
+    let inventory: DeviceInventoryReporter
 
     init(
-        store: ReadingStore, triage: Triage, mapper: FHIRMapper, alerts: TechnicalAlerts,
+        store: ReadingStore, registry: DeviceRegistry, triage: Triage, mapper: FHIRMapper, alerts: TechnicalAlerts,
         configuration: GatewayConfiguration, wakeForwarder: @escaping @Sendable () -> Void, logger: Logger
     ) {
         let gatewayID = configuration.identity.gatewayID
@@ -24,6 +25,11 @@ struct CentreReports {
         technicalAlerts = TechnicalAlertReporter(
             store: store, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
             gatewayID: gatewayID, interval: .seconds(2), clearGrace: grace, wakeForwarder: wakeForwarder, logger: logger)
+        // Battery and firmware change on visits; silence is counted in days: the maintenance interval is enough.
+        inventory = DeviceInventoryReporter(
+            store: store, registry: registry, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
+            gatewayID: gatewayID, settings: configuration.centre, interval: configuration.alerts.scheduleCheckInterval,
+            wakeForwarder: wakeForwarder, logger: logger)
     }
 
     /// Runs until cancelled.
@@ -31,6 +37,7 @@ struct CentreReports {
         await withDiscardingTaskGroup { group in
             group.addTask { await checkIns.run() }
             group.addTask { await technicalAlerts.run() }
+            group.addTask { await inventory.run() }
         }
     }
 }

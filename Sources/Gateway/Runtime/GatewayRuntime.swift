@@ -188,7 +188,7 @@ public final class GatewayRuntime: Sendable {
                     logger: logger)
                 : nil,
             centreReports: CentreReports(
-                store: store, triage: triage, mapper: mapper, alerts: technicalAlerts, configuration: configuration,
+                store: store, registry: registry, triage: triage, mapper: mapper, alerts: technicalAlerts, configuration: configuration,
                 wakeForwarder: { [forwarder] in forwarder.wake() }, logger: logger),
             logger: logger)
     }

@@ -1,0 +1,79 @@
+import BlueZ
+import FHIRTestSupport
+import Foundation
+import GatewayTestSupport
+import HealthProfiles
+import Testing
+
+extension Faults {
+    /// The centre's inventory of the patient's devices (README "The hub at the centre"): the sensor's Device is
+    /// updated when its firmware or battery changes, the battery level arrives as the PHD IG's
+    /// MDC_ATTR_VAL_BATT_CHARGE Observation, a low battery is a technical Flag, and a forgotten device is inactive.
+    @Suite struct DeviceInventoryTests {
+        static let cuff = BluetoothAddress("A0:9E:1A:00:00:01")!
+        static let sensorIdentifier = "bt:A0:9E:1A:00:00:01"
+
+        static func cuffDevice(_ gateway: GatewayHarness) async throws -> [String: Any]? {
+            try await gateway.receiver.resources("Device").first { device in
+                (device["identifier"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == sensorIdentifier }
+            }
+        }
+
+        static func firmware(_ device: [String: Any]?) -> String? {
+            (device?["version"] as? [[String: Any]])?.first?["value"] as? String
+        }
+
+        /// The battery levels the centre has, as MDC_ATTR_VAL_BATT_CHARGE Observations.
+        static func batteryLevels(_ gateway: GatewayHarness) async throws -> [Int] {
+            try await gateway.receiver.search("Observation", "code=urn:iso:std:iso:11073:10101%7C67996").compactMap {
+                ($0["valueQuantity"] as? [String: Any])?["value"] as? Int
+            }.sorted()
+        }
+
+        static func batteryFlag(_ gateway: GatewayHarness) async throws -> String? {
+            try await gateway.receiver.resources("Flag").first { flag in
+                (((flag["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String) == "battery-low"
+            }?["status"] as? String
+        }
+
+        @Test func firmwareAndBatteryChangesUpdateTheCentresDeviceAndAForgottenDeviceIsInactive() async throws {
+            let gateway = try await GatewayHarness.start(
+                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\ncentre:\n  battery-low-below: 20\n", revisitInterval: "1s")
+            try await withGateway("device-inventory", gateway) {
+                let paired = try await gateway.dhoctl(["pair", Self.cuff.description, "--by", "technician-e2e"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                try await gateway.waitUntil("the cuff in the centre's inventory with its battery") {
+                    let device = try await Self.cuffDevice(gateway)
+                    let levels = try await Self.batteryLevels(gateway)
+                    return device?["status"] as? String == "active" && Self.firmware(device) == "1.2.0" && levels == [80]
+                }
+
+                // A firmware update and a battery running low, seen on the next visit.
+                try await gateway.simulatorControl.setValue(Self.cuff, BluetoothUUID("2A26")!, Array("1.3.0".utf8))
+                try await gateway.simulatorControl.setBattery(Self.cuff, 15)
+                let frame = try DeviceRecords.bloodPressure(
+                    systolic: 131, diastolic: 84, pulse: 66, at: try DeviceRecords.deviceTime(secondsAgo: 60))
+                try await gateway.measure(Self.cuff, "2A35", frame, expecting: 3)
+                try await gateway.waitUntil("the new firmware, the new battery level and a battery-low Flag at the centre") {
+                    let firmware = Self.firmware(try await Self.cuffDevice(gateway))
+                    let levels = try await Self.batteryLevels(gateway)
+                    let flag = try await Self.batteryFlag(gateway)
+                    return firmware == "1.3.0" && levels == [15, 80] && flag == "active"
+                }
+                #expect(try await gateway.technicalAlerts().contains("battery-low"))
+                let devices = try await gateway.receiver.resources("Device").count
+                #expect(devices == 2, "the hub and the cuff, each updated in place: \(devices)")
+
+                // Forgotten: inactive at the centre, its battery problem cleared.
+                let forgotten = try await gateway.dhoctl(["forget", Self.cuff.description])
+                #expect(forgotten.status == 0, "\(forgotten.stderr)")
+                try await gateway.waitUntil("the cuff inactive at the centre") {
+                    try await Self.cuffDevice(gateway)?["status"] as? String == "inactive"
+                }
+                try await gateway.waitUntil("the battery-low Flag cleared") { try await Self.batteryFlag(gateway) == "inactive" }
+                #expect(try await Self.batteryLevels(gateway) == [15, 80])
+                #expect(try await gateway.receiver.violations().isEmpty)
+            }
+        }
+    }
+}
