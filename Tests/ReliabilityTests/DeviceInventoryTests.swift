@@ -38,7 +38,8 @@ extension Faults {
 
         @Test func firmwareAndBatteryChangesUpdateTheCentresDeviceAndAForgottenDeviceIsInactive() async throws {
             let gateway = try await GatewayHarness.start(
-                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\ncentre:\n  battery-low-below: 20\n", revisitInterval: "1s")
+                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n", revisitInterval: "1s",
+                centreSettings: ["battery-low-below: 20"])
             try await withGateway("device-inventory", gateway) {
                 let paired = try await gateway.dhoctl(["pair", Self.cuff.description, "--by", "technician-e2e"])
                 #expect(paired.status == 0, "\(paired.stderr)")

@@ -40,7 +40,7 @@ extension Faults {
         }
 
         @Test func theHubChecksInAndAnOfflineHubSendsOnlyItsLatestCheckIn() async throws {
-            let gateway = try await GatewayHarness.start(extraConfiguration: "centre:\n  check-in-interval: 1s\n")
+            let gateway = try await GatewayHarness.start(centreSettings: ["check-in-interval: 1s"])
             try await withGateway("hub-check-in", gateway) {
                 // At start-up: alive, version, plan 1 (the template), nothing waiting.
                 try await gateway.waitUntil("the first check-in at the centre") { try await Self.checkIns(gateway).count == 1 }

@@ -21,7 +21,8 @@ extension Faults {
         }
 
         @Test func anAlertStandingOverARestartIsOneFlagAndOneResolvedWhileDownIsClearedOnce() async throws {
-            let gateway = try await GatewayHarness.start(extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n")
+            let gateway = try await GatewayHarness.start(
+                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n", centreSettings: ["reports: [technical-alerts]"])
             try await withGateway("technical-alert-flags", gateway) {
                 // The adapter is unplugged: the maintenance check raises bluetooth-unavailable, the centre gets a Flag.
                 try await gateway.simulatorControl.removeAdapter()

@@ -7,6 +7,7 @@ import Triage
 /// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`),
 /// its technical alerts (`TechnicalAlertReporter`) and the patient's devices (`DeviceInventoryReporter`).
 struct CentreReports {
+    let enabled: Set<GatewayConfiguration.Centre.Report>
     let checkIns: CheckInReporter
     let technicalAlerts: TechnicalAlertReporter
     let inventory: DeviceInventoryReporter
@@ -16,6 +17,7 @@ struct CentreReports {
         configuration: GatewayConfiguration, wakeForwarder: @escaping @Sendable () -> Void, logger: Logger
     ) {
         let gatewayID = configuration.identity.gatewayID
+        enabled = configuration.centre.reports
         checkIns = CheckInReporter(
             store: store, triage: triage, mapper: mapper, gatewayID: gatewayID,
             interval: configuration.centre.checkInInterval, wakeForwarder: wakeForwarder, logger: logger)
@@ -35,8 +37,9 @@ struct CentreReports {
     /// Runs until cancelled.
     func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await checkIns.run() }
-            group.addTask { await technicalAlerts.run() }
+            if enabled.contains(.checkIn) { group.addTask { await checkIns.run() } }
+            if enabled.contains(.technicalAlerts) { group.addTask { await technicalAlerts.run() } }
+            // Also without reports to the centre: it raises device-not-seen and battery-low locally.
             group.addTask { await inventory.run() }
         }
     }

@@ -19,6 +19,8 @@ struct DeviceInventoryReporter {
     let patientReference: String
     let gatewayID: String
     let settings: GatewayConfiguration.Centre
+    /// With `reports` leaving out device-inventory, only the technical alerts are raised.
+    var reportsToCentre: Bool { settings.reports.contains(.deviceInventory) }
     let interval: Duration
     let wakeForwarder: @Sendable () -> Void
     let logger: Logger
@@ -41,6 +43,7 @@ struct DeviceInventoryReporter {
             for device in devices {
                 let record = sensors[device.sensorKey]
                 checkHealth(device, record, now: now)
+                guard reportsToCentre else { continue }
                 let subject = Self.ledgerPrefix + device.address
                 let previous = reported.removeValue(forKey: subject)
                 // Nothing known yet: the device's first visit tells its Device Information.
@@ -48,11 +51,14 @@ struct DeviceInventoryReporter {
                 let battery = record.batteryLevel == DeviceInventory.batteryLevel(inFingerprint: previous?.state) ? nil : record.batteryLevel
                 queued = try await report(subject: subject, record, active: true, battery: battery, now: now) || queued
             }
+            // A forgotten device's problems are over.
+            let provisioned = Set(devices.map(\.address))
+            for alert in alerts.current where [.deviceNotSeen, .batteryLow].contains(alert.code) {
+                if let address = alert.device, !provisioned.contains(address) { alerts.clear(alert.code, device: address) }
+            }
             // Left in the ledger: devices no longer provisioned (forgotten).
-            for subject in reported.keys {
+            for subject in reported.keys where reportsToCentre {
                 let address = String(subject.dropFirst(Self.ledgerPrefix.count))
-                alerts.clear(.deviceNotSeen, device: address)
-                alerts.clear(.batteryLow, device: address)
                 guard let key = SensorKey(rawValue: "bt:" + address.uppercased()), let record = try await store.sensor(key) else { continue }
                 queued = try await report(subject: subject, record, active: false, battery: nil, now: now) || queued
             }
