@@ -27,10 +27,10 @@ struct CentreReports {
         technicalAlerts = TechnicalAlertReporter(
             store: store, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
             gatewayID: gatewayID, interval: .seconds(2), clearGrace: grace, wakeForwarder: wakeForwarder, logger: logger)
-        // Battery and firmware change on visits; silence is counted in days: the maintenance interval is enough.
+        // Battery and firmware change on visits: looked at every half minute at most (two small tables).
         inventory = DeviceInventoryReporter(
             store: store, registry: registry, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
-            gatewayID: gatewayID, settings: configuration.centre, interval: configuration.alerts.scheduleCheckInterval,
+            gatewayID: gatewayID, settings: configuration.centre, interval: min(configuration.alerts.scheduleCheckInterval, .seconds(30)),
             wakeForwarder: wakeForwarder, logger: logger)
     }
 
