@@ -30,9 +30,10 @@ extension Faults {
             }.sorted()
         }
 
-        static func batteryFlag(_ gateway: GatewayHarness) async throws -> String? {
+        /// The status of the centre's Flag for the technical alert `code`.
+        static func technicalFlag(_ gateway: GatewayHarness, _ code: String) async throws -> String? {
             try await gateway.receiver.resources("Flag").first { flag in
-                (((flag["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String) == "battery-low"
+                (((flag["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String) == code
             }?["status"] as? String
         }
 
@@ -58,7 +59,7 @@ extension Faults {
                 try await gateway.waitUntil("the new firmware, the new battery level and a battery-low Flag at the centre") {
                     let firmware = Self.firmware(try await Self.cuffDevice(gateway))
                     let levels = try await Self.batteryLevels(gateway)
-                    let flag = try await Self.batteryFlag(gateway)
+                    let flag = try await Self.technicalFlag(gateway, "battery-low")
                     return firmware == "1.3.0" && levels == [15, 80] && flag == "active"
                 }
                 #expect(try await gateway.technicalAlerts().contains("battery-low"))
@@ -71,9 +72,26 @@ extension Faults {
                 try await gateway.waitUntil("the cuff inactive at the centre") {
                     try await Self.cuffDevice(gateway)?["status"] as? String == "inactive"
                 }
-                try await gateway.waitUntil("the battery-low Flag cleared") { try await Self.batteryFlag(gateway) == "inactive" }
+                try await gateway.waitUntil("the battery-low Flag cleared") { try await Self.technicalFlag(gateway, "battery-low") == "inactive" }
                 #expect(try await Self.batteryLevels(gateway) == [15, 80])
                 #expect(try await gateway.receiver.violations().isEmpty)
+            }
+        }
+
+        @Test func aDeviceNotSeenForTooLongIsATechnicalProblemAtTheCentreUntilItIsSeenAgain() async throws {
+            let thermometer = BluetoothAddress("00:09:1F:00:00:05")!
+            let gateway = try await GatewayHarness.start(
+                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n",
+                centreSettings: ["reports: [technical-alerts]", "device-silent-after: 4s"])
+            try await withGateway("device-not-seen", gateway) {
+                let paired = try await gateway.dhoctl(["pair", thermometer.description, "--by", "technician-e2e"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                try await gateway.waitUntil("the thermometer's reading stored") { try await gateway.status()["readingsStored"] as? Int == 1 }
+                try await gateway.waitUntil("device-not-seen at the centre") { try await Self.technicalFlag(gateway, "device-not-seen") == "active" }
+                #expect(try await gateway.technicalAlerts().contains("device-not-seen"))
+                // The patient measures again: seen, the problem is over.
+                try await gateway.measure(thermometer, "2A1C", [0x04, 0x72, 0x01, 0x00, 0xFF, 0x03], expecting: 2)
+                try await gateway.waitUntil("device-not-seen cleared at the centre") { try await Self.technicalFlag(gateway, "device-not-seen") == "inactive" }
             }
         }
     }
