@@ -101,6 +101,8 @@ let package = Package(
         .target(name: "CSystemShims"),
         // Replayable randomness for tests, with no dependency: the pure codec tests use it without D-Bus.
         .target(name: "SeededRandom", swiftSettings: strict),
+        // Sleeps whose timers go away when cancelled (a cancelled Task.sleep still wakes the process later).
+        .target(name: "CancellableTimers", swiftSettings: strict),
         // The adapter as the kernel sees it (HCI ioctls through libbluetooth, rfkill), for dhoctl doctor/status.
         .systemLibrary(name: "CBluetoothHCI", pkgConfig: "bluez", providers: [.apt(["libbluetooth-dev"])]),
         .target(name: "AdapterDiagnostics", dependencies: ["CBluetoothHCI"], swiftSettings: strict),
@@ -182,6 +184,7 @@ let package = Package(
         // The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess, shared by test targets.
         .target(name: "FHIRTestSupport", swiftSettings: strict),
 
+        .testTarget(name: "CancellableTimersTests", dependencies: ["CancellableTimers"], swiftSettings: strict),
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "ReadingStoreTests",

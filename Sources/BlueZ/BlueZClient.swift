@@ -43,6 +43,8 @@ public final class BlueZClient: Sendable {
     // MARK: Objects
 
     public func adapter(_ path: ObjectPath) -> Adapter { Adapter(path: path, client: self) }
+    /// The adapter with the kernel's name `name` ("hci0").
+    public func adapter(named name: String) -> Adapter { adapter(BlueZNames.adapterPath(named: name)) }
     public func device(_ path: ObjectPath) -> Device { Device(path: path, client: self) }
 
     /// The adapters bluetoothd currently has, by path.
@@ -70,7 +72,7 @@ public final class BlueZClient: Sendable {
     /// The device with `address` on any adapter, if bluetoothd has an object for it.
     public func device(address: BluetoothAddress) async -> Device? {
         await mirror.view.objects(with: BlueZNames.device)
-            .first { $0.properties["Address"]?.stringValue.flatMap(BluetoothAddress.init) == address }
+            .first { DeviceProperties($0.properties).address == address }
             .map { device($0.path) }
     }
 
@@ -96,8 +98,8 @@ public final class BlueZClient: Sendable {
     }
 
     /// org.freedesktop.DBus.Properties.Set on a bluetoothd object.
-    public func setProperty(_ path: ObjectPath, _ interface: String, _ name: String, _ value: DBusValue)
+    public func setProperty<Name: BlueZPropertyName>(_ path: ObjectPath, _ name: Name, _ value: DBusValue)
         async throws(BlueZError) {
-        _ = try await call(path, BlueZNames.properties, "Set", [.string(interface), .string(name), .variant(value)])
+        _ = try await call(path, BlueZNames.properties, "Set", [.string(Name.interface), .string(name.rawValue), .variant(value)])
     }
 }

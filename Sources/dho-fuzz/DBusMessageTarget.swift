@@ -40,7 +40,7 @@ enum DBusMessageTarget {
                 for interfaces in objects.values { interpret(interfaces) }
             }
             if let interfaces = try? DBusShapes.interfaceProperties(value) { interpret(interfaces) }
-            if let properties = value.variantDictionaryValue { _ = DeviceProperties(properties) }
+            if let properties = value.variantDictionaryValue { interpret(changed: properties) }
             _ = value.bytesValue
             _ = value.stringsValue
             _ = value.objectPathsValue
@@ -48,13 +48,25 @@ enum DBusMessageTarget {
         checkRoundTrip(values, mustEncode: true)
     }
 
+    /// The typed reading of an object's interfaces, as the mirror announces a new object.
     private static func interpret(_ interfaces: DBusShapes.InterfaceProperties) {
+        _ = BlueZEvent.decode(.interfacesAdded(fuzzPath, interfaces))
         for properties in interfaces.values {
             _ = DeviceProperties(properties)
-            _ = properties["Value"]?.bytesValue
-            _ = properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init)
+            _ = AdapterProperties(properties)
+            _ = CharacteristicProperties(properties)
         }
     }
+
+    /// The typed reading of a PropertiesChanged of each interface the gateway follows.
+    private static func interpret(changed properties: [String: DBusValue]) {
+        _ = DeviceProperties(properties)
+        for interface in [BlueZNames.adapter, BlueZNames.device, BlueZNames.gattCharacteristic, BlueZNames.battery] {
+            _ = BlueZEvent.decode(.propertiesChanged(fuzzPath, interface: interface, changed: properties, invalidated: []))
+        }
+    }
+
+    private static let fuzzPath: ObjectPath = "/org/bluez/hci0/dev_A0_9E_1A_00_00_01"
 
     private static func checkRoundTrip(_ values: [DBusValue], mustEncode: Bool = false) {
         let wire: [UInt8]

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Logging
-import ServiceLifecycle
 
 /// The DHO Gateway daemon: BLE health devices → SQLite → triage → FHIR follow-up centre.
 /// Runs under systemd (Type=notify, watchdog); SIGTERM/SIGINT shut it down gracefully.
@@ -46,9 +45,16 @@ struct GatewayDaemon: AsyncParsableCommand {
             path: configuration.paths.controlSocket,
             policy: ControlAccessPolicy(technicianGroup: configuration.technicianGroup),
             handler: GatewayCommands(runtime: runtime), logger: logger)
-        let service = GatewayService(runtime: runtime, control: control, notifier: SystemdNotifier(environment: environment))
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        let services = GatewayServices.group(
+            runtime: runtime, control: control, notifier: SystemdNotifier(environment: environment))
+        var failure: (any Error)?
+        do { try await services.run() } catch { failure = error }
+        await runtime.shutdown()
+        if let failure {
+            // Not half alive: every service was stopped in order; systemd (Restart=always) starts the daemon again.
+            logger.critical("stopped after a failure: \(failure)")
+            throw ExitCode(70)  // EX_SOFTWARE
+        }
         logger.notice("stopped")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import HealthProfiles
 
 /// Walks through what has to be right for readings to flow, and says what is not.
 struct Doctor: ParsableCommand {
@@ -53,7 +54,7 @@ struct Doctor: ParsableCommand {
                     "\(Terminal.megabytes(status.storage.bytes)) of \(Terminal.megabytes(quota)) (storage: max-database-size)")
             }
             add("devices", status.devices > 0 ? "ok" : "warn", status.devices > 0 ? "\(status.devices) provisioned" : "none provisioned: dhoctl pair")
-            let failingAfter = configuration.map { $0.alerts.forwardingFailingAfter / .seconds(1) } ?? 3600
+            let failingAfter = configuration.map { $0.alerts.forwardingFailingAfter.inSeconds } ?? 3600
             let stale = status.queue.oldestUndelivered.map { Date().timeIntervalSince($0) > failingAfter } ?? false
             add("forwarding", stale ? "fail" : (status.queue.lastError == nil ? "ok" : "warn"),
                 "\(status.queue.undelivered) undelivered, last forwarded \(Terminal.time(status.queue.lastForwarded))"

@@ -20,7 +20,7 @@ import Testing
         try await fixture.control.exportGatt(Addresses.cuff)
         let measurement = try await lookup.value
         #expect(measurement.path.isDescendant(of: cuff.path))
-        #expect(await measurement.properties()?.flags == ["indicate"])
+        #expect(await measurement.properties()?.flags == .indicate)
         // A characteristic in another service is not mistaken for it.
         await #expect(throws: BlueZError.timedOut("characteristic \(GATTCharacteristic.bpm) on \(cuff.path)")) {
             _ = try await cuff.characteristic(GATTCharacteristic.bpm, service: GATTService.currentTime.uuid,

@@ -153,7 +153,7 @@ final class RecordingSink: ReadingSink {
         try await fixture.sim.control.setInRange(BluetoothAddress("A0:9E:1A:00:00:01")!, false)
         await fixture.supervisor.start()
         // Known from no advertisement: only an explicit request triggers a visit, which fails (out of range).
-        _ = await fixture.supervisor.visitNow("A0:9E:1A:00:00:01")
+        _ = await fixture.supervisor.visitNow(BluetoothAddress("A0:9E:1A:00:00:01")!)
         let failure = try await outcomes.next(within: .seconds(30), "failed visit")
         #expect(failure?.contains("connect") == true)
         #expect(try await fixture.registry.device(address: "A0:9E:1A:00:00:01")?.consecutiveFailures == 1)
@@ -161,7 +161,21 @@ final class RecordingSink: ReadingSink {
         try await fixture.registry.forget(address: "A0:9E:1A:00:00:01")
         await fixture.supervisor.reloadDevices()
         #expect(await fixture.supervisor.deviceStatuses().isEmpty)
-        #expect(await fixture.supervisor.visitNow("A0:9E:1A:00:00:01") == false)
+        #expect(await fixture.supervisor.visitNow(BluetoothAddress("A0:9E:1A:00:00:01")!) == false)
+        await fixture.stop()
+    }
+
+    /// At shutdown the control server may still be finishing a `dhoctl pair`, which provisions the device and
+    /// asks the supervisor to reload: once stopped, the supervisor follows and visits nothing, so no device
+    /// work runs while the database closes.
+    @Test func nothingIsFollowedOrVisitedAfterStop() async throws {
+        let fixture = try await Self.start(provision: [("A0:9E:1A:00:00:01", "blood-pressure")])
+        await fixture.supervisor.start()
+        await fixture.supervisor.stop()
+        try await fixture.registry.provision(address: "C4:AD:34:00:00:03", profile: "glucose", name: nil, by: "tech", at: Date())
+        await fixture.supervisor.reloadDevices()
+        #expect(await fixture.supervisor.deviceStatuses().isEmpty)
+        #expect(await fixture.supervisor.visitNow(BluetoothAddress("C4:AD:34:00:00:03")!) == false)
         await fixture.stop()
     }
 }

@@ -75,6 +75,8 @@ extension Faults {
                 #expect(gateway.daemonLog.contains("shutting down"))
                 // The gateway hung up on the way out: the oximeter is free to advertise again.
                 #expect(try await gateway.simulatorControl.deviceState(BluetoothAddress(Self.oximeter)!).connected == false)
+                // ... and said nothing false about it (the cancelled visit used to stop waiting for the answer).
+                #expect(!gateway.daemonLog.contains("link not released"), "\(gateway.daemonLog.suffix(2000))")
             }
         }
 

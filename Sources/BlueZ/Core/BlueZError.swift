@@ -109,6 +109,25 @@ public enum BlueZError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The device lost its bond (battery change, factory reset) and refuses the keys bluetoothd still holds for it:
+    /// Connect() or the first access to an encrypted characteristic fails with org.bluez.Error.AuthenticationFailed,
+    /// or with the HCI reason "PIN or Key Missing". No retry can help; the stale bond must be removed and the
+    /// device paired again.
+    public var isBondLoss: Bool {
+        guard case let .bluez(name, message) = self else { return false }
+        let text = message.lowercased()
+        return name == .authenticationFailed || text.contains("key missing") || text.contains("key-missing")
+    }
+
+    /// The ATT error code of a failed GATT request, which bluetoothd reports only in the message of
+    /// org.bluez.Error.Failed ("Operation failed with ATT error: 0x80"); nil for any other error.
+    public var attErrorCode: UInt8? {
+        guard case let .bluez(.failed, message) = self else { return nil }
+        let text = message.lowercased()
+        guard let marker = text.ranges(of: "att error: 0x").last else { return nil }
+        return UInt8(text[marker.upperBound...], radix: 16)
+    }
+
     /// The object is gone from bluetoothd (device removed, adapter unplugged).
     public var isObjectGone: Bool {
         switch self {

@@ -17,6 +17,9 @@ public enum BlueZNames {
     public static let objectManager = "org.freedesktop.DBus.ObjectManager"
     public static let properties = "org.freedesktop.DBus.Properties"
 
+    /// The object path of the adapter the kernel names `name` ("hci0" is /org/bluez/hci0).
+    public static func adapterPath(named name: String) -> ObjectPath { root.appending(name) }
+
     /// The prefix of every BlueZ error name.
     public static let errorPrefix = "org.bluez.Error."
 }

@@ -26,10 +26,21 @@ public struct BluetoothAddress: Hashable, Sendable, Comparable, CustomStringConv
     }
 
     /// `dev_AA_BB_CC_DD_EE_FF`.
-    public var pathElement: String { "dev_" + description.split(separator: ":").joined(separator: "_") }
+    public var pathElement: String { Self.pathPrefix + description.split(separator: ":").joined(separator: "_") }
 
     /// The device object path under `adapter`.
     public func devicePath(on adapter: ObjectPath) -> ObjectPath { adapter.appending(pathElement) }
+
+    /// The address of the device object at `devicePath` (`/org/bluez/hci0/dev_AA_BB_CC_DD_EE_FF`); nil for a path
+    /// that is not a device's (an adapter, a GATT object below a device, anything else).
+    public init?(devicePath: ObjectPath) {
+        guard let element = devicePath.rawValue.split(separator: "/").last, element.hasPrefix(Self.pathPrefix),
+              element.count == Self.pathPrefix.count + 17
+        else { return nil }
+        self.init(String(element.dropFirst(Self.pathPrefix.count)))
+    }
+
+    private static let pathPrefix = "dev_"
 
     public static func < (lhs: BluetoothAddress, rhs: BluetoothAddress) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)

@@ -19,7 +19,7 @@ public actor ObjectManagerMirror {
     /// Receive sequence of the last full load; signals at or before it are already reflected.
     private var loadedAt: UInt64 = 0
     private var signalTask: Task<Void, Never>?
-    private var subscribers: [Int: @Sendable (MirrorEvent) -> Void] = [:]
+    private var subscribers: [Int: Subscriber] = [:]
     private var subscriberFinishers: [Int: @Sendable () -> Void] = [:]
     private var waiters: [Int: Waiter] = [:]
     private var nextID = 0
@@ -35,6 +35,12 @@ public actor ObjectManagerMirror {
     /// A signal the mirror sends to itself through the bus to know it has caught up (see `synchronize`).
     static let barrierInterface = "no.dho.gateway.MirrorBarrier"
     static let barrierPath: ObjectPath = "/no/dho/gateway/mirror"
+
+    /// Takes the changes as they are, or as typed events (decoded once per change for all who want them).
+    private enum Subscriber {
+        case raw(@Sendable (MirrorEvent) -> Void)
+        case typed(@Sendable ([BlueZEvent]) -> Void)
+    }
 
     private struct Waiter {
         /// Resumes the caller and returns true when its condition holds.
@@ -162,11 +168,35 @@ public actor ObjectManagerMirror {
     /// A stream of the values `transform` picks out of the changes from now on (nil skips an event).
     /// Buffers without limit: a notification must never be dropped because its reader was slow.
     public func subscribe<T: Sendable>(_ transform: @escaping @Sendable (MirrorEvent) -> T?) -> AsyncStream<T> {
+        register(T.self) { yield in
+            .raw { event in
+                if let value = transform(event) { yield(value) }
+            }
+        }
+    }
+
+    /// Every change from now on as typed events (`BlueZEvent`), in order. Finishes when the mirror stops.
+    public func typedEvents() -> AsyncStream<BlueZEvent> {
+        subscribeTyped { $0 }
+    }
+
+    /// A stream of the values `transform` picks out of the typed events from now on (nil skips an event);
+    /// buffered like `subscribe`.
+    public func subscribeTyped<T: Sendable>(_ transform: @escaping @Sendable (BlueZEvent) -> T?) -> AsyncStream<T> {
+        register(T.self) { yield in
+            .typed { events in
+                for event in events {
+                    if let value = transform(event) { yield(value) }
+                }
+            }
+        }
+    }
+
+    /// A stream fed by the subscriber `make` builds around the function that adds a value to it.
+    private func register<T: Sendable>(_: T.Type, _ make: (@escaping @Sendable (T) -> Void) -> Subscriber) -> AsyncStream<T> {
         let (stream, continuation) = AsyncStream.makeStream(of: T.self, bufferingPolicy: .unbounded)
         let id = makeID()
-        subscribers[id] = { event in
-            if let value = transform(event) { continuation.yield(value) }
-        }
+        subscribers[id] = make { continuation.yield($0) }
         subscriberFinishers[id] = { continuation.finish() }
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
@@ -440,7 +470,17 @@ public actor ObjectManagerMirror {
     }
 
     private func publish(_ event: MirrorEvent, evaluate: Bool = true) {
-        for deliver in subscribers.values { deliver(event) }
+        var typed: [BlueZEvent]?
+        for subscriber in subscribers.values {
+            switch subscriber {
+            case let .raw(deliver):
+                deliver(event)
+            case let .typed(deliver):
+                let events = typed ?? BlueZEvent.decode(event)
+                typed = events
+                deliver(events)
+            }
+        }
         if evaluate { evaluateWaiters() }
     }
 

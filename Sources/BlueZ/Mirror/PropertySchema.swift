@@ -11,31 +11,25 @@ public enum PropertySchema {
     public static let maximumAttributeValue = 512
 
     static let expected: [String: [String: DBusType]] = [
-        BlueZNames.adapter: [
-            "Address": .string, "AddressType": .string, "Name": .string, "Alias": .string, "Powered": .boolean,
-            "Discoverable": .boolean, "Pairable": .boolean, "Discovering": .boolean, "UUIDs": .array(.string),
-        ],
-        BlueZNames.device: [
-            "Address": .string, "AddressType": .string, "Name": .string, "Alias": .string, "Adapter": .objectPath,
-            "Paired": .boolean, "Bonded": .boolean, "Trusted": .boolean, "Blocked": .boolean, "Connected": .boolean,
-            "ServicesResolved": .boolean, "RSSI": .int16, "TxPower": .int16, "UUIDs": .array(.string),
-            "ServiceData": .variantDictionary, "ManufacturerData": .dictionary(key: .uint16, value: .variant),
-            "Appearance": .uint16, "Class": .uint32,
-        ],
-        BlueZNames.gattService: ["UUID": .string, "Primary": .boolean, "Device": .objectPath, "Handle": .uint16],
-        BlueZNames.gattCharacteristic: [
-            "UUID": .string, "Service": .objectPath, "Value": .array(.byte), "Notifying": .boolean,
-            "Flags": .array(.string), "Handle": .uint16, "MTU": .uint16,
-        ],
-        BlueZNames.gattDescriptor: ["UUID": .string, "Characteristic": .objectPath, "Value": .array(.byte)],
-        BlueZNames.battery: ["Percentage": .byte],
+        schema(of: AdapterPropertyName.self), schema(of: DevicePropertyName.self), schema(of: GattServicePropertyName.self),
+        schema(of: GattCharacteristicPropertyName.self), schema(of: GattDescriptorPropertyName.self),
+        schema(of: BatteryPropertyName.self),
+    ].reduce(into: [:]) { result, entry in result[entry.interface] = entry.types }
+
+    private static func schema<Name: BlueZPropertyName>(of _: Name.Type) -> (interface: String, types: [String: DBusType]) {
+        (Name.interface, Dictionary(uniqueKeysWithValues: Name.allCases.map { ($0.rawValue, $0.type) }))
+    }
+
+    /// The properties holding an attribute's value.
+    private static let attributeValues: Set<String> = [
+        GattCharacteristicPropertyName.value.rawValue, GattDescriptorPropertyName.value.rawValue,
     ]
 
     /// Why `value` may not be used as property `name` of `interface`; nil when it may.
     public static func problem(_ interface: String, _ name: String, _ value: DBusValue) -> String? {
         guard let type = expected[interface]?[name] else { return nil }
         guard value.type == type else { return "has type \(value.type), expected \(type)" }
-        if name == "Value", case let .array(_, items) = value, items.count > maximumAttributeValue {
+        if attributeValues.contains(name), case let .array(_, items) = value, items.count > maximumAttributeValue {
             return "holds \(items.count) bytes, more than the \(maximumAttributeValue) an attribute can have"
         }
         return nil

@@ -2,7 +2,7 @@ public import DBus
 public import HealthProfiles
 
 /// org.bluez.Adapter1 (BlueZ doc/org.bluez.Adapter.rst).
-public struct Adapter: Sendable, Hashable {
+public struct Adapter: BlueZObject {
     public let path: ObjectPath
     let client: BlueZClient
 
@@ -11,24 +11,22 @@ public struct Adapter: Sendable, Hashable {
         self.client = client
     }
 
-    public static func == (lhs: Adapter, rhs: Adapter) -> Bool { lhs.path == rhs.path }
-    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
-
     /// The adapter's properties as last reported; nil when the adapter is gone.
     public func properties() async -> AdapterProperties? {
-        await client.mirror.properties(path, BlueZNames.adapter).map(AdapterProperties.init)
+        await client.mirror.view.adapter(path)
     }
 
     public func setPowered(_ powered: Bool) async throws(BlueZError) {
-        try await client.setProperty(path, BlueZNames.adapter, "Powered", .boolean(powered))
+        try await client.setProperty(path, AdapterPropertyName.powered, .boolean(powered))
     }
 
     /// Powers the adapter on if needed and waits until it reports Powered.
     public func powerOn(timeout: Duration = .seconds(10)) async throws(BlueZError) {
         if await properties()?.powered == true { return }
         try await setPowered(true)
-        try await client.mirror.waitForProperty(path, interface: BlueZNames.adapter, "Powered", timeout: timeout) {
-            $0?.boolValue == true
+        let path = path
+        _ = try await client.mirror.waitFor("\(path) to be powered", timeout: timeout) { view -> Bool? in
+            view.adapter(path)?.powered == true ? true : nil
         }
     }
 
@@ -74,6 +72,7 @@ public struct Adapter: Sendable, Hashable {
     }
 }
 
+/// The org.bluez.Adapter1 properties the gateway reads, typed.
 public struct AdapterProperties: Sendable, Hashable {
     public let address: BluetoothAddress?
     public let name: String?
@@ -81,12 +80,13 @@ public struct AdapterProperties: Sendable, Hashable {
     public let powered: Bool
     public let discovering: Bool
 
-    init(_ properties: [String: DBusValue]) {
-        address = properties["Address"]?.stringValue.flatMap(BluetoothAddress.init)
-        name = properties["Name"]?.stringValue
-        alias = properties["Alias"]?.stringValue
-        powered = properties["Powered"]?.boolValue ?? false
-        discovering = properties["Discovering"]?.boolValue ?? false
+    public init(_ properties: [String: DBusValue]) {
+        func value(_ name: AdapterPropertyName) -> DBusValue? { properties[name.rawValue] }
+        address = value(.address)?.stringValue.flatMap(BluetoothAddress.init)
+        name = value(.name)?.stringValue
+        alias = value(.alias)?.stringValue
+        powered = value(.powered)?.boolValue ?? false
+        discovering = value(.discovering)?.boolValue ?? false
     }
 }
 

@@ -2,7 +2,7 @@ public import DBus
 public import HealthProfiles
 
 /// org.bluez.Device1 (BlueZ doc/org.bluez.Device.rst).
-public struct Device: Sendable, Hashable {
+public struct Device: BlueZObject {
     public let path: ObjectPath
     let client: BlueZClient
 
@@ -11,12 +11,9 @@ public struct Device: Sendable, Hashable {
         self.client = client
     }
 
-    public static func == (lhs: Device, rhs: Device) -> Bool { lhs.path == rhs.path }
-    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
-
     /// The device's properties as last reported; nil when bluetoothd has no such device (any more).
     public func properties() async -> DeviceProperties? {
-        await client.mirror.properties(path, BlueZNames.device).map(DeviceProperties.init)
+        await client.mirror.view.device(path)
     }
 
     // MARK: Connection
@@ -74,8 +71,10 @@ public struct Device: Sendable, Hashable {
 
     /// Waits until the device reports ServicesResolved (connected and GATT discovery done).
     public func waitForServicesResolved(timeout: Duration) async throws(BlueZError) {
-        try await client.mirror.waitForProperty(path, interface: BlueZNames.device, "ServicesResolved",
-                                                timeout: timeout) { $0?.boolValue == true }
+        let path = path
+        _ = try await client.mirror.waitFor("\(path) to resolve its services", timeout: timeout) { view -> Bool? in
+            view.device(path)?.servicesResolved == true ? true : nil
+        }
     }
 
     /// Waits until the device is not connected (or gone).
@@ -83,7 +82,7 @@ public struct Device: Sendable, Hashable {
         let path = path
         _ = try await client.mirror.waitFor("\(path) to disconnect", timeout: timeout, failsOnServiceLoss: false) {
             view -> Bool? in
-            view.property(path, BlueZNames.device, "Connected")?.boolValue == true ? nil : true
+            view.device(path)?.connected == true ? nil : true
         }
     }
 
@@ -105,7 +104,7 @@ public struct Device: Sendable, Hashable {
 
     /// GATT-only LE devices are not reconnected automatically; Trusted lets them in without an agent.
     public func setTrusted(_ trusted: Bool) async throws(BlueZError) {
-        try await client.setProperty(path, BlueZNames.device, "Trusted", .boolean(trusted))
+        try await client.setProperty(path, DevicePropertyName.trusted, .boolean(trusted))
     }
 
     // MARK: GATT
@@ -123,9 +122,8 @@ public struct Device: Sendable, Hashable {
 
     /// The characteristics exported right now, in handle order.
     public func characteristics() async -> [GattCharacteristicProxy] {
-        await client.mirror.view.objects(with: BlueZNames.gattCharacteristic, under: path).compactMap { entry in
-            guard let text = entry.properties["UUID"]?.stringValue, let uuid = BluetoothUUID(text) else { return nil }
-            return GattCharacteristicProxy(path: entry.path, uuid: uuid, client: client)
+        await client.mirror.view.characteristics(under: path).compactMap { entry in
+            entry.properties.uuid.map { GattCharacteristicProxy(path: entry.path, uuid: $0, client: client) }
         }
     }
 
@@ -136,63 +134,12 @@ public struct Device: Sendable, Hashable {
 enum GattLookup {
     static func characteristic(_ uuid: BluetoothUUID, service: BluetoothUUID?, under device: ObjectPath,
                                in view: MirrorView) -> ObjectPath? {
-        for entry in view.objects(with: BlueZNames.gattCharacteristic, under: device) {
-            guard let text = entry.properties["UUID"]?.stringValue, BluetoothUUID(text) == uuid else { continue }
+        for entry in view.characteristics(under: device) where entry.properties.uuid == uuid {
             if let service {
-                guard let servicePath = entry.properties["Service"]?.objectPathValue,
-                      let serviceText = view.property(servicePath, BlueZNames.gattService, "UUID")?.stringValue,
-                      BluetoothUUID(serviceText) == service
-                else { continue }
+                guard let servicePath = entry.properties.service, view.gattServiceUUID(servicePath) == service else { continue }
             }
             return entry.path
         }
         return nil
-    }
-}
-
-public struct DeviceProperties: Sendable, Hashable {
-    public let address: BluetoothAddress?
-    public let addressType: String?
-    public let name: String?
-    public let alias: String?
-    public let adapter: ObjectPath?
-    public let paired: Bool
-    public let bonded: Bool
-    public let trusted: Bool
-    public let connected: Bool
-    public let servicesResolved: Bool
-    public let rssi: Int16?
-    public let uuids: [BluetoothUUID]
-    /// Advertised service data by service UUID.
-    public let serviceData: [BluetoothUUID: [UInt8]]
-    /// Advertised manufacturer data by company identifier.
-    public let manufacturerData: [UInt16: [UInt8]]
-
-    public init(_ properties: [String: DBusValue]) {
-        address = properties["Address"]?.stringValue.flatMap(BluetoothAddress.init)
-        addressType = properties["AddressType"]?.stringValue
-        name = properties["Name"]?.stringValue
-        alias = properties["Alias"]?.stringValue
-        adapter = properties["Adapter"]?.objectPathValue
-        paired = properties["Paired"]?.boolValue ?? false
-        bonded = properties["Bonded"]?.boolValue ?? false
-        trusted = properties["Trusted"]?.boolValue ?? false
-        connected = properties["Connected"]?.boolValue ?? false
-        servicesResolved = properties["ServicesResolved"]?.boolValue ?? false
-        // 127 is HCI's "RSSI is not available" (btvirt and some controllers report nothing else): no reading.
-        rssi = properties["RSSI"]?.int16Value.flatMap { $0 == 127 ? nil : $0 }
-        uuids = properties["UUIDs"]?.stringsValue?.compactMap(BluetoothUUID.init) ?? []
-        var serviceData: [BluetoothUUID: [UInt8]] = [:]
-        for entry in properties["ServiceData"]?.dictionaryEntries ?? [] {
-            if let key = entry.key.stringValue.flatMap(BluetoothUUID.init), let bytes = entry.value.bytesValue {
-                serviceData[key] = bytes
-            }
-        }
-        self.serviceData = serviceData
-        var manufacturerData: [UInt16: [UInt8]] = [:]
-        for entry in properties["ManufacturerData"]?.dictionaryEntries ?? [] {
-            if let key = entry.key.uint16Value, let bytes = entry.value.bytesValue { manufacturerData[key] = bytes }
-        }
-        self.manufacturerData = manufacturerData
     }
 }

@@ -1,3 +1,5 @@
+import HealthProfiles
+
 /// When to try again after a failure that is not the data's fault (5xx, 429, timeout, reset, TLS).
 ///
 /// Exponential backoff with "full jitter" (delay drawn uniformly from 0...min(cap, base × 2^(n-1))), so many
@@ -36,8 +38,7 @@ public struct DeliveryBackoff: Sendable, Hashable {
     ) -> Duration {
         if let retryAfter { return min(max(retryAfter, .zero), maximumRetryAfter) }
         let ceiling = ceiling(afterFailures: failures)
-        let ceilingMs = max(Int64(0), Int64(ceiling.components.seconds) * 1000
-            + ceiling.components.attoseconds / 1_000_000_000_000_000)
+        let ceilingMs = max(Int64(0), ceiling.inMilliseconds)
         return .milliseconds(Int64.random(in: 0...ceilingMs, using: &generator))
     }
 }

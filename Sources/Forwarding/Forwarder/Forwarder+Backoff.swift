@@ -1,4 +1,5 @@
 import Foundation
+import HealthProfiles
 import ReadingStore
 
 /// The back-off after a failure, and how urgent items get through it.
@@ -20,7 +21,7 @@ extension Forwarder {
         failed.failure = reason
         let delay = configuration.retry.delay(afterFailures: consecutiveFailures, retryAfter: retryAfter, using: &generator)
         failed.retryDelay = delay
-        backoffUntil = clock.now().addingTimeInterval(Self.seconds(delay))
+        backoffUntil = clock.now().addingTimeInterval(delay.inSeconds)
         retryTimesMayBeStale = true
         logger.warning("forwarding failed; will retry", metadata: [
             "reason": "\(reason)", "failures": "\(consecutiveFailures)", "retryIn": "\(delay)",
@@ -38,9 +39,9 @@ extension Forwarder {
         let normal = unresolved.filter { $0.priority != .urgent }.map(\.id)
         do {
             try await store.scheduleRetry(
-                urgent, notBefore: now.addingTimeInterval(Self.seconds(min(delay, configuration.urgentRetryInterval))),
+                urgent, notBefore: now.addingTimeInterval(min(delay, configuration.urgentRetryInterval).inSeconds),
                 error: report.failure)
-            try await store.scheduleRetry(normal, notBefore: now.addingTimeInterval(Self.seconds(delay)), error: report.failure)
+            try await store.scheduleRetry(normal, notBefore: now.addingTimeInterval(delay.inSeconds), error: report.failure)
         } catch {
             // They stay in flight and come back at the next open.
             logger.error("cannot reschedule items", metadata: ["error": "\(error)"])
@@ -99,15 +100,15 @@ extension Forwarder {
 
     /// The earliest time an urgent probe may go: `urgentRetryInterval` after the last attempt.
     func nextProbeTime() -> Date {
-        lastAttemptAt.map { $0.addingTimeInterval(Self.seconds(configuration.urgentRetryInterval)) } ?? .distantPast
+        lastAttemptAt.map { $0.addingTimeInterval(configuration.urgentRetryInterval.inSeconds) } ?? .distantPast
     }
 
     /// Nothing this forwarder schedules lies further out than its longest delay, nor an urgent item further
     /// than `urgentRetryInterval`: an item that does was scheduled by a clock that was ahead (set back since,
     /// before a restart), or before it was known to be urgent (by an older version). It is pulled in.
     func pullInImplausibleRetryTimes(now: Date, next: Date?) async {
-        let longest = Self.seconds(max(configuration.retry.maximumDelay, configuration.retry.maximumRetryAfter))
-        let urgentLimit = now.addingTimeInterval(Self.seconds(configuration.urgentRetryInterval))
+        let longest = max(configuration.retry.maximumDelay, configuration.retry.maximumRetryAfter).inSeconds
+        let urgentLimit = now.addingTimeInterval(configuration.urgentRetryInterval.inSeconds)
         do {
             if let next, next.timeIntervalSince(now) > longest {
                 let capped = try await store.capRetrySchedule(notAfter: now.addingTimeInterval(longest))

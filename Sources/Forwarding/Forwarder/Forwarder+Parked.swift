@@ -1,4 +1,5 @@
 import Foundation
+import HealthProfiles
 
 /// Parked items get a second chance when the reason for the rejection may have gone away.
 ///
@@ -14,7 +15,7 @@ extension Forwarder {
     func requeueParkedWhenDue() async {
         guard configuration.parkContext != nil || configuration.parkedRetryInterval != nil else { return }
         let now = clock.now()
-        let parkedBefore = configuration.parkedRetryInterval.map { now.addingTimeInterval(-Self.seconds($0)) }
+        let parkedBefore = configuration.parkedRetryInterval.map { now.addingTimeInterval(-$0.inSeconds) }
             ?? .distantPast
         do {
             let requeued = try await store.requeueParked(

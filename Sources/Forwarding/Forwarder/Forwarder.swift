@@ -1,4 +1,5 @@
 import Foundation
+import HealthProfiles
 public import Logging
 public import ReadingStore
 import Synchronization
@@ -111,6 +112,7 @@ public actor Forwarder {
     let parkedChanged: (@Sendable () async -> Void)?
     private let wakeSignal = WakeSignal()
     let forwardNowRequested = Mutex(false)
+    private let finishRequested = Mutex(false)
 
     /// - Parameters:
     ///   - annotations: asked before mapping each batch for what to add to the readings' Observations (the
@@ -147,22 +149,33 @@ public actor Forwarder {
         wakeSignal.signal()
     }
 
-    /// Forwards until cancelled: sends parked items again when that is due, drains whatever is due, then waits
-    /// for `wake()` or the poll interval.
+    /// Ends `run` and `drain` once the batch being sent has its answer recorded: no new batch is claimed, and
+    /// a wait (idle, back-off) ends at once. The daemon's shutdown uses it instead of cancelling the loop,
+    /// which could leave a batch the receiver accepted marked in flight (and sent again at the next start).
+    public nonisolated func finish() {
+        finishRequested.withLock { $0 = true }
+        wakeSignal.signal()
+    }
+
+    /// Neither cancelled nor asked to `finish()`.
+    private var keepsGoing: Bool { !Task.isCancelled && !finishRequested.withLock { $0 } }
+
+    /// Forwards until cancelled or `finish()`: sends parked items again when that is due, drains whatever is
+    /// due, then waits for `wake()` or the poll interval.
     public func run() async {
-        while !Task.isCancelled {
+        while keepsGoing {
             await requeueParkedWhenDue()
             _ = await drain()
-            guard !Task.isCancelled else { return }
+            guard keepsGoing else { return }
             await waitForWork(min(configuration.idlePollInterval, configuration.parkedRetryInterval ?? .seconds(86_400)))
         }
     }
 
     /// Forwards until no item is waiting (everything delivered or parked), waiting through backoff and
-    /// Retry-After (waits that `wake()` cuts short). Returns early when the task is cancelled.
+    /// Retry-After (waits that `wake()` cuts short). Returns early when the task is cancelled or on `finish()`.
     public func drain() async -> DrainReport {
         var total = DrainReport()
-        while !Task.isCancelled {
+        while keepsGoing {
             await honourForwardNow()
             let report = await forwardOnce()
             total.delivered += report.delivered
@@ -195,7 +208,7 @@ public actor Forwarder {
         resolved = []
         let now = clock.now()
         let probing = backoffUntil.map { now < $0 } ?? false
-        if probing, let last = lastAttemptAt, now < last.addingTimeInterval(Self.seconds(configuration.urgentRetryInterval)) {
+        if probing, let last = lastAttemptAt, now < last.addingTimeInterval(configuration.urgentRetryInterval.inSeconds) {
             return report
         }
         if !probing { backoffUntil = nil }
@@ -399,10 +412,6 @@ public actor Forwarder {
         } catch {
             logger.error("cannot park a rejected item", metadata: ["item": "\(item.id)", "error": "\(error)"])
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        duration / .seconds(1)
     }
 
     /// Waits `timeout`, or less when `wake()` or `forwardNow()` is called.

@@ -1,4 +1,5 @@
 public import Foundation
+import HealthProfiles
 import Synchronization
 
 /// "Now" for the forwarder's retry schedule: the wall clock, except that it never runs backwards.
@@ -28,7 +29,7 @@ public final class ScheduleClock: Sendable {
             var result = wallNow
             if let previous = last {
                 let elapsed = monotonicNow - previous.monotonic
-                let expected = previous.wall.addingTimeInterval(elapsed / .seconds(1))
+                let expected = previous.wall.addingTimeInterval(elapsed.inSeconds)
                 if expected > result { result = expected }
             }
             last = (result, monotonicNow)

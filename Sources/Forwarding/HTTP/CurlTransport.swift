@@ -1,6 +1,7 @@
 import CCurl
 import Dispatch
 import Foundation
+import HealthProfiles
 
 /// HTTPS requests through libcurl: the FHIR POSTs of the forwarder and the token requests of `CentreAuthorizer`.
 ///
@@ -199,9 +200,8 @@ public final class CurlTransport: FHIRTransport, HTTPExchange, @unchecked Sendab
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        let clamped = min(max(seconds, 0), 86_400)  // a day is far beyond any sensible HTTP timeout
-        return max(1, Int(clamped) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        let day: Int64 = 86_400_000  // a day is far beyond any sensible HTTP timeout
+        return max(1, Int(min(duration.inMilliseconds, day)))
     }
 
     static func classify(_ code: CURLcode, _ detail: String) -> TransportError {

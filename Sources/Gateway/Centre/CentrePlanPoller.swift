@@ -2,6 +2,7 @@ import Forwarding
 import Foundation
 import Logging
 import ReadingStore
+import ServiceLifecycle
 import Triage
 
 /// Fetches the patient's care plan from the centre (at start-up and every `patient: care-plan: poll-interval`)
@@ -11,8 +12,9 @@ import Triage
 /// the outcome goes to the centre as a Task through the durable outbox.
 ///
 /// Cheap to poll: the search is sent with `If-None-Match` once the centre gave an ETag, and an unchanged
-/// answer (304) costs one small exchange. Offline, the plan in force simply stays.
-struct CentrePlanPoller {
+/// answer (304) costs one small exchange. Offline, the plan in force simply stays. On shutdown a poll in
+/// progress is finished (its outcome recorded and reported) before the service ends.
+struct CentrePlanPoller: Service {
     let exchange: any HTTPExchange
     let fhirBase: String
     let patientReference: String
@@ -23,12 +25,12 @@ struct CentrePlanPoller {
     let wakeForwarder: @Sendable () -> Void
     let logger: Logger
 
-    func run() async {
+    func run() async throws {
         var etag: String?
-        while !Task.isCancelled {
+        repeat {
             etag = await poll(etag: etag)
-            try? await Task.sleep(for: interval)
-        }
+        } while await pauseUnlessShuttingDown(for: interval)
+        logger.serviceStopped(.centrePlans)
     }
 
     /// One poll; returns the ETag to send next time.

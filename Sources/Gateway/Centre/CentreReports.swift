@@ -2,11 +2,12 @@ import Forwarding
 import Foundation
 import Logging
 import ReadingStore
+import ServiceLifecycle
 import Triage
 
 /// What the hub reports about itself to the centre, each on its own schedule: the check-in (`CheckInReporter`),
 /// its technical alerts (`TechnicalAlertReporter`) and the patient's devices (`DeviceInventoryReporter`).
-struct CentreReports {
+struct CentreReports: Service {
     let enabled: Set<GatewayConfiguration.Centre.Report>
     let checkIns: CheckInReporter
     let technicalAlerts: TechnicalAlertReporter
@@ -34,13 +35,14 @@ struct CentreReports {
             wakeForwarder: wakeForwarder, logger: logger)
     }
 
-    /// Runs until cancelled.
-    func run() async {
+    /// Runs until the daemon stops; each report finishes the round it is in.
+    func run() async throws {
         await withDiscardingTaskGroup { group in
             if enabled.contains(.checkIn) { group.addTask { await checkIns.run() } }
             if enabled.contains(.technicalAlerts) { group.addTask { await technicalAlerts.run() } }
             // Also without reports to the centre: it raises device-not-seen and battery-low locally.
             group.addTask { await inventory.run() }
         }
+        technicalAlerts.logger.serviceStopped(.centreReports)
     }
 }

@@ -18,10 +18,9 @@ struct CheckInReporter {
     let logger: Logger
 
     func run() async {
-        while !Task.isCancelled {
+        repeat {
             await checkIn()
-            try? await Task.sleep(for: interval)
-        }
+        } while await pauseUnlessShuttingDown(for: interval)
     }
 
     func checkIn(at time: Date = Date()) async {

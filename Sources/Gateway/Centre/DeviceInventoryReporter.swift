@@ -28,10 +28,9 @@ struct DeviceInventoryReporter {
     static let ledgerPrefix = "device|"
 
     func run() async {
-        while !Task.isCancelled {
+        repeat {
             await synchronize()
-            try? await Task.sleep(for: interval)
-        }
+        } while await pauseUnlessShuttingDown(for: interval)
     }
 
     func synchronize(now: Date = Date()) async {

@@ -25,10 +25,9 @@ struct TechnicalAlertReporter {
 
     func run() async {
         let started = ContinuousClock.now
-        while !Task.isCancelled {
+        repeat {
             await synchronize(mayClear: ContinuousClock.now - started >= clearGrace)
-            try? await Task.sleep(for: interval)
-        }
+        } while await pauseUnlessShuttingDown(for: interval)
     }
 
     func synchronize(mayClear: Bool, now: Date = Date()) async {

@@ -10,7 +10,7 @@ enum BondRemovals {
     /// Removes the pending bonds; returns how many are still pending (bluetoothd or the adapter unavailable).
     @discardableResult
     static func finish(registry: DeviceRegistry, bluez: BlueZClient, adapterName: String, logger: Logger) async -> Int {
-        let adapter = bluez.adapter(BlueZNames.root.appending(adapterName))
+        let adapter = bluez.adapter(named: adapterName)
         let pending: [String]
         do { pending = try await registry.pendingBondRemovals() } catch {
             logger.warning("cannot read the bonds left to remove: \(error)")

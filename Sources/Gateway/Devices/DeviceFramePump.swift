@@ -19,26 +19,20 @@ public enum DeviceFramePump {
             case removed(ObjectPath)
         }
         // Subscribe first, then snapshot: a characteristic exported in between is seen by both, harmlessly.
-        let changes = await client.mirror.subscribe { event -> Change? in
-            switch event {
-            case let .interfacesAdded(path, interfaces) where path.isDescendant(of: devicePath, orSelf: false):
-                guard let properties = interfaces[BlueZNames.gattCharacteristic] else { return nil }
-                return .characteristic(path, properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init))
-            case let .interfacesRemoved(path, interfaces)
-                where path.isDescendant(of: devicePath, orSelf: false) && interfaces.contains(BlueZNames.gattCharacteristic):
-                return .removed(path)
-            case let .propertiesChanged(path, BlueZNames.gattCharacteristic, changed, _)
-                where path.isDescendant(of: devicePath, orSelf: false):
-                return changed["Value"]?.bytesValue.map { .value(path, $0) }
-            default:
+        let changes = await client.mirror.subscribeTyped { event -> Change? in
+            guard case let .characteristic(path, change) = event, path.isDescendant(of: devicePath, orSelf: false) else {
                 return nil
+            }
+            switch change {
+            case let .added(properties): return .characteristic(path, properties.uuid)
+            case .removed: return .removed(path)
+            case let .value(bytes): return .value(path, bytes)
+            case .notifying: return nil
             }
         }
         var characteristics: [ObjectPath: GATTCharacteristic] = [:]
-        for entry in await client.mirror.view.objects(with: BlueZNames.gattCharacteristic, under: devicePath) {
-            if let known = known(entry.properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init), subscribed) {
-                characteristics[entry.path] = known
-            }
+        for entry in await client.mirror.view.characteristics(under: devicePath) {
+            if let known = known(entry.properties.uuid, subscribed) { characteristics[entry.path] = known }
         }
         for await change in changes {
             switch change {

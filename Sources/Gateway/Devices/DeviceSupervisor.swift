@@ -56,6 +56,7 @@ public actor DeviceSupervisor {
     private struct Tracked {
         var device: ProvisionedDevice
         var processor: DeviceFrameProcessor
+        /// The frame loop, then the frame pump if any (`stop()` ends them differently).
         var tasks: [Task<Void, Never>]
         var visit: Task<Void, Never>?
         var notBefore: ContinuousClock.Instant = .now
@@ -64,7 +65,7 @@ public actor DeviceSupervisor {
         var failures = 0
         var visits = 0
         var lastOutcome: String?
-        /// The device refused the hub's bond on its last visit (`BondLoss`): visited at the maximum back-off only.
+        /// The device refused the hub's bond on its last visit (`BlueZError.isBondLoss`): visited at the maximum back-off only.
         var bondLost = false
         /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
         var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
@@ -77,10 +78,12 @@ public actor DeviceSupervisor {
     private let sink: any ReadingSink
     private let settings: Settings
     private let logger: Logger
-    private var tracked: [String: Tracked] = [:]
+    private var tracked: [BluetoothAddress: Tracked] = [:]
     private var adapterProblem: String?
     private var eventTask: Task<Void, Never>?
     private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
+    /// Set by `stop()`: no device is followed or visited any more, whoever asks (a command still running).
+    private var stopped = false
 
     public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
                 sink: any ReadingSink, settings: Settings, logger: Logger) {
@@ -93,7 +96,7 @@ public actor DeviceSupervisor {
         self.logger = logger
     }
 
-    public var adapterPath: ObjectPath { BlueZNames.root.appending(settings.adapterName) }
+    public var adapterPath: ObjectPath { BlueZNames.adapterPath(named: settings.adapterName) }
 
     /// Starts following bluetoothd and the provisioned devices. Returns at once; `stop()` ends it all.
     public func start() async {
@@ -108,22 +111,48 @@ public actor DeviceSupervisor {
         await reloadDevices()
     }
 
+    /// Ends device work for good, so that the database can close behind it: visits running are cancelled and
+    /// awaited (each hangs up on its device), then every frame loop stores what it has received and ends, so
+    /// the readings in flight are committed. Nothing is followed or visited afterwards, even if a pairing
+    /// command still running asks. Each wait is bounded: a stuck D-Bus call or write cannot hold shutdown.
     public func stop() async {
+        stopped = true
         eventTask?.cancel()
-        for entry in tracked.values { release(entry) }
+        let entries = Array(tracked.values)
         tracked = [:]
+        for entry in entries {
+            entry.deferredVisit?.cancel()
+            entry.visit?.cancel()
+        }
+        if await !allEnded(entries.compactMap(\.visit), within: Self.stopGrace) {
+            logger.warning("shutdown: a visit did not end in time; its device is left to hang up by itself")
+        }
+        for entry in entries {
+            entry.tasks.dropFirst().forEach { $0.cancel() }  // the frame pumps: no new frames
+            entry.processor.stop()  // the frame loop ends once it has stored what it was given
+        }
+        if await !allEnded(entries.compactMap(\.tasks.first), within: Self.stopGrace) {
+            logger.warning("shutdown: frames received were not all stored in time; their devices send them again")
+        }
         for observer in visitObservers.values { observer.finish() }
         visitObservers = [:]
     }
 
+    /// How long `stop()` waits for visits, then for frame loops.
+    static let stopGrace: Duration = .seconds(5)
+
     /// Re-reads the registry (after pairing or forgetting): new devices are followed, forgotten ones dropped.
     public func reloadDevices() async {
+        guard !stopped else { return }
         let devices: [ProvisionedDevice]
         do { devices = try await registry.all() } catch {
             logger.error("cannot read the provisioned devices: \(error)")
             return
         }
-        let wanted = Dictionary(devices.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        guard !stopped else { return }  // stopped while the registry was read
+        // The registry keeps addresses as text; one that is not an address (never provisioned so) names no device.
+        let wanted = Dictionary(devices.compactMap { device in BluetoothAddress(device.address).map { ($0, device) } },
+                                uniquingKeysWith: { first, _ in first })
         for (address, entry) in tracked where wanted[address] == nil {
             release(entry)
             tracked[address] = nil
@@ -140,14 +169,14 @@ public actor DeviceSupervisor {
                 logger.error("device has unknown profile \(device.profile); not followed", metadata: ["device": "\(address)"])
                 continue
             }
-            follow(device, profile: profile)
+            follow(device, at: address, profile: profile)
         }
         // A device that is already around (known to bluetoothd, advertising) is visited now.
         for address in wanted.keys { considerVisit(address, reason: "provisioned") }
     }
 
     /// Visits a device now if it is provisioned and no visit runs (technician's request, tests).
-    public func visitNow(_ address: String) -> Bool {
+    public func visitNow(_ address: BluetoothAddress) -> Bool {
         guard var entry = tracked[address], entry.visit == nil else { return false }
         entry.notBefore = .now
         tracked[address] = entry
@@ -156,7 +185,7 @@ public actor DeviceSupervisor {
     }
 
     /// The technician paired the device anew (`dhoctl pair --renew`): the bond problem is over; visit it now.
-    public func bondRenewed(_ address: String) {
+    public func bondRenewed(_ address: BluetoothAddress) {
         guard var entry = tracked[address] else { return }
         if entry.bondLost { sink.bondChanged(entry.device, lost: false, detail: "") }
         entry.bondLost = false
@@ -170,7 +199,7 @@ public actor DeviceSupervisor {
 
     /// Visits the device now to fetch its records and then clear its memory up to the last one stored (see
     /// `DeviceVisit.clearMemory`); returns how that visit ended, nil when the device is not followed.
-    public func clearMemory(_ address: String) async -> Result<DeviceVisit.Report, VisitError>? {
+    public func clearMemory(_ address: BluetoothAddress) async -> Result<DeviceVisit.Report, VisitError>? {
         guard var entry = tracked[address] else { return nil }
         guard entry.visit == nil else {
             return .failure(VisitError("clear memory", "a visit of the device is running: try again when it has ended"))
@@ -207,11 +236,10 @@ public actor DeviceSupervisor {
 
     public func adapterStatus() async -> AdapterStatus {
         let view = await client.mirror.view
-        let properties = view.properties(adapterPath, BlueZNames.adapter)
+        let adapter = view.adapter(adapterPath)
         return AdapterStatus(
-            bluetoothdRunning: view.isServiceAvailable, adapterPresent: properties != nil,
-            powered: properties?["Powered"]?.boolValue ?? false,
-            discovering: properties?["Discovering"]?.boolValue ?? false, lastProblem: adapterProblem)
+            bluetoothdRunning: view.isServiceAvailable, adapterPresent: adapter != nil,
+            powered: adapter?.powered ?? false, discovering: adapter?.discovering ?? false, lastProblem: adapterProblem)
     }
 
     // MARK: Adapter
@@ -242,6 +270,10 @@ public actor DeviceSupervisor {
     // MARK: Events
 
     private func handle(_ event: MirrorEvent) async {
+        for typed in BlueZEvent.decode(event) { await handle(typed) }
+    }
+
+    private func handle(_ event: BlueZEvent) async {
         switch event {
         case .serviceAvailable:
             logger.notice("bluetoothd is available again; resuming")
@@ -250,58 +282,44 @@ public actor DeviceSupervisor {
         case .serviceLost:
             adapterProblem = "bluetoothd is not running"
             logger.warning("bluetoothd left the bus; waiting for it to come back")
-        case let .interfacesAdded(path, interfaces):
-            if path == adapterPath, interfaces[BlueZNames.adapter] != nil {
-                logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
-                await prepareAdapter()
-            } else if interfaces[BlueZNames.device] != nil, let address = address(of: path) {
-                considerVisit(address, reason: "advertisement")
-            }
-        case let .interfacesRemoved(path, interfaces):
-            if path == adapterPath, interfaces.contains(BlueZNames.adapter) {
-                adapterProblem = "adapter \(settings.adapterName) removed"
-                logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
-            }
-        case let .propertiesChanged(path, BlueZNames.device, changed, _):
-            guard let address = address(of: path) else { return }
-            let advertised = changed["RSSI"] != nil || changed["ManufacturerData"] != nil || changed["ServiceData"] != nil
-            let connectedByItself = changed["Connected"]?.boolValue == true
-            if advertised || connectedByItself {
-                considerVisit(address, reason: connectedByItself ? "device connected" : "advertisement")
-            }
-        case let .propertiesChanged(path, BlueZNames.adapter, changed, _) where path == adapterPath:
-            if changed["Powered"]?.boolValue == false {
-                logger.warning("Bluetooth adapter powered off; powering it on again")
-                await prepareAdapter()
-            }
+        case .adapter(adapterPath, .added):
+            logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
+            await prepareAdapter()
+        case .adapter(adapterPath, .removed):
+            adapterProblem = "adapter \(settings.adapterName) removed"
+            logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
+        case .adapter(adapterPath, .powered(false)):
+            logger.warning("Bluetooth adapter powered off; powering it on again")
+            await prepareAdapter()
+        case let .device(path, .added), let .device(path, .advertised):
+            if let address = address(of: path) { considerVisit(address, reason: "advertisement") }
+        case let .device(path, .connected(true)):
+            if let address = address(of: path) { considerVisit(address, reason: "device connected") }
         default:
             break
         }
     }
 
     /// The provisioned address whose device object `path` is (on our adapter), if any.
-    private func address(of path: ObjectPath) -> String? {
-        guard path.parent == adapterPath else { return nil }
-        let element = path.rawValue.split(separator: "/").last.map(String.init) ?? ""
-        guard element.hasPrefix("dev_") else { return nil }
-        let address = element.dropFirst(4).replacingOccurrences(of: "_", with: ":")
+    private func address(of path: ObjectPath) -> BluetoothAddress? {
+        guard path.parent == adapterPath, let address = BluetoothAddress(devicePath: path) else { return nil }
         return tracked[address] != nil ? address : nil
     }
 
     // MARK: Devices
 
-    private func follow(_ device: ProvisionedDevice, profile: DeviceProfile) {
+    private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
             device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
-        let devicePath = BluetoothAddress(device.address).map { $0.devicePath(on: adapterPath) }
-        var tasks = [Task { await processor.run() }]
-        if let devicePath {
-            tasks.append(Task { await DeviceFramePump.run(client: client, devicePath: devicePath, subscribed: subscribed, processor: processor) })
-        }
-        tracked[device.address] = Tracked(device: device, processor: processor, tasks: tasks)
-        logger.info("following provisioned device", metadata: ["device": "\(device.address)", "profile": "\(profile.id)"])
+        let devicePath = address.devicePath(on: adapterPath)
+        let tasks = [
+            Task { await processor.run() },
+            Task { await DeviceFramePump.run(client: client, devicePath: devicePath, subscribed: subscribed, processor: processor) },
+        ]
+        tracked[address] = Tracked(device: device, processor: processor, tasks: tasks)
+        logger.info("following provisioned device", metadata: ["device": "\(address)", "profile": "\(profile.id)"])
     }
 
     private func release(_ entry: Tracked) {
@@ -311,24 +329,21 @@ public actor DeviceSupervisor {
         entry.processor.stop()
     }
 
-    private func considerVisit(_ address: String, reason: String) {
-        guard let waiting = tracked[address], waiting.visit == nil else { return }
+    private func considerVisit(_ address: BluetoothAddress, reason: String) {
+        guard !stopped, let waiting = tracked[address], waiting.visit == nil else { return }
         guard ContinuousClock.now >= waiting.notBefore else {
             deferVisit(address, reason: reason)
             return
         }
-        guard var entry = tracked[address],
-              let profile = catalog.profile(id: entry.device.profile),
-              let bluetoothAddress = BluetoothAddress(address)
-        else { return }
+        guard var entry = tracked[address], let profile = catalog.profile(id: entry.device.profile) else { return }
         let client = client, registry = registry, store = store, settings = settings.visit, logger = logger
         let processor = entry.processor, cached = entry.device, memoryClearing = entry.memoryClearing
         entry.memoryClearing = nil
-        let bluetoothDevice = client.device(bluetoothAddress.devicePath(on: adapterPath))
+        let bluetoothDevice = client.device(address.devicePath(on: adapterPath))
         logger.debug("visiting device (\(reason))", metadata: ["device": "\(address)"])
         entry.visit = Task { [weak self] in
             // The registry holds the current RACP cursor (moved by the frame processor since the last visit).
-            let device = ((try? await registry.device(address: address)) ?? nil) ?? cached
+            let device = ((try? await registry.device(address: address.description)) ?? nil) ?? cached
             var visit = DeviceVisit(
                 client: client, bluetoothDevice: bluetoothDevice, device: device, profile: profile,
                 processor: processor, store: store, settings: settings, logger: logger)
@@ -345,7 +360,7 @@ public actor DeviceSupervisor {
     /// this it could be missed for good: the real bluetoothd announces an advertising device only when
     /// something changes (its RSSI by several dB, new advertising data), and a device that advertised in
     /// vain stops after a while (issue 18).
-    private func deferVisit(_ address: String, reason: String) {
+    private func deferVisit(_ address: BluetoothAddress, reason: String) {
         guard var entry = tracked[address], entry.deferredVisit == nil else { return }
         let due = entry.notBefore
         entry.deferredVisit = Task { [weak self] in
@@ -355,7 +370,7 @@ public actor DeviceSupervisor {
         tracked[address] = entry
     }
 
-    private func deferredVisitDue(_ address: String, reason: String) {
+    private func deferredVisitDue(_ address: BluetoothAddress, reason: String) {
         tracked[address]?.deferredVisit = nil
         considerVisit(address, reason: "\(reason), deferred")
     }
@@ -369,7 +384,7 @@ public actor DeviceSupervisor {
             + "dhoctl pair --renew \(device.address)"
     }
 
-    private func finished(_ address: String, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
+    private func finished(_ address: BluetoothAddress, _ outcome: Result<DeviceVisit.Report, VisitError>) async {
         // Read before the entry is copied: the actor may run other work while this waits for the store.
         var bondLossDetail: String?
         if case let .failure(error) = outcome, error.bondLost, let device = tracked[address]?.device {
@@ -410,7 +425,7 @@ public actor DeviceSupervisor {
         if case let .failure(error) = outcome, error.step != "connect", !error.bondLost {
             deferVisit(address, reason: "retry after failed \(error.step)")
         }
-        do { try await registry.recordVisit(address: address, at: Date(), failure: failure) } catch {
+        do { try await registry.recordVisit(address: address.description, at: Date(), failure: failure) } catch {
             logger.warning("visit outcome not recorded: \(error)")
         }
         for observer in visitObservers.values { observer.yield("\(address): \(failure ?? "ok")") }

@@ -49,7 +49,7 @@ public struct DeviceVisit: Sendable {
         do {
             try await bluetoothDevice.connect(retrying: settings.connectPolicy, timeout: .seconds(30))
         } catch {
-            throw VisitError("connect", error.description, bondLost: BondLoss.isBondLoss(error))
+            throw VisitError("connect", error.description, bondLost: error.isBondLoss)
         }
         let outcome: Result<Report, VisitError>
         do throws(VisitError) { outcome = .success(try await collect(deadline: deadline)) } catch { outcome = .failure(error) }
@@ -77,7 +77,10 @@ public struct DeviceVisit: Sendable {
             }
         }
         // Waiting on the OneShot, not on the task: a wait that ends at the limit must not wait for the call.
-        switch await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) {
+        // The wait runs in a task of its own, which the visit's cancellation (at shutdown) does not reach:
+        // cancelled, it ended at once and logged "no answer" for a Disconnect() that was answered.
+        let answer = await Task { await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) }.value
+        switch answer {
         case .released?:
             return
         case let .problem(problem)?:
@@ -153,9 +156,7 @@ public struct DeviceVisit: Sendable {
         let essential = Set(profile.characteristics.filter { $0.required && $0.mode != .read }.map { $0.characteristic.uuid })
         let devicePath = bluetoothDevice.path
         let exported: @Sendable (MirrorView) -> Set<BluetoothUUID> = { view in
-            Set(view.objects(with: BlueZNames.gattCharacteristic, under: devicePath).compactMap { entry in
-                entry.properties["UUID"]?.stringValue.flatMap(BluetoothUUID.init)
-            }).intersection(wanted)
+            Set(view.characteristics(under: devicePath).compactMap(\.properties.uuid)).intersection(wanted)
         }
         do {
             _ = try await client.mirror.waitFor("\(profile.name) characteristics", timeout: settings.characteristicTimeout) { view in
@@ -235,7 +236,7 @@ public struct DeviceVisit: Sendable {
     private func measureClock() async -> TimeInterval? {
         guard let timeSync = profile.timeSync,
               let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
-              await gatt.properties()?.flags.contains("read") != false,
+              await gatt.properties()?.flags.contains(.read) != false,
               let bytes = await read(gatt, timeSync.characteristic)
         else { return nil }
         let now = Date()
@@ -268,7 +269,7 @@ public struct DeviceVisit: Sendable {
             } catch .bluez(.inProgress, _) {
                 continue
             } catch {
-                if BondLoss.isBondLoss(error) {
+                if error.isBondLoss {
                     throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)", bondLost: true)
                 }
                 if use.required { throw VisitError("subscribe", "\(use.characteristic.displayName): \(error)") }
@@ -285,7 +286,7 @@ public struct DeviceVisit: Sendable {
         guard let timeSync = profile.timeSync else { return false }
         if timeSync.when == .afterSubscribing, let offset, abs(offset) <= settings.clockTolerance { return false }
         guard let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
-              await gatt.properties()?.flags.contains(where: { $0 == "write" || $0 == "write-without-response" }) == true,
+              await gatt.properties()?.flags.isDisjoint(with: .writable) == false,
               let wall = MeasurementTime.wallClock(of: Date(), in: settings.timeZone),
               let value = ClockValue.encode(wall, for: timeSync.characteristic)
         else { return false }
@@ -358,8 +359,7 @@ public struct DeviceVisit: Sendable {
 
     /// ATT error 0x80 on a RACP write: the Glucose Profile's "Procedure Already In Progress".
     static func isProcedureAlreadyInProgress(_ error: BlueZError) -> Bool {
-        guard case let .bluez(.failed, message) = error else { return false }
-        return message.lowercased().hasSuffix("att error: 0x80")
+        error.attErrorCode == 0x80
     }
 
     /// Waits until the device hangs up, falls quiet, or the collection window closes.

@@ -1,4 +1,5 @@
 import DeviceProfiles
+import HealthProfiles
 
 /// A device's token bucket (its profile's `rate_limit`) and its flood episodes.
 ///
@@ -60,7 +61,7 @@ struct ReadingRateLimiter: Sendable {
         defer { refilledAt = now }
         guard let last = refilledAt, now > last else { return }
         let elapsed = now - last
-        let seconds = elapsed / .seconds(1)
+        let seconds = elapsed.inSeconds
         tokens = min(Double(limit.burst), tokens + seconds * limit.readingsPerMinute / 60)
     }
 }

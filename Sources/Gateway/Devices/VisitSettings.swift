@@ -38,7 +38,7 @@ public struct VisitSettings: Sendable {
 public struct VisitError: Error, Sendable, CustomStringConvertible {
     public var step: String
     public var reason: String
-    /// The device refused the bond bluetoothd holds for it (`BondLoss`): retrying cannot help, only pairing anew.
+    /// The device refused the bond bluetoothd holds for it (`BlueZError.isBondLoss`): retrying cannot help, only pairing anew.
     public var bondLost: Bool
 
     public init(_ step: String, _ reason: String, bondLost: Bool = false) {

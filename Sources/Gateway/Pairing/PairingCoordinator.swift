@@ -15,9 +15,9 @@ public actor PairingCoordinator: PairingAgent {
     }
 
     private var waiting: [ObjectPath: Technician] = [:]
-    private let isProvisioned: @Sendable (ObjectPath) async -> Bool
+    private let isProvisioned: @Sendable (BluetoothAddress) async -> Bool
 
-    public init(isProvisioned: @escaping @Sendable (ObjectPath) async -> Bool) {
+    public init(isProvisioned: @escaping @Sendable (BluetoothAddress) async -> Bool) {
         self.isProvisioned = isProvisioned
     }
 
@@ -69,12 +69,18 @@ public actor PairingCoordinator: PairingAgent {
 
     public func requestAuthorization(for device: ObjectPath) async throws(AgentError) {
         if waiting[device] != nil { return }
-        guard await isProvisioned(device) else { throw .rejected }
+        guard await isProvisionedDevice(device) else { throw .rejected }
     }
 
     public func authorizeService(_ uuid: String, for device: ObjectPath) async throws(AgentError) {
         if waiting[device] != nil { return }
-        guard await isProvisioned(device) else { throw .rejected }
+        guard await isProvisionedDevice(device) else { throw .rejected }
+    }
+
+    /// Whether bluetoothd's object `device` is a provisioned device (a path that names no device is not).
+    private func isProvisionedDevice(_ device: ObjectPath) async -> Bool {
+        guard let address = BluetoothAddress(devicePath: device) else { return false }
+        return await isProvisioned(address)
     }
 
     public func cancel() async {

@@ -9,6 +9,8 @@ public import Triage
 
 /// Every long-lived part of the daemon, assembled from the configuration in dependency order:
 /// store → registry → triage (+ care plan) → forwarder → BlueZ → pairing agent → device supervisor.
+/// The parts that run (forwarder, maintenance, centre plans, device supervisor, control server) are started
+/// and stopped as services (`GatewayServices`); the store and Bluetooth are opened here and closed last.
 public final class GatewayRuntime: Sendable {
     public let configuration: GatewayConfiguration
     public let store: ReadingStore
@@ -145,10 +147,8 @@ public final class GatewayRuntime: Sendable {
             try? store.close()
             throw StartupError("bluetooth", "cannot reach the system D-Bus: \(error)")
         }
-        let pairing = PairingCoordinator { path in
-            guard let address = path.rawValue.split(separator: "/").last, address.hasPrefix("dev_") else { return false }
-            let text = address.dropFirst(4).replacingOccurrences(of: "_", with: ":")
-            return ((try? await registry.device(address: text)) ?? nil) != nil
+        let pairing = PairingCoordinator { address in
+            ((try? await registry.device(address: address.description)) ?? nil) != nil
         }
         let agent: AgentService
         do { agent = try await AgentService.start(client: bluez, agent: pairing) } catch {
@@ -175,7 +175,6 @@ public final class GatewayRuntime: Sendable {
                             revisitInterval: configuration.bluetooth.revisitInterval,
                             maximumBackoff: configuration.bluetooth.maximumBackoff),
             logger: logger)
-        await supervisor.start()
         return GatewayRuntime(
             configuration: configuration, store: store, registry: registry, triage: triage, forwarder: forwarder,
             catalog: catalog, bluez: bluez, supervisor: supervisor, pairing: pairing, agent: agent,
@@ -193,10 +192,9 @@ public final class GatewayRuntime: Sendable {
             logger: logger)
     }
 
-    /// Stops device work first (no new readings), lets queued hooks finish, then closes the database.
+    /// After the services have stopped (no device work, no delivery): unregisters the pairing agent, closes
+    /// Bluetooth, lets queued alert hooks finish, then closes the database.
     public func shutdown() async {
-        await supervisor.stop()
-        logger.debug("shutdown: device work stopped")
         await agent.stop()
         logger.debug("shutdown: pairing agent unregistered")
         await bluez.close()

@@ -2,19 +2,22 @@ import Foundation
 import HealthProfiles
 import Logging
 import ReadingStore
+import ServiceLifecycle
 
 /// The daemon's periodic duties: missing-measurement checks, triage of readings still held (a failure or
 /// a crash caught them between store and triage), retention, and the hub's own health (technical alerts).
-struct MaintenanceLoop {
+/// On shutdown it finishes the round it is in (after the device supervisor stopped, so readings the last
+/// visits committed are triaged) and ends.
+struct MaintenanceLoop: Service {
     let runtime: GatewayRuntime
     let interval: Duration
     /// Forwarding that has been failing this long with undelivered data is a technical alert.
     let forwardingAlarmAfter: TimeInterval
 
-    func run() async {
+    func run() async throws {
         // Monotonic: a wall clock set back by a day must not postpone retention by a day.
         var lastRetention: ContinuousClock.Instant?
-        while !Task.isCancelled {
+        repeat {
             await checkSchedules()
             do { try await runtime.triage.evaluateHeldReadings() } catch {
                 runtime.logger.warning("held readings still not triaged: \(error)")
@@ -27,8 +30,8 @@ struct MaintenanceLoop {
             // Bonds a reset could not remove yet (bluetoothd or the adapter was away).
             await BondRemovals.finish(registry: runtime.registry, bluez: runtime.bluez,
                                       adapterName: runtime.configuration.bluetooth.adapter, logger: runtime.logger)
-            try? await Task.sleep(for: interval)
-        }
+        } while await pauseUnlessShuttingDown(for: interval)
+        runtime.logger.serviceStopped(.maintenance)
     }
 
     /// The store's retention, then triage's copies of the same data (values, evaluations, ended alerts) up to

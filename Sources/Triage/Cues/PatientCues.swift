@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HealthProfiles
 import Logging
 
 /// Turns hook events into the patient's cues: the lights and the spoken texts.
@@ -172,11 +173,5 @@ actor PatientCues {
             logger.error("patient cue speech timed out and was killed", metadata: ["cue": "\(event)"])
             return ["speech: espeak-ng did not finish within \(speech.timeout)"]
         }
-    }
-}
-
-extension Duration {
-    fileprivate var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayTestSupport
+import HealthProfiles
 
 /// Latency of the real daemon from a device's notification to the reading being durable in SQLite, and to
 /// its Observation being committed at the FHIR receiver.
@@ -44,7 +45,7 @@ struct LatencyBenchmark: AsyncParsableCommand {
         var sent: [String: Date] = [:]
         var taken = 0
         var reconnections = 0
-        print("latency: \(samples) notifications (+\(warmUp) warm-up), \(Fmt.ms(BenchSupport.seconds(interval))) apart, database polled every \(Fmt.ms(BenchSupport.seconds(poll)))")
+        print("latency: \(samples) notifications (+\(warmUp) warm-up), \(Fmt.ms(interval.inSeconds)) apart, database polled every \(Fmt.ms(poll.inSeconds))")
         while durable.count < samples {
             let notifiedAt = Date()
             guard try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame(taken)) else {
@@ -81,7 +82,7 @@ struct LatencyBenchmark: AsyncParsableCommand {
                      receivedP.millisecondsSummary, how),
             BenchRow("Latency", "Notification → reading durable in SQLite (committed, seen by a reader)",
                      durableP.millisecondsSummary,
-                     how + ", DB polled every \(Fmt.ms(BenchSupport.seconds(poll)))" + durableRatio),
+                     how + ", DB polled every \(Fmt.ms(poll.inSeconds))" + durableRatio),
             BenchRow("Latency", "Notification → Observation committed at the FHIR receiver (stored, triaged, forwarded)",
                      forwardedP.millisecondsSummary, how + "; p50 = **\(Fmt.fixed(forwardedP.p50 / durableP.p50))×** the durable p50"),
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HealthProfiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,7 @@ final class ReadingPoller: @unchecked Sendable {
 
     private func poll(after id: Int64, timeout: Duration) -> Row? {
         let deadline = ContinuousClock.now + timeout
-        let pause = useconds_t(max(1, BenchSupport.seconds(interval) * 1e6))
+        let pause = useconds_t(max(1, interval.inSeconds * 1e6))
         while ContinuousClock.now < deadline {
             let found = try? database.read { db in
                 try GRDB.Row.fetchOne(db, sql: "SELECT id, identifier, receivedAt FROM readings WHERE id > ? ORDER BY id LIMIT 1",

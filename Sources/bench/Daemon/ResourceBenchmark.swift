@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayTestSupport
+import HealthProfiles
 
 /// The daemon's memory (VmRSS) and CPU time (utime + stime, as a share of one core) from /proc, idle and
 /// under load, and how often it wakes up (context switches of all its threads: an idle daemon that polls
@@ -50,7 +51,7 @@ struct ResourceBenchmark: AsyncParsableCommand {
         let after = try await observe(pid: pid, for: window)
         print("idle after load: \(after.summary)")
 
-        let seconds = Fmt.fixed(BenchSupport.seconds(window), 0)
+        let seconds = Fmt.fixed(window.inSeconds, 0)
         let cpuPerReading = stored > 0 ? (load.end.cpuSeconds - load.start.cpuSeconds) / Double(stored) * 1000 : .nan
         return [
             BenchRow("Daemon resources", "Idle: one paired oximeter, visit over, \(seconds) s window",

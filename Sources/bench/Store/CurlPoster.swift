@@ -1,5 +1,6 @@
 import Foundation
 import GatewayTestSupport
+import HealthProfiles
 
 /// Posts Bundle files to a FHIR endpoint with the curl command-line tool, the way an administrator would
 /// script it: the reference for the forwarder's drain rate.
@@ -53,7 +54,7 @@ enum CurlPoster {
         let clock = ContinuousClock()
         let started = clock.now
         let output = try await BenchSupport.run(arguments, in: workDirectory)
-        let elapsed = BenchSupport.seconds(clock.now - started)
+        let elapsed = (clock.now - started).inSeconds
         guard output.status == 0 else { throw CurlFailed(description: "curl failed (\(output.status)): \(output.stderr)") }
         let answers = ((try? String(contentsOfFile: codes, encoding: .utf8)) ?? "").split(separator: "\n")
         guard answers.count == files.count, answers.allSatisfy({ $0 == "200" }) else {

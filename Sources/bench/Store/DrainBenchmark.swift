@@ -2,6 +2,7 @@ import ArgumentParser
 import FHIRTestSupport
 import Forwarding
 import Foundation
+import HealthProfiles
 import ReadingStore
 
 /// Drains a backlog to the reference FHIR receiver on loopback, and posts the very same transaction Bundles
@@ -59,7 +60,7 @@ struct DrainBenchmark: AsyncParsableCommand {
             let clock = ContinuousClock()
             let started = clock.now
             let report = await forwarder.drain()
-            let elapsed = BenchSupport.seconds(clock.now - started)
+            let elapsed = (clock.now - started).inSeconds
             let status = try await store.outboxStatus()
             try store.close()
             let observations = try await checkReceiver(receiver, expectedReadings: count)
@@ -103,7 +104,7 @@ struct DrainBenchmark: AsyncParsableCommand {
             index += chunk.count
         }
         try store.close()  // checkpoints: the file alone is the whole backlog, ready to copy
-        print("seeded \(count) readings in \(Fmt.fixed(BenchSupport.seconds(clock.now - started))) s")
+        print("seeded \(count) readings in \(Fmt.fixed((clock.now - started).inSeconds)) s")
     }
 
     /// A seeded blood-pressure reading is a panel, a pulse and its coincident-time-stamp Observation (PHD IG 2.0.0:

@@ -76,7 +76,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                 reading, rawFrame: BenchSupport.frame, sensor: BenchSupport.sensor, receivedAt: Date(),
                 measuredAt: Date())
         }
-        let elapsed = BenchSupport.seconds(clock.now - started)
+        let elapsed = (clock.now - started).inSeconds
         let cpu = BenchSupport.cpuSeconds() - cpuBefore
         try store.close()
         return (Double(readings.count) / elapsed, cpu * 1e6 / Double(readings.count))
@@ -88,7 +88,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         let output = try await BenchSupport.run(["sqlite3", path], stdin: script, in: directory)
-        let elapsed = BenchSupport.seconds(clock.now - started)
+        let elapsed = (clock.now - started).inSeconds
         guard output.status == 0 else { throw ValidationError("sqlite3 failed with status \(output.status): \(output.stderr)") }
         return Double(count) / elapsed
     }

@@ -35,10 +35,6 @@ enum BenchSupport {
         return path
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        duration / .seconds(1)
-    }
-
     /// User + system CPU time of this process so far.
     static func cpuSeconds() -> Double {
         var usage = rusage()

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import HealthProfiles
 #endif
 
 /// CPU time, memory and wake-ups of another process, from Linux's /proc (the daemon under benchmark).
@@ -58,7 +59,7 @@ struct ProcessWindow: Sendable {
     let start: ProcessSample
     let end: ProcessSample
 
-    var seconds: Double { BenchSupport.seconds(end.takenAt - start.takenAt) }
+    var seconds: Double { (end.takenAt - start.takenAt).inSeconds }
     /// CPU use in percent of one core.
     var cpuPercent: Double { (end.cpuSeconds - start.cpuSeconds) / seconds * 100 }
     /// Context switches per second of the threads alive at the end (a thread that exited meanwhile took its

@@ -6,24 +6,24 @@ extension GatewayCommands {
     /// The provisioned device whose bond is renewed, after its stale bond was removed from bluetoothd
     /// (Adapter.RemoveDevice): the device forgot the keys, so the pairing must start from nothing. The registry
     /// entry (profile, record cursor, memory owner, provisioning) is left as it is.
-    func removeStaleBond(_ address: String, _ bluetoothAddress: BluetoothAddress, _ arguments: CommandArguments)
+    func removeStaleBond(_ address: BluetoothAddress, _ arguments: CommandArguments)
         async throws(ControlError) -> ProvisionedDevice {
         // The provisioning is kept as it is: options that would change it belong to a pairing without --renew.
         if let option = ["profile", "user"].first(where: { arguments.optional($0) != nil })
             ?? (arguments.flag("memory-is-patients") ? "memory-is-patients" : nil) {
             throw .badArguments("--renew keeps the device's provisioning; --\(option) cannot change it (dhoctl forget, then pair)")
         }
-        let provisioned = try await failing("registry") { try await runtime.registry.device(address: address) }
+        let provisioned = try await failing("registry") { try await runtime.registry.device(address: address.description) }
         guard let provisioned else {
             throw ControlError("not-found", "\(address) is not provisioned on this hub: pair it without --renew")
         }
-        let path = bluetoothAddress.devicePath(on: adapter.path)
+        let path = address.devicePath(on: adapter.path)
         do {
             try await adapter.removeDevice(path)
             // The device is looked for next: the old object (Paired, stale keys) must not be taken for it. Gone,
             // or already back from a new advertisement unpaired, will do.
             _ = try? await runtime.bluez.mirror.waitFor("\(address) removed", timeout: .seconds(5)) { view in
-                view.properties(path, BlueZNames.device)?["Paired"]?.boolValue == true ? nil : true
+                view.device(path)?.paired == true ? nil : true
             }
         } catch .bluez(.doesNotExist, _) {
             // bluetoothd holds no bond for it: pairing starts from nothing anyway.
@@ -42,7 +42,7 @@ extension GatewayCommands {
         return await device.properties()?.paired == true
     }
 
-    static func bondNotStored(_ address: String) -> String {
+    static func bondNotStored(_ address: BluetoothAddress) -> String {
         "Pair() answered, but bluetoothd does not report \(address) paired: no bond was stored and the device "
             + "would refuse the hub; nothing was provisioned. Put it in pairing mode again and retry"
     }

@@ -4,7 +4,7 @@ import Foundation
 import ReadingStore
 
 extension GatewayCommands {
-    var adapter: Adapter { runtime.bluez.adapter(BlueZNames.root.appending(runtime.configuration.bluetooth.adapter)) }
+    var adapter: Adapter { runtime.bluez.adapter(named: runtime.configuration.bluetooth.adapter) }
 
     func devices() async throws(ControlError) -> [DeviceResult] {
         try await failing("devices") {
@@ -62,19 +62,18 @@ extension GatewayCommands {
     /// Pairs (bonding when the profile needs it, asking the technician for a passkey if the device shows
     /// one), trusts and provisions a device; the gateway visits it right away.
     func pair(_ arguments: CommandArguments, session: ControlSession, requestID: Int) async throws(ControlError) -> PairResult {
-        let address = try DeviceRegistry.normalizedAddress(try arguments.required("address"))
+        let address = try arguments.bluetoothAddress()
         let technician = try arguments.required("by")
         let userIndex = try arguments.optional("user").map { _ throws(ControlError) in try arguments.int("user", default: 1, in: 1...255) }
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
         let memoryIsPatients = arguments.flag("memory-is-patients")
         let consentCode = try arguments.optional("consent").map { _ throws(ControlError) in try arguments.int("consent", default: 0, in: 0...9999) }
-        guard let bluetoothAddress = BluetoothAddress(address) else { throw .badArguments("bad address \(address)") }
         // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
-        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, bluetoothAddress, arguments) : nil
+        let renewing = arguments.flag("renew") ? try await removeStaleBond(address, arguments) : nil
 
         session.progress(id: requestID, message: "Waiting for \(address) (put the device in pairing mode)…")
         let device: Device
-        do { device = try await adapter.waitForDevice(bluetoothAddress, timeout: .seconds(timeout)) } catch {
+        do { device = try await adapter.waitForDevice(address, timeout: .seconds(timeout)) } catch {
             throw ControlError("not-found", "\(address) was not seen within \(timeout) s: is it in pairing mode and near the hub?")
         }
         guard let properties = await device.properties() else { throw ControlError("not-found", "\(address) disappeared") }
@@ -122,16 +121,16 @@ extension GatewayCommands {
         if renewing != nil {
             await runtime.supervisor.bondRenewed(address)
             runtime.logger.notice("bond renewed; provisioning kept", metadata: ["device": "\(address)", "by": "\(technician)"])
-            return PairResult(address: address, profile: profile, name: properties.name, bonded: bonded, renewed: true)
+            return PairResult(address: address.description, profile: profile, name: properties.name, bonded: bonded, renewed: true)
         }
         try await failing("provisioning") {
             try await runtime.registry.provision(
-                address: address, profile: profile, name: properties.name, userIndex: userIndex,
+                address: address.description, profile: profile, name: properties.name, userIndex: userIndex,
                 memoryIsPatients: memoryIsPatients, consentCode: consentCode, by: technician, at: Date())
         }
         await runtime.supervisor.reloadDevices()
         runtime.logger.notice("device provisioned", metadata: ["device": "\(address)", "profile": "\(profile)"])
-        return PairResult(address: address, profile: profile, name: properties.name, bonded: bonded)
+        return PairResult(address: address.description, profile: profile, name: properties.name, bonded: bonded)
     }
 
     static func pairingFailure(_ error: BlueZError) -> String {
@@ -146,22 +145,19 @@ extension GatewayCommands {
 
     /// Removes a device from the hub and drops its bond; its stored readings are kept and still delivered.
     func forget(_ arguments: CommandArguments) async throws(ControlError) -> [String: Bool] {
-        let address = try DeviceRegistry.normalizedAddress(try arguments.required("address"))
-        let removed = try await failing("forget") { try await runtime.registry.forget(address: address) }
+        let address = try arguments.bluetoothAddress()
+        let removed = try await failing("forget") { try await runtime.registry.forget(address: address.description) }
         guard removed else { throw ControlError("not-found", "\(address) is not provisioned on this hub") }
         await runtime.supervisor.reloadDevices()
-        if let bluetoothAddress = BluetoothAddress(address) {
-            do { try await adapter.removeDevice(bluetoothAddress.devicePath(on: adapter.path)) } catch .bluez(.doesNotExist, _) {
-            } catch {
-                runtime.logger.warning("bond of \(address) not removed: \(error)")
-            }
+        do { try await adapter.removeDevice(address.devicePath(on: adapter.path)) } catch .bluez(.doesNotExist, _) {
+        } catch {
+            runtime.logger.warning("bond of \(address) not removed: \(error)")
         }
         runtime.logger.notice("device forgotten", metadata: ["device": "\(address)"])
         return ["forgotten": true]
     }
 
     func visit(_ arguments: CommandArguments) async throws(ControlError) -> [String: Bool] {
-        let address = try DeviceRegistry.normalizedAddress(try arguments.required("address"))
-        return ["started": await runtime.supervisor.visitNow(address)]
+        return ["started": await runtime.supervisor.visitNow(try arguments.bluetoothAddress())]
     }
 }
