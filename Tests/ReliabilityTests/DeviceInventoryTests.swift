@@ -50,7 +50,10 @@ extension Faults {
                     return device?["status"] as? String == "active" && Self.firmware(device) == "1.2.0" && levels == [80]
                 }
 
-                // A firmware update and a battery running low, seen on the next visit.
+                // A firmware update and a battery running low, seen on the next visit (after this one has ended).
+                try await gateway.waitUntil("the first visit over") {
+                    try await !gateway.simulatorControl.deviceState(Self.cuff).connected
+                }
                 try await gateway.simulatorControl.setValue(Self.cuff, BluetoothUUID("2A26")!, Array("1.3.0".utf8))
                 try await gateway.simulatorControl.setBattery(Self.cuff, 15)
                 let frame = try DeviceRecords.bloodPressure(
