@@ -12,12 +12,14 @@ struct CentreReports: Service {
     let checkIns: CheckInReporter
     let technicalAlerts: TechnicalAlertReporter
     let inventory: DeviceInventoryReporter
+    let logger: Logger
 
     init(
         store: ReadingStore, registry: DeviceRegistry, triage: Triage, mapper: FHIRMapper, alerts: TechnicalAlerts,
         configuration: GatewayConfiguration, wakeForwarder: @escaping @Sendable () -> Void, logger: Logger
     ) {
         let gatewayID = configuration.identity.gatewayID
+        self.logger = logger
         enabled = configuration.centre.reports
         checkIns = CheckInReporter(
             store: store, triage: triage, mapper: mapper, gatewayID: gatewayID,
@@ -43,6 +45,6 @@ struct CentreReports: Service {
             // Also without reports to the centre: it raises device-not-seen and battery-low locally.
             group.addTask { await inventory.run() }
         }
-        technicalAlerts.logger.serviceStopped(.centreReports)
+        logger.serviceStopped(.centreReports)
     }
 }

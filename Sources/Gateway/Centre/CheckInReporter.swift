@@ -32,7 +32,7 @@ struct CheckInReporter {
             let entries = HubCheckIn.entries(figures, at: time, gatewayID: gatewayID, mapper: mapper)
             let outcome = try await store.enqueueSuperseding(
                 kind: OutboxKind(rawValue: HubCheckIn.outboxKind),
-                key: "\(HubCheckIn.fhirInstant(time))|\(UUID().uuidString.prefix(8))", payload: BundleEntry.payload(entries),
+                key: "\(GatewayFHIR.instant(time))|\(UUID().uuidString.prefix(8))", payload: BundleEntry.payload(entries),
                 sequenceKey: entries.last?.updatedResourceURL, priority: .background)
             if outcome.superseded > 0 {
                 logger.debug("a check-in still waiting was replaced by a newer one", metadata: ["replaced": "\(outcome.superseded)"])

@@ -50,7 +50,7 @@ enum DeviceInventory {
                 "category": [["coding": [["system": .string(CodeSystem.phdObservationCategory), "code": "phd"]]]],
                 "code": ["coding": [batteryCharge.json], "text": "MDC_ATTR_VAL_BATT_CHARGE: Battery level"],
                 "subject": ["reference": .string(patientReference)],
-                "effectiveDateTime": .string(HubCheckIn.fhirInstant(time)),
+                "effectiveDateTime": .string(GatewayFHIR.instant(time)),
                 "valueQuantity": ["value": .integer(battery), "unit": "%", "system": .string(CodeSystem.ucum), "code": "%"],
                 "device": ["reference": .string(deviceURL)],
             ]

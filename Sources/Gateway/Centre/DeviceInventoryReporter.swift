@@ -93,7 +93,7 @@ struct DeviceInventoryReporter {
         let state = active ? DeviceInventory.fingerprint(record) : nil
         let queued = try await store.reportToCentre(
             subject: subject, state: state, kind: OutboxKind(rawValue: DeviceInventory.outboxKind),
-            key: "\(record.key.rawValue)|\(state ?? "inactive")|\(HubCheckIn.fhirInstant(now))",
+            key: "\(record.key.rawValue)|\(state ?? "inactive")|\(GatewayFHIR.instant(now))",
             payload: BundleEntry.payload(entries), sequenceKey: entries[1].updatedResourceURL, now: now)
         if queued {
             logger.info(active ? "device inventory reported to the centre" : "forgotten device marked inactive at the centre",

@@ -12,4 +12,7 @@ enum GatewayFHIR {
             timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .gmt,
             canonical: configuration.forwarding.canonical))
     }
+
+    /// UTC with seconds: a valid FHIR instant and dateTime.
+    static func instant(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
 }

@@ -37,7 +37,7 @@ enum HubCheckIn {
         }
         var oldest: [String: JSON] = ["code": code("oldest-undelivered", "Oldest item not yet delivered")]
         if let date = figures.oldestUndelivered {
-            oldest["valueDateTime"] = .string(fhirInstant(date))
+            oldest["valueDateTime"] = .string(GatewayFHIR.instant(date))
         } else {
             oldest["dataAbsentReason"] = [
                 "coding": [["system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "not-applicable"]],
@@ -57,7 +57,7 @@ enum HubCheckIn {
             "code": code("check-in", "Home hub check-in"),
             "subject": hub,
             "device": hub,
-            "effectiveDateTime": .string(fhirInstant(time)),
+            "effectiveDateTime": .string(GatewayFHIR.instant(time)),
             "component": [
                 ["code": code("software-version", "Hub software version"), "valueString": .string(figures.softwareVersion)],
                 .object(plan),
@@ -70,7 +70,4 @@ enum HubCheckIn {
             identifierSystem: identifierSystem, identifierValue: identifier)
         return [mapper.gatewayDevice(), entry]
     }
-
-    /// UTC with seconds: a valid FHIR instant/dateTime.
-    static func fhirInstant(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
 }

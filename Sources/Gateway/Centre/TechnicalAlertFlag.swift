@@ -22,6 +22,9 @@ enum TechnicalAlertFlag {
         var raisedAt: Date
         /// The episode's Flag identifier (urn:uuid).
         var identifier: String
+        /// The patient the Flag was raised for: its clearing names the same one, even after the hub was
+        /// reissued to another patient in between.
+        var patientReference: String
     }
 
     /// The ledger subject of an alert: one standing episode per (code, device).
@@ -36,11 +39,11 @@ enum TechnicalAlertFlag {
     /// The entries to queue for the episode: the hub's Device and the Flag, `active` or, with `clearedAt`,
     /// `inactive`.
     static func entries(
-        _ episode: Episode, clearedAt: Date?, patientReference: String, gatewayID: String, mapper: FHIRMapper
+        _ episode: Episode, clearedAt: Date?, gatewayID: String, mapper: FHIRMapper
     ) -> [BundleEntry] {
         let canonical = mapper.configuration.canonical
-        var period: [String: JSON] = ["start": .string(HubCheckIn.fhirInstant(episode.raisedAt))]
-        if let clearedAt { period["end"] = .string(HubCheckIn.fhirInstant(clearedAt)) }
+        var period: [String: JSON] = ["start": .string(GatewayFHIR.instant(episode.raisedAt))]
+        if let clearedAt { period["end"] = .string(GatewayFHIR.instant(clearedAt)) }
         var flag: [String: JSON] = [
             "resourceType": "Flag",
             "identifier": [["system": .string(identifierSystem), "value": .string(episode.identifier)]],
@@ -54,7 +57,7 @@ enum TechnicalAlertFlag {
                 "coding": [["system": .string(canonical.codeSystem("technical-alert")), "code": .string(episode.code.rawValue)]],
                 "text": .string(VisibleTextClipped.clip(episode.message, limit: 500)),
             ],
-            "subject": ["reference": .string(patientReference)],
+            "subject": ["reference": .string(episode.patientReference)],
             "period": .object(period),
             "author": ["reference": .string(mapper.gatewayDeviceURL()), "display": .string("home hub \(gatewayID)")],
         ]

@@ -41,12 +41,13 @@ struct TechnicalAlertReporter {
                 guard reported[subject] == nil else { continue }
                 let episode = TechnicalAlertFlag.Episode(
                     code: alert.code, device: alert.device, message: alert.message, raisedAt: alert.since,
-                    identifier: TechnicalAlertFlag.identifier(gatewayID: gatewayID, code: alert.code, device: alert.device, raisedAt: alert.since))
+                    identifier: TechnicalAlertFlag.identifier(gatewayID: gatewayID, code: alert.code, device: alert.device, raisedAt: alert.since),
+                    patientReference: patientReference)
                 queued = try await report(subject: subject, episode, clearedAt: nil) || queued
             }
             if mayClear {
-                for (subject, report) in reported where !standing.contains(subject) {
-                    guard let episode = Self.episode(subject: subject, report) else { continue }
+                for (subject, row) in reported where !standing.contains(subject) {
+                    guard let episode = Self.episode(subject: subject, row) else { continue }
                     queued = try await self.report(subject: subject, episode, clearedAt: now) || queued
                 }
             }
@@ -57,10 +58,9 @@ struct TechnicalAlertReporter {
     }
 
     private func report(subject: String, _ episode: TechnicalAlertFlag.Episode, clearedAt: Date?) async throws -> Bool {
-        let entries = TechnicalAlertFlag.entries(
-            episode, clearedAt: clearedAt, patientReference: patientReference, gatewayID: gatewayID, mapper: mapper)
+        let entries = TechnicalAlertFlag.entries(episode, clearedAt: clearedAt, gatewayID: gatewayID, mapper: mapper)
         let queued = try await store.reportToCentre(
-            subject: subject, state: clearedAt == nil ? episode.identifier + "\n" + episode.message : nil,
+            subject: subject, state: clearedAt == nil ? [episode.identifier, episode.patientReference, episode.message].joined(separator: "\n") : nil,
             kind: OutboxKind(rawValue: TechnicalAlertFlag.outboxKind),
             key: episode.identifier + (clearedAt == nil ? "|active" : "|inactive"),
             payload: BundleEntry.payload(entries), sequenceKey: entries.last?.updatedResourceURL,
@@ -72,13 +72,15 @@ struct TechnicalAlertReporter {
         return queued
     }
 
-    /// The standing episode a ledger row describes ("alert|<code>|<device>", state "<identifier>\n<message>").
-    static func episode(subject: String, _ report: ReadingStore.CentreReport) -> TechnicalAlertFlag.Episode? {
+    /// The standing episode a ledger row describes ("alert|<code>|<device>", state
+    /// "<identifier>\n<patient reference>\n<message>").
+    static func episode(subject: String, _ row: ReadingStore.CentreReport) -> TechnicalAlertFlag.Episode? {
         let parts = subject.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let code = TechnicalAlerts.Code(rawValue: String(parts[1])) else { return nil }
-        let state = report.state.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let state = row.state.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard state.count == 3 else { return nil }
         return TechnicalAlertFlag.Episode(
-            code: code, device: parts[2].isEmpty ? nil : String(parts[2]), message: state.count > 1 ? String(state[1]) : code.rawValue,
-            raisedAt: report.since, identifier: String(state[0]))
+            code: code, device: parts[2].isEmpty ? nil : String(parts[2]), message: state[2], raisedAt: row.since,
+            identifier: state[0], patientReference: state[1])
     }
 }
