@@ -61,13 +61,17 @@ public final class GatewayHarness: Sendable {
     /// `patientReference` defaults to one unique to the run; `forwardingSettings` are further lines of the
     /// `forwarding` section (`ca-file: ...`, `bearer-token-file: ...`). Tests log at debug level; benchmarks pass
     /// `info` (the production level) so that logging does not dominate what they measure. The receiver checks
-    /// every Bundle against FHIR R4 and the PHD IG 2.0.0 (`strictPHD`) unless told not to.
+    /// every Bundle against FHIR R4 and the PHD IG 2.0.0 (`strictPHD`) unless told not to. `centreSettings` are
+    /// the lines of the `centre` section: by default the hub reports nothing about itself (`reports: []`: no
+    /// check-in, technical-alert Flags or device inventory), so that the receiver holds what the test's readings
+    /// and alerts produce; the tests of those reports give their own settings.
     public static func start(
         scenario: String = repository.appendingPathComponent("profiles/sim/home.yaml").path,
         carePlan: String = "copd", extraConfiguration: String = "", receiverArguments: [String] = [],
         patientReference: String? = nil, forwardingSettings: [String] = [],
         forwardingBackoff: (initial: String, maximum: String) = ("100ms", "1s"), revisitInterval: String = "15s",
-        logLevel: String = "debug", startDaemon: Bool = true, carePlanSettings: [String] = [], strictPHD: Bool = true
+        logLevel: String = "debug", startDaemon: Bool = true, carePlanSettings: [String] = [], strictPHD: Bool = true,
+        centreSettings: [String] = ["reports: []"]
     ) async throws -> GatewayHarness {
         let bus = try await PrivateBus.start()
         let simulator = try await SimulatorProcess.launch(
@@ -100,6 +104,8 @@ public final class GatewayHarness: Sendable {
               maximum-backoff: \(forwardingBackoff.maximum)
             \(forwardingSettings.map { "  " + $0 + "\n" }.joined())logging:
               level: \(logLevel)
+            centre:
+            \(centreSettings.map { "  " + $0 + "\n" }.joined())
 
             """
         let control = try await DBusConnection.connect(to: .address(bus.address))

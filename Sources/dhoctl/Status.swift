@@ -29,6 +29,7 @@ struct Status: ParsableCommand {
             }
             if let error = status.queue.lastError { lines.append("            last error: \(Terminal.visible(error))") }
             lines.append("alerts:     \(status.activeAlerts) active, \(status.unacknowledgedRedAlerts) red not acknowledged")
+            lines.append("centre:     care plan version \(status.carePlanVersion.map(String.init) ?? "none"), " + CheckInText.line(status.checkIn))
             for device in status.rateLimited {
                 lines.append("rate limit: \(Terminal.visible(device.address)) \(device.droppedByRateLimit) reading frame(s) over its limit not stored"
                     + (device.flooding ? " (flooding now)" : ""))

@@ -16,8 +16,8 @@ extension Faults {
 
         /// The order `GatewayServices` documents: the reverse of the start order.
         static let stopOrder = [
-            "shutting down", "stopped: control server", "stopped: device supervisor", "stopped: maintenance",
-            "stopped: forwarder",
+            "shutting down", "stopped: control server", "stopped: device supervisor", "stopped: centre reports",
+            "stopped: maintenance", "stopped: forwarder",
         ]
 
         @Test func sigtermDuringABusyCollectionStopsInOrderAndLosesNothing() async throws {

@@ -186,6 +186,18 @@ def parse_if_none_exist(query):
     return (unescape_search(system) if system is not None else None), unescape_search(value)
 
 
+def observation_search(store, query):
+    """GET [base]/Observation?code=[system|]code: a searchset of the stored Observations with that code (the
+    centre asking for every hub's last check-in: one Observation per hub, updated in place)."""
+    wanted = (urllib.parse.parse_qs(query).get("code") or [None])[0]
+    system, code = split_unescaped_bar(wanted) if wanted else (None, None)
+    matches = [resource for resource in store.resources.get("Observation", {}).values()
+               if code is None or any(c.get("code") == code and (system is None or c.get("system") == system)
+                                      for c in (resource.get("code") or {}).get("coding", []))]
+    return {"resourceType": "Bundle", "type": "searchset", "total": len(matches),
+            "entry": [{"resource": resource, "search": {"mode": "match"}} for resource in matches]}
+
+
 def outcome(code, text, severity="error"):
     return {"resourceType": "OperationOutcome",
             "issue": [{"severity": severity, "code": code, "diagnostics": text}]}
@@ -459,18 +471,30 @@ def make_fhir_handler(store, token, access=None, plans=None):
             except OSError:
                 pass
 
+        def refused_search(self, path):
+            """Answers 401 and returns True when a search comes without valid credentials."""
+            refusal = access.refusal(self, path) if access else None  # htu has no query
+            if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                refusal = ({}, outcome("login", "missing or wrong bearer token"))
+            if refusal:
+                store.stats["unauthorized"] += 1
+                self.send_json(401, refusal[1], refusal[0])
+            return bool(refusal)
+
         def do_GET(self):
             path, _, query = self.path.partition("?")
             if plans is not None and path.rstrip("/").endswith("/CarePlan"):
-                refusal = access.refusal(self, path) if access else None  # htu has no query
-                if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
-                    refusal = ({}, outcome("login", "missing or wrong bearer token"))
-                if refusal:
-                    store.stats["unauthorized"] += 1
-                    self.send_json(401, refusal[1], refusal[0])
+                if self.refused_search(path):
                     return
                 status, data, etag = plans.search(query, self.headers.get("If-None-Match"))
                 self.send_json(status, data, {"ETag": etag})
+                return
+            if path.rstrip("/").endswith("/Observation"):
+                if self.refused_search(path):
+                    return
+                with store.lock:
+                    bundle = observation_search(store, query)
+                self.send_json(200, bundle)
                 return
             if self.path.rstrip("/").endswith("metadata"):
                 self.send_json(200, {"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",

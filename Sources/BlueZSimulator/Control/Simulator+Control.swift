@@ -94,6 +94,12 @@ extension Simulator {
             let address = try knownDevice(call)
             devices[address]?.lostBond = true
             devices[address]?.clockSet = false
+        case "SetValue":
+            // What a read returns from now on: a firmware update changes the Firmware Revision String.
+            try call.expectSignature("ssay")
+            let address = try knownDevice(call)
+            let uuid = try characteristic(call, of: address)
+            devices[address]?.values[uuid] = call.arguments[2].bytesValue ?? []
         case "SetBattery":
             try call.expectSignature("sy")
             setBattery(try knownDevice(call), call.arguments[1].byteValue ?? 0)

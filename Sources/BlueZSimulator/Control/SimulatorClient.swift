@@ -48,6 +48,11 @@ public struct SimulatorClient: Sendable {
         try await call("ConnectFromDevice", [.string(address.description)])
     }
 
+    /// Sets what reading the characteristic returns from now on (a firmware update, a new serial).
+    public func setValue(_ address: BluetoothAddress, _ characteristic: BluetoothUUID, _ value: [UInt8]) async throws(DBusError) {
+        try await call("SetValue", [.string(address.description), .string(characteristic.string), .bytes(value)])
+    }
+
     /// Emits a Value change of any shape on the characteristic (`value` is sent inside a variant).
     public func sendRawValue(_ address: BluetoothAddress, _ characteristic: BluetoothUUID, _ value: DBusValue)
         async throws(DBusError) {

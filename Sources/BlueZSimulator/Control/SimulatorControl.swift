@@ -22,6 +22,8 @@ public import DBus
 /// - `DisconnectDevice(s address)`: the device hangs up.
 /// - `ExportGatt(s address)`: export the GATT objects of a `gattExport: manual` device now.
 /// - `SetBattery(s address, y percentage)`.
+/// - `SetValue(s address, s characteristic, ay value)`: what reading the characteristic returns from now on (a
+///   firmware update changes the Firmware Revision String).
 /// - `LoseBond(s address)`: the device forgets its bond and its clock (battery change, reset) while bluetoothd
 ///   keeps the keys; it then fails as `quirks.bondLossFailsOn` says until paired anew.
 /// - `RestartBluetoothd()`, `RemoveAdapter()`, `AddAdapter()`.

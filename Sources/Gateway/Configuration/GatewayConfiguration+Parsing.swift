@@ -32,7 +32,7 @@ extension GatewayConfiguration {
         let root = try MappingView(try ConfigNode.parse(yaml: yaml, source: source), path: "")
         try root.allowOnly([
             "gateway", "patient", "paths", "bluetooth", "forwarding", "alerts", "storage", "retention", "control", "logging",
-            "plausibility", "cues",
+            "plausibility", "cues", "centre",
         ])
 
         let gateway = try root.requiredMapping("gateway")
@@ -110,7 +110,7 @@ extension GatewayConfiguration {
             throw (logging ?? root).error(at: "level", "must be one of trace, debug, info, notice, warning, error, critical")
         }
 
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             identity: Identity(gatewayID: gatewayID, timeZone: timeZone),
             paths: Paths(stateDirectory: stateDirectory, controlSocket: controlSocket, profilesDirectory: profiles),
             patient: Patient(
@@ -150,6 +150,8 @@ extension GatewayConfiguration {
             plausibility: try parsePlausibility(try root.optionalMapping("plausibility")),
             technicianGroup: try control?.optionalString("technician-group") ?? "dho-tech",
             logLevel: level)
+        configuration.centre = try parseCentre(try root.optionalMapping("centre"))
+        return configuration
     }
 
     /// `forwarding: authentication:`; exclusive with a static bearer token (one way to authorize, not two).

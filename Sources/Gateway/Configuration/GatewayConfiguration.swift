@@ -122,6 +122,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var plausibility: PlausibilityRanges
     public var technicianGroup: String
     public var logLevel: String
+    /// `centre:` — the hub's check-in and what it reports about itself.
+    public var centre = Centre()
 
     /// What may be logged at start-up: no patient reference, no token, no key paths' contents.
     public var redactedSummary: String {

@@ -103,10 +103,10 @@ public struct DeviceVisit: Sendable {
 
         let characteristics = try await resolveCharacteristics()
         let known = (try? await store.sensor(sensorKey)) ?? nil
-        if known?.model == nil && known?.serial == nil {
-            await readDeviceInformation(into: &update)
-            await readFeatures(characteristics)
-        }
+        // Device Information on every visit (a few short reads): a firmware update or a new serial reaches the
+        // centre's device inventory. Features only once.
+        await readDeviceInformation(into: &update)
+        if known?.model == nil && known?.serial == nil { await readFeatures(characteristics) }
         if let battery = await bluetoothDevice.battery.percentage() { update.batteryLevel = Int(battery) }
 
         let clockOffset = await measureClock()

@@ -25,6 +25,10 @@ public final class TechnicalAlerts: Sendable {
         /// No access token for the centre: the token service is down or refuses the hub's credentials, or the
         /// centre refuses the token. Readings wait; nothing is parked for it.
         case centreAuthenticationFailing = "centre-authentication-failing"
+        /// A provisioned device has not been seen for `centre: device-silent-after` (broken, lost, flat battery).
+        case deviceNotSeen = "device-not-seen"
+        /// A device's Battery Level is below `centre: battery-low-below` percent.
+        case batteryLow = "battery-low"
     }
 
     public struct Alert: Sendable, Codable, Equatable {

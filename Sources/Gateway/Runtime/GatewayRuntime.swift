@@ -25,6 +25,8 @@ public final class GatewayRuntime: Sendable {
     public let technicalAlerts: TechnicalAlerts
     /// Fetches the care plan from the centre (`patient: care-plan: source: centre`); nil for local plans.
     let centrePlans: CentrePlanPoller?
+    /// The hub's check-in, technical alerts and device inventory at the centre.
+    let centreReports: CentreReports
     public let logger: Logger
     public let startedAt: Date
 
@@ -32,7 +34,7 @@ public final class GatewayRuntime: Sendable {
         configuration: GatewayConfiguration, store: ReadingStore, registry: DeviceRegistry, triage: Triage,
         forwarder: Forwarder, catalog: DeviceProfileCatalog, bluez: BlueZClient, supervisor: DeviceSupervisor,
         pairing: PairingCoordinator, agent: AgentService, technicalAlerts: TechnicalAlerts,
-        centrePlans: CentrePlanPoller?, logger: Logger
+        centrePlans: CentrePlanPoller?, centreReports: CentreReports, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -46,6 +48,7 @@ public final class GatewayRuntime: Sendable {
         self.agent = agent
         self.technicalAlerts = technicalAlerts
         self.centrePlans = centrePlans
+        self.centreReports = centreReports
         self.logger = logger
         startedAt = Date()
     }
@@ -69,7 +72,8 @@ public final class GatewayRuntime: Sendable {
             store = try ReadingStore.open(
                 StoreConfiguration(path: paths.databaseFile, retentionDays: configuration.retentionDays,
                                    maximumSize: configuration.storage.maximumDatabaseSize),
-                migrations: DeviceRegistry.migrations + Triage.storeMigrations, logger: logger)
+                migrations: DeviceRegistry.migrations + Triage.storeMigrations + ReadingStore.centreReportMigrations,
+                logger: logger)
         } catch {
             switch error {
             case .cannotOpen: throw StartupError("database", error.description)
@@ -85,6 +89,7 @@ public final class GatewayRuntime: Sendable {
 
         let triage: Triage
         let forwarder: Forwarder
+        let mapper: FHIRMapper
         do {
             let hook = configuration.alerts.hookCommand.map {
                 HookCommand(executable: URL(fileURLWithPath: $0), timeout: configuration.alerts.hookTimeout)
@@ -114,13 +119,7 @@ public final class GatewayRuntime: Sendable {
             await triage.resumeHookDeliveries()
 
             let forwarding = configuration.forwarding
-            let mapper = FHIRMapper(configuration: FHIRMappingConfiguration(
-                gateway: GatewayIdentity(
-                    identifier: configuration.identity.gatewayID, manufacturer: "DHO Gateway", model: "home hub",
-                    serialNumber: configuration.identity.gatewayID, softwareVersion: GatewayVersion.current),
-                patient: try PatientReference(configuration.patient.reference),
-                timeZone: TimeZone(identifier: configuration.identity.timeZone) ?? .gmt,
-                canonical: configuration.forwarding.canonical))
+            mapper = try GatewayFHIR.mapper(configuration)
             forwarder = Forwarder(
                 store: store, transport: centre.transport, mapper: mapper,
                 annotations: TriageAnnotations(),
@@ -187,6 +186,9 @@ public final class GatewayRuntime: Sendable {
                     interval: configuration.patient.planPollInterval, wakeForwarder: { [forwarder] in forwarder.wake() },
                     logger: logger)
                 : nil,
+            centreReports: CentreReports(
+                store: store, registry: registry, triage: triage, mapper: mapper, alerts: technicalAlerts, configuration: configuration,
+                wakeForwarder: { [forwarder] in forwarder.wake() }, logger: logger),
             logger: logger)
     }
 

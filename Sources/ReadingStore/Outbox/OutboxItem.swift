@@ -38,6 +38,8 @@ public enum OutboxState: String, Sendable, Hashable, Codable, CaseIterable {
 /// How urgently an outbox item must reach the follow-up centre. Decided by whoever queues or releases it
 /// (Triage: red readings and alert Flags are urgent), never guessed by the forwarder.
 public enum OutboxPriority: Int, Sendable, Hashable, Codable, Comparable {
+    /// The hub's own check-in: claimed after every waiting reading, so it never delays one.
+    case background = -1
     case normal = 0
     /// A red reading or an alert Flag: retried at least every `urgentRetryInterval` whatever the back-off, and
     /// a technical alert while parked.
@@ -92,7 +94,7 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
         }
         self.state = state
         let priorityValue = try row.decode(Int.self, forColumn: "priority")
-        priority = OutboxPriority(rawValue: priorityValue) ?? (priorityValue > 0 ? .urgent : .normal)
+        priority = OutboxPriority(rawValue: priorityValue) ?? (priorityValue > 0 ? .urgent : priorityValue < 0 ? .background : .normal)
         attempts = try row.decode(Int.self, forColumn: "attempts")
         enqueuedAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "enqueuedAt"))
         nextAttemptAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "nextAttemptAt"))

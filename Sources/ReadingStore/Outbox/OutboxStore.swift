@@ -40,6 +40,8 @@ extension ReadingStore {
     /// share a Bundle (a FHIR transaction must not touch one resource twice). A parked predecessor does not
     /// block: the newer version supersedes it.
     ///
+    /// Background items (the hub's check-in) come after all others.
+    ///
     /// With `urgentOnly`, only urgent items are claimed (the forwarder probing a receiver that asked it to
     /// back off).
     public func claimBatch(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> [OutboxItem] {
@@ -63,13 +65,14 @@ extension ReadingStore {
         }
     }
 
+    /// Oldest first, background items (the hub's check-in) after everything else that is due.
     static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
         let nowMs = now.unixMilliseconds
         let rows = try Row.fetchAll(db, sql: """
             SELECT * FROM outbox o
             WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
               \(urgentOnly ? "AND o.priority > 0" : "")
-            ORDER BY o.id LIMIT ?
+            ORDER BY o.priority < 0, o.id LIMIT ?
             """, arguments: [nowMs, limit])
         var items = try rows.map(OutboxItem.init(row:))
         guard !items.isEmpty else { return [] }

@@ -28,6 +28,10 @@ public struct StatusResult: Sendable, Codable, Equatable {
     public var technicalAlerts: [TechnicalAlerts.Alert]
     /// Devices that sent readings over their profile's rate limit since the daemon started.
     public var rateLimited: [RateLimitedDevice]
+    /// The hub's latest check-in at the centre (nil before the first).
+    public var checkIn: CheckInStatus? = nil
+    /// The hub's care-plan version in force.
+    public var carePlanVersion: Int? = nil
 }
 
 /// A device's frames over its rate limit (not stored), and whether it is flooding now.

@@ -5,7 +5,7 @@ extension GatewayCommands {
         try await failing("status") {
             let queue = try await runtime.store.outboxStatus()
             let alerts = try await runtime.triage.activeAlerts()
-            return StatusResult(
+            var result = StatusResult(
                 version: GatewayVersion.current, gatewayID: runtime.configuration.identity.gatewayID,
                 startedAt: runtime.startedAt, bluetooth: await runtime.supervisor.adapterStatus(),
                 queue: .init(
@@ -21,6 +21,9 @@ extension GatewayCommands {
                 rateLimited: await runtime.supervisor.deviceStatuses().filter { $0.droppedByRateLimit > 0 }.map {
                     RateLimitedDevice(address: $0.address, droppedByRateLimit: $0.droppedByRateLimit, flooding: $0.flooding)
                 })
+            result.checkIn = try await CheckInStatus.latest(in: runtime.store)
+            result.carePlanVersion = try await runtime.triage.activePlan()?.version.version
+            return result
         }
     }
 

@@ -4,7 +4,8 @@ public import ServiceLifecycle
 
 /// The daemon's long-running parts, one ServiceLifecycle service each, in dependency order:
 ///
-///     forwarder → maintenance → centre plans (when configured) → device supervisor → control server → systemd
+///     forwarder → maintenance → centre plans (when configured) → centre reports → device supervisor → control server
+///     → systemd
 ///
 /// The store, triage and the Bluetooth connection are opened before the group (`GatewayRuntime.start`) and
 /// closed after it (`GatewayRuntime.shutdown`). ServiceGroup shuts the services down one at a time in reverse
@@ -25,6 +26,7 @@ public enum GatewayServices {
                 forwardingAlarmAfter: alerts.forwardingFailingAfter.inSeconds)),
         ]
         if let centrePlans = runtime.centrePlans { services.append((.centrePlans, centrePlans)) }
+        services.append((.centreReports, runtime.centreReports))
         services += [
             (.deviceSupervisor, DeviceSupervisorService(supervisor: runtime.supervisor, startup: startup, logger: logger)),
             (.controlServer, ControlService(control: control, startup: startup, logger: logger)),
@@ -48,6 +50,7 @@ enum GatewayServiceName: String, Sendable, Hashable {
     case forwarder = "forwarder"
     case maintenance = "maintenance"
     case centrePlans = "centre plan poller"
+    case centreReports = "centre reports"
     case deviceSupervisor = "device supervisor"
     case controlServer = "control server"
     case systemd = "systemd notifier"
