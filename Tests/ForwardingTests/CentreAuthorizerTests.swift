@@ -126,10 +126,16 @@ import Testing
     }
 
     @Test func anExpiredTokenIsRenewedBeforeItLapses() async throws {
-        // Renewed a quarter of its 2 s life early: at 1.5 s.
-        let peers = try await Peers(serviceArguments: ["--token-lifetime", "2"])
+        // A 40 s token is renewed a quarter of its life early, 30 s after it came. The hub's clock is moved rather
+        // than waited on: with a 2 s token and a real wait, a stalled machine let the centre see it lapse first.
+        let peers = try await Peers(serviceArguments: ["--token-lifetime", "40"])
+        let ahead = Mutex<Duration>(.zero)
+        await peers.authorizer.useMonotonicClock { .now + ahead.withLock { $0 } }
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
-        try await Task.sleep(for: .milliseconds(1600))
+        ahead.withLock { $0 = .seconds(29) }
+        #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
+        #expect(try await peers.service.issued() == 1)   // still well within its life: reused
+        ahead.withLock { $0 = .seconds(31) }
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
         #expect(try await peers.service.issued() == 2)
         #expect(try await peers.receiver.stat("unauthorized") == 0)   // renewed before it lapsed, not after a 401

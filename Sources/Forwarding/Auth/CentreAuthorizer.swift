@@ -21,6 +21,9 @@ public actor CentreAuthorizer {
     var resourceNonces: [String: String] = [:]
     var resourceClock = ServerClock()
     var problemReported: String?
+    /// The clock token renewal runs on; tests move it forward instead of waiting out a token's life (on a loaded
+    /// machine a wait of seconds is not what the test thinks it is).
+    var monotonicNow: @Sendable () -> ContinuousClock.Instant = { .now }
     /// Tokens issued so far (for `dhoctl status` and the tests).
     public private(set) var tokensIssued = 0
 
@@ -86,7 +89,7 @@ public actor CentreAuthorizer {
     }
 
     func currentToken() async throws(CentreAuthError) -> AccessToken {
-        if let token, ContinuousClock.now < token.renewAt { return token }
+        if let token, monotonicNow() < token.renewAt { return token }
         if let renewal { return try await renewal.value.0.get() }
         let task = Task { [tokenService, tokenServiceMemory] in
             var memory = tokenServiceMemory
@@ -112,6 +115,8 @@ public actor CentreAuthorizer {
             throw error
         }
     }
+
+    func useMonotonicClock(_ now: @escaping @Sendable () -> ContinuousClock.Instant) { monotonicNow = now }
 
     func report(_ reason: String?) {
         guard reason != problemReported else { return }
