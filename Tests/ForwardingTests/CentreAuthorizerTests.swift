@@ -126,16 +126,17 @@ import Testing
     }
 
     @Test func anExpiredTokenIsRenewedBeforeItLapses() async throws {
-        // A 40 s token is renewed a quarter of its life early, 30 s after it came. The hub's clock is moved rather
-        // than waited on: with a 2 s token and a real wait, a stalled machine let the centre see it lapse first.
-        let peers = try await Peers(serviceArguments: ["--token-lifetime", "40"])
+        // A 4-minute token is renewed a minute (at most a quarter of its life) early, 180 s after it came. The
+        // hub's clock is moved rather than waited on: with a 2 s token and a real wait, a stalled machine let the
+        // centre see it lapse first. The real time that passes meanwhile only adds to the shifts (2 minutes slack).
+        let peers = try await Peers(serviceArguments: ["--token-lifetime", "240"])
         let ahead = Mutex<Duration>(.zero)
         await peers.authorizer.useMonotonicClock { .now + ahead.withLock { $0 } }
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
-        ahead.withLock { $0 = .seconds(29) }
+        ahead.withLock { $0 = .seconds(60) }
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
         #expect(try await peers.service.issued() == 1)   // still well within its life: reused
-        ahead.withLock { $0 = .seconds(31) }
+        ahead.withLock { $0 = .seconds(181) }
         #expect(try await peers.exchange.post(Self.bundle.serialized()).status == 200)
         #expect(try await peers.service.issued() == 2)
         #expect(try await peers.receiver.stat("unauthorized") == 0)   // renewed before it lapsed, not after a 401
