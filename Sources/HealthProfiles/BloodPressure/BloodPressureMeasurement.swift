@@ -80,3 +80,14 @@ public struct BloodPressureMeasurement: Sendable, Hashable, Codable {
             userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let bloodPressureMeasurement = GATTCharacteristic(0x2A35, "Blood Pressure Measurement")
+}
+
+extension BloodPressureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bloodPressureMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.bloodPressure] }
+    public var frameReadings: [Reading] { readings }
+}

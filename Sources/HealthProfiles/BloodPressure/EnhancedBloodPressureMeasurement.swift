@@ -101,3 +101,14 @@ public struct EnhancedBloodPressureMeasurement: Sendable, Hashable, Codable {
             userID: userID, qualifiers: qualifiers)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let enhancedBloodPressureMeasurement = GATTCharacteristic(0x2B34, "Enhanced Blood Pressure Measurement")
+}
+
+extension EnhancedBloodPressureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .enhancedBloodPressureMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.bloodPressure] }
+    public var frameReadings: [Reading] { readings }
+}

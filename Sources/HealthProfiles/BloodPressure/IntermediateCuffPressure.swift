@@ -40,3 +40,14 @@ public struct IntermediateCuffPressure: Sendable, Hashable, Codable {
     /// Live progress only: nothing to store.
     public var readings: [Reading] { [] }
 }
+
+extension GATTCharacteristic {
+    public static let intermediateCuffPressure = GATTCharacteristic(0x2A36, "Intermediate Cuff Pressure")
+}
+
+extension IntermediateCuffPressure: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .intermediateCuffPressure }
+    public static var access: CharacteristicAccess { .notify }
+    public static var services: Set<GATTService> { [.bloodPressure] }
+    public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
+}

@@ -26,3 +26,13 @@ public struct GlucoseFeature: OptionSet, Sendable, Hashable, Codable {
 
     public func encoded() -> [UInt8] { [UInt8(truncatingIfNeeded: rawValue), UInt8(truncatingIfNeeded: rawValue >> 8)] }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseFeature = GATTCharacteristic(0x2A51, "Glucose Feature")
+}
+
+extension GlucoseFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseFeature }
+    public static var access: CharacteristicAccess { .read }
+    public static var services: Set<GATTService> { [.glucose] }
+}

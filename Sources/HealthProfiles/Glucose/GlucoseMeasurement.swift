@@ -115,3 +115,14 @@ public struct GlucoseMeasurement: Sendable, Hashable, Codable {
             sequenceNumber: sequenceNumber, qualifiers: qualifiers)
     }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseMeasurement = GATTCharacteristic(0x2A18, "Glucose Measurement")
+}
+
+extension GlucoseMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseMeasurement }
+    public static var access: CharacteristicAccess { .notify }
+    public static var services: Set<GATTService> { [.glucose] }
+    public var frameReadings: [Reading] { readings }
+}

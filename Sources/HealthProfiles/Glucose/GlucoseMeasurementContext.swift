@@ -157,3 +157,14 @@ public struct GlucoseMeasurementContext: Sendable, Hashable, Codable {
         value.number.map { $0.scaled(byPowerOfTen: power).description } ?? value.description
     }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseMeasurementContext = GATTCharacteristic(0x2A34, "Glucose Measurement Context")
+}
+
+extension GlucoseMeasurementContext: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseMeasurementContext }
+    public static var access: CharacteristicAccess { .notify }
+    public static var services: Set<GATTService> { [.glucose] }
+    public var whyNoReadings: String? { "context: joined to the glucose record with the same sequence number" }
+}

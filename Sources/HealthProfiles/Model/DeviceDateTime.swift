@@ -107,3 +107,13 @@ public struct DeviceDateTime: Sendable, Hashable, Codable, CustomStringConvertib
         return l.lexicographicallyPrecedes(r)
     }
 }
+
+extension GATTCharacteristic {
+    public static let dateTime = GATTCharacteristic(0x2A08, "Date Time")
+}
+
+extension DeviceDateTime: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .dateTime }
+    public static var access: CharacteristicAccess { [.read, .write] }
+    public static var services: Set<GATTService> { [.bloodPressure, .weightScale, .bodyComposition, .healthThermometer] }
+}

@@ -83,3 +83,14 @@ public struct PLXContinuousMeasurement: Sendable, Hashable, Codable {
             qualifiers: qualifiers)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxContinuousMeasurement = GATTCharacteristic(0x2A5F, "PLX Continuous Measurement")
+}
+
+extension PLXContinuousMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxContinuousMeasurement }
+    public static var access: CharacteristicAccess { .notify }
+    public static var services: Set<GATTService> { [.pulseOximeter] }
+    public var frameReadings: [Reading] { readings }
+}

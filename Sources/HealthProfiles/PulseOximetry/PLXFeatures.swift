@@ -44,3 +44,13 @@ public struct PLXFeatures: Sendable, Hashable, Codable {
         return PLXFeatures(supported: supported, measurementStatusSupport: status, deviceAndSensorStatusSupport: device)
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxFeatures = GATTCharacteristic(0x2A60, "PLX Features")
+}
+
+extension PLXFeatures: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxFeatures }
+    public static var access: CharacteristicAccess { .read }
+    public static var services: Set<GATTService> { [.pulseOximeter] }
+}

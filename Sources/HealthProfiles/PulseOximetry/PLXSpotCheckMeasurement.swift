@@ -64,3 +64,14 @@ public struct PLXSpotCheckMeasurement: Sendable, Hashable, Codable {
             deviceTime: timestamp, components: components, flags: flags)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxSpotCheckMeasurement = GATTCharacteristic(0x2A5E, "PLX Spot-Check Measurement")
+}
+
+extension PLXSpotCheckMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxSpotCheckMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.pulseOximeter] }
+    public var frameReadings: [Reading] { readings }
+}

@@ -69,3 +69,25 @@ public struct IntermediateTemperature: Sendable, Hashable, Codable {
 
     public var readings: [Reading] { [] }
 }
+
+extension GATTCharacteristic {
+    public static let temperatureMeasurement = GATTCharacteristic(0x2A1C, "Temperature Measurement")
+}
+
+extension TemperatureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .temperatureMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.healthThermometer] }
+    public var frameReadings: [Reading] { readings }
+}
+
+extension GATTCharacteristic {
+    public static let intermediateTemperature = GATTCharacteristic(0x2A1E, "Intermediate Temperature")
+}
+
+extension IntermediateTemperature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .intermediateTemperature }
+    public static var access: CharacteristicAccess { .notify }
+    public static var services: Set<GATTService> { [.healthThermometer] }
+    public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
+}

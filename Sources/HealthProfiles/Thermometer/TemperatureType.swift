@@ -36,3 +36,13 @@ public enum TemperatureUnit: String, Sendable, Hashable, Codable {
 
     public var ucum: UCUMUnit { self == .celsius ? .celsius : .fahrenheit }
 }
+
+extension GATTCharacteristic {
+    public static let temperatureType = GATTCharacteristic(0x2A1D, "Temperature Type")
+}
+
+extension TemperatureType: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .temperatureType }
+    public static var access: CharacteristicAccess { .read }
+    public static var services: Set<GATTService> { [.healthThermometer] }
+}

@@ -44,3 +44,13 @@ public struct CurrentTime: Sendable, Hashable, Codable {
         return CurrentTime(dateTime: dateTime, dayOfWeek: day, fractions256: fractions, adjustReason: AdjustReason(rawValue: reason))
     }
 }
+
+extension GATTCharacteristic {
+    public static let currentTime = GATTCharacteristic(0x2A2B, "Current Time")
+}
+
+extension CurrentTime: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .currentTime }
+    public static var access: CharacteristicAccess { [.read, .notify, .write] }
+    public static var services: Set<GATTService> { [.currentTime] }
+}

@@ -122,3 +122,15 @@ public struct BodyCompositionMeasurement: Sendable, Hashable, Codable {
             deviceTime: timestamp, components: components, userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let bodyCompositionMeasurement = GATTCharacteristic(0x2A9C, "Body Composition Measurement")
+}
+
+extension BodyCompositionMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bodyCompositionMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.bodyComposition] }
+    public var frameReadings: [Reading] { multiplePacket ? [] : readings }
+    public var whyNoReadings: String? { multiplePacket ? "half of a split measurement: joined with the other half before storing" : nil }
+}

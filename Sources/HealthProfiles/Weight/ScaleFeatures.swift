@@ -98,3 +98,23 @@ public struct BodyCompositionFeature: Sendable, Hashable, Codable {
         return writer.bytes
     }
 }
+
+extension GATTCharacteristic {
+    public static let bodyCompositionFeature = GATTCharacteristic(0x2A9B, "Body Composition Feature")
+}
+
+extension BodyCompositionFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bodyCompositionFeature }
+    public static var access: CharacteristicAccess { .read }
+    public static var services: Set<GATTService> { [.bodyComposition] }
+}
+
+extension GATTCharacteristic {
+    public static let weightScaleFeature = GATTCharacteristic(0x2A9E, "Weight Scale Feature")
+}
+
+extension WeightScaleFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .weightScaleFeature }
+    public static var access: CharacteristicAccess { .read }
+    public static var services: Set<GATTService> { [.weightScale] }
+}

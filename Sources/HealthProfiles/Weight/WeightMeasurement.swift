@@ -85,3 +85,14 @@ public struct WeightMeasurement: Sendable, Hashable, Codable {
             components: components, userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let weightMeasurement = GATTCharacteristic(0x2A9D, "Weight Measurement")
+}
+
+extension WeightMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .weightMeasurement }
+    public static var access: CharacteristicAccess { .indicate }
+    public static var services: Set<GATTService> { [.weightScale] }
+    public var frameReadings: [Reading] { readings }
+}
