@@ -19,7 +19,7 @@ import SeededRandom
             #expect(GATTCharacteristic(rawValue: characteristic.rawValue)?.specificationName == characteristic.specificationName)
             #expect(GATTCharacteristic(identifier: characteristic.slug) == characteristic)
             #expect(GATTCharacteristic(identifier: characteristic.uuid.string) == characteristic)
-            #expect(!type.access.isEmpty, "\(characteristic) says how it is used")
+            #expect(!characteristic.access.isEmpty, "\(characteristic) says how it is used")
         }
     }
 

@@ -225,13 +225,6 @@ extension BatteryLevel: RandomCharacteristic {
     static func random(_ rng: inout SeededGenerator) -> Self { BatteryLevel(percent: .random(in: 0...100, using: &rng)) }
 }
 
-extension DeviceInformationText {
+extension DeviceInformationText: RandomCharacteristic {
     static func random(_ rng: inout SeededGenerator) -> Self { Self(text: RandomValues.text(&rng)) }
 }
-
-extension ManufacturerNameString: RandomCharacteristic {}
-extension ModelNumberString: RandomCharacteristic {}
-extension SerialNumberString: RandomCharacteristic {}
-extension HardwareRevisionString: RandomCharacteristic {}
-extension FirmwareRevisionString: RandomCharacteristic {}
-extension SoftwareRevisionString: RandomCharacteristic {}

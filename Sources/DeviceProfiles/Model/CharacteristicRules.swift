@@ -8,17 +8,16 @@ enum CharacteristicRules {
         .bloodPressure, .pulseOximeter, .glucose, .weightScale, .bodyComposition, .healthThermometer,
     ]
 
-    /// From each characteristic's own declaration (`HealthCharacteristic.services`).
+    /// From each characteristic's own declaration (`GATTCharacteristic.services`).
     static func characteristics(of service: GATTService) -> Set<GATTCharacteristic> {
-        Set(CharacteristicRegistry.types.filter { $0.services.contains(service) }.map { $0.characteristic })
+        Set(GATTCharacteristic.allCases.filter { $0.services.contains(service) })
     }
 
-    /// From each characteristic's own declaration (`HealthCharacteristic.access`), in `AccessMode` order.
+    /// From the characteristic's own declaration (`GATTCharacteristic.access`), in `AccessMode` order.
     static func allowedModes(of characteristic: GATTCharacteristic) -> [AccessMode] {
-        guard let access = CharacteristicRegistry.type(for: characteristic.rawValue)?.access else { return [] }
         let modes: [(CharacteristicAccess, AccessMode)] = [
             (.read, .read), (.notify, .notify), (.indicate, .indicate), (.write, .write), (.controlPoint, .controlPoint),
         ]
-        return modes.filter { access.contains($0.0) }.map(\.1)
+        return modes.filter { characteristic.access.contains($0.0) }.map(\.1)
     }
 }

@@ -26,11 +26,10 @@ public struct BloodPressureFeature: OptionSet, Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let bloodPressureFeature = GATTCharacteristic(0x2A49, "Blood Pressure Feature")
+    public static let bloodPressureFeature = GATTCharacteristic(
+        0x2A49, "Blood Pressure Feature", access: .read, services: [.bloodPressure])
 }
 
 extension BloodPressureFeature: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .bloodPressureFeature }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.bloodPressure] }
 }

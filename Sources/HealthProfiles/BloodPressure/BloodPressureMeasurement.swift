@@ -82,12 +82,11 @@ public struct BloodPressureMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let bloodPressureMeasurement = GATTCharacteristic(0x2A35, "Blood Pressure Measurement")
+    public static let bloodPressureMeasurement = GATTCharacteristic(
+        0x2A35, "Blood Pressure Measurement", access: .indicate, services: [.bloodPressure])
 }
 
 extension BloodPressureMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .bloodPressureMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.bloodPressure] }
     public var frameReadings: [Reading] { readings }
 }

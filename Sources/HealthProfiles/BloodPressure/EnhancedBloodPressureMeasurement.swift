@@ -103,12 +103,11 @@ public struct EnhancedBloodPressureMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let enhancedBloodPressureMeasurement = GATTCharacteristic(0x2B34, "Enhanced Blood Pressure Measurement")
+    public static let enhancedBloodPressureMeasurement = GATTCharacteristic(
+        0x2B34, "Enhanced Blood Pressure Measurement", access: .indicate, services: [.bloodPressure])
 }
 
 extension EnhancedBloodPressureMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .enhancedBloodPressureMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.bloodPressure] }
     public var frameReadings: [Reading] { readings }
 }

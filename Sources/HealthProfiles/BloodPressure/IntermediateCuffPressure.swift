@@ -42,12 +42,11 @@ public struct IntermediateCuffPressure: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let intermediateCuffPressure = GATTCharacteristic(0x2A36, "Intermediate Cuff Pressure")
+    public static let intermediateCuffPressure = GATTCharacteristic(
+        0x2A36, "Intermediate Cuff Pressure", access: .notify, services: [.bloodPressure])
 }
 
 extension IntermediateCuffPressure: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .intermediateCuffPressure }
-    public static var access: CharacteristicAccess { .notify }
-    public static var services: Set<GATTService> { [.bloodPressure] }
     public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
 }

@@ -86,22 +86,20 @@ public struct BatteryLevel: Sendable, Hashable, Encodable {
 }
 
 extension GATTCharacteristic {
-    public static let batteryLevel = GATTCharacteristic(0x2A19, "Battery Level")
+    public static let batteryLevel = GATTCharacteristic(
+        0x2A19, "Battery Level", access: [.read, .notify], services: [.battery])
 }
 
 extension BatteryLevel: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .batteryLevel }
-    public static var access: CharacteristicAccess { [.read, .notify] }
-    public static var services: Set<GATTService> { [.battery] }
     public var shownValue: any Encodable { percent }
 }
 
 extension GATTCharacteristic {
-    public static let systemID = GATTCharacteristic(0x2A23, "System ID")
+    public static let systemID = GATTCharacteristic(
+        0x2A23, "System ID", access: .read, services: [.deviceInformation])
 }
 
 extension SystemID: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .systemID }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.deviceInformation] }
 }

@@ -28,11 +28,10 @@ public struct GlucoseFeature: OptionSet, Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let glucoseFeature = GATTCharacteristic(0x2A51, "Glucose Feature")
+    public static let glucoseFeature = GATTCharacteristic(
+        0x2A51, "Glucose Feature", access: .read, services: [.glucose])
 }
 
 extension GlucoseFeature: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .glucoseFeature }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.glucose] }
 }

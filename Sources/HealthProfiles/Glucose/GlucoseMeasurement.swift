@@ -117,12 +117,11 @@ public struct GlucoseMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let glucoseMeasurement = GATTCharacteristic(0x2A18, "Glucose Measurement")
+    public static let glucoseMeasurement = GATTCharacteristic(
+        0x2A18, "Glucose Measurement", access: .notify, services: [.glucose])
 }
 
 extension GlucoseMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .glucoseMeasurement }
-    public static var access: CharacteristicAccess { .notify }
-    public static var services: Set<GATTService> { [.glucose] }
     public var frameReadings: [Reading] { readings }
 }

@@ -159,12 +159,11 @@ public struct GlucoseMeasurementContext: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let glucoseMeasurementContext = GATTCharacteristic(0x2A34, "Glucose Measurement Context")
+    public static let glucoseMeasurementContext = GATTCharacteristic(
+        0x2A34, "Glucose Measurement Context", access: .notify, services: [.glucose])
 }
 
 extension GlucoseMeasurementContext: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .glucoseMeasurementContext }
-    public static var access: CharacteristicAccess { .notify }
-    public static var services: Set<GATTService> { [.glucose] }
     public var whyNoReadings: String? { "context: joined to the glucose record with the same sequence number" }
 }

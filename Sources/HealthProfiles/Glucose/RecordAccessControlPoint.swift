@@ -179,11 +179,10 @@ public enum RACPResponse: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let recordAccessControlPoint = GATTCharacteristic(0x2A52, "Record Access Control Point")
+    public static let recordAccessControlPoint = GATTCharacteristic(
+        0x2A52, "Record Access Control Point", access: .controlPoint, services: [.glucose, .pulseOximeter])
 }
 
 extension RACPResponse: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .recordAccessControlPoint }
-    public static var access: CharacteristicAccess { .controlPoint }
-    public static var services: Set<GATTService> { [.glucose, .pulseOximeter] }
 }

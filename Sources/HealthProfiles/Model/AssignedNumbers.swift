@@ -14,7 +14,8 @@ public enum GATTService: UInt16, Sendable, Hashable, Codable, CaseIterable {
     public var uuid: BluetoothUUID { BluetoothUUID(short: rawValue) }
 }
 
-/// A GATT characteristic: its Bluetooth SIG 16-bit assigned number and specification name.
+/// A GATT characteristic: its Bluetooth SIG 16-bit assigned number, specification name, and how and where the
+/// service specifications use it.
 ///
 /// A struct rather than an enum so that each characteristic's number is declared in the file of its codec
 /// (`extension GATTCharacteristic { public static let ... }`): adding one is that file plus one line in
@@ -24,11 +25,17 @@ public struct GATTCharacteristic: RawRepresentable, Sendable, Hashable, Codable,
     public let rawValue: UInt16
     /// The specification name without the number, e.g. "Blood Pressure Measurement".
     public let specificationName: String
+    /// How its service specifications let a client use it (the modes a device profile may name).
+    public let access: CharacteristicAccess
+    /// The services whose specification includes it (where a device profile may use it).
+    public let services: Set<GATTService>
 
     /// Declares a characteristic (for its codec's file); use `init?(rawValue:)` to look one up.
-    public init(_ number: UInt16, _ specificationName: String) {
+    public init(_ number: UInt16, _ specificationName: String, access: CharacteristicAccess, services: Set<GATTService>) {
         rawValue = number
         self.specificationName = specificationName
+        self.access = access
+        self.services = services
     }
 
     /// The registered characteristic with this number; nil when no codec handles it.
@@ -46,7 +53,7 @@ public struct GATTCharacteristic: RawRepresentable, Sendable, Hashable, Codable,
 
     public var description: String { displayName }
 
-    // Identity is the number; the name is documentation carried along.
+    // Identity is the number; the rest is the specification's description of it, carried along.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 

@@ -109,11 +109,10 @@ public struct DeviceDateTime: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 extension GATTCharacteristic {
-    public static let dateTime = GATTCharacteristic(0x2A08, "Date Time")
+    public static let dateTime = GATTCharacteristic(
+        0x2A08, "Date Time", access: [.read, .write], services: [.bloodPressure, .weightScale, .bodyComposition, .healthThermometer])
 }
 
 extension DeviceDateTime: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .dateTime }
-    public static var access: CharacteristicAccess { [.read, .write] }
-    public static var services: Set<GATTService> { [.bloodPressure, .weightScale, .bodyComposition, .healthThermometer] }
 }

@@ -85,12 +85,11 @@ public struct PLXContinuousMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let plxContinuousMeasurement = GATTCharacteristic(0x2A5F, "PLX Continuous Measurement")
+    public static let plxContinuousMeasurement = GATTCharacteristic(
+        0x2A5F, "PLX Continuous Measurement", access: .notify, services: [.pulseOximeter])
 }
 
 extension PLXContinuousMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .plxContinuousMeasurement }
-    public static var access: CharacteristicAccess { .notify }
-    public static var services: Set<GATTService> { [.pulseOximeter] }
     public var frameReadings: [Reading] { readings }
 }

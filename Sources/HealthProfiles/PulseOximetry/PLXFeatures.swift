@@ -46,11 +46,10 @@ public struct PLXFeatures: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let plxFeatures = GATTCharacteristic(0x2A60, "PLX Features")
+    public static let plxFeatures = GATTCharacteristic(
+        0x2A60, "PLX Features", access: .read, services: [.pulseOximeter])
 }
 
 extension PLXFeatures: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .plxFeatures }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.pulseOximeter] }
 }

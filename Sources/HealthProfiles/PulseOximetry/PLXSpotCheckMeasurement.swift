@@ -66,12 +66,11 @@ public struct PLXSpotCheckMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let plxSpotCheckMeasurement = GATTCharacteristic(0x2A5E, "PLX Spot-Check Measurement")
+    public static let plxSpotCheckMeasurement = GATTCharacteristic(
+        0x2A5E, "PLX Spot-Check Measurement", access: .indicate, services: [.pulseOximeter])
 }
 
 extension PLXSpotCheckMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .plxSpotCheckMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.pulseOximeter] }
     public var frameReadings: [Reading] { readings }
 }

@@ -11,12 +11,6 @@ public protocol HealthCharacteristic: Sendable, Hashable, Encodable {
     /// The characteristic this type is the value of.
     static var characteristic: GATTCharacteristic { get }
 
-    /// How its service specification lets a client use it (which modes a device profile may name).
-    static var access: CharacteristicAccess { get }
-
-    /// The services whose specification includes it (where a device profile may use it).
-    static var services: Set<GATTService> { get }
-
     static func decode(_ bytes: some Collection<UInt8>) throws(DecodeError) -> Self
 
     /// The wire form (what a device sends).

@@ -71,23 +71,21 @@ public struct IntermediateTemperature: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let temperatureMeasurement = GATTCharacteristic(0x2A1C, "Temperature Measurement")
+    public static let temperatureMeasurement = GATTCharacteristic(
+        0x2A1C, "Temperature Measurement", access: .indicate, services: [.healthThermometer])
 }
 
 extension TemperatureMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .temperatureMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.healthThermometer] }
     public var frameReadings: [Reading] { readings }
 }
 
 extension GATTCharacteristic {
-    public static let intermediateTemperature = GATTCharacteristic(0x2A1E, "Intermediate Temperature")
+    public static let intermediateTemperature = GATTCharacteristic(
+        0x2A1E, "Intermediate Temperature", access: .notify, services: [.healthThermometer])
 }
 
 extension IntermediateTemperature: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .intermediateTemperature }
-    public static var access: CharacteristicAccess { .notify }
-    public static var services: Set<GATTService> { [.healthThermometer] }
     public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
 }

@@ -38,11 +38,10 @@ public enum TemperatureUnit: String, Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let temperatureType = GATTCharacteristic(0x2A1D, "Temperature Type")
+    public static let temperatureType = GATTCharacteristic(
+        0x2A1D, "Temperature Type", access: .read, services: [.healthThermometer])
 }
 
 extension TemperatureType: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .temperatureType }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.healthThermometer] }
 }

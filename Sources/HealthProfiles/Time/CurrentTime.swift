@@ -46,11 +46,10 @@ public struct CurrentTime: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let currentTime = GATTCharacteristic(0x2A2B, "Current Time")
+    public static let currentTime = GATTCharacteristic(
+        0x2A2B, "Current Time", access: [.read, .notify, .write], services: [.currentTime])
 }
 
 extension CurrentTime: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .currentTime }
-    public static var access: CharacteristicAccess { [.read, .notify, .write] }
-    public static var services: Set<GATTService> { [.currentTime] }
 }

@@ -33,11 +33,10 @@ public enum DayOfWeek: UInt8, Sendable, Hashable, Codable, CaseIterable {
 }
 
 extension GATTCharacteristic {
-    public static let dayOfWeek = GATTCharacteristic(0x2A09, "Day of Week")
+    public static let dayOfWeek = GATTCharacteristic(
+        0x2A09, "Day of Week", access: .read, services: [])
 }
 
 extension DayOfWeek: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .dayOfWeek }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [] }
 }

@@ -124,13 +124,12 @@ public struct BodyCompositionMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let bodyCompositionMeasurement = GATTCharacteristic(0x2A9C, "Body Composition Measurement")
+    public static let bodyCompositionMeasurement = GATTCharacteristic(
+        0x2A9C, "Body Composition Measurement", access: .indicate, services: [.bodyComposition])
 }
 
 extension BodyCompositionMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .bodyCompositionMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.bodyComposition] }
     public var frameReadings: [Reading] { multiplePacket ? [] : readings }
     public var whyNoReadings: String? { multiplePacket ? "half of a split measurement: joined with the other half before storing" : nil }
 }

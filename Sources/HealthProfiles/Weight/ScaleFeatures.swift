@@ -100,21 +100,19 @@ public struct BodyCompositionFeature: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let bodyCompositionFeature = GATTCharacteristic(0x2A9B, "Body Composition Feature")
+    public static let bodyCompositionFeature = GATTCharacteristic(
+        0x2A9B, "Body Composition Feature", access: .read, services: [.bodyComposition])
 }
 
 extension BodyCompositionFeature: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .bodyCompositionFeature }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.bodyComposition] }
 }
 
 extension GATTCharacteristic {
-    public static let weightScaleFeature = GATTCharacteristic(0x2A9E, "Weight Scale Feature")
+    public static let weightScaleFeature = GATTCharacteristic(
+        0x2A9E, "Weight Scale Feature", access: .read, services: [.weightScale])
 }
 
 extension WeightScaleFeature: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .weightScaleFeature }
-    public static var access: CharacteristicAccess { .read }
-    public static var services: Set<GATTService> { [.weightScale] }
 }

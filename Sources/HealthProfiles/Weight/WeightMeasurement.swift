@@ -87,12 +87,11 @@ public struct WeightMeasurement: Sendable, Hashable, Codable {
 }
 
 extension GATTCharacteristic {
-    public static let weightMeasurement = GATTCharacteristic(0x2A9D, "Weight Measurement")
+    public static let weightMeasurement = GATTCharacteristic(
+        0x2A9D, "Weight Measurement", access: .indicate, services: [.weightScale])
 }
 
 extension WeightMeasurement: HealthCharacteristic {
     public static var characteristic: GATTCharacteristic { .weightMeasurement }
-    public static var access: CharacteristicAccess { .indicate }
-    public static var services: Set<GATTService> { [.weightScale] }
     public var frameReadings: [Reading] { readings }
 }
