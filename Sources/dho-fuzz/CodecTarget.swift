@@ -44,13 +44,14 @@ enum CodecTarget {
             return
         }
         _ = value.readings
-        if case let .temperatureMeasurement(measurement) = value { _ = measurement.readings(defaultSite: .armpit) }
+        if let measurement = value.value as? TemperatureMeasurement { _ = measurement.readings(defaultSite: .armpit) }
         let bytes: [UInt8]
         do { bytes = try value.encoded() } catch { violated("\(characteristic.displayName) decoded but does not re-encode: \(error)") }
         guard let again = try? CharacteristicDecoder.decode(characteristic, bytes), again == value else {
             violated("\(characteristic.displayName) re-encoding decodes differently")
         }
-        if case .deviceInformationString = value { return }  // trailing NUL padding is dropped on purpose
+        // Trailing NUL padding is dropped on purpose.
+        if DeviceInformationString.stringCharacteristics.contains(characteristic) { return }
         guard bytes == payload else { violated("\(characteristic.displayName) re-encodes to other bytes") }
     }
 

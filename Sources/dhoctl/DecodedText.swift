@@ -9,20 +9,9 @@ enum DecodedText {
         var out = "\(decoded.characteristic.displayName)\n"
         let readings = decoded.readings
         for reading in readings { out += render(reading) }
-        if readings.isEmpty {
-            switch decoded {
-            case .intermediateCuffPressure, .intermediateTemperature:
-                out += "  live progress while measuring: shown, never stored\n"
-            case .glucoseMeasurementContext:
-                out += "  context: joined to the glucose record with the same sequence number\n"
-            case let .bodyCompositionMeasurement(value) where value.multiplePacket:
-                out += "  half of a split measurement: joined with the other half before storing\n"
-            default:
-                break
-            }
-        }
+        if readings.isEmpty, let why = decoded.value.whyNoReadings { out += "  \(why)\n" }
         out += "  value:\n"
-        for line in ValueText.lines(Mirror(reflecting: decoded).children.first?.value ?? decoded) { out += "    \(line)\n" }
+        for line in ValueText.lines(decoded.value.shownValue) { out += "    \(line)\n" }
         return out
     }
 

@@ -213,22 +213,4 @@ import SeededRandom
         reservedStatus.measurementStatus = [.pulseRateExceedsUpperLimit, .pulseRateBelowLowerLimit]
         #expect(throws: EncodeError.self) { try reservedStatus.encoded() }
     }
-
-    @Test func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x2A35)
-        for _ in 0..<500 {
-            let value = BloodPressureMeasurement(
-                unit: Bool.random(using: &rng) ? .kilopascal : .millimetreOfMercury,
-                systolic: RandomValues.sfloat(&rng), diastolic: RandomValues.sfloat(&rng),
-                meanArterialPressure: RandomValues.sfloat(&rng), timestamp: RandomValues.optionalDate(&rng),
-                pulseRate: Bool.random(using: &rng) ? RandomValues.sfloat(&rng) : nil,
-                userID: Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : nil,
-                measurementStatus: Bool.random(using: &rng)
-                    ? BloodPressureMeasurementStatus(rawValue: UInt16.random(in: 0...0x3F, using: &rng) & ~0x18
-                        | [0, 0x08, 0x10].randomElement(using: &rng)!) : nil)
-            let frame = try value.encoded()
-            #expect(try BloodPressureMeasurement.decode(frame) == value)
-            #expect(try BloodPressureMeasurement.decode(frame).encoded() == frame)
-        }
-    }
 }

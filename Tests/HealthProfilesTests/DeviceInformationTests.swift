@@ -4,7 +4,7 @@ import Testing
 @Suite struct DeviceInformationTests {
     @Test func strings() throws {
         #expect(try CharacteristicDecoder.decode(.manufacturerNameString, Array("OMRON HEALTHCARE".utf8))
-            == .deviceInformationString(.manufacturerNameString, "OMRON HEALTHCARE"))
+            == DecodedCharacteristic(ManufacturerNameString(text: "OMRON HEALTHCARE")))
         // Trailing NUL padding is not text.
         #expect(try DeviceInformationString.decode(Array("HEM-9200T".utf8) + [0, 0], as: .modelNumberString) == "HEM-9200T")
         #expect(try DeviceInformationString.decode(Array("Blodtrykksmåler".utf8), as: .modelNumberString) == "Blodtrykksmåler")
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func batteryLevel() throws {
-        #expect(try CharacteristicDecoder.decode(.batteryLevel, [87]) == .batteryLevel(87))
+        #expect(try CharacteristicDecoder.decode(.batteryLevel, [87]) == DecodedCharacteristic(BatteryLevel(percent: 87)))
         #expect(decodeError(.batteryLevel, [101]) == .invalidValue(
             characteristic: GATTCharacteristic.batteryLevel.displayName, field: "Battery Level", detail: "101 % exceeds 100 %"))
         #expect(decodeError(.batteryLevel, []) != nil)

@@ -299,39 +299,4 @@ import SeededRandom
         }
         #expect(assembler.awaitingContext?.sequenceNumber == 1)  // still waiting for its own context
     }
-
-    @Test func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x2A18)
-        for _ in 0..<300 {
-            let measurement = GlucoseMeasurement(
-                sequenceNumber: RandomValues.uint16(&rng), baseTime: RandomValues.date(&rng),
-                timeOffset: RandomValues.optional(&rng) { Int16.random(in: .min ... .max, using: &$0) },
-                unit: Bool.random(using: &rng) ? .molePerLitre : .kilogramPerLitre,
-                concentration: RandomValues.optional(&rng) {
-                    .init(value: RandomValues.sfloat(&$0), type: GlucoseSampleType.allCases.randomElement(using: &$0)!,
-                          location: GlucoseSampleLocation.allCases.randomElement(using: &$0)!)
-                },
-                sensorStatus: RandomValues.optional(&rng) { GlucoseSensorStatus(rawValue: RandomValues.uint16(&$0) & 0x0FFF) },
-                contextFollows: Bool.random(using: &rng))
-            #expect(try GlucoseMeasurement.decode(try measurement.encoded()) == measurement)
-            let context = GlucoseMeasurementContext(
-                sequenceNumber: measurement.sequenceNumber, extendedFlags: Bool.random(using: &rng) ? 0 : nil,
-                carbohydrate: RandomValues.optional(&rng) {
-                    .init(id: GlucoseCarbohydrate.allCases.randomElement(using: &$0)!, kilograms: RandomValues.sfloat(&$0))
-                },
-                meal: GlucoseMeal.allCases.randomElement(using: &rng),
-                testerHealth: RandomValues.optional(&rng) {
-                    .init(tester: GlucoseTester.allCases.randomElement(using: &$0)!, health: GlucoseHealth.allCases.randomElement(using: &$0)!)
-                },
-                exercise: RandomValues.optional(&rng) {
-                    .init(durationSeconds: RandomValues.uint16(&$0), intensityPercent: UInt8.random(in: 0...100, using: &$0))
-                },
-                medicationUnit: Bool.random(using: &rng) ? .litres : .kilograms,
-                medication: RandomValues.optional(&rng) {
-                    .init(id: GlucoseMedication.allCases.randomElement(using: &$0)!, amount: RandomValues.sfloat(&$0))
-                },
-                hba1c: RandomValues.optional(&rng, RandomValues.sfloat))
-            #expect(try GlucoseMeasurementContext.decode(try context.encoded()) == context)
-        }
-    }
 }

@@ -130,24 +130,4 @@ import SeededRandom
         #expect(decodeError(.plxFeatures, hex("0100")) == .truncated(
             characteristic: GATTCharacteristic.plxFeatures.displayName, field: "Measurement Status Support", needed: 2, available: 0))
     }
-
-    @Test func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x2A5E)
-        for _ in 0..<300 {
-            let spot = PLXSpotCheckMeasurement(
-                spo2: RandomValues.sfloat(&rng), pulseRate: RandomValues.sfloat(&rng), timestamp: RandomValues.optionalDate(&rng),
-                measurementStatus: RandomValues.optional(&rng) { PLXMeasurementStatus(rawValue: RandomValues.uint16(&$0) & 0xFFE0) },
-                deviceAndSensorStatus: RandomValues.optional(&rng) { PLXDeviceAndSensorStatus(rawValue: UInt32(RandomValues.uint16(&$0))) },
-                pulseAmplitudeIndex: RandomValues.optional(&rng, RandomValues.sfloat), deviceClockNotSet: Bool.random(using: &rng))
-            #expect(try PLXSpotCheckMeasurement.decode(try spot.encoded()) == spot)
-            let pair = { (rng: inout SeededGenerator) in
-                PLXContinuousMeasurement.SpO2PR(spo2: RandomValues.sfloat(&rng), pulseRate: RandomValues.sfloat(&rng))
-            }
-            let continuous = PLXContinuousMeasurement(
-                normal: pair(&rng), fast: RandomValues.optional(&rng, pair), slow: RandomValues.optional(&rng, pair),
-                measurementStatus: spot.measurementStatus, deviceAndSensorStatus: spot.deviceAndSensorStatus,
-                pulseAmplitudeIndex: spot.pulseAmplitudeIndex)
-            #expect(try PLXContinuousMeasurement.decode(try continuous.encoded()) == continuous)
-        }
-    }
 }

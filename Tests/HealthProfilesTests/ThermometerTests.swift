@@ -67,16 +67,4 @@ import SeededRandom
             characteristic: GATTCharacteristic.intermediateTemperature.displayName, field: "Temperature Measurement Value",
             needed: 4, available: 2))
     }
-
-    @Test func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x2A1C)
-        for _ in 0..<300 {
-            let value = TemperatureMeasurement(
-                unit: Bool.random(using: &rng) ? .fahrenheit : .celsius, temperature: RandomValues.float(&rng),
-                timestamp: RandomValues.optionalDate(&rng), temperatureType: TemperatureType.allCases.randomElement(using: &rng))
-            let frame = try value.encoded()
-            #expect(try TemperatureMeasurement.decode(frame) == value)
-            #expect(try TemperatureMeasurement.decode(frame).encoded() == frame)
-        }
-    }
 }

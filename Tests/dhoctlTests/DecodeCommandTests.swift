@@ -55,6 +55,24 @@ struct DhoctlRun {
         #expect((readings.first?["qualifiers"] as? [String: String])?["temperature-site"] == "finger")
     }
 
+    /// Values that are not measurements keep the exact output they had before each characteristic became a
+    /// type of its own (`HealthCharacteristic`): a string, a percentage and an identifier shown as such.
+    @Test func deviceInformationValuesKeepTheirOutput() throws {
+        #expect(try DhoctlRun.run(["decode", "2A29", "4F 4D 52 4F 4E 00"]).stdout == """
+            Manufacturer Name String (0x2A29)
+              value:
+                item 0: Manufacturer Name String (0x2A29)
+                item 1: "OMRON"
+
+            """)
+        #expect(try DhoctlRun.run(["decode", "battery-level", "57"]).stdout == "Battery Level (0x2A19)\n  value:\n    87\n")
+        #expect(try DhoctlRun.run(["decode", "2A23", "71 10 00 FE FF 5F 49 B0"]).stdout.hasSuffix("value:\n    B0-49-5F-FF-FE-00-10-71\n"))
+        for (characteristic, hex, value) in [("2A29", "4F4D524F4E", "\"OMRON\""), ("2A19", "57", "87"), ("2A23", "711000FEFF5F49B0", "\"B0-49-5F-FF-FE-00-10-71\"")] {
+            let json = try DhoctlRun.run(["decode", "--json", characteristic, hex]).stdout
+            #expect(json.contains("\"value\" : \(value)\n"), "\(characteristic): \(json)")
+        }
+    }
+
     @Test func badInputExitsNonZeroWithAClearMessage() throws {
         let badHex = try DhoctlRun.run(["decode", "2A35", "1E 8A 0"])
         #expect(badHex.status == 64)

@@ -1,5 +1,12 @@
 /// The glucose meter's side of the Record Access Control Point (Bluetooth Glucose Profile): what a
 /// request selects and which indications answer it. Pure, so it is tested on its own.
+///
+/// Deliberately written from the specification's byte tables, not with HealthProfiles' `RACPRequest` /
+/// `RACPResponse`: the simulator is the test oracle for the gateway's RACP codec. The gateway encodes requests
+/// and decodes responses with those types; were the meter to decode with `RACPRequest.decode` and answer with
+/// `RACPResponse.encoded`, a wrong op code, operator or response-code number would be wrong on both sides and
+/// every test would still pass. A real meter also answers malformed requests with a response code (invalid
+/// operator, operand not supported...), which a shared decoder would turn into a decode error instead.
 enum RecordAccessControlPoint {
     enum Opcode: UInt8 {
         case reportStoredRecords = 0x01

@@ -6,9 +6,9 @@ import HealthProfiles
 enum ClockValue {
     /// The device's clock from the characteristic's value; nil when unreadable or never set.
     static func decode(_ bytes: [UInt8], from characteristic: GATTCharacteristic) -> DeviceDateTime? {
-        switch try? CharacteristicDecoder.decode(characteristic, bytes) {
-        case let .currentTime(current)?: current.dateTime
-        case let .dateTime(dateTime)?: dateTime
+        switch try? CharacteristicDecoder.decode(characteristic, bytes).value {
+        case let current as CurrentTime: current.dateTime
+        case let dateTime as DeviceDateTime: dateTime
         default: nil
         }
     }

@@ -196,14 +196,14 @@ public struct DeviceVisit: Sendable {
                   let bytes = await read(gatt, characteristic),
                   let decoded = try? CharacteristicDecoder.decode(characteristic, bytes)
             else { continue }
-            switch decoded {
-            case let .deviceInformationString(.manufacturerNameString, text): update.manufacturer = text
-            case let .deviceInformationString(.modelNumberString, text): update.model = text
-            case let .deviceInformationString(.serialNumberString, text): update.serial = text
-            case let .deviceInformationString(.firmwareRevisionString, text): update.firmware = text
-            case let .deviceInformationString(.hardwareRevisionString, text): update.hardware = text
-            case let .deviceInformationString(.softwareRevisionString, text): update.software = text
-            case let .systemID(id): update.systemID = id.description
+            switch decoded.value {
+            case let value as ManufacturerNameString: update.manufacturer = value.text
+            case let value as ModelNumberString: update.model = value.text
+            case let value as SerialNumberString: update.serial = value.text
+            case let value as FirmwareRevisionString: update.firmware = value.text
+            case let value as HardwareRevisionString: update.hardware = value.text
+            case let value as SoftwareRevisionString: update.software = value.text
+            case let id as SystemID: update.systemID = id.description
             default: break
             }
         }
@@ -215,7 +215,7 @@ public struct DeviceVisit: Sendable {
             guard let gatt = characteristics[use.characteristic], let bytes = await read(gatt, use.characteristic) else { continue }
             do {
                 let decoded = try CharacteristicDecoder.decode(use.characteristic, bytes)
-                if case let .temperatureType(site) = decoded { processor.setDefaultTemperatureSite(site) }
+                if let site = decoded.value as? TemperatureType { processor.setDefaultTemperatureSite(site) }
                 logger.debug("\(use.characteristic.displayName): \(decoded)", metadata: ["device": "\(device.address)"])
             } catch {
                 logger.warning("unreadable \(use.characteristic.displayName): \(error)", metadata: ["device": "\(device.address)"])

@@ -52,8 +52,11 @@ public struct FrameInterpreter: Sendable {
         } catch {
             return .malformed(error)
         }
-        switch decoded {
-        case let .glucoseMeasurement(measurement):
+        // Only characteristics whose frames depend on other frames (a record and its context, a split
+        // measurement, a site given once, a sampled stream, a transfer's end) are named here; any other goes
+        // through `default`, which stores what `HealthCharacteristic.frameReadings` yields.
+        switch decoded.value {
+        case let measurement as GlucoseMeasurement:
             let released = glucose.accept(measurement)
             // A previously held record (its context never came) comes first, then possibly this one.
             var framed: [FramedReading] = []
@@ -64,7 +67,7 @@ public struct FrameInterpreter: Sendable {
             pendingGlucoseFrames = measurement.contextFollows ? bytes : []
             if framed.isEmpty { return .nothingToStore(reason: "glucose record \(measurement.sequenceNumber) awaits its context") }
             return .readings(framed)
-        case let .glucoseMeasurementContext(context):
+        case let context as GlucoseMeasurementContext:
             do {
                 let record = try glucose.accept(context)
                 defer { pendingGlucoseFrames = [] }
@@ -72,7 +75,7 @@ public struct FrameInterpreter: Sendable {
             } catch {
                 return .malformed(error)
             }
-        case let .bodyCompositionMeasurement(packet) where packet.multiplePacket:
+        case let packet as BodyCompositionMeasurement where packet.multiplePacket:
             do {
                 guard let complete = try bodyComposition.accept(packet) else {
                     pendingBodyCompositionFrames = bytes
@@ -84,17 +87,17 @@ public struct FrameInterpreter: Sendable {
                 pendingBodyCompositionFrames = []
                 return .malformed(error)
             }
-        case let .temperatureMeasurement(measurement):
+        case let measurement as TemperatureMeasurement:
             return .readings(measurement.readings(defaultSite: defaultTemperatureSite).map { FramedReading($0, rawFrame: bytes) })
-        case .plxContinuousMeasurement:
+        case is PLXContinuousMeasurement:
             if let last = lastContinuousSampleAt, receivedAt.timeIntervalSince(last) < continuousSampleInterval {
                 return .nothingToStore(reason: "continuous SpO2 sample inside the sampling interval")
             }
             lastContinuousSampleAt = receivedAt
             return .readings(decoded.readings.map { FramedReading($0, rawFrame: bytes) })
-        case let .recordAccessControlPoint(response):
+        case let response as RACPResponse:
             return .controlPoint(response)
-        case let .temperatureType(site):
+        case let site as TemperatureType:
             defaultTemperatureSite = site
             return .nothingToStore(reason: "temperature site")
         default:

@@ -24,3 +24,12 @@ public struct BloodPressureFeature: OptionSet, Sendable, Hashable, Codable {
 
     public func encoded() -> [UInt8] { [UInt8(truncatingIfNeeded: rawValue), UInt8(truncatingIfNeeded: rawValue >> 8)] }
 }
+
+extension GATTCharacteristic {
+    public static let bloodPressureFeature = GATTCharacteristic(
+        0x2A49, "Blood Pressure Feature", access: .read, services: [.bloodPressure])
+}
+
+extension BloodPressureFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bloodPressureFeature }
+}

@@ -80,3 +80,13 @@ public struct BloodPressureMeasurement: Sendable, Hashable, Codable {
             userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let bloodPressureMeasurement = GATTCharacteristic(
+        0x2A35, "Blood Pressure Measurement", access: .indicate, services: [.bloodPressure])
+}
+
+extension BloodPressureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bloodPressureMeasurement }
+    public var frameReadings: [Reading] { readings }
+}

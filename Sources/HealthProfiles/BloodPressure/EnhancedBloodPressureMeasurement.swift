@@ -101,3 +101,13 @@ public struct EnhancedBloodPressureMeasurement: Sendable, Hashable, Codable {
             userID: userID, qualifiers: qualifiers)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let enhancedBloodPressureMeasurement = GATTCharacteristic(
+        0x2B34, "Enhanced Blood Pressure Measurement", access: .indicate, services: [.bloodPressure])
+}
+
+extension EnhancedBloodPressureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .enhancedBloodPressureMeasurement }
+    public var frameReadings: [Reading] { readings }
+}

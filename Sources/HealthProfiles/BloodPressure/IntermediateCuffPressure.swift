@@ -40,3 +40,13 @@ public struct IntermediateCuffPressure: Sendable, Hashable, Codable {
     /// Live progress only: nothing to store.
     public var readings: [Reading] { [] }
 }
+
+extension GATTCharacteristic {
+    public static let intermediateCuffPressure = GATTCharacteristic(
+        0x2A36, "Intermediate Cuff Pressure", access: .notify, services: [.bloodPressure])
+}
+
+extension IntermediateCuffPressure: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .intermediateCuffPressure }
+    public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
+}

@@ -24,7 +24,7 @@ public enum DeviceInformationString {
 }
 
 /// System ID (0x2A23): 40-bit manufacturer-defined identifier then the 24-bit OUI, little-endian (8 bytes).
-public struct SystemID: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct SystemID: Sendable, Hashable, Encodable, CustomStringConvertible {
     public var manufacturerIdentifier: UInt64
     public var organizationallyUniqueIdentifier: UInt32
 
@@ -54,6 +54,12 @@ public struct SystemID: Sendable, Hashable, Codable, CustomStringConvertible {
     /// show for the SYSID identifier); which form FHIR gets is the forwarder's decision.
     public var wireOrderHex: String { Self.hex(encoded()) }
 
+    /// Encoded as its EUI-64 text, the form technicians compare with the label.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
     private static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { byte in
             let digits = String(byte, radix: 16, uppercase: true)
@@ -63,12 +69,37 @@ public struct SystemID: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// Battery Level (0x2A19): percent 0...100; larger values are rejected.
-public enum BatteryLevel {
-    public static func decode(_ bytes: some Collection<UInt8>) throws(DecodeError) -> UInt8 {
+public struct BatteryLevel: Sendable, Hashable, Encodable {
+    public var percent: UInt8
+
+    public init(percent: UInt8) { self.percent = percent }
+
+    public static func decode(_ bytes: some Collection<UInt8>) throws(DecodeError) -> BatteryLevel {
         var reader = ByteReader(bytes, characteristic: GATTCharacteristic.batteryLevel.displayName)
         let level = try reader.uint8("Battery Level")
         guard level <= 100 else { throw reader.invalid("Battery Level", "\(level) % exceeds 100 %") }
         try reader.expectEnd()
-        return level
+        return BatteryLevel(percent: level)
     }
+
+    public func encoded() -> [UInt8] { [percent] }
+}
+
+extension GATTCharacteristic {
+    public static let batteryLevel = GATTCharacteristic(
+        0x2A19, "Battery Level", access: [.read, .notify], services: [.battery])
+}
+
+extension BatteryLevel: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .batteryLevel }
+    public var shownValue: any Encodable { percent }
+}
+
+extension GATTCharacteristic {
+    public static let systemID = GATTCharacteristic(
+        0x2A23, "System ID", access: .read, services: [.deviceInformation])
+}
+
+extension SystemID: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .systemID }
 }

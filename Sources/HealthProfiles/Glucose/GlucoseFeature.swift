@@ -26,3 +26,12 @@ public struct GlucoseFeature: OptionSet, Sendable, Hashable, Codable {
 
     public func encoded() -> [UInt8] { [UInt8(truncatingIfNeeded: rawValue), UInt8(truncatingIfNeeded: rawValue >> 8)] }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseFeature = GATTCharacteristic(
+        0x2A51, "Glucose Feature", access: .read, services: [.glucose])
+}
+
+extension GlucoseFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseFeature }
+}

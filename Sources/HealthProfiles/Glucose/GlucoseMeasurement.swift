@@ -115,3 +115,13 @@ public struct GlucoseMeasurement: Sendable, Hashable, Codable {
             sequenceNumber: sequenceNumber, qualifiers: qualifiers)
     }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseMeasurement = GATTCharacteristic(
+        0x2A18, "Glucose Measurement", access: .notify, services: [.glucose])
+}
+
+extension GlucoseMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseMeasurement }
+    public var frameReadings: [Reading] { readings }
+}

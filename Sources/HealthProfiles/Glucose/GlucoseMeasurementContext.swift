@@ -157,3 +157,13 @@ public struct GlucoseMeasurementContext: Sendable, Hashable, Codable {
         value.number.map { $0.scaled(byPowerOfTen: power).description } ?? value.description
     }
 }
+
+extension GATTCharacteristic {
+    public static let glucoseMeasurementContext = GATTCharacteristic(
+        0x2A34, "Glucose Measurement Context", access: .notify, services: [.glucose])
+}
+
+extension GlucoseMeasurementContext: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .glucoseMeasurementContext }
+    public var whyNoReadings: String? { "context: joined to the glucose record with the same sequence number" }
+}

@@ -177,3 +177,12 @@ public enum RACPResponse: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension GATTCharacteristic {
+    public static let recordAccessControlPoint = GATTCharacteristic(
+        0x2A52, "Record Access Control Point", access: .controlPoint, services: [.glucose, .pulseOximeter])
+}
+
+extension RACPResponse: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .recordAccessControlPoint }
+}

@@ -14,74 +14,62 @@ public enum GATTService: UInt16, Sendable, Hashable, Codable, CaseIterable {
     public var uuid: BluetoothUUID { BluetoothUUID(short: rawValue) }
 }
 
-public enum GATTCharacteristic: UInt16, Sendable, Hashable, Codable, CaseIterable {
-    case dateTime = 0x2A08
-    case dayOfWeek = 0x2A09
-    case temperatureMeasurement = 0x2A1C
-    case temperatureType = 0x2A1D
-    case intermediateTemperature = 0x2A1E
-    case glucoseMeasurement = 0x2A18
-    case batteryLevel = 0x2A19
-    case systemID = 0x2A23
-    case modelNumberString = 0x2A24
-    case serialNumberString = 0x2A25
-    case firmwareRevisionString = 0x2A26
-    case hardwareRevisionString = 0x2A27
-    case softwareRevisionString = 0x2A28
-    case manufacturerNameString = 0x2A29
-    case currentTime = 0x2A2B
-    case glucoseMeasurementContext = 0x2A34
-    case bloodPressureMeasurement = 0x2A35
-    case intermediateCuffPressure = 0x2A36
-    case bloodPressureFeature = 0x2A49
-    case glucoseFeature = 0x2A51
-    case recordAccessControlPoint = 0x2A52
-    case plxSpotCheckMeasurement = 0x2A5E
-    case plxContinuousMeasurement = 0x2A5F
-    case plxFeatures = 0x2A60
-    case bodyCompositionFeature = 0x2A9B
-    case bodyCompositionMeasurement = 0x2A9C
-    case weightMeasurement = 0x2A9D
-    case weightScaleFeature = 0x2A9E
-    case enhancedBloodPressureMeasurement = 0x2B34
+/// A GATT characteristic: its Bluetooth SIG 16-bit assigned number, specification name, and how and where the
+/// service specifications use it.
+///
+/// A struct rather than an enum so that each characteristic's number is declared in the file of its codec
+/// (`extension GATTCharacteristic { public static let ... }`): adding one is that file plus one line in
+/// `CharacteristicRegistry`. The set the gateway knows is the registry's, so `init?(rawValue:)` and `allCases`
+/// still refuse a number no codec handles, as the enum did.
+public struct GATTCharacteristic: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    public let rawValue: UInt16
+    /// The specification name without the number, e.g. "Blood Pressure Measurement".
+    public let specificationName: String
+    /// How its service specifications let a client use it (the modes a device profile may name).
+    public let access: CharacteristicAccess
+    /// The services whose specification includes it (where a device profile may use it).
+    public let services: Set<GATTService>
+
+    /// Declares a characteristic (for its codec's file); use `init?(rawValue:)` to look one up.
+    public init(_ number: UInt16, _ specificationName: String, access: CharacteristicAccess, services: Set<GATTService>) {
+        rawValue = number
+        self.specificationName = specificationName
+        self.access = access
+        self.services = services
+    }
+
+    /// The registered characteristic with this number; nil when no codec handles it.
+    public init?(rawValue: UInt16) {
+        guard let known = CharacteristicRegistry.type(for: rawValue)?.characteristic else { return nil }
+        self = known
+    }
+
+    public static var allCases: [GATTCharacteristic] { CharacteristicRegistry.types.map { $0.characteristic } }
 
     public var uuid: BluetoothUUID { BluetoothUUID(short: rawValue) }
 
     /// The name used in error messages and logs, e.g. "Blood Pressure Measurement (0x2A35)".
-    public var displayName: String {
-        let name: String
-        switch self {
-        case .dateTime: name = "Date Time"
-        case .dayOfWeek: name = "Day of Week"
-        case .temperatureMeasurement: name = "Temperature Measurement"
-        case .temperatureType: name = "Temperature Type"
-        case .intermediateTemperature: name = "Intermediate Temperature"
-        case .glucoseMeasurement: name = "Glucose Measurement"
-        case .batteryLevel: name = "Battery Level"
-        case .systemID: name = "System ID"
-        case .modelNumberString: name = "Model Number String"
-        case .serialNumberString: name = "Serial Number String"
-        case .firmwareRevisionString: name = "Firmware Revision String"
-        case .hardwareRevisionString: name = "Hardware Revision String"
-        case .softwareRevisionString: name = "Software Revision String"
-        case .manufacturerNameString: name = "Manufacturer Name String"
-        case .currentTime: name = "Current Time"
-        case .glucoseMeasurementContext: name = "Glucose Measurement Context"
-        case .bloodPressureMeasurement: name = "Blood Pressure Measurement"
-        case .intermediateCuffPressure: name = "Intermediate Cuff Pressure"
-        case .bloodPressureFeature: name = "Blood Pressure Feature"
-        case .glucoseFeature: name = "Glucose Feature"
-        case .recordAccessControlPoint: name = "Record Access Control Point"
-        case .plxSpotCheckMeasurement: name = "PLX Spot-Check Measurement"
-        case .plxContinuousMeasurement: name = "PLX Continuous Measurement"
-        case .plxFeatures: name = "PLX Features"
-        case .bodyCompositionFeature: name = "Body Composition Feature"
-        case .bodyCompositionMeasurement: name = "Body Composition Measurement"
-        case .weightMeasurement: name = "Weight Measurement"
-        case .weightScaleFeature: name = "Weight Scale Feature"
-        case .enhancedBloodPressureMeasurement: name = "Enhanced Blood Pressure Measurement"
+    public var displayName: String { "\(specificationName) (0x\(String(rawValue, radix: 16, uppercase: true)))" }
+
+    public var description: String { displayName }
+
+    // Identity is the number; the rest is the specification's description of it, carried along.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    /// Encoded as the bare number, as the enum was; an unregistered number does not decode.
+    public init(from decoder: any Decoder) throws {
+        let number = try decoder.singleValueContainer().decode(UInt16.self)
+        guard let known = GATTCharacteristic(rawValue: number) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "unknown characteristic \(number)"))
         }
-        return "\(name) (0x\(String(rawValue, radix: 16, uppercase: true)))"
+        self = known
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }
 

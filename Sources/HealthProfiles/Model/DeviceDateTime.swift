@@ -107,3 +107,12 @@ public struct DeviceDateTime: Sendable, Hashable, Codable, CustomStringConvertib
         return l.lexicographicallyPrecedes(r)
     }
 }
+
+extension GATTCharacteristic {
+    public static let dateTime = GATTCharacteristic(
+        0x2A08, "Date Time", access: [.read, .write], services: [.bloodPressure, .weightScale, .bodyComposition, .healthThermometer])
+}
+
+extension DeviceDateTime: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .dateTime }
+}

@@ -1,10 +1,4 @@
 extension GATTCharacteristic {
-    /// The specification name without the number, e.g. "Blood Pressure Measurement".
-    public var specificationName: String {
-        // displayName is "<name> (0x....)"; the name never contains a parenthesis.
-        String(displayName.prefix(while: { $0 != "(" }).dropLast())
-    }
-
     /// Lower-case hyphenated name for command lines and files, e.g. "blood-pressure-measurement".
     public var slug: String {
         specificationName.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }).joined(separator: "-")

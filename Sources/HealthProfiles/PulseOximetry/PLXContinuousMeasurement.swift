@@ -83,3 +83,13 @@ public struct PLXContinuousMeasurement: Sendable, Hashable, Codable {
             qualifiers: qualifiers)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxContinuousMeasurement = GATTCharacteristic(
+        0x2A5F, "PLX Continuous Measurement", access: .notify, services: [.pulseOximeter])
+}
+
+extension PLXContinuousMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxContinuousMeasurement }
+    public var frameReadings: [Reading] { readings }
+}

@@ -44,3 +44,12 @@ public struct PLXFeatures: Sendable, Hashable, Codable {
         return PLXFeatures(supported: supported, measurementStatusSupport: status, deviceAndSensorStatusSupport: device)
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxFeatures = GATTCharacteristic(
+        0x2A60, "PLX Features", access: .read, services: [.pulseOximeter])
+}
+
+extension PLXFeatures: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxFeatures }
+}

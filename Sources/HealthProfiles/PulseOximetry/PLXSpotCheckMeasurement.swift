@@ -64,3 +64,13 @@ public struct PLXSpotCheckMeasurement: Sendable, Hashable, Codable {
             deviceTime: timestamp, components: components, flags: flags)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let plxSpotCheckMeasurement = GATTCharacteristic(
+        0x2A5E, "PLX Spot-Check Measurement", access: .indicate, services: [.pulseOximeter])
+}
+
+extension PLXSpotCheckMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .plxSpotCheckMeasurement }
+    public var frameReadings: [Reading] { readings }
+}

@@ -69,3 +69,23 @@ public struct IntermediateTemperature: Sendable, Hashable, Codable {
 
     public var readings: [Reading] { [] }
 }
+
+extension GATTCharacteristic {
+    public static let temperatureMeasurement = GATTCharacteristic(
+        0x2A1C, "Temperature Measurement", access: .indicate, services: [.healthThermometer])
+}
+
+extension TemperatureMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .temperatureMeasurement }
+    public var frameReadings: [Reading] { readings }
+}
+
+extension GATTCharacteristic {
+    public static let intermediateTemperature = GATTCharacteristic(
+        0x2A1E, "Intermediate Temperature", access: .notify, services: [.healthThermometer])
+}
+
+extension IntermediateTemperature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .intermediateTemperature }
+    public var whyNoReadings: String? { "live progress while measuring: shown, never stored" }
+}

@@ -36,3 +36,12 @@ public enum TemperatureUnit: String, Sendable, Hashable, Codable {
 
     public var ucum: UCUMUnit { self == .celsius ? .celsius : .fahrenheit }
 }
+
+extension GATTCharacteristic {
+    public static let temperatureType = GATTCharacteristic(
+        0x2A1D, "Temperature Type", access: .read, services: [.healthThermometer])
+}
+
+extension TemperatureType: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .temperatureType }
+}

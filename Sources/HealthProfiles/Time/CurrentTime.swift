@@ -44,3 +44,12 @@ public struct CurrentTime: Sendable, Hashable, Codable {
         return CurrentTime(dateTime: dateTime, dayOfWeek: day, fractions256: fractions, adjustReason: AdjustReason(rawValue: reason))
     }
 }
+
+extension GATTCharacteristic {
+    public static let currentTime = GATTCharacteristic(
+        0x2A2B, "Current Time", access: [.read, .notify, .write], services: [.currentTime])
+}
+
+extension CurrentTime: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .currentTime }
+}

@@ -31,3 +31,12 @@ public enum DayOfWeek: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
     public func encoded() -> [UInt8] { [rawValue] }
 }
+
+extension GATTCharacteristic {
+    public static let dayOfWeek = GATTCharacteristic(
+        0x2A09, "Day of Week", access: .read, services: [])
+}
+
+extension DayOfWeek: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .dayOfWeek }
+}

@@ -122,3 +122,14 @@ public struct BodyCompositionMeasurement: Sendable, Hashable, Codable {
             deviceTime: timestamp, components: components, userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let bodyCompositionMeasurement = GATTCharacteristic(
+        0x2A9C, "Body Composition Measurement", access: .indicate, services: [.bodyComposition])
+}
+
+extension BodyCompositionMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bodyCompositionMeasurement }
+    public var frameReadings: [Reading] { multiplePacket ? [] : readings }
+    public var whyNoReadings: String? { multiplePacket ? "half of a split measurement: joined with the other half before storing" : nil }
+}

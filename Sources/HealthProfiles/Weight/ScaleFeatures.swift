@@ -98,3 +98,21 @@ public struct BodyCompositionFeature: Sendable, Hashable, Codable {
         return writer.bytes
     }
 }
+
+extension GATTCharacteristic {
+    public static let bodyCompositionFeature = GATTCharacteristic(
+        0x2A9B, "Body Composition Feature", access: .read, services: [.bodyComposition])
+}
+
+extension BodyCompositionFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .bodyCompositionFeature }
+}
+
+extension GATTCharacteristic {
+    public static let weightScaleFeature = GATTCharacteristic(
+        0x2A9E, "Weight Scale Feature", access: .read, services: [.weightScale])
+}
+
+extension WeightScaleFeature: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .weightScaleFeature }
+}

@@ -85,3 +85,13 @@ public struct WeightMeasurement: Sendable, Hashable, Codable {
             components: components, userID: userID)]
     }
 }
+
+extension GATTCharacteristic {
+    public static let weightMeasurement = GATTCharacteristic(
+        0x2A9D, "Weight Measurement", access: .indicate, services: [.weightScale])
+}
+
+extension WeightMeasurement: HealthCharacteristic {
+    public static var characteristic: GATTCharacteristic { .weightMeasurement }
+    public var frameReadings: [Reading] { readings }
+}
