@@ -79,6 +79,21 @@ public struct StoreUnitOfWork {
         return .success(value)
     }
 
+    /// Which of these readings (by identifier) the store still holds: a module that keeps its own rows about
+    /// readings (Triage's evaluations) drops them once the store's retention has deleted the reading.
+    public func storedReadings(among identifiers: [String]) throws -> Set<String> {
+        var stored = Set<String>()
+        // In chunks: SQLite limits the number of bound parameters of one statement.
+        for start in stride(from: 0, to: identifiers.count, by: 500) {
+            let chunk = Array(identifiers[start..<min(start + 500, identifiers.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            stored.formUnion(try String.fetchAll(
+                db, sql: "SELECT identifier FROM readings WHERE identifier IN (\(marks))",
+                arguments: StatementArguments(chunk)))
+        }
+        return stored
+    }
+
     /// Deletes every outbox item of `kind`, whatever its state (Triage forgetting the previous patient's Flags).
     @discardableResult
     public func deleteOutboxItems(kind: OutboxKind) throws -> Int {

@@ -28,7 +28,9 @@ extension Triage {
     @discardableResult
     public func applyRetention(olderThan cutoff: Date) async throws -> TriageRetentionReport {
         let now = clock()
-        let report = try await database.write { db in
+        // One unit of work: the store answers which readings it still holds, triage deletes its own rows.
+        let report = try await store.write { unit in
+            let db = unit.db
             var report = TriageRetentionReport()
             let plan = try PlanRecords.active(db)?.document.plan
             let longestWindow = plan?.windowChanges.map(\.windowHours).max() ?? 0
@@ -45,11 +47,13 @@ extension Triage {
             report.values = db.changesCount
 
             let horizon = cutoff.timeIntervalSince1970
-            try db.execute(sql: """
-                DELETE FROM triage_evaluations
-                WHERE evaluated_at < ? AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.identifier = reading_id)
-                """, arguments: [horizon])
-            report.evaluations = db.changesCount
+            let old = try String.fetchAll(db, sql: "SELECT DISTINCT reading_id FROM triage_evaluations WHERE evaluated_at < ?",
+                                          arguments: [horizon])
+            for reading in Set(old).subtracting(try unit.storedReadings(among: old)) {
+                try db.execute(sql: "DELETE FROM triage_evaluations WHERE reading_id = ? AND evaluated_at < ?",
+                               arguments: [reading, horizon])
+                report.evaluations += db.changesCount
+            }
 
             let endedAlerts = """
                 SELECT id FROM triage_alerts
