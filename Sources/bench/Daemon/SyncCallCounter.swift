@@ -15,6 +15,8 @@ final class SyncCallCounter: @unchecked Sendable {
     // @unchecked: used by one benchmark task, attach then detach.
     static let syscalls = ["fsync", "fdatasync", "sync_file_range"]
 
+    static let execWithSignalsUnblocked = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])"
+
     private let process: Process
     private let summaryPath: String
     private let errorPath: String
@@ -33,12 +35,15 @@ final class SyncCallCounter: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["strace", "-f", "-c", "-q", "-e", "trace=" + Self.syscalls.joined(separator: ","),
+        // strace ends (detaches and writes its summary) on SIGINT, but only if SIGINT is not blocked, and a child
+        // of `Process` inherits the signal mask of the concurrency pool's thread, which blocks nearly all signals.
+        // So a one-line python3 (a test dependency already) clears the mask and execs strace: the same process id.
+        process.arguments = ["python3", "-c", Self.execWithSignalsUnblocked, "strace", "-f", "-c", "-q", "-e", "trace=" + Self.syscalls.joined(separator: ","),
                              "-o", summaryPath, "-p", String(pid)]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()  // env execs strace: the same process id
+        try process.run()
 
         let deadline = ContinuousClock.now + .seconds(20)
         while !Self.allThreads(of: pid, tracedBy: process.processIdentifier) {
@@ -59,7 +64,8 @@ final class SyncCallCounter: @unchecked Sendable {
             guard ContinuousClock.now < deadline else { throw HarnessError("strace did not exit after SIGINT: \(errors)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        guard let summary = try? String(contentsOfFile: summaryPath, encoding: .utf8), summary.contains("syscall") else {
+        // No calls at all: strace leaves the file empty.
+        guard let summary = try? String(contentsOfFile: summaryPath, encoding: .utf8), summary.isEmpty || summary.contains("syscall") else {
             throw HarnessError("strace wrote no summary: \(errors)")
         }
         return Self.calls(inSummary: summary)
