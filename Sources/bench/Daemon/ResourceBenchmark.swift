@@ -56,6 +56,12 @@ struct ResourceBenchmark: AsyncParsableCommand {
         let series: ProcessSeries
         let stored: Int
         let forwarded: Int
+
+        var cpuMillisecondsPerReading: Double { perReading((series.window.end.cpuSeconds - series.window.start.cpuSeconds) * 1000) }
+        var kilobytesWrittenPerReading: Double { perReading(Double(series.window.writtenBytes) / 1024) }
+        var wakeupsPerReading: Double { perReading(Double(series.window.wakeups)) }
+
+        private func perReading(_ total: Double) -> Double { stored > 0 ? total / Double(stored) : .nan }
     }
 
     static func measure(_ fixture: DaemonFixture, _ settings: Settings) async throws -> Report {
@@ -81,7 +87,7 @@ struct ResourceBenchmark: AsyncParsableCommand {
         var soakSlope: Double?
         var rows = figures(idle: idle, load: load, syncs: syncs, after: after, settings)
         if let soak = settings.soak {
-            let (row, slope) = try await Self.soak(fixture, pid: pid, rate: settings.rate, for: soak)
+            let (row, slope) = try await RSSSoak.measure(fixture, pid: pid, rate: settings.rate, for: soak)
             rows.append(row)
             soakSlope = slope
         }
@@ -92,12 +98,9 @@ struct ResourceBenchmark: AsyncParsableCommand {
         ])
     }
 
-    static func figures(idle: ProcessSeries, load: LoadWindow, syncs: SyncCount?, after: ProcessSeries, _ settings: Settings) -> [BenchRow] {
+    static func figures(idle: ProcessSeries, load: LoadWindow, syncs: SyncCallCounter.Count?, after: ProcessSeries, _ settings: Settings) -> [BenchRow] {
         let seconds = Fmt.fixed(settings.window.inSeconds, 0)
         let window = load.series.window
-        let perReading = { (value: Double) in load.stored > 0 ? value / Double(load.stored) : .nan }
-        let cpuPerReading = perReading((window.end.cpuSeconds - window.start.cpuSeconds) * 1000)
-        let kilobytesPerReading = perReading(Double(window.writtenBytes) / 1024)
         var rows = [
             BenchRow("Daemon resources", "Idle: one paired oximeter, visit over, \(seconds) s window", resources(idle.window),
                      "\(Fmt.fixed(idle.window.wakeupsPerSecond)) wake-ups/s (most in a second \(Fmt.fixed(idle.maximumWakeupRate, 0))), "
@@ -105,9 +108,9 @@ struct ResourceBenchmark: AsyncParsableCommand {
             BenchRow("Daemon resources",
                      "Under load: \(settings.rate) spot-check readings/s stored, triaged, forwarded + \(settings.rate) continuous samples/s, \(seconds) s",
                      resources(window),
-                     "\(load.stored) stored, \(load.forwarded) forwarded in the window; \(Fmt.fixed(cpuPerReading, 2)) ms CPU/reading, "
-                         + "\(Fmt.fixed(kilobytesPerReading)) KB written/reading (write_bytes), "
-                         + "\(Fmt.fixed(perReading(Double(window.wakeups)))) wake-ups/reading, up to \(load.series.maximumThreads) threads"),
+                     "\(load.stored) stored, \(load.forwarded) forwarded in the window; \(Fmt.fixed(load.cpuMillisecondsPerReading, 2)) ms CPU/reading, "
+                         + "\(Fmt.fixed(load.kilobytesWrittenPerReading)) KB written/reading (write_bytes), "
+                         + "\(Fmt.fixed(load.wakeupsPerReading)) wake-ups/reading, up to \(load.series.maximumThreads) threads"),
         ]
         if let syncs {
             rows.append(BenchRow("Daemon resources", "Under the same load with strace -f -c attached (a separate \(seconds) s window)",
@@ -138,7 +141,7 @@ struct ResourceBenchmark: AsyncParsableCommand {
     }
 
     /// fsync, fdatasync and sync_file_range calls in a load window; nil (and said) when strace is not installed.
-    static func countSyncs(_ fixture: DaemonFixture, pid: Int32, _ settings: Settings) async throws -> SyncCount? {
+    static func countSyncs(_ fixture: DaemonFixture, pid: Int32, _ settings: Settings) async throws -> SyncCallCounter.Count? {
         guard SyncCallCounter.isAvailable else {
             print("strace is not installed (scripts/ensure-deps installs it): no fsync count")
             return nil
@@ -155,37 +158,9 @@ struct ResourceBenchmark: AsyncParsableCommand {
             _ = try? await counter.detach()
             throw error
         }
-        let count = SyncCount(calls: calls, stored: try poller.count(after: firstID))
+        let count = SyncCallCounter.Count(calls: calls, stored: try poller.count(after: firstID))
         print("strace window: \(count.summary)")
         return count
-    }
-
-    struct SyncCount: Sendable {
-        let calls: [String: Int]
-        let stored: Int
-
-        var total: Int { calls.values.reduce(0, +) }
-        var perReading: Double { stored > 0 ? Double(total) / Double(stored) : .nan }
-        var summary: String {
-            SyncCallCounter.syscalls.map { "\(calls[$0] ?? 0) \($0)" }.joined(separator: " + ") + " for \(stored) readings stored"
-        }
-    }
-
-    /// RSS every 10 s over `duration` at `rate` readings/s: the least-squares slope, in KB per minute.
-    static func soak(_ fixture: DaemonFixture, pid: Int32, rate: Int, for duration: Duration) async throws -> (BenchRow, Double) {
-        try await fixture.waitUntilListening()
-        print("soak: \(Fmt.fixed(duration.inSeconds, 0)) s at \(rate) readings/s, RSS every 10 s")
-        async let series = ProcessSeries.record(pid: pid, every: .seconds(10), for: duration)
-        let sent = try await LoadGenerator.send(fixture, rate: rate, for: duration, reconnecting: true)
-        let samples = try await series.samples
-        let points = samples.map { (x: ($0.takenAt - samples[0].takenAt).inSeconds / 60, y: Double($0.residentBytes) / 1024) }
-        let slope = leastSquaresSlope(points)
-        let first = samples[0], last = samples[samples.count - 1]
-        let result = "RSS \(Fmt.fixed(Double(first.residentBytes) / 1_048_576)) → \(Fmt.fixed(Double(last.residentBytes) / 1_048_576)) MB, "
-            + "slope \(Fmt.fixed(slope)) KB/min"
-        print("soak: \(result); \(sent) spot-checks sent, \(samples.count) RSS samples")
-        return (BenchRow("Daemon resources", "Soak: \(rate) readings/s for \(Fmt.fixed(duration.inSeconds / 60)) min, RSS every 10 s",
-                         result, "least-squares slope over \(samples.count) samples; \(sent) spot-checks sent"), slope)
     }
 
     static func observations(_ fixture: DaemonFixture) async throws -> Int {

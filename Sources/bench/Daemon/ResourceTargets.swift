@@ -8,19 +8,15 @@ enum ResourceTargets {
     static let syncsPerReading = 2.0
     static let wakeupsPerSecond = 1.0
 
-    static func rows(idle: ProcessSeries, load: ResourceBenchmark.LoadWindow, syncs: ResourceBenchmark.SyncCount?,
+    static func rows(idle: ProcessSeries, load: ResourceBenchmark.LoadWindow, syncs: SyncCallCounter.Count?,
                      after: ProcessSeries, soakSlope: Double?) -> [BenchRow] {
-        let window = load.series.window
-        let perReading = { (value: Double) in load.stored > 0 ? value / Double(load.stored) : .nan }
-        let cpu = perReading((window.end.cpuSeconds - window.start.cpuSeconds) * 1000)
-        let written = perReading(Double(window.writtenBytes) / 1024)
         let mostThreads = max(idle.maximumThreads, load.series.maximumThreads, after.maximumThreads)
         let wakeups = max(idle.maximumWakeupRate, after.maximumWakeupRate)
         var rows = [
             row("Idle RSS, one paired device", idle.window.residentMB, "MB", atMost: idleResidentMB),
-            row("CPU per reading under load", cpu, "ms", atMost: cpuMillisecondsPerReading, digits: 2),
+            row("CPU per reading under load", load.cpuMillisecondsPerReading, "ms", atMost: cpuMillisecondsPerReading, digits: 2),
             row("Threads, most seen idle, under load and after", Double(mostThreads), "", atMost: Double(threads), digits: 0),
-            row("Disk bytes written per reading (/proc/PID/io write_bytes)", written, "KB", atMost: kilobytesWrittenPerReading),
+            row("Disk bytes written per reading (/proc/PID/io write_bytes)", load.kilobytesWrittenPerReading, "KB", atMost: kilobytesWrittenPerReading),
             syncs.map { row("fsync + fdatasync + sync_file_range per reading (strace)", $0.perReading, "", atMost: syncsPerReading, digits: 2) }
                 ?? BenchRow("Target (issue 16)", "fsync calls per reading", "not counted (no strace)", "≤ \(Fmt.fixed(syncsPerReading, 0))"),
             row("Wake-ups/s, worst second idle and in the minute after the load", wakeups, "/s", atMost: wakeupsPerSecond, digits: 0),

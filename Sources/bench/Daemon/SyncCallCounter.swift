@@ -96,4 +96,16 @@ final class SyncCallCounter: @unchecked Sendable {
             return status.split(separator: "\n").contains { $0.hasPrefix("TracerPid:") && $0.hasSuffix("\t\(tracer)") }
         }
     }
+
+    /// Sync calls in a window and the readings stored in it.
+    struct Count: Sendable {
+        let calls: [String: Int]
+        let stored: Int
+
+        var total: Int { calls.values.reduce(0, +) }
+        var perReading: Double { stored > 0 ? Double(total) / Double(stored) : .nan }
+        var summary: String {
+            SyncCallCounter.syscalls.map { "\(calls[$0] ?? 0) \($0)" }.joined(separator: " + ") + " for \(stored) readings stored"
+        }
+    }
 }
