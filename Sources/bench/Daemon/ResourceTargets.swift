@@ -19,7 +19,7 @@ enum ResourceTargets {
             row("Disk bytes written per reading (/proc/PID/io write_bytes)", load.kilobytesWrittenPerReading, "KB", atMost: kilobytesWrittenPerReading),
             syncs.map { row("fsync + fdatasync + sync_file_range per reading (strace)", $0.perReading, "", atMost: syncsPerReading, digits: 2) }
                 ?? BenchRow("Target (issue 16)", "fsync calls per reading", "not counted (no strace)", "≤ \(Fmt.fixed(syncsPerReading, 0))"),
-            row("Wake-ups/s, worst second idle and in the minute after the load", wakeups, "/s", atMost: wakeupsPerSecond, digits: 0),
+            row("Wake-ups/s, worst second idle and after the load", wakeups, "/s", atMost: wakeupsPerSecond, digits: 0),
         ]
         if let soakSlope {
             rows.append(BenchRow("Target (issue 16)", "RSS slope over the soak", "\(Fmt.fixed(soakSlope)) KB/min",
