@@ -27,8 +27,14 @@ struct AllBenchmarks: AsyncParsableCommand {
     @Option(help: "Latency samples.")
     var latencySamples = 300
 
-    @Option(help: "Seconds per resource window (idle, load, idle again).")
+    @Option(help: "Seconds per resource window (idle, load counted by strace, timed load).")
     var resourceWindow = 20
+
+    @Option(help: "Seconds of per-second wake-up samples right after the resource load.")
+    var afterLoadSeconds = 60
+
+    @Option(help: "Seconds of resource soak at 20 readings/s, RSS every 10 s, for its slope (0: none; e.g. 1800).")
+    var soakSeconds = 0
 
     @Option(help: "Also write the table (with the run's environment) to this Markdown file.")
     var output: String?
@@ -50,12 +56,15 @@ struct AllBenchmarks: AsyncParsableCommand {
                 $0, samples: latencySamples, interval: .milliseconds(50), poll: .microseconds(250), ingestTransaction: 1 / ingest.storeRate)
         }
         section("daemon resources")
-        rows += try await DaemonFixture.with {
-            try await ResourceBenchmark.measure($0, settle: .seconds(5), window: .seconds(resourceWindow), rate: 20)
+        let resources = try await DaemonFixture.with {
+            try await ResourceBenchmark.measure($0, ResourceBenchmark.Settings(
+                settle: .seconds(5), window: .seconds(resourceWindow), rate: 20, afterLoad: .seconds(afterLoadSeconds),
+                soak: soakSeconds > 0 ? .seconds(soakSeconds) : nil))
         }
+        rows += resources.rows
 
         let elapsed = Int(Date().timeIntervalSince(started))
-        let report = Self.environment(started) + "\n\n" + ResultTable.markdown(rows)
+        let report = Self.environment(started) + "\n\n" + ResultTable.markdown(rows) + "\n\n" + resources.notes.joined(separator: "\n\n")
             + "\n\nAll benchmarks took \(elapsed / 60) min \(elapsed % 60) s; load average (1 min) \(loadBefore) at the start, "
             + "\(Self.loadAverage()) at the end.\n"
         print("\n" + report)

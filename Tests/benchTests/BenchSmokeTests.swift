@@ -38,4 +38,44 @@ import Testing
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("Notification → Observation committed at the FHIR receiver"))
     }
+
+    @Test func resourcesReportsEveryFigureWithItsTarget() async throws {
+        let output = try await bench(
+            ["resources", "--settle", "1", "--window", "2", "--after-load-seconds", "4", "--soak-seconds", "10"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let text = output.stdout
+        // One wake-up figure per second of each window, each a count.
+        let idle = series(after: "Wake-ups in each second of the idle window: ", in: text)
+        let afterLoad = series(after: "Wake-ups in each second of the 4 s after the load: ", in: text)
+        #expect(idle?.count == 2, "\(text)")
+        #expect(afterLoad?.count == 4, "\(text)")
+        #expect(((idle ?? []) + (afterLoad ?? [])).allSatisfy { $0 >= 0 })
+        // Every target row, with a sane figure beside its target.
+        #expect(text.split(separator: "\n").filter { $0.contains("| Target (issue 16)") }.count == 7, "\(text)")
+        #expect(try #require(targetFigure("Idle RSS", in: text)) > 0)
+        #expect(try #require(targetFigure("CPU per reading", in: text)) > 0)
+        #expect(try #require(targetFigure("Threads, most seen", in: text)) >= 1)
+        #expect(try #require(targetFigure("Disk bytes written per reading", in: text)) >= 0)
+        // Every reading is committed (synchronous=FULL) before it counts as stored: no syncs means strace missed threads.
+        #expect(try #require(targetFigure("fsync + fdatasync", in: text)) > 0)
+        #expect(try #require(targetFigure("Wake-ups/s, worst second", in: text)) >= 0)
+        #expect(try #require(targetFigure("RSS slope over the soak", in: text)).isFinite)
+        #expect(text.contains("least-squares slope over 2 samples"), "\(text)")
+    }
+
+    /// "3, 0, 12" after `label` up to the line's closing full stop, as numbers; nil if the line is missing.
+    func series(after label: String, in text: String) -> [Double]? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(label) }) else { return nil }
+        return line.dropFirst(label.count).dropLast().split(separator: ", ").compactMap { Double($0) }
+    }
+
+    /// The leading number of the Result cell in the target row whose Measure starts with `measure`.
+    func targetFigure(_ measure: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.contains("| Target (issue 16)") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 3, cells[1].hasPrefix(measure) else { continue }
+            return cells[2].split(separator: " ").first.flatMap { Double($0.filter { $0 != "/" && !$0.isLetter }) }
+        }
+        return nil
+    }
 }

@@ -3,97 +3,167 @@ import Foundation
 import GatewayTestSupport
 import HealthProfiles
 
-/// The daemon's memory (VmRSS) and CPU time (utime + stime, as a share of one core) from /proc, idle and
-/// under load, and how often it wakes up (context switches of all its threads: an idle daemon that polls
-/// busily shows here first).
+/// The daemon's memory (VmRSS), CPU time (utime + stime, as a share of one core), threads, disk bytes written
+/// (/proc/PID/io), fsync-type calls (strace, in a window of its own) and wake-ups (context switches of all its
+/// threads: an idle daemon that polls busily shows here first), from /proc, idle, under load, second by second
+/// in the minute after the load, and optionally over a soak (RSS slope). Targets: `ResourceTargets`.
 struct ResourceBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "resources", abstract: "Daemon RSS and CPU, idle and under load.")
+        commandName: "resources", abstract: "Daemon RSS, CPU, threads, disk writes, fsyncs and wake-ups, idle and under load.")
 
     @Option(help: "Seconds to let the daemon settle before the idle window.")
     var settle = 5
 
-    @Option(help: "Seconds per measurement window.")
+    @Option(help: "Seconds per measurement window (idle, the strace-counted load, the timed load).")
     var window = 20
 
     @Option(help: "Spot-check readings per second under load (each also with one continuous sample).")
     var rate = 20
 
+    @Option(help: "Seconds of wake-up samples (one a second) right after the timed load.")
+    var afterLoadSeconds = 60
+
+    @Option(help: "Seconds of soak at --rate, RSS sampled every 10 s, for its slope (0: no soak; e.g. 1800).")
+    var soakSeconds = 0
+
     func run() async throws {
-        ResultTable.print(try await DaemonFixture.with {
-            try await Self.measure($0, settle: .seconds(settle), window: .seconds(window), rate: rate)
-        })
+        let report = try await DaemonFixture.with { try await Self.measure($0, settings) }
+        ResultTable.print(report.rows)
+        print("\n" + report.notes.joined(separator: "\n\n"))
     }
 
-    static func measure(_ fixture: DaemonFixture, settle: Duration, window: Duration, rate: Int) async throws -> [BenchRow] {
+    var settings: Settings {
+        Settings(settle: .seconds(settle), window: .seconds(window), rate: rate, afterLoad: .seconds(afterLoadSeconds),
+                 soak: soakSeconds > 0 ? .seconds(soakSeconds) : nil)
+    }
+
+    struct Settings: Sendable {
+        var settle: Duration
+        var window: Duration
+        var rate: Int
+        var afterLoad: Duration
+        var soak: Duration?
+    }
+
+    /// Table rows, and the Markdown lines that go under the table (the per-second series).
+    struct Report: Sendable {
+        var rows: [BenchRow]
+        var notes: [String]
+    }
+
+    /// What one load window did.
+    struct LoadWindow: Sendable {
+        let series: ProcessSeries
+        let stored: Int
+        let forwarded: Int
+
+        var cpuMillisecondsPerReading: Double { perReading((series.window.end.cpuSeconds - series.window.start.cpuSeconds) * 1000) }
+        var kilobytesWrittenPerReading: Double { perReading(Double(series.window.writtenBytes) / 1024) }
+        var wakeupsPerReading: Double { perReading(Double(series.window.wakeups)) }
+
+        private func perReading(_ total: Double) -> Double { stored > 0 ? total / Double(stored) : .nan }
+    }
+
+    static func measure(_ fixture: DaemonFixture, _ settings: Settings) async throws -> Report {
         let pid = try fixture.pid
         // Idle: the pairing visit is over (the oximeter fell quiet), nothing to forward.
         try await fixture.waitUntilIdle()
-        try await Task.sleep(for: settle)
-        let idle = try await observe(pid: pid, for: window)
-        print("idle: \(idle.summary)")
+        try await Task.sleep(for: settings.settle)
+        let idle = try await ProcessSeries.record(pid: pid, every: .seconds(1), for: settings.window)
+        print("idle: \(idle.window.summary), at most \(Fmt.fixed(idle.maximumWakeupRate)) wake-ups in a second")
 
-        // Load: a visit, with notifications at `rate` per second for the whole window.
-        try await fixture.waitUntilListening()
-        let poller = try ReadingPoller(path: fixture.gateway.databasePath)
-        let firstID = try poller.latestID()
-        let observationsBefore = try await observations(fixture)
-        let start = try ProcessSample.take(pid: pid)
-        let sent = try await sendLoad(fixture, rate: rate, for: window)
-        let end = try ProcessSample.take(pid: pid)
-        let load = ProcessWindow(start: start, end: end)
-        let stored = try poller.count(after: firstID)
-        let forwarded = (try await observations(fixture) - observationsBefore) / 2  // SpO2 + pulse per reading
-        print("load: \(load.summary); sent \(sent), stored \(stored), forwarded \(forwarded) within the window")
-
+        // fsyncs, counted in a load window of their own: strace slows the daemon.
+        let syncs = try await countSyncs(fixture, pid: pid, settings)
         try await fixture.waitUntilIdle()
-        try await Task.sleep(for: settle)
-        let after = try await observe(pid: pid, for: window)
-        print("idle after load: \(after.summary)")
+        try await Task.sleep(for: settings.settle)
 
-        let seconds = Fmt.fixed(window.inSeconds, 0)
-        let cpuPerReading = stored > 0 ? (load.end.cpuSeconds - load.start.cpuSeconds) / Double(stored) * 1000 : .nan
-        return [
-            BenchRow("Daemon resources", "Idle: one paired oximeter, visit over, \(seconds) s window",
-                     resources(idle), "\(Fmt.fixed(idle.wakeupsPerSecond)) wake-ups/s, \(idle.end.threads) threads"),
+        // Load: a visit, with notifications at `rate` per second for the whole window, untraced.
+        let load = try await loadWindow(fixture, pid: pid, rate: settings.rate, for: settings.window)
+        print("load: \(load.series.window.summary); stored \(load.stored), forwarded \(load.forwarded) within the window")
+        // Straight after the last notification: what the daemon does while the load dies down, second by second.
+        let after = try await ProcessSeries.record(pid: pid, every: .seconds(1), for: settings.afterLoad)
+        print("after the load: \(after.window.summary); per second: \(after.wakeupSeries)")
+
+        var soakSlope: Double?
+        var rows = figures(idle: idle, load: load, syncs: syncs, after: after, settings)
+        if let soak = settings.soak {
+            let (row, slope) = try await RSSSoak.measure(fixture, pid: pid, rate: settings.rate, for: soak)
+            rows.append(row)
+            soakSlope = slope
+        }
+        let targets = ResourceTargets.rows(idle: idle, load: load, syncs: syncs, after: after, soakSlope: soakSlope)
+        return Report(rows: rows + targets, notes: [
+            "Wake-ups in each second of the idle window: \(idle.wakeupSeries).",
+            "Wake-ups in each second of the \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s after the load: \(after.wakeupSeries).",
+        ])
+    }
+
+    static func figures(idle: ProcessSeries, load: LoadWindow, syncs: SyncCallCounter.Count?, after: ProcessSeries, _ settings: Settings) -> [BenchRow] {
+        let seconds = Fmt.fixed(settings.window.inSeconds, 0)
+        let window = load.series.window
+        var rows = [
+            BenchRow("Daemon resources", "Idle: one paired oximeter, visit over, \(seconds) s window", resources(idle.window),
+                     "\(Fmt.fixed(idle.window.wakeupsPerSecond)) wake-ups/s (most in a second \(Fmt.fixed(idle.maximumWakeupRate, 0))), "
+                         + "\(idle.maximumThreads) threads"),
             BenchRow("Daemon resources",
-                     "Under load: \(rate) spot-check readings/s stored, triaged, forwarded + \(rate) continuous samples/s, \(seconds) s",
-                     resources(load),
-                     "\(stored) stored, \(forwarded) forwarded in the window; \(Fmt.fixed(cpuPerReading, 2)) ms CPU/reading"),
-            BenchRow("Daemon resources", "Idle again after the load", resources(after),
-                     "\(Fmt.fixed(after.wakeupsPerSecond)) wake-ups/s"),
+                     "Under load: \(settings.rate) spot-check readings/s stored, triaged, forwarded + \(settings.rate) continuous samples/s, \(seconds) s",
+                     resources(window),
+                     "\(load.stored) stored, \(load.forwarded) forwarded in the window; \(Fmt.fixed(load.cpuMillisecondsPerReading, 2)) ms CPU/reading, "
+                         + "\(Fmt.fixed(load.kilobytesWrittenPerReading)) KB written/reading (write_bytes), "
+                         + "\(Fmt.fixed(load.wakeupsPerReading)) wake-ups/reading, up to \(load.series.maximumThreads) threads"),
         ]
+        if let syncs {
+            rows.append(BenchRow("Daemon resources", "Under the same load with strace -f -c attached (a separate \(seconds) s window)",
+                                 syncs.summary, "\(Fmt.fixed(syncs.perReading, 2)) sync calls/reading"))
+        }
+        rows.append(BenchRow("Daemon resources", "Right after the load, \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s sampled every second",
+                             resources(after.window),
+                             "wake-ups/s: median \(Fmt.fixed(after.medianWakeupRate)), max \(Fmt.fixed(after.maximumWakeupRate, 0)); "
+                                 + "\(after.wakeupRates.filter { $0 > 1 }.count) of \(after.wakeupRates.count) s above 1/s"))
+        return rows
     }
 
     static func resources(_ window: ProcessWindow) -> String {
         "RSS \(Fmt.fixed(window.residentMB)) MB (peak \(Fmt.fixed(window.peakResidentMB)) MB), CPU \(Fmt.fixed(window.cpuPercent, 2)) % of a core"
     }
 
-    static func observe(pid: Int32, for duration: Duration) async throws -> ProcessWindow {
-        let start = try ProcessSample.take(pid: pid)
-        try await Task.sleep(for: duration)
-        return ProcessWindow(start: start, end: try ProcessSample.take(pid: pid))
+    static func loadWindow(_ fixture: DaemonFixture, pid: Int32, rate: Int, for duration: Duration) async throws -> LoadWindow {
+        try await fixture.waitUntilListening()
+        let poller = try ReadingPoller(path: fixture.gateway.databasePath)
+        let firstID = try poller.latestID()
+        let observationsBefore = try await observations(fixture)
+        async let series = ProcessSeries.record(pid: pid, every: .seconds(1), for: duration)
+        _ = try await LoadGenerator.send(fixture, rate: rate, for: duration)
+        let recorded = try await series
+        let stored = try poller.count(after: firstID)
+        let forwarded = (try await observations(fixture) - observationsBefore) / 2  // SpO2 + pulse per reading
+        return LoadWindow(series: recorded, stored: stored, forwarded: forwarded)
+    }
+
+    /// fsync, fdatasync and sync_file_range calls in a load window; nil (and said) when strace is not installed.
+    static func countSyncs(_ fixture: DaemonFixture, pid: Int32, _ settings: Settings) async throws -> SyncCallCounter.Count? {
+        guard SyncCallCounter.isAvailable else {
+            print("strace is not installed (scripts/ensure-deps installs it): no fsync count")
+            return nil
+        }
+        try await fixture.waitUntilListening()
+        let poller = try ReadingPoller(path: fixture.gateway.databasePath)
+        let firstID = try poller.latestID()
+        let counter = try await SyncCallCounter(pid: pid)
+        let calls: [String: Int]
+        do {
+            _ = try await LoadGenerator.send(fixture, rate: settings.rate, for: settings.window)
+            calls = try await counter.detach()
+        } catch {
+            _ = try? await counter.detach()
+            throw error
+        }
+        let count = SyncCallCounter.Count(calls: calls, stored: try poller.count(after: firstID))
+        print("strace window: \(count.summary)")
+        return count
     }
 
     static func observations(_ fixture: DaemonFixture) async throws -> Int {
         (try await fixture.gateway.receiver.stats()["resources"] as? [String: Int])?["Observation"] ?? 0
-    }
-
-    /// Sends one spot-check and one continuous frame per tick, on a fixed schedule (late ticks are not made up
-    /// for by bursts). Returns the spot-checks sent.
-    static func sendLoad(_ fixture: DaemonFixture, rate: Int, for duration: Duration) async throws -> Int {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let period = Duration.seconds(1) / max(1, rate)
-        var tick = 0
-        var sent = 0
-        while clock.now - start < duration {
-            if try await fixture.notify(DaemonFixture.spotCheck, DaemonFixture.spotCheckFrame(tick)) { sent += 1 }
-            _ = try await fixture.notify(DaemonFixture.continuous, DaemonFixture.continuousFrame(tick))
-            tick += 1
-            let next = start + period * tick
-            if next > clock.now { try await Task.sleep(until: next, clock: clock) }
-        }
-        return sent
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 import HealthProfiles
 #endif
 
-/// CPU time, memory and wake-ups of another process, from Linux's /proc (the daemon under benchmark).
+/// CPU time, memory, disk writes and wake-ups of another process, from Linux's /proc (the daemon under benchmark).
 struct ProcessSample: Sendable {
     /// User + system CPU seconds since the process started.
     let cpuSeconds: Double
@@ -12,6 +12,9 @@ struct ProcessSample: Sendable {
     let residentBytes: Int
     let peakResidentBytes: Int
     let threads: Int
+    /// Bytes the process caused to be written to storage so far (`write_bytes` of /proc/PID/io: counted when a
+    /// page is dirtied, so a write that lands in the page cache counts now, not at writeback).
+    let writeBytes: Int
     /// Voluntary + involuntary context switches per thread id: how often it woke up.
     let contextSwitches: [String: Int]
     let takenAt: ContinuousClock.Instant
@@ -23,7 +26,8 @@ struct ProcessSample: Sendable {
     static func take(pid: Int32) throws -> ProcessSample {
         let takenAt = ContinuousClock.now
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
         else { throw Unreadable(description: "process \(pid) is gone") }
         // Fields after the command name, which is in parentheses and may contain spaces: state is field 3,
         // utime and stime are fields 14 and 15 (proc(5)).
@@ -42,7 +46,7 @@ struct ProcessSample: Sendable {
         return ProcessSample(
             cpuSeconds: (utime + stime) / ticks, residentBytes: field("VmRSS", in: status) * 1024,
             peakResidentBytes: field("VmHWM", in: status) * 1024, threads: field("Threads", in: status),
-            contextSwitches: switches, takenAt: takenAt)
+            writeBytes: field("write_bytes", in: io), contextSwitches: switches, takenAt: takenAt)
     }
 
     /// The number after "name:" in a /proc status file (kB for memory fields).
@@ -64,9 +68,9 @@ struct ProcessWindow: Sendable {
     var cpuPercent: Double { (end.cpuSeconds - start.cpuSeconds) / seconds * 100 }
     /// Context switches per second of the threads alive at the end (a thread that exited meanwhile took its
     /// count with it; one that started meanwhile counts whole).
-    var wakeupsPerSecond: Double {
-        Double(end.contextSwitches.reduce(0) { $0 + $1.value - (start.contextSwitches[$1.key] ?? 0) }) / seconds
-    }
+    var wakeups: Int { end.contextSwitches.reduce(0) { $0 + $1.value - (start.contextSwitches[$1.key] ?? 0) } }
+    var wakeupsPerSecond: Double { Double(wakeups) / seconds }
+    var writtenBytes: Int { end.writeBytes - start.writeBytes }
     var residentMB: Double { Double(end.residentBytes) / 1_048_576 }
     var peakResidentMB: Double { Double(end.peakResidentBytes) / 1_048_576 }
 

@@ -46,3 +46,14 @@ enum Fmt {
         }
     }
 }
+
+/// Ordinary least squares over (x, y) points: the slope of the best straight line (nan with fewer than two
+/// distinct x). Used for RSS growth over a soak, where one reading is noise and the trend is the figure.
+func leastSquaresSlope(_ points: [(x: Double, y: Double)]) -> Double {
+    let n = Double(points.count)
+    let meanX = points.reduce(0) { $0 + $1.x } / n
+    let meanY = points.reduce(0) { $0 + $1.y } / n
+    let spread = points.reduce(0) { $0 + ($1.x - meanX) * ($1.x - meanX) }
+    guard points.count >= 2, spread > 0 else { return .nan }
+    return points.reduce(0) { $0 + ($1.x - meanX) * ($1.y - meanY) } / spread
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Samples of another process taken at a fixed period (the first at the start): what it did second by second,
+/// not only on average. "Idle means ≤ 1 wake-up/s at every moment" is a statement about the worst second.
+struct ProcessSeries: Sendable {
+    let samples: [ProcessSample]
+
+    /// Samples `pid` every `period` for `duration`, on a fixed schedule (a late sample does not shift the rest).
+    static func record(pid: Int32, every period: Duration, for duration: Duration) async throws -> ProcessSeries {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var samples = [try ProcessSample.take(pid: pid)]
+        let count = Int((duration / period).rounded(.down))
+        for index in 1...max(1, count) {
+            try await Task.sleep(until: start + period * index, clock: clock)
+            samples.append(try ProcessSample.take(pid: pid))
+        }
+        return ProcessSeries(samples: samples)
+    }
+
+    /// The whole span, first sample to last.
+    var window: ProcessWindow { ProcessWindow(start: samples[0], end: samples[samples.count - 1]) }
+
+    /// One window per period.
+    var intervals: [ProcessWindow] { zip(samples, samples.dropFirst()).map { ProcessWindow(start: $0, end: $1) } }
+
+    /// Wake-ups per second in each period.
+    var wakeupRates: [Double] { intervals.map(\.wakeupsPerSecond) }
+
+    var maximumWakeupRate: Double { wakeupRates.max() ?? .nan }
+    var medianWakeupRate: Double { BenchSupport.median(wakeupRates) }
+    var maximumThreads: Int { samples.map(\.threads).max() ?? 0 }
+
+    /// "3, 0, 1, …" rounded to whole wake-ups per second: the series as printed in the report.
+    var wakeupSeries: String { wakeupRates.map { Fmt.fixed($0, 0) }.joined(separator: ", ") }
+}
