@@ -29,18 +29,26 @@ public enum CancellableSleep {
         try Task.checkCancellation()
     }
 
-    /// Counts the timers that go off for sleeps started with it bound (children inherit it): lets a test
-    /// tell a cancelled sleep's timer from one that still went off, without asserting anything about time,
-    /// and without counting the sleeps of other code running at the same time.
+    /// Counts the timers that go off for sleeps started with it bound (children inherit it), and those that
+    /// went off although their sleep had been cancelled before its deadline (what `Task.sleep` does and this
+    /// must never do): lets a test check the disarming without asserting anything about time, and without
+    /// counting the sleeps of other code running at the same time.
     @TaskLocal public static var firedTimers: FiredTimerCount?
 }
 
 /// How many timers went off (see `CancellableSleep.firedTimers`).
 public final class FiredTimerCount: Sendable {
     private let count = Atomic<Int>(0)
+    private let late = Atomic<Int>(0)
     public init() {}
+    /// Timers that went off.
     public var value: Int { count.load(ordering: .relaxed) }
-    func increment() { count.add(1, ordering: .relaxed) }
+    /// Timers that went off after their sleep was cancelled ahead of the deadline.
+    public var afterCancellation: Int { late.load(ordering: .relaxed) }
+    func record(afterCancellation wasLate: Bool) {
+        count.add(1, ordering: .relaxed)
+        if wasLate { late.add(1, ordering: .relaxed) }
+    }
 }
 
 /// One sleep's timer and continuation; whichever comes first (the deadline or cancellation) resumes the sleeper
@@ -50,6 +58,9 @@ private final class ArmedTimer: Sendable {
         var timer: (any DispatchSourceTimer)?
         var continuation: CheckedContinuation<Void, Never>?
         var finished = false
+        var deadline: ContinuousClock.Instant?
+        /// Cancelled while the deadline was still ahead: a timer going off after that was not disarmed.
+        var cancelledAhead = false
     }
 
     private let state = Mutex(State())
@@ -63,9 +74,10 @@ private final class ArmedTimer: Sendable {
             let timer = DispatchSource.makeTimerSource(queue: .global())
             let counter = CancellableSleep.firedTimers
             timer.setEventHandler { [self] in
-                counter?.increment()
-                fire()
+                let wasLate = fire(byTimer: true)
+                counter?.record(afterCancellation: wasLate)
             }
+            state.deadline = .now + remaining
             timer.schedule(deadline: .now() + Self.dispatchInterval(remaining))
             state.timer = timer
             state.continuation = continuation
@@ -75,17 +87,24 @@ private final class ArmedTimer: Sendable {
         if !armed { continuation.resume() }
     }
 
-    /// Resumes the sleeper (if still asleep) and disarms the timer; later calls do nothing.
-    func fire() {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    /// Resumes the sleeper (if still asleep) and disarms the timer; later calls do nothing. Returns, for the
+    /// timer's own call, whether the sleep had been cancelled ahead of its deadline (the timer should be gone).
+    @discardableResult
+    func fire(byTimer: Bool = false) -> Bool {
+        let (continuation, wasLate) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+            let wasLate = byTimer && state.finished && state.cancelledAhead
+            if !byTimer, !state.finished, let deadline = state.deadline, ContinuousClock.now < deadline {
+                state.cancelledAhead = true
+            }
             state.finished = true
             // Cancelling removes the timer from dispatch's list; its handler may be queued already, which
             // only calls this again (nothing left to do).
             state.timer?.cancel()
             defer { state.timer = nil; state.continuation = nil }
-            return state.continuation
+            return (state.continuation, wasLate)
         }
         continuation?.resume()
+        return wasLate
     }
 
     /// Dispatch counts in nanoseconds; a sleep longer than Int.max ns (292 years) is that long.

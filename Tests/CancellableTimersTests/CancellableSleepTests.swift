@@ -23,9 +23,10 @@ struct CancellableSleepTests {
         try await Task.sleep(for: .milliseconds(20))
         sleeper.cancel()
         await #expect(throws: CancellationError.self) { try await sleeper.value }
-        // Past the original deadline: Task.sleep's timer would have gone off by now.
+        // Past the original deadline: Task.sleep's timer would have gone off by now. (On a stalled machine the
+        // deadline may pass before the cancellation; such a timer going off is no fault, and not counted.)
         try await Task.sleep(for: .milliseconds(400))
-        #expect(fired.value == 0)
+        #expect(fired.afterCancellation == 0)
     }
 
     @Test("a task cancelled before it sleeps does not sleep")
