@@ -29,7 +29,7 @@ struct CentreReports: Service {
         let grace = min(max(configuration.alerts.scheduleCheckInterval * 2, .seconds(10)), .seconds(900))
         technicalAlerts = TechnicalAlertReporter(
             store: store, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,
-            gatewayID: gatewayID, interval: .seconds(2), clearGrace: grace, wakeForwarder: wakeForwarder, logger: logger)
+            gatewayID: gatewayID, interval: .seconds(60), clearGrace: grace, wakeForwarder: wakeForwarder, logger: logger)
         // Battery and firmware change on visits: looked at every half minute at most (two small tables).
         inventory = DeviceInventoryReporter(
             store: store, registry: registry, alerts: alerts, mapper: mapper, patientReference: configuration.patient.reference,

@@ -23,11 +23,18 @@ struct TechnicalAlertReporter {
 
     static let ledgerPrefix = "alert|"
 
+    /// A round runs when an alert is raised or cleared; otherwise once the clearing grace has passed, and then
+    /// every `interval` as a safety net (an idle hub is not woken to compare alerts that did not change).
+    func nextRound(started: ContinuousClock.Instant) -> Duration {
+        let graceLeft = started + clearGrace - ContinuousClock.now
+        return graceLeft > .zero ? min(graceLeft, interval) : interval
+    }
+
     func run() async {
         let started = ContinuousClock.now
         repeat {
             await synchronize(mayClear: ContinuousClock.now - started >= clearGrace)
-        } while await pauseUnlessShuttingDown(for: interval)
+        } while await pauseUnlessShuttingDown(until: alerts, atMost: nextRound(started: started))
     }
 
     func synchronize(mayClear: Bool, now: Date = Date()) async {

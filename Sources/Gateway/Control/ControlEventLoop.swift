@@ -64,8 +64,10 @@ final class ControlEventLoop: @unchecked Sendable {
             let polled = connections
             var fds = polled.map { pollfd(fd: $0.stream.fd, events: Int16(POLLIN), revents: 0) }
             if accepting { fds.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
-            // Ticks drive idle timeouts and the end of a pause; with nothing connected a slow tick is enough.
-            let tick: Int32 = accepting ? (polled.isEmpty ? 1000 : 250) : 20
+            // Ticks drive idle timeouts and the end of a pause. With nothing connected there is nothing to time:
+            // the loop sleeps until a client connects or `stop()` shuts the listener down (which wakes poll), so
+            // an idle hub is not woken every second (issue 16).
+            let tick: Int32 = accepting ? (polled.isEmpty ? -1 : 250) : 20
             let ready = poll(&fds, nfds_t(fds.count), tick)
             if ready < 0, errno != EINTR {
                 logger.error("control socket: poll failed: \(String(cString: strerror(errno)))")

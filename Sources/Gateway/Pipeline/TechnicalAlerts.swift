@@ -1,3 +1,4 @@
+import CancellableTimers
 public import Foundation
 public import Logging
 import Synchronization
@@ -45,6 +46,8 @@ public final class TechnicalAlerts: Sendable {
     }
 
     private let active = Mutex<[Key: Alert]>([:])
+    /// Signalled whenever an alert is raised, takes a new reason or is cleared (`waitForChange`).
+    private let changes = WakeSignal()
     private let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
@@ -63,19 +66,31 @@ public final class TechnicalAlerts: Sendable {
             alerts[key] = Alert(code: code, message: message, since: Date(), device: device)
             return true
         }
-        if isNew { logger.critical("\(message)", metadata: metadata(key)) }
+        if isNew {
+            logger.critical("\(message)", metadata: metadata(key))
+            changes.signal()
+        }
     }
 
     public func clear(_ code: Code, device: String? = nil) {
         let key = Key(code: code, device: device)
         let wasActive = active.withLock { $0.removeValue(forKey: key) != nil }
-        if wasActive { logger.notice("resolved: \(code.rawValue)", metadata: metadata(key)) }
+        if wasActive {
+            logger.notice("resolved: \(code.rawValue)", metadata: metadata(key))
+            changes.signal()
+        }
     }
 
     private func metadata(_ key: Key) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["technical-alert": "\(key.code.rawValue)"]
         if let device = key.device { metadata["device"] = "\(device)" }
         return metadata
+    }
+
+    /// Returns when an alert was raised or cleared since the last call, or after `limit` (or on cancellation):
+    /// what reports alerts elsewhere waits on this rather than polling.
+    public func waitForChange(atMost limit: Duration) async {
+        await changes.wait(atMost: limit)
     }
 
     public var current: [Alert] { active.withLock { $0.values.sorted { $0.since < $1.since } } }

@@ -8,6 +8,12 @@ func pauseUnlessShuttingDown(for duration: Duration) async -> Bool {
     return !Task.isShuttingDownGracefully && !Task.isCancelled
 }
 
+/// `pauseUnlessShuttingDown(for:)` that also ends when an alert is raised or cleared.
+func pauseUnlessShuttingDown(until alerts: TechnicalAlerts, atMost limit: Duration) async -> Bool {
+    await cancelWhenGracefulShutdown { await alerts.waitForChange(atMost: limit) }
+    return !Task.isShuttingDownGracefully && !Task.isCancelled
+}
+
 /// Waits for the daemon's shutdown (or the task's cancellation, which ends it just the same).
 func untilShutdown() async {
     try? await gracefulShutdown()
