@@ -107,10 +107,13 @@ extension ReadingStore {
                         OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
                         OutboxColumns.lastError.set(to: nil))
                 }
-                try db.execute(
-                    sql: "INSERT INTO store_meta (key, value) VALUES ('lastDeliveredAt', ?) "
-                        + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [String(date.unixMilliseconds)])
+                // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID).
+                let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
+                try db.execute(literal: """
+                    INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
+                    VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
+                    ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
+                    """)
             }
         }
     }
@@ -279,9 +282,8 @@ extension ReadingStore {
                     """)
                 let parkedUrgent = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked' AND priority > 0") ?? 0
-                let lastDelivered = try String.fetchOne(
-                    db, sql: "SELECT value FROM store_meta WHERE key = 'lastDeliveredAt'"
-                ).flatMap { Int64($0) }
+                let lastDelivered = try StoreMetaRecord.fetchOne(db, key: StoreMetaRecord.lastDeliveredAt)
+                    .flatMap { Int64($0.value) }
                 return OutboxStatus(
                     held: counts[OutboxState.held.rawValue] ?? 0,
                     pending: counts[OutboxState.pending.rawValue] ?? 0,
