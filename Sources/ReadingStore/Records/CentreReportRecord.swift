@@ -10,9 +10,8 @@ struct CentreReportRecord: Codable, FetchableRecord, PersistableRecord {
     var state: String
     var since: Int64
 
+    /// The columns queries name (the others are read and written through the Codable properties only).
     enum Columns {
         static let subject = Column(CodingKeys.subject)
-        static let state = Column(CodingKeys.state)
-        static let since = Column(CodingKeys.since)
     }
 }

@@ -25,23 +25,20 @@ struct OutboxRecord: Codable, FetchableRecord, PersistableRecord {
     var parkContext: String?
     var annotation: Data?
 
+    /// The columns queries name (the others are read and written through the Codable properties only).
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let kind = Column(CodingKeys.kind)
         static let itemKey = Column(CodingKeys.itemKey)
         static let readingID = Column(CodingKeys.readingID)
-        static let payload = Column(CodingKeys.payload)
         static let state = Column(CodingKeys.state)
         static let attempts = Column(CodingKeys.attempts)
-        static let enqueuedAt = Column(CodingKeys.enqueuedAt)
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
         static let lastAttemptAt = Column(CodingKeys.lastAttemptAt)
         static let lastError = Column(CodingKeys.lastError)
         static let deliveredAt = Column(CodingKeys.deliveredAt)
         static let parkedAt = Column(CodingKeys.parkedAt)
         static let parkReason = Column(CodingKeys.parkReason)
-        static let sequenceKey = Column(CodingKeys.sequenceKey)
-        static let priority = Column(CodingKeys.priority)
         static let parkContext = Column(CodingKeys.parkContext)
         static let annotation = Column(CodingKeys.annotation)
     }

@@ -22,19 +22,14 @@ struct ReadingRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var reading: Data
     var rawFrame: Data
 
+    /// The columns queries name (the others are read and written through the Codable properties only).
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let identifier = Column(CodingKeys.identifier)
         static let sensorKey = Column(CodingKeys.sensorKey)
         static let kind = Column(CodingKeys.kind)
-        static let characteristic = Column(CodingKeys.characteristic)
-        static let deviceTime = Column(CodingKeys.deviceTime)
         static let sequenceNumber = Column(CodingKeys.sequenceNumber)
-        static let userID = Column(CodingKeys.userID)
-        static let reliable = Column(CodingKeys.reliable)
         static let measuredAt = Column(CodingKeys.measuredAt)
-        static let receivedAt = Column(CodingKeys.receivedAt)
-        static let reading = Column(CodingKeys.reading)
         static let rawFrame = Column(CodingKeys.rawFrame)
     }
 

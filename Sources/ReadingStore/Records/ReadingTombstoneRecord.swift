@@ -7,9 +7,4 @@ struct ReadingTombstoneRecord: Codable, FetchableRecord, PersistableRecord {
 
     var identifier: String
     var deletedAt: Int64
-
-    enum Columns {
-        static let identifier = Column(CodingKeys.identifier)
-        static let deletedAt = Column(CodingKeys.deletedAt)
-    }
 }
