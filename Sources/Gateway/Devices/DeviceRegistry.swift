@@ -10,6 +10,8 @@ import GRDB
 /// a reading's way to the centre, and no store operation needs them, so the registry owns them and works in
 /// them through the store's unit of work (`writeOwnTables`, `read`, the reset's `StoreUnitOfWork`) without
 /// ever touching the store's tables. Moving them behind typed store APIs would make the store know devices.
+private typealias Columns = GatewayDeviceRecord.Columns
+
 public struct DeviceRegistry: Sendable {
     let store: ReadingStore
 
@@ -61,12 +63,6 @@ public struct DeviceRegistry: Sendable {
         },
     ]
 
-    /// Every device query: the device row with its record numbering.
-    static let selectDevices = """
-        SELECT gateway_devices.*, COALESCE(gateway_record_series.series, 0) AS recordSeries
-        FROM gateway_devices LEFT JOIN gateway_record_series USING (address)
-        """
-
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
     /// A device added (not re-paired) whose memory is not the patient's has its memory at provisioning marked on
     /// the first visit (`setMemoryBoundary`); re-pairing keeps that mark, unless now with `memoryIsPatients`.
@@ -96,7 +92,7 @@ public struct DeviceRegistry: Sendable {
                 """, arguments: [normalized, profile, name, userIndex, technician, time.timeIntervalSince1970, memoryIsPatients,
                                  !memoryIsPatients, consentCode, consentCode != nil && userIndex == nil])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
-            try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [normalized])
+            try BondRemovalRecord.deleteOne(db, key: normalized)
         }
     }
 
@@ -105,22 +101,20 @@ public struct DeviceRegistry: Sendable {
     public func forget(address: String) async throws -> Bool {
         let normalized = try Self.normalizedAddress(address)
         return try await store.writeOwnTables { db in
-            try db.execute(sql: "DELETE FROM gateway_devices WHERE address = ?", arguments: [normalized])
-            return db.changesCount > 0
+            try GatewayDeviceRecord.deleteOne(db, key: normalized)
         }
     }
 
     public func all() async throws -> [ProvisionedDevice] {
         try await store.read { db in
-            try Row.fetchAll(db, sql: "\(Self.selectDevices) ORDER BY address").map(Self.device(from:))
+            try GatewayDeviceWithSeries.all(GatewayDeviceRecord.order(Columns.address)).fetchAll(db).map(\.provisionedDevice)
         }
     }
 
     public func device(address: String) async throws -> ProvisionedDevice? {
         guard let normalized = try? Self.normalizedAddress(address) else { return nil }
         return try await store.read { db in
-            try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized])
-                .map(Self.device(from:))
+            try Self.device(db, normalized)
         }
     }
 
@@ -128,10 +122,11 @@ public struct DeviceRegistry: Sendable {
     public func advanceCursor(address: String, to sequence: Int) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writeOwnTables { db in
-            try db.execute(sql: """
-                UPDATE gateway_devices SET lastSequenceNumber = MAX(COALESCE(lastSequenceNumber, -1), ?)
-                WHERE address = ?
-                """, arguments: [sequence, normalized])
+            let cursor = Columns.lastSequenceNumber
+            try db.execute(literal: """
+                UPDATE \(GatewayDeviceRecord.self) SET \(cursor) = MAX(COALESCE(\(cursor), -1), \(sequence))
+                WHERE \(Columns.address) = \(normalized)
+                """)
         }
     }
 
@@ -141,14 +136,15 @@ public struct DeviceRegistry: Sendable {
     public func restartRecordNumbering(address: String) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
         return try await store.writeOwnTables { db in
-            try db.execute(sql: """
-                INSERT INTO gateway_record_series (address, series) VALUES (?, 1)
-                ON CONFLICT(address) DO UPDATE SET series = series + 1
-                """, arguments: [normalized])
+            let series = RecordSeriesRecord.Columns.series
+            try db.execute(literal: """
+                INSERT INTO \(RecordSeriesRecord.self) (\(RecordSeriesRecord.Columns.address), \(series)) VALUES (\(normalized), 1)
+                ON CONFLICT(\(RecordSeriesRecord.Columns.address)) DO UPDATE SET \(series) = \(series) + 1
+                """)
             // The memory boundary counted in the old numbering: the new one's records were all measured since.
-            try db.execute(sql: "UPDATE gateway_devices SET lastSequenceNumber = 0, memoryBoundary = NULL WHERE address = ?",
-                           arguments: [normalized])
-            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+            try GatewayDeviceRecord.filter(key: normalized).updateAll(
+                db, Columns.lastSequenceNumber.set(to: 0), Columns.memoryBoundary.set(to: nil))
+            return try Self.device(db, normalized)
         }
     }
 
@@ -157,9 +153,9 @@ public struct DeviceRegistry: Sendable {
     public func setMemoryBoundary(address: String, to sequence: Int?) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
         return try await store.writeOwnTables { db in
-            try db.execute(sql: "UPDATE gateway_devices SET memoryBoundary = ?, memoryBoundaryPending = 0 WHERE address = ?",
-                           arguments: [sequence, normalized])
-            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+            try GatewayDeviceRecord.filter(key: normalized).updateAll(
+                db, Columns.memoryBoundary.set(to: sequence), Columns.memoryBoundaryPending.set(to: false))
+            return try Self.device(db, normalized)
         }
     }
 
@@ -167,20 +163,20 @@ public struct DeviceRegistry: Sendable {
     public func userRegistered(address: String, index: Int) async throws -> ProvisionedDevice? {
         let normalized = try Self.normalizedAddress(address)
         return try await store.writeOwnTables { db in
-            try db.execute(sql: "UPDATE gateway_devices SET userIndex = ?, userRegistrationPending = 0 WHERE address = ?",
-                           arguments: [index, normalized])
-            return try Row.fetchOne(db, sql: "\(Self.selectDevices) WHERE address = ?", arguments: [normalized]).map(Self.device(from:))
+            try GatewayDeviceRecord.filter(key: normalized).updateAll(
+                db, Columns.userIndex.set(to: index), Columns.userRegistrationPending.set(to: false))
+            return try Self.device(db, normalized)
         }
     }
 
     public func recordVisit(address: String, at time: Date, failure: String?) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writeOwnTables { db in
-            try db.execute(sql: """
-                UPDATE gateway_devices SET lastVisitAt = ?, lastVisitResult = ?,
-                    consecutiveFailures = CASE WHEN ? IS NULL THEN 0 ELSE consecutiveFailures + 1 END
-                WHERE address = ?
-                """, arguments: [time.timeIntervalSince1970, failure ?? "ok", failure, normalized])
+            _ = try GatewayDeviceRecord.filter(key: normalized).updateAll(
+                db,
+                Columns.lastVisitAt.set(to: time.timeIntervalSince1970),
+                Columns.lastVisitResult.set(to: failure ?? "ok"),
+                failure == nil ? Columns.consecutiveFailures.set(to: 0) : (Columns.consecutiveFailures += 1))
         }
     }
 
@@ -194,20 +190,20 @@ public struct DeviceRegistry: Sendable {
     public static func forgetAll(in unit: StoreUnitOfWork) throws {
         let db = unit.db
         try db.execute(sql: "INSERT OR IGNORE INTO gateway_bond_removals (address) SELECT address FROM gateway_devices")
-        try db.execute(sql: "DELETE FROM gateway_devices")
+        try GatewayDeviceRecord.deleteAll(db)
     }
 
     /// Devices whose bond is still to be removed from bluetoothd.
     public func pendingBondRemovals() async throws -> [String] {
         try await store.read { db in
-            try String.fetchAll(db, sql: "SELECT address FROM gateway_bond_removals ORDER BY address")
+            try BondRemovalRecord.order(BondRemovalRecord.Columns.address).fetchAll(db).map(\.address)
         }
     }
 
     /// bluetoothd no longer holds the bond of `address`.
     public func bondRemoved(address: String) async throws {
         try await store.writeOwnTables { db in
-            try db.execute(sql: "DELETE FROM gateway_bond_removals WHERE address = ?", arguments: [address])
+            _ = try BondRemovalRecord.deleteOne(db, key: address)
         }
     }
 
@@ -220,17 +216,8 @@ public struct DeviceRegistry: Sendable {
         return text.uppercased()
     }
 
-    static func device(from row: Row) throws -> ProvisionedDevice {
-        ProvisionedDevice(
-            address: row["address"], profile: row["profile"], name: row["name"], userIndex: row["userIndex"],
-            provisionedBy: row["provisionedBy"],
-            provisionedAt: Date(timeIntervalSince1970: row["provisionedAt"]),
-            lastSequenceNumber: row["lastSequenceNumber"],
-            lastVisitAt: (row["lastVisitAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastVisitResult: row["lastVisitResult"],
-            consecutiveFailures: row["consecutiveFailures"],
-            memoryIsPatients: row["memoryIsPatients"], recordSeries: row["recordSeries"],
-            memoryBoundary: row["memoryBoundary"], memoryBoundaryPending: row["memoryBoundaryPending"],
-            consentCode: row["consentCode"], userRegistrationPending: row["userRegistrationPending"])
+    /// The device at `address` (normalized) with its record numbering, nil when not provisioned.
+    static func device(_ db: Database, _ address: String) throws -> ProvisionedDevice? {
+        try GatewayDeviceWithSeries.all(GatewayDeviceRecord.filter(key: address)).fetchOne(db)?.provisionedDevice
     }
 }

@@ -30,13 +30,15 @@ extension ReadingStore {
     public func centreReports(prefix: String) async throws(StoreError) -> [String: CentreReport] {
         try await mapStoreErrors {
             try await writer.read { db in
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM centre_reports WHERE substr(subject, 1, length(?1)) = ?1", arguments: [prefix])
+                // substr, not LIKE: a subject may contain LIKE's wildcards.
+                let subject = CentreReportRecord.Columns.subject
+                let records = try CentreReportRecord
+                    .filter(literal: "substr(\(subject), 1, length(\(prefix))) = \(prefix)")
+                    .fetchAll(db)
                 var reports: [String: CentreReport] = [:]
-                for row in rows {
-                    let subject: String = row["subject"]
-                    reports[subject] = CentreReport(
-                        subject: subject, state: row["state"], since: Date(unixMilliseconds: row["since"]))
+                for record in records {
+                    reports[record.subject] = CentreReport(
+                        subject: record.subject, state: record.state, since: Date(unixMilliseconds: record.since))
                 }
                 return reports
             }
@@ -53,15 +55,12 @@ extension ReadingStore {
     ) async throws(StoreError) -> Bool {
         try await mapStoreErrors {
             try await writer.write { db in
-                let current = try String.fetchOne(db, sql: "SELECT state FROM centre_reports WHERE subject = ?", arguments: [subject])
-                guard current != state else { return false }
+                let current = try CentreReportRecord.fetchOne(db, key: subject)
+                guard current?.state != state else { return false }
                 if let state {
-                    try db.execute(
-                        sql: "INSERT INTO centre_reports (subject, state, since) VALUES (?, ?, ?) "
-                            + "ON CONFLICT(subject) DO UPDATE SET state = excluded.state, since = excluded.since",
-                        arguments: [subject, state, now.unixMilliseconds])
+                    try CentreReportRecord(subject: subject, state: state, since: now.unixMilliseconds).upsert(db)
                 } else {
-                    try db.execute(sql: "DELETE FROM centre_reports WHERE subject = ?", arguments: [subject])
+                    try CentreReportRecord.deleteOne(db, key: subject)
                 }
                 try Outbox.enqueue(db, kind: kind, key: key, payload: payload, sequenceKey: sequenceKey, now: now)
                 return true

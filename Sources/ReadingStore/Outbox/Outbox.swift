@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 
+private typealias Columns = OutboxRecord.Columns
+
 /// The outbox table's operations inside a write transaction. Internal: other modules reach them through
 /// `StoreUnitOfWork` (`store.write { unit in ... }`), so that only the store writes SQL against its tables.
 enum Outbox {
@@ -37,8 +39,10 @@ enum Outbox {
             """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
                                      now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
-        let existing = try Int64.fetchOne(
-            db, sql: "SELECT id FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key])
+        let existing = try OutboxRecord
+            .filter(Columns.kind == kind.rawValue && Columns.itemKey == key)
+            .select(Columns.id, as: Int64.self)
+            .fetchOne(db)
         guard let existing else { throw StoreError.database(code: -1, message: "outbox insert vanished") }
         return .alreadyQueued(existing)
     }
@@ -66,10 +70,10 @@ enum Outbox {
                         """,
                     arguments: arguments)
             }
-            try db.execute(
-                sql: "UPDATE outbox SET state = 'pending' WHERE state = 'held' AND kind = ? AND itemKey IN (\(marks))",
-                arguments: arguments)
-            released += db.changesCount
+            released += try OutboxRecord
+                .filter(Columns.state == OutboxState.held.rawValue && Columns.kind == kind.rawValue
+                    && Array(chunk).contains(Columns.itemKey))
+                .updateAll(db, Columns.state.set(to: OutboxState.pending.rawValue))
         }
         return released
     }
@@ -84,8 +88,7 @@ enum Outbox {
     /// the hub is reissued). Returns how many were deleted.
     @discardableResult
     static func deleteItems(_ db: Database, kind: OutboxKind) throws -> Int {
-        try db.execute(sql: "DELETE FROM outbox WHERE kind = ?", arguments: [kind.rawValue])
-        return db.changesCount
+        try OutboxRecord.filter(Columns.kind == kind.rawValue).deleteAll(db)
     }
 
     /// Raises the priority of the waiting items of `kind` (all, or those with `keys`) to at least `priority`.
@@ -112,28 +115,28 @@ enum Outbox {
     static func annotate(_ db: Database, readings: [ReadingID], with annotation: [UInt8]) throws -> Int {
         var changed = 0
         for chunk in readings.map(\.rawValue).chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            try db.execute(
-                sql: "UPDATE outbox SET annotation = ? WHERE kind = ? AND itemKey IN (\(marks))",
-                arguments: StatementArguments([Data(annotation), OutboxKind.reading.rawValue] as [any DatabaseValueConvertible])
-                    + StatementArguments(Array(chunk)))
-            changed += db.changesCount
+            changed += try OutboxRecord
+                .filter(Columns.kind == OutboxKind.reading.rawValue && Array(chunk).contains(Columns.itemKey))
+                .updateAll(db, Columns.annotation.set(to: Data(annotation)))
         }
         return changed
     }
 
     /// Readings whose outbox item is not delivered yet and has no annotation.
     static func waitingUnannotatedReadings(_ db: Database) throws -> [ReadingID] {
-        try String.fetchAll(db, sql: """
-            SELECT itemKey FROM outbox WHERE kind = ? AND state <> 'delivered' AND annotation IS NULL ORDER BY id
-            """, arguments: [OutboxKind.reading.rawValue]).map(ReadingID.init(rawValue:))
+        try OutboxRecord
+            .filter(Columns.kind == OutboxKind.reading.rawValue && Columns.state != OutboxState.delivered.rawValue
+                && Columns.annotation == nil)
+            .order(Columns.id)
+            .select(Columns.itemKey, as: String.self)
+            .fetchAll(db).map(ReadingID.init(rawValue:))
     }
 
     /// Returns items a crashed forwarder left in flight to the queue. Safe because delivery is idempotent
     /// at the receiver (conditional create): an item that did arrive is simply found there again.
     static func recoverInFlight(_ db: Database) throws -> Int {
-        try db.execute(sql: "UPDATE outbox SET state = 'pending' WHERE state = 'in-flight'")
-        return db.changesCount
+        try OutboxRecord.filter(Columns.state == OutboxState.inFlight.rawValue)
+            .updateAll(db, Columns.state.set(to: OutboxState.pending.rawValue))
     }
 
     static func truncated(_ text: String) -> String {

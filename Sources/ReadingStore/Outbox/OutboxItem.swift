@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// What an outbox item carries. Open-ended: other modules add kinds (Triage: "alert", "interpretation").
 public struct OutboxKind: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
@@ -81,31 +80,6 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     /// opaque to the store; nil when nothing was attached.
     public var annotation: [UInt8]?
 
-    init(row: Row) throws {
-        id = try row.decode(Int64.self, forColumn: "id")
-        kind = OutboxKind(rawValue: try row.decode(String.self, forColumn: "kind"))
-        key = try row.decode(String.self, forColumn: "itemKey")
-        readingRowID = try row.decode(Int64?.self, forColumn: "readingID")
-        payload = try row.decode(Data?.self, forColumn: "payload").map { Array($0) }
-        sequenceKey = try row.decode(String?.self, forColumn: "sequenceKey")
-        let stateText = try row.decode(String.self, forColumn: "state")
-        guard let state = OutboxState(rawValue: stateText) else {
-            throw StoreError.undecodableRow(table: "outbox", detail: "unknown state \(stateText)")
-        }
-        self.state = state
-        let priorityValue = try row.decode(Int.self, forColumn: "priority")
-        priority = OutboxPriority(rawValue: priorityValue) ?? (priorityValue > 0 ? .urgent : priorityValue < 0 ? .background : .normal)
-        attempts = try row.decode(Int.self, forColumn: "attempts")
-        enqueuedAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "enqueuedAt"))
-        nextAttemptAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "nextAttemptAt"))
-        lastAttemptAt = try row.decode(Int64?.self, forColumn: "lastAttemptAt").map(Date.init(unixMilliseconds:))
-        lastError = try row.decode(String?.self, forColumn: "lastError")
-        deliveredAt = try row.decode(Int64?.self, forColumn: "deliveredAt").map(Date.init(unixMilliseconds:))
-        parkedAt = try row.decode(Int64?.self, forColumn: "parkedAt").map(Date.init(unixMilliseconds:))
-        parkReason = try row.decode(String?.self, forColumn: "parkReason")
-        parkContext = try row.decode(String?.self, forColumn: "parkContext")
-        annotation = try row.decode(Data?.self, forColumn: "annotation").map { Array($0) }
-    }
 }
 
 /// What `enqueue` did.

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 
+private typealias Columns = OutboxRecord.Columns
+
 /// Items that only matter in their latest version (the hub's check-in): a new one replaces the one still
 /// waiting instead of queueing behind it, so an offline hub sends one check-in when it is back, not hundreds.
 extension ReadingStore {
@@ -17,8 +19,10 @@ extension ReadingStore {
     ) async throws(StoreError) -> SupersedingOutcome {
         try await mapStoreErrors {
             try await writer.write { db in
-                try db.execute(sql: "DELETE FROM outbox WHERE kind = ? AND state IN ('pending', 'parked')", arguments: [kind.rawValue])
-                let superseded = db.changesCount
+                let superseded = try OutboxRecord
+                    .filter(Columns.kind == kind.rawValue
+                        && [OutboxState.pending, .parked].map(\.rawValue).contains(Columns.state))
+                    .deleteAll(db)
                 let outcome = try Outbox.enqueue(
                     db, kind: kind, key: key, payload: payload, sequenceKey: sequenceKey, priority: priority, now: Date())
                 return SupersedingOutcome(itemID: outcome.itemID, superseded: superseded)
@@ -30,13 +34,9 @@ extension ReadingStore {
     public func latestOutboxItem(kind: OutboxKind, in states: [OutboxState]? = nil) async throws(StoreError) -> OutboxItem? {
         try await mapStoreErrors {
             try await writer.read { db in
-                var sql = "SELECT * FROM outbox WHERE kind = ?"
-                var arguments: StatementArguments = [kind.rawValue]
-                if let states {
-                    sql += " AND state IN (\(Array(repeating: "?", count: states.count).joined(separator: ",")))"
-                    arguments += StatementArguments(states.map(\.rawValue))
-                }
-                return try Row.fetchOne(db, sql: sql + " ORDER BY id DESC LIMIT 1", arguments: arguments).map(OutboxItem.init(row:))
+                var request = OutboxRecord.filter(Columns.kind == kind.rawValue)
+                if let states { request = request.filter(states.map(\.rawValue).contains(Columns.state)) }
+                return try request.order(Columns.id.desc).fetchOne(db).map(OutboxItem.init)
             }
         }
     }

@@ -1,7 +1,12 @@
 public import Foundation
 import GRDB
 
+private typealias OutboxColumns = OutboxRecord.Columns
+
 extension ReadingStore {
+    /// An item the forwarder may still settle (deliver, retry, park): one that is neither settled nor held.
+    static var stillToSend: SQLExpression { [OutboxState.pending, .inFlight].map(\.rawValue).contains(OutboxColumns.state) }
+
     /// SQL condition on outbox row `o`: no older item with its sequence key is still waiting.
     static let notBehindItsSequence = """
         (o.sequenceKey IS NULL OR NOT EXISTS (
@@ -68,22 +73,20 @@ extension ReadingStore {
     /// Oldest first, background items (the hub's check-in) after everything else that is due.
     static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
         let nowMs = now.unixMilliseconds
-        let rows = try Row.fetchAll(db, sql: """
+        let records = try OutboxRecord.fetchAll(db, sql: """
             SELECT * FROM outbox o
             WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
               \(urgentOnly ? "AND o.priority > 0" : "")
             ORDER BY o.priority < 0, o.id LIMIT ?
             """, arguments: [nowMs, limit])
-        var items = try rows.map(OutboxItem.init(row:))
+        var items = try records.map(OutboxItem.init)
         guard !items.isEmpty else { return [] }
         let ids = items.map(\.id)
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        try db.execute(
-            sql: """
-                UPDATE outbox SET state = 'in-flight', attempts = attempts + 1, lastAttemptAt = ?
-                WHERE id IN (\(marks))
-                """,
-            arguments: StatementArguments([nowMs]) + StatementArguments(ids))
+        try OutboxRecord.filter(ids.contains(OutboxColumns.id)).updateAll(
+            db,
+            OutboxColumns.state.set(to: OutboxState.inFlight.rawValue),
+            OutboxColumns.attempts += 1,
+            OutboxColumns.lastAttemptAt.set(to: nowMs))
         for index in items.indices {
             items[index].state = .inFlight
             items[index].attempts += 1
@@ -98,18 +101,19 @@ extension ReadingStore {
         try await mapStoreErrors {
             try await writer.write { db in
                 for chunk in ids.chunked(into: 500) {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    try db.execute(
-                        sql: """
-                            UPDATE outbox SET state = 'delivered', deliveredAt = ?, lastError = NULL
-                            WHERE id IN (\(marks)) AND state IN ('pending', 'in-flight')
-                            """,
-                        arguments: StatementArguments([date.unixMilliseconds]) + StatementArguments(Array(chunk)))
+                    try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend).updateAll(
+                        db,
+                        OutboxColumns.state.set(to: OutboxState.delivered.rawValue),
+                        OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
+                        OutboxColumns.lastError.set(to: nil))
                 }
-                try db.execute(
-                    sql: "INSERT INTO store_meta (key, value) VALUES ('lastDeliveredAt', ?) "
-                        + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [String(date.unixMilliseconds)])
+                // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID).
+                let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
+                try db.execute(literal: """
+                    INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
+                    VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
+                    ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
+                    """)
             }
         }
     }
@@ -121,15 +125,15 @@ extension ReadingStore {
         let reason: String? = error.map { Outbox.truncated($0) }
         try await mapStoreErrors {
             try await writer.write { db in
+                var assignments = [
+                    OutboxColumns.state.set(to: OutboxState.pending.rawValue),
+                    OutboxColumns.nextAttemptAt.set(to: notBefore.unixMilliseconds),
+                ]
+                // Without a new error the previous one stays.
+                if let reason { assignments.append(OutboxColumns.lastError.set(to: reason)) }
                 for chunk in ids.chunked(into: 500) {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    try db.execute(
-                        sql: """
-                            UPDATE outbox SET state = 'pending', nextAttemptAt = ?, lastError = COALESCE(?, lastError)
-                            WHERE id IN (\(marks)) AND state IN ('pending', 'in-flight')
-                            """,
-                        arguments: StatementArguments([notBefore.unixMilliseconds, reason] as [(any DatabaseValueConvertible)?])
-                            + StatementArguments(Array(chunk)))
+                    try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend)
+                        .updateAll(db, assignments)
                 }
             }
         }
@@ -170,10 +174,13 @@ extension ReadingStore {
         let text = Outbox.truncated(reason)
         try await mapStoreErrors {
             try await writer.write { db in
-                try db.execute(sql: """
-                    UPDATE outbox SET state = 'parked', parkedAt = ?, parkReason = ?, lastError = ?, parkContext = ?
-                    WHERE id = ? AND state IN ('pending', 'in-flight')
-                    """, arguments: [date.unixMilliseconds, text, text, context, id])
+                _ = try OutboxRecord.filter(OutboxColumns.id == id && Self.stillToSend).updateAll(
+                    db,
+                    OutboxColumns.state.set(to: OutboxState.parked.rawValue),
+                    OutboxColumns.parkedAt.set(to: date.unixMilliseconds),
+                    OutboxColumns.parkReason.set(to: text),
+                    OutboxColumns.lastError.set(to: text),
+                    OutboxColumns.parkContext.set(to: context))
             }
         }
     }
@@ -228,10 +235,8 @@ extension ReadingStore {
     public func outboxItems(in state: OutboxState, limit: Int = 1000) async throws(StoreError) -> [OutboxItem] {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?",
-                    arguments: [state.rawValue, limit]
-                ).map(OutboxItem.init(row:))
+                try OutboxRecord.items(
+                    db, OutboxRecord.filter(OutboxColumns.state == state.rawValue).order(OutboxColumns.id).limit(limit))
             }
         }
     }
@@ -240,9 +245,8 @@ extension ReadingStore {
     public func outboxItems(kind: OutboxKind, limit: Int = 1000) async throws(StoreError) -> [OutboxItem] {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT * FROM outbox WHERE kind = ? ORDER BY id LIMIT ?", arguments: [kind.rawValue, limit]
-                ).map(OutboxItem.init(row:))
+                try OutboxRecord.items(
+                    db, OutboxRecord.filter(OutboxColumns.kind == kind.rawValue).order(OutboxColumns.id).limit(limit))
             }
         }
     }
@@ -250,9 +254,9 @@ extension ReadingStore {
     public func outboxItem(kind: OutboxKind, key: String) async throws(StoreError) -> OutboxItem? {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT * FROM outbox WHERE kind = ? AND itemKey = ?", arguments: [kind.rawValue, key]
-                ).map(OutboxItem.init(row:))
+                try OutboxRecord
+                    .filter(OutboxColumns.kind == kind.rawValue && OutboxColumns.itemKey == key)
+                    .fetchOne(db).map(OutboxItem.init)
             }
         }
     }
@@ -278,9 +282,8 @@ extension ReadingStore {
                     """)
                 let parkedUrgent = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked' AND priority > 0") ?? 0
-                let lastDelivered = try String.fetchOne(
-                    db, sql: "SELECT value FROM store_meta WHERE key = 'lastDeliveredAt'"
-                ).flatMap { Int64($0) }
+                let lastDelivered = try StoreMetaRecord.fetchOne(db, key: StoreMetaRecord.lastDeliveredAt)
+                    .flatMap { Int64($0.value) }
                 return OutboxStatus(
                     held: counts[OutboxState.held.rawValue] ?? 0,
                     pending: counts[OutboxState.pending.rawValue] ?? 0,

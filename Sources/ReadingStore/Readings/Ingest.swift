@@ -156,20 +156,10 @@ struct PreparedReading: Sendable {
         evicted += try StorageHeadroom.makeRoom(
             db, storage, for: request.sensor, mayUseReserve: request.mayUseReserve, now: enqueuedAt.unixMilliseconds)
 
-        let reading = request.reading
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
             .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
-        try db.cachedStatement(sql: """
-            INSERT INTO readings (identifier, sensorKey, kind, characteristic, deviceTime, sequenceNumber,
-                                  userID, reliable, measuredAt, receivedAt, reading, rawFrame)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id.rawValue, request.sensor.rawValue, reading.kind.rawValue, Int(reading.characteristic),
-                reading.deviceTime?.description, reading.sequenceNumber.map { Int($0) }, reading.userID.map { Int($0) },
-                reading.isReliable, request.measuredAt.unixMilliseconds, request.receivedAt.unixMilliseconds,
-                json, Data(request.rawFrame),
-            ])
-        let rowID = db.lastInsertedRowID
+        let record = try ReadingRecord(self).inserted(db)
+        guard let rowID = record.id else { throw StoreError.database(code: -1, message: "reading insert has no row id") }
         guard request.forward else { return .stored(id) }
         _ = try Outbox.enqueue(
             db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)

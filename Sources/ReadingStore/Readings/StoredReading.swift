@@ -28,29 +28,9 @@ public struct StoredReading: Sendable, Hashable {
         self.receivedAt = receivedAt
         self.rawFrame = rawFrame
     }
-
-    static let columns = "id, identifier, sensorKey, measuredAt, receivedAt, reading, rawFrame"
-
-    init(row: Row) throws {
-        let identifier = try row.decode(String.self, forColumn: "identifier")
-        let sensorText = try row.decode(String.self, forColumn: "sensorKey")
-        guard let sensor = SensorKey(rawValue: sensorText) else {
-            throw StoreError.undecodableRow(table: "readings", detail: "bad sensor key for \(identifier)")
-        }
-        let json = try row.decode(Data.self, forColumn: "reading")
-        do {
-            reading = try JSONDecoder().decode(Reading.self, from: json)
-        } catch {
-            throw StoreError.undecodableRow(table: "readings", detail: "reading \(identifier): \(error)")
-        }
-        rowID = try row.decode(Int64.self, forColumn: "id")
-        id = ReadingID(rawValue: identifier)
-        self.sensor = sensor
-        measuredAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "measuredAt"))
-        receivedAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "receivedAt"))
-        rawFrame = Array(try row.decode(Data.self, forColumn: "rawFrame"))
-    }
 }
+
+private typealias Columns = ReadingRecord.Columns
 
 extension ReadingStore {
     /// The readings with the given row ids (those an outbox batch refers to), keyed by row id.
@@ -63,12 +43,7 @@ extension ReadingStore {
         var result: [Int64: StoredReading] = [:]
         // Chunked to stay below SQLite's bound-parameter limit.
         for chunk in rowIDs.chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(StoredReading.columns) FROM readings WHERE id IN (\(marks))",
-                arguments: StatementArguments(chunk))
-            for row in rows {
-                let stored = try StoredReading(row: row)
+            for stored in try ReadingRecord.storedReadings(db, ReadingRecord.filter(Array(chunk).contains(Columns.id))) {
                 result[stored.rowID] = stored
             }
         }
@@ -79,10 +54,7 @@ extension ReadingStore {
     public func storedReading(_ id: ReadingID) async throws(StoreError) -> StoredReading? {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT \(StoredReading.columns) FROM readings WHERE identifier = ?",
-                    arguments: [id.rawValue]
-                ).map(StoredReading.init(row:))
+                try ReadingRecord.filter(Columns.identifier == id.rawValue).fetchOne(db).map(StoredReading.init)
             }
         }
     }
@@ -94,18 +66,11 @@ extension ReadingStore {
     ) async throws(StoreError) -> [StoredReading] {
         try await mapStoreErrors {
             try await writer.read { db in
-                var sql = "SELECT \(StoredReading.columns) FROM readings WHERE measuredAt >= ? AND measuredAt <= ?"
-                var arguments: StatementArguments = [interval.start.unixMilliseconds, interval.end.unixMilliseconds]
-                if let kind {
-                    sql += " AND kind = ?"
-                    arguments += [kind.rawValue]
-                }
-                if let sensor {
-                    sql += " AND sensorKey = ?"
-                    arguments += [sensor.rawValue]
-                }
-                sql += " ORDER BY measuredAt, id"
-                return try Row.fetchAll(db, sql: sql, arguments: arguments).map(StoredReading.init(row:))
+                var request = ReadingRecord.filter(
+                    Columns.measuredAt >= interval.start.unixMilliseconds && Columns.measuredAt <= interval.end.unixMilliseconds)
+                if let kind { request = request.filter(Columns.kind == kind.rawValue) }
+                if let sensor { request = request.filter(Columns.sensorKey == sensor.rawValue) }
+                return try ReadingRecord.storedReadings(db, request.order(Columns.measuredAt, Columns.id))
             }
         }
     }
@@ -117,11 +82,14 @@ extension ReadingStore {
         guard limit > 0 else { throw .invalidArgument("limit must be positive") }
         return try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT \(StoredReading.columns) FROM readings
-                    WHERE id > ? AND id IN (SELECT readingID FROM outbox WHERE state = 'held' AND kind = 'reading')
-                    ORDER BY id LIMIT ?
-                    """, arguments: [after ?? Int64.min, limit]).map(StoredReading.init(row:))
+                let heldItems = OutboxRecord
+                    .filter(OutboxRecord.Columns.state == OutboxState.held.rawValue
+                        && OutboxRecord.Columns.kind == OutboxKind.reading.rawValue)
+                    .select(OutboxRecord.Columns.readingID)
+                let request = ReadingRecord
+                    .filter(Columns.id > (after ?? Int64.min) && heldItems.contains(Columns.id))
+                    .order(Columns.id).limit(limit)
+                return try ReadingRecord.storedReadings(db, request)
             }
         }
     }
@@ -132,8 +100,7 @@ extension ReadingStore {
         guard limit > 0 else { throw .invalidArgument("limit must be positive") }
         return try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(StoredReading.columns) FROM readings ORDER BY id DESC LIMIT ?",
-                                 arguments: [limit]).map(StoredReading.init(row:))
+                try ReadingRecord.storedReadings(db, ReadingRecord.order(Columns.id.desc).limit(limit))
             }
         }
     }
@@ -141,7 +108,7 @@ extension ReadingStore {
     /// Number of readings currently stored.
     public func readingCount() async throws(StoreError) -> Int {
         try await mapStoreErrors {
-            try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM readings") ?? 0 }
+            try await writer.read { db in try ReadingRecord.fetchCount(db) }
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 
+private typealias Columns = ReadingRecord.Columns
+
 extension ReadingStore {
     /// The raw frame of the newest reading stored for `sensor` with this record sequence number, or nil when none
     /// is (never stored, or removed by retention or the quota). A glucometer's visit compares it with what the
@@ -8,9 +10,11 @@ extension ReadingStore {
     public func latestFrame(sensor: SensorKey, sequenceNumber: Int) async throws(StoreError) -> [UInt8]? {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Data.fetchOne(db, sql: """
-                    SELECT rawFrame FROM readings WHERE sensorKey = ? AND sequenceNumber = ? ORDER BY id DESC LIMIT 1
-                    """, arguments: [sensor.rawValue, sequenceNumber]).map { [UInt8]($0) }
+                try ReadingRecord
+                    .filter(Columns.sensorKey == sensor.rawValue && Columns.sequenceNumber == sequenceNumber)
+                    .order(Columns.id.desc)
+                    .select(Columns.rawFrame, as: Data.self)
+                    .fetchOne(db).map { [UInt8]($0) }
             }
         }
     }
@@ -20,9 +24,11 @@ extension ReadingStore {
     public func latestSequenceNumber(sensor: SensorKey) async throws(StoreError) -> Int? {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Int.fetchOne(db, sql: """
-                    SELECT sequenceNumber FROM readings WHERE sensorKey = ? AND sequenceNumber IS NOT NULL ORDER BY id DESC LIMIT 1
-                    """, arguments: [sensor.rawValue])
+                try ReadingRecord
+                    .filter(Columns.sensorKey == sensor.rawValue && Columns.sequenceNumber != nil)
+                    .order(Columns.id.desc)
+                    .select(Columns.sequenceNumber, as: Int.self)
+                    .fetchOne(db)
             }
         }
     }

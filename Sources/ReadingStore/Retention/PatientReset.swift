@@ -12,9 +12,10 @@ extension ReadingStore {
     ) async throws(StoreError) {
         try await mapStoreErrors {
             try await writer.write { db in
-                let undelivered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state != 'delivered'") ?? 0
+                let state = OutboxRecord.Columns.state
+                let undelivered = try OutboxRecord.filter(state != OutboxState.delivered.rawValue).fetchCount(db)
                 if undelivered > 0, !discardUndelivered {
-                    let parked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'parked'") ?? 0
+                    let parked = try OutboxRecord.filter(state == OutboxState.parked.rawValue).fetchCount(db)
                     // Parked items never leave by waiting: say how to send them again.
                     let hint = parked > 0 ? " (\(parked) parked: the centre refused them; see `dhoctl parked` and resend once it is fixed)" : ""
                     throw StoreError.invalidArgument(
@@ -25,9 +26,11 @@ extension ReadingStore {
                 let secureDelete = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
                 try db.execute(sql: "PRAGMA secure_delete = ON")
                 defer { try? db.execute(sql: "PRAGMA secure_delete = \(secureDelete)") }
-                for table in ["outbox", "readings", "reading_tombstones", "sensors"] {
-                    try db.execute(sql: "DELETE FROM \(table)")
-                }
+                // Outbox items before the readings they refer to, readings before their sensors.
+                try OutboxRecord.deleteAll(db)
+                try ReadingRecord.deleteAll(db)
+                try ReadingTombstoneRecord.deleteAll(db)
+                try SensorTableRecord.deleteAll(db)
                 try additional(StoreUnitOfWork(db))
             }
         }

@@ -26,13 +26,13 @@ extension ReadingStore {
         let nowMs = now.unixMilliseconds
         let report = try await mapStoreErrors {
             try await writer.write { db in
-                let outboxBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                let outboxBefore = try OutboxRecord.fetchCount(db)
                 let readingsDeleted = try Self.deleteDeliveredReadings(
                     db, where: "r.receivedAt < ?", arguments: [cutoff], now: nowMs)
                 try db.execute(sql: """
                     DELETE FROM outbox WHERE state = 'delivered' AND readingID IS NULL AND deliveredAt < ?1
                     """, arguments: [cutoff])
-                let outboxAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                let outboxAfter = try OutboxRecord.fetchCount(db)
                 return RetentionReport(
                     readingsDeleted: readingsDeleted, outboxItemsDeleted: outboxBefore - outboxAfter, horizon: horizon)
             }

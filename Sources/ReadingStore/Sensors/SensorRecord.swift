@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 
 /// What the gateway knows about a sensor device (from Device Information, Battery and the pairing).
 /// It becomes the FHIR Device the sensor's Observations point to.
@@ -24,26 +23,6 @@ public struct SensorRecord: Sendable, Hashable, Codable {
     public var firstSeenAt: Date
     public var lastSeenAt: Date?
 
-    init(row: Row) throws {
-        let text = try row.decode(String.self, forColumn: "key")
-        guard let key = SensorKey(rawValue: text) else {
-            throw StoreError.undecodableRow(table: "sensors", detail: "bad key")
-        }
-        self.key = key
-        address = try row.decode(String?.self, forColumn: "address")
-        manufacturer = try row.decode(String?.self, forColumn: "manufacturer")
-        model = try row.decode(String?.self, forColumn: "model")
-        serial = try row.decode(String?.self, forColumn: "serial")
-        firmware = try row.decode(String?.self, forColumn: "firmware")
-        hardware = try row.decode(String?.self, forColumn: "hardware")
-        software = try row.decode(String?.self, forColumn: "software")
-        systemID = try row.decode(String?.self, forColumn: "systemID")
-        profile = try row.decode(String?.self, forColumn: "profile")
-        batteryLevel = try row.decode(Int?.self, forColumn: "batteryLevel")
-        clockOffset = try row.decode(Int64?.self, forColumn: "clockOffsetMs").map { Double($0) / 1000 }
-        firstSeenAt = Date(unixMilliseconds: try row.decode(Int64.self, forColumn: "firstSeenAt"))
-        lastSeenAt = try row.decode(Int64?.self, forColumn: "lastSeenAt").map(Date.init(unixMilliseconds:))
-    }
 }
 
 /// A change to a sensor's record: fields left nil keep their stored value, so each source (Device

@@ -41,8 +41,7 @@ extension ReadingStore {
     public func sensor(_ key: SensorKey) async throws(StoreError) -> SensorRecord? {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM sensors WHERE key = ?", arguments: [key.rawValue])
-                    .map(SensorRecord.init(row:))
+                try SensorTableRecord.fetchOne(db, key: key.rawValue).map(SensorRecord.init)
             }
         }
     }
@@ -51,7 +50,7 @@ extension ReadingStore {
     public func sensors() async throws(StoreError) -> [SensorRecord] {
         try await mapStoreErrors {
             try await writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM sensors ORDER BY key").map(SensorRecord.init(row:))
+                try SensorTableRecord.order(SensorTableRecord.Columns.key).fetchAll(db).map(SensorRecord.init)
             }
         }
     }
@@ -66,11 +65,8 @@ extension ReadingStore {
         guard !keys.isEmpty else { return [:] }
         var result: [SensorKey: SensorRecord] = [:]
         for chunk in keys.map(\.rawValue).chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM sensors WHERE key IN (\(marks))", arguments: StatementArguments(Array(chunk)))
-            for row in rows {
-                let record = try SensorRecord(row: row)
+            for row in try SensorTableRecord.fetchAll(db, keys: chunk) {
+                let record = try SensorRecord(row)
                 result[record.key] = record
             }
         }

@@ -143,50 +143,24 @@ enum ValueRecords {
 
 enum BaselineRecords {
     static func fetch(_ db: Database, vital: VitalSign) throws -> Baseline? {
-        try Row.fetchOne(db, sql: "SELECT * FROM triage_baselines WHERE vital = ?", arguments: [vital.rawValue]).map(decode)
+        try BaselineRecord.fetchOne(db, key: vital.rawValue)?.baseline()
     }
 
     static func all(_ db: Database) throws -> [Baseline] {
-        try Row.fetchAll(db, sql: "SELECT * FROM triage_baselines ORDER BY vital").map(decode)
+        try BaselineRecord.order(BaselineRecord.Columns.vital).fetchAll(db).map { try $0.baseline() }
     }
 
     static func insert(_ db: Database, _ baseline: Baseline) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO triage_baselines
-                    (vital, value, statistic, sample_count, period_start, period_end, established_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [baseline.vital.rawValue, baseline.value, baseline.statistic.rawValue, baseline.sampleCount,
-                        baseline.periodStart.timeIntervalSince1970, baseline.periodEnd.timeIntervalSince1970,
-                        baseline.establishedAt.timeIntervalSince1970])
+        try BaselineRecord(baseline).insert(db)
     }
 
     static func collectFrom(_ db: Database, vital: VitalSign) throws -> Date? {
-        try Double.fetchOne(db, sql: "SELECT collect_from FROM triage_baseline_starts WHERE vital = ?",
-                            arguments: [vital.rawValue]).map(Date.init(timeIntervalSince1970:))
+        try BaselineStartRecord.fetchOne(db, key: vital.rawValue).map { Date(timeIntervalSince1970: $0.collectFrom) }
     }
 
     static func restart(_ db: Database, vital: VitalSign, from: Date) throws {
-        try db.execute(sql: "DELETE FROM triage_baselines WHERE vital = ?", arguments: [vital.rawValue])
-        try db.execute(
-            sql: """
-                INSERT INTO triage_baseline_starts (vital, collect_from) VALUES (?, ?)
-                ON CONFLICT(vital) DO UPDATE SET collect_from = excluded.collect_from
-                """,
-            arguments: [vital.rawValue, from.timeIntervalSince1970])
-    }
-
-    private static func decode(_ row: Row) throws -> Baseline {
-        let vitalText: String = row["vital"], statisticText: String = row["statistic"]
-        guard let vital = VitalSign(rawValue: vitalText), let statistic = BaselineStatistic(rawValue: statisticText) else {
-            throw TriageError.corruptRecord("baseline \(vitalText)")
-        }
-        return Baseline(
-            vital: vital, value: row["value"], statistic: statistic, sampleCount: row["sample_count"],
-            periodStart: Date(timeIntervalSince1970: row["period_start"]),
-            periodEnd: Date(timeIntervalSince1970: row["period_end"]),
-            establishedAt: Date(timeIntervalSince1970: row["established_at"]))
+        try BaselineRecord.deleteOne(db, key: vital.rawValue)
+        try BaselineStartRecord(vital: vital.rawValue, collectFrom: from.timeIntervalSince1970).upsert(db)
     }
 }
 

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import HealthProfiles
+
+/// One row of the `readings` table, column for column (times in Unix milliseconds, the reading as its JSON). The
+/// only place the table's column names are written; `StoredReading`, the public type, is built from it.
+struct ReadingRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "readings"
+
+    /// The row id; nil until inserted.
+    var id: Int64?
+    var identifier: String
+    var sensorKey: String
+    var kind: String
+    var characteristic: Int
+    var deviceTime: String?
+    var sequenceNumber: Int?
+    var userID: Int?
+    var reliable: Bool
+    var measuredAt: Int64
+    var receivedAt: Int64
+    var reading: Data
+    var rawFrame: Data
+
+    /// The columns queries name (the others are read and written through the Codable properties only).
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let identifier = Column(CodingKeys.identifier)
+        static let sensorKey = Column(CodingKeys.sensorKey)
+        static let kind = Column(CodingKeys.kind)
+        static let sequenceNumber = Column(CodingKeys.sequenceNumber)
+        static let measuredAt = Column(CodingKeys.measuredAt)
+        static let rawFrame = Column(CodingKeys.rawFrame)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension ReadingRecord {
+    /// The row for a prepared reading.
+    init(_ prepared: PreparedReading) {
+        let request = prepared.request
+        let reading = request.reading
+        identifier = prepared.id.rawValue
+        sensorKey = request.sensor.rawValue
+        kind = reading.kind.rawValue
+        characteristic = Int(reading.characteristic)
+        deviceTime = reading.deviceTime?.description
+        sequenceNumber = reading.sequenceNumber.map { Int($0) }
+        userID = reading.userID.map { Int($0) }
+        reliable = reading.isReliable
+        measuredAt = request.measuredAt.unixMilliseconds
+        receivedAt = request.receivedAt.unixMilliseconds
+        self.reading = prepared.json
+        rawFrame = Data(request.rawFrame)
+    }
+}
+
+extension StoredReading {
+    init(_ record: ReadingRecord) throws(StoreError) {
+        let table = ReadingRecord.databaseTableName
+        guard let rowID = record.id else {
+            throw .undecodableRow(table: table, detail: "reading \(record.identifier) has no row id")
+        }
+        guard let sensor = SensorKey(rawValue: record.sensorKey) else {
+            throw .undecodableRow(table: table, detail: "bad sensor key for \(record.identifier)")
+        }
+        let reading: Reading
+        do {
+            reading = try JSONDecoder().decode(Reading.self, from: record.reading)
+        } catch {
+            throw .undecodableRow(table: table, detail: "reading \(record.identifier): \(error)")
+        }
+        self.init(
+            rowID: rowID, id: ReadingID(rawValue: record.identifier), sensor: sensor, reading: reading,
+            measuredAt: Date(unixMilliseconds: record.measuredAt), receivedAt: Date(unixMilliseconds: record.receivedAt),
+            rawFrame: Array(record.rawFrame))
+    }
+}
+
+extension ReadingRecord {
+    /// The public readings of the records `request` fetches, in order.
+    static func storedReadings(_ db: Database, _ request: some FetchRequest<ReadingRecord>) throws -> [StoredReading] {
+        try request.fetchAll(db).map(StoredReading.init)
+    }
+}
