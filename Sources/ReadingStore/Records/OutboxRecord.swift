@@ -44,6 +44,31 @@ struct OutboxRecord: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
+extension OutboxRecord {
+    /// Decoded column by column rather than through `Codable`'s decoder: the claim decodes every item of every
+    /// batch, and the decoder made the backlog drain ~9 % slower (debug bench) than the hand-written rows before.
+    init(row: Row) throws {
+        id = row[CodingKeys.id.stringValue]
+        kind = row[CodingKeys.kind.stringValue]
+        itemKey = row[CodingKeys.itemKey.stringValue]
+        readingID = row[CodingKeys.readingID.stringValue]
+        payload = row[CodingKeys.payload.stringValue]
+        state = row[CodingKeys.state.stringValue]
+        attempts = row[CodingKeys.attempts.stringValue]
+        enqueuedAt = row[CodingKeys.enqueuedAt.stringValue]
+        nextAttemptAt = row[CodingKeys.nextAttemptAt.stringValue]
+        lastAttemptAt = row[CodingKeys.lastAttemptAt.stringValue]
+        lastError = row[CodingKeys.lastError.stringValue]
+        deliveredAt = row[CodingKeys.deliveredAt.stringValue]
+        parkedAt = row[CodingKeys.parkedAt.stringValue]
+        parkReason = row[CodingKeys.parkReason.stringValue]
+        sequenceKey = row[CodingKeys.sequenceKey.stringValue]
+        priority = row[CodingKeys.priority.stringValue]
+        parkContext = row[CodingKeys.parkContext.stringValue]
+        annotation = row[CodingKeys.annotation.stringValue]
+    }
+}
+
 extension OutboxItem {
     init(_ record: OutboxRecord) throws(StoreError) {
         guard let state = OutboxState(rawValue: record.state) else {

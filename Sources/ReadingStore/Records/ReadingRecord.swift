@@ -39,6 +39,24 @@ struct ReadingRecord: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 extension ReadingRecord {
+    /// Decoded column by column rather than through `Codable`'s decoder (see `OutboxRecord.init(row:)`): the
+    /// claim decodes the reading of every item it sends.
+    init(row: Row) throws {
+        id = row[CodingKeys.id.stringValue]
+        identifier = row[CodingKeys.identifier.stringValue]
+        sensorKey = row[CodingKeys.sensorKey.stringValue]
+        kind = row[CodingKeys.kind.stringValue]
+        characteristic = row[CodingKeys.characteristic.stringValue]
+        deviceTime = row[CodingKeys.deviceTime.stringValue]
+        sequenceNumber = row[CodingKeys.sequenceNumber.stringValue]
+        userID = row[CodingKeys.userID.stringValue]
+        reliable = row[CodingKeys.reliable.stringValue]
+        measuredAt = row[CodingKeys.measuredAt.stringValue]
+        receivedAt = row[CodingKeys.receivedAt.stringValue]
+        reading = row[CodingKeys.reading.stringValue]
+        rawFrame = row[CodingKeys.rawFrame.stringValue]
+    }
+
     /// The row for a prepared reading.
     init(_ prepared: PreparedReading) {
         let request = prepared.request
