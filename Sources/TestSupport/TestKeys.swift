@@ -27,7 +27,9 @@ public enum TestKeys {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        guard ProcessExit.status(of: process) == 0 else {
+        // A minute: at the start of a full run, with every suite starting its peers at once, an openssl that
+        // needs a second alone has been seen to take over ten.
+        guard ProcessExit.status(of: process, timeout: .seconds(60)) == 0 else {
             throw KeyError(description: "openssl \(arguments.first ?? "") failed")
         }
     }
