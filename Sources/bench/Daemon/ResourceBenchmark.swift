@@ -152,7 +152,17 @@ struct ResourceBenchmark: AsyncParsableCommand {
         let counter = try await SyncCallCounter(pid: pid)
         let calls: [String: Int]
         do {
-            _ = try await LoadGenerator.send(fixture, rate: settings.rate, for: settings.window)
+            // Traced, a daemon on a loaded machine may store nothing within a short window: keep the load on (up to
+            // four windows) until something was sent, and stay attached until what was sent is stored, so the count
+            // covers whole readings, never zero of them.
+            var sent = 0
+            for _ in 0..<4 where sent == 0 {
+                sent += try await LoadGenerator.send(fixture, rate: settings.rate, for: settings.window)
+            }
+            let expected = max(1, sent)
+            try await fixture.gateway.waitUntil("the \(sent) traced readings to be stored", timeout: .seconds(120)) {
+                try poller.count(after: firstID) >= expected
+            }
             calls = try await counter.detach()
         } catch {
             _ = try? await counter.detach()
