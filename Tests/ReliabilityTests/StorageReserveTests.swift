@@ -2,6 +2,7 @@ import BlueZ
 import Foundation
 import GatewayTestSupport
 import HealthProfiles
+import Synchronization
 import Testing
 
 extension Faults {
@@ -52,15 +53,26 @@ extension Faults {
                 // stored and delivered exactly once; the database stays within its quota. (Not the whole backlog:
                 // triage's evaluations of evicted readings and their tombstones stay until daily maintenance.)
                 try await gateway.receiver.up()
-                try await gateway.waitUntil("twice \(stored) records stored and delivered", timeout: .seconds(120)) {
-                    let status = try await gateway.status()
-                    if try await database.racpCursor(address: Scenarios.meter) ?? 0 >= 2 * stored,
-                       (status["queue"] as? [String: Any])?["undelivered"] as? Int == 0 {
-                        return true
+                // What the last look saw, for the failure message (seen failing only in full runs on a loaded machine).
+                let lastSeen = Mutex("nothing yet")
+                do {
+                    try await gateway.waitUntil("twice \(stored) records stored and delivered", timeout: .seconds(120)) {
+                        do {
+                            let status = try await gateway.status()
+                            let cursor = try await database.racpCursor(address: Scenarios.meter) ?? 0
+                            let undelivered = (status["queue"] as? [String: Any])?["undelivered"] as? Int
+                            lastSeen.withLock { $0 = "cursor \(cursor), undelivered \(undelivered.map(String.init) ?? "?"), status \(status)" }
+                            if cursor >= 2 * stored, undelivered == 0 { return true }
+                        } catch {
+                            lastSeen.withLock { $0 = "error: \(error)" }
+                        }
+                        try await gateway.simulatorControl.advertise(BluetoothAddress(Scenarios.meter)!)
+                        try await Task.sleep(for: .milliseconds(500))
+                        return false
                     }
-                    try await gateway.simulatorControl.advertise(BluetoothAddress(Scenarios.meter)!)
-                    try await Task.sleep(for: .milliseconds(500))
-                    return false
+                } catch {
+                    Issue.record("\(error); last seen: \(lastSeen.withLock { $0 })")
+                    throw error
                 }
                 let observations = try await gateway.receiver.identifiers("Observation")
                 #expect(observations.count > 2 * stored)
