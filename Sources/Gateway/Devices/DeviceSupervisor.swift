@@ -70,6 +70,8 @@ public actor DeviceSupervisor {
         var bondLost = false
         /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
         var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
+        /// A broadcast-only device (`transport: broadcast`): its advertisements are its readings; it is never visited.
+        var broadcast: BroadcastReceiver?
     }
 
     private let client: BlueZClient
@@ -85,6 +87,8 @@ public actor DeviceSupervisor {
     private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
     /// Set by `stop()`: no device is followed or visited any more, whoever asks (a command still running).
     private var stopped = false
+    /// The discovery filter in force lets every LE advertisement through, for broadcast-only devices.
+    private var scansForBroadcasts = false
 
     public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
                 sink: any ReadingSink, settings: Settings, logger: Logger) {
@@ -131,6 +135,7 @@ public actor DeviceSupervisor {
         for entry in entries {
             entry.tasks.dropFirst().forEach { $0.cancel() }  // the frame pumps: no new frames
             entry.processor.stop()  // the frame loop ends once it has stored what it was given
+            entry.broadcast?.stop()
         }
         if await !allEnded(entries.compactMap(\.tasks.first), within: Self.stopGrace) {
             logger.warning("shutdown: frames received were not all stored in time; their devices send them again")
@@ -163,6 +168,7 @@ public actor DeviceSupervisor {
             if var entry = tracked[address] {
                 entry.device = device
                 entry.processor.update(device)
+                entry.broadcast?.update(device)
                 tracked[address] = entry
                 continue
             }
@@ -174,6 +180,7 @@ public actor DeviceSupervisor {
         }
         // A device that is already around (known to bluetoothd, advertising) is visited now.
         for address in wanted.keys { considerVisit(address, reason: "provisioned") }
+        if scansForBroadcasts != tracked.values.contains(where: { $0.broadcast != nil }) { await prepareAdapter() }
     }
 
     /// Visits a device now if it is provisioned and no visit runs (technician's request, tests).
@@ -226,7 +233,7 @@ public actor DeviceSupervisor {
 
     public func deviceStatuses() -> [DeviceStatus] {
         tracked.values.map { entry in
-            let counters = entry.processor.counters
+            let counters = entry.broadcast?.counters ?? entry.processor.counters
             return DeviceStatus(
                 address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
@@ -256,7 +263,11 @@ public actor DeviceSupervisor {
         }
         do {
             try await adapter.powerOn()
-            try await adapter.setDiscoveryFilter(.healthDevices)
+            // Broadcast-only devices need every LE advertisement (manufacturer data names no service): scanning so
+            // costs bluetoothd and the hub more wake-ups, so only while one is provisioned (README, "Broadcast devices").
+            let broadcasts = tracked.values.contains { $0.broadcast != nil }
+            try await adapter.setDiscoveryFilter(broadcasts ? .healthAndBroadcastDevices : .healthDevices)
+            scansForBroadcasts = broadcasts
             if await adapter.properties()?.discovering != true {
                 do { try await adapter.startDiscovery() } catch .bluez(.inProgress, _) {}
             }
@@ -288,8 +299,16 @@ public actor DeviceSupervisor {
         case .adapter(adapterPath, .powered(false)):
             logger.warning("Bluetooth adapter powered off; powering it on again")
             await prepareAdapter()
-        case let .device(path, .added), let .device(path, .advertised):
+        case let .device(path, .added):
+            // A broadcast device's data in a new object may be what bluetoothd kept from long ago (its device cache):
+            // only the advertisements reported from now on are taken (a scale repeats each weighing for seconds).
             if let address = address(of: path) { considerVisit(address, reason: "advertisement") }
+        case let .device(path, .advertised(advertisement)):
+            if let address = address(of: path) {
+                tracked[address]?.broadcast?.submit(AdvertisedData(
+                    serviceData: advertisement.serviceData ?? [:], manufacturerData: advertisement.manufacturerData ?? [:]))
+                considerVisit(address, reason: "advertisement")
+            }
         case let .device(path, .connected(true)):
             if let address = address(of: path) { considerVisit(address, reason: "device connected") }
         default:
@@ -308,6 +327,10 @@ public actor DeviceSupervisor {
     private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
             device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
+        if let reception = profile.broadcast {
+            followBroadcasts(device, at: address, profile: profile, reception: reception, processor: processor)
+            return
+        }
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
         let devicePath = address.devicePath(on: adapterPath)
@@ -319,15 +342,32 @@ public actor DeviceSupervisor {
         logger.info("following provisioned device", metadata: ["device": "\(address)", "profile": "\(profile.id)"])
     }
 
+    /// A broadcast-only device: its advertisement loop stands in for the frame loop (its processor never runs);
+    /// it is never connected to.
+    private func followBroadcasts(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile,
+                                  reception: BroadcastReception, processor: DeviceFrameProcessor) {
+        let receiver: BroadcastReceiver
+        do {
+            receiver = try BroadcastReceiver(device: device, reception: reception, rateLimit: profile.rateLimit, sink: sink,
+                                             store: store, timeZone: settings.visit.timeZone, logger: logger)
+        } catch {
+            logger.error("device not followed: \(error)", metadata: ["device": "\(address)"])
+            return
+        }
+        tracked[address] = Tracked(device: device, processor: processor, tasks: [Task { await receiver.run() }], broadcast: receiver)
+        logger.info("following provisioned broadcast device", metadata: ["device": "\(address)", "profile": "\(profile.id)"])
+    }
+
     private func release(_ entry: Tracked) {
         entry.deferredVisit?.cancel()
         entry.visit?.cancel()
         entry.tasks.forEach { $0.cancel() }
         entry.processor.stop()
+        entry.broadcast?.stop()
     }
 
     private func considerVisit(_ address: BluetoothAddress, reason: String) {
-        guard !stopped, let waiting = tracked[address], waiting.visit == nil else { return }
+        guard !stopped, let waiting = tracked[address], waiting.visit == nil, waiting.broadcast == nil else { return }
         guard ContinuousClock.now >= waiting.notBefore else {
             deferVisit(address, reason: reason)
             return
