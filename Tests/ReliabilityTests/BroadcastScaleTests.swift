@@ -168,5 +168,46 @@ extension Faults {
                 #expect(!gateway.daemonLog.contains(Self.neighbourScale), "the neighbour's address was logged")
             }
         }
+
+        /// The wide scan and a GATT visit side by side: a thermometer is connected (its GATT objects held back, so
+        /// the link stays up) while the OKOK scale is provisioned — the discovery filter widened — and broadcasts.
+        @Test func aGATTDeviceIsVisitedWhileAScaleBroadcasts() async throws {
+            let okok = try #require(Self.models.last)
+            let scenario = """
+                adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
+                timing: \(Scenarios.quickRadio)
+                devices:
+                  - address: "\(Scenarios.thermometer)"
+                    name: "UT-201BLE"
+                    advertisedServices: ["1809"]
+                    gattExport: manual
+                    services:
+                      - uuid: "1809"
+                        characteristics:
+                          - {uuid: "2A1C", flags: [indicate], stored: ["04 78 01 00 FF 03"], disconnectAfterStored: true}
+                  - {address: "\(okok.address)", rssi: -60}
+
+                """
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-broadcast-gatt-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work), carePlan: "heart-failure")
+            let thermometer = try #require(BluetoothAddress(Scenarios.thermometer))
+            try await withGateway("broadcast-beside-gatt", gateway) {
+                #expect(try await gateway.dhoctl(["pair", Scenarios.thermometer, "--by", "technician-e2e"]).status == 0)
+                try await gateway.waitUntil("the thermometer's visit to connect") {
+                    try await gateway.simulatorControl.deviceState(thermometer).connected
+                }
+                #expect(try await gateway.dhoctl(["pair", okok.address, "--profile", okok.profile, "--by", "technician-e2e"]).status == 0)
+                try await Self.broadcastUntilSeen(gateway, okok.address, okok.finals[0])
+                let scale = try #require(BluetoothAddress(okok.address))
+                for data in okok.finals { try await gateway.simulatorControl.broadcast(scale, data) }
+                try await gateway.waitUntil("the scale's weighing") { try await gateway.status()["readingsStored"] as? Int == 1 }
+                #expect(try await gateway.simulatorControl.deviceState(thermometer).connected, "the visit was disturbed")
+                try await gateway.simulatorControl.exportGatt(thermometer)
+                try await gateway.waitUntil("the thermometer's reading") { try await gateway.status()["readingsStored"] as? Int == 2 }
+                let kinds = Set((try await gateway.dhoctlJSON(["readings"]) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+                #expect(kinds == ["body-weight", "body-temperature"])
+            }
+        }
     }
 }

@@ -23,4 +23,25 @@ extension Simulator {
         setDeviceProperties(address, changed, alwaysEmit: true)
         return true
     }
+
+    /// Plays the scenario's `broadcasts` of every device that has some (from the start, whoever listens).
+    func startScenarioBroadcasts() {
+        for address in deviceOrder {
+            guard let broadcasts = devices[address]?.config.broadcasts else { continue }
+            Task { [self] in await playBroadcasts(address, broadcasts) }
+        }
+    }
+
+    private func playBroadcasts(_ address: BluetoothAddress, _ broadcasts: BroadcastConfig) async {
+        var index = 0
+        while control != nil {
+            await pause(broadcasts.intervalMs)
+            if index == broadcasts.frames.count {
+                guard broadcasts.repeat else { break }
+                index = 0
+            }
+            _ = broadcast(address, broadcasts.frames[index])
+            index += 1
+        }
+    }
 }
