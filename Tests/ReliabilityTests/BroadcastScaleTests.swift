@@ -209,5 +209,25 @@ extension Faults {
                 #expect(kinds == ["body-weight", "body-temperature"])
             }
         }
+
+        /// An OKOK frame read at resolution 1 kg (attributes 0x03): 7545 kg. The existing plausibility ranges catch it
+        /// as for any device: stored, marked implausible, never triaged as a zone.
+        @Test func anImpossibleBroadcastWeightIsWithheld() async throws {
+            let (gateway, work) = try await Self.start("broadcast-implausible")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let okok = try #require(Self.models.last)
+            let impossible = AdvertisedData(manufacturerData: [0x45C0: Self.bytes("1D7917700A0103B4565D37769A")])
+            try await withGateway("broadcast-implausible", gateway) {
+                #expect(try await gateway.dhoctl(["pair", okok.address, "--profile", okok.profile, "--by", "technician-e2e"]).status == 0)
+                try await Self.broadcastUntilSeen(gateway, okok.address, impossible)
+                let scale = try #require(BluetoothAddress(okok.address))
+                for _ in 0..<3 { try await gateway.simulatorControl.broadcast(scale, impossible) }
+                try await gateway.waitUntil("the weighing stored") { try await gateway.status()["readingsStored"] as? Int == 1 }
+                let readings = try await gateway.dhoctl(["readings"])
+                #expect(readings.stdout.contains("IMPLAUSIBLE weight 7545 kg"), "\(readings.stdout)")
+                let rows = try await gateway.dhoctlJSON(["readings"]) as? [[String: Any]] ?? []
+                #expect(rows.first?["triage"] as? String == "control measurement needed", "\(rows)")
+            }
+        }
     }
 }
