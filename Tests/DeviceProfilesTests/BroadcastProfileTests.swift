@@ -34,6 +34,9 @@ import Testing
             #expect(profile.broadcast?.codec == codec && !profile.bondingRequired && profile.characteristics.isEmpty)
         }
         #expect(catalog.profile(id: "okok-scale")?.broadcast?.settleSeconds == 60)
+        // Omron cuffs are GATT devices whose advertisements say whether they hold records.
+        #expect(catalog.profile(id: "omron-blood-pressure")?.advertisedState == .omron)
+        #expect(catalog.profile(id: "omron-blood-pressure")?.broadcast == nil)
         // GATT profiles are not broadcast ones; a Mi scale's name picks its broadcast profile first.
         #expect(catalog.profile(id: "weight-scale")?.broadcast == nil)
         #expect(catalog.profiles(forServiceUUIDs: [GATTService.weightScale.uuid], name: "MI SCALE2").first?.id == "xiaomi-mi-scale-2")
@@ -55,6 +58,8 @@ import Testing
         #expect(Self.problems(Self.scale.replacingOccurrences(of: "models: [\"MI SCALE2\"]\n", with: "")).map(\.keyPath) == ["models"])
         #expect(Self.problems(Self.scale + "characteristics:\n  - {uuid: \"2A9D\", mode: indicate, required: true}\n")
             .map(\.keyPath) == ["characteristics"])
+        #expect(Self.problems(Self.scale + "advertisement: omron\n").map(\.keyPath) == ["advertisement"])
+        #expect(Self.problems(BrokenProfilesTests.valid + "\nadvertisement: philips\n").map(\.keyPath) == ["advertisement"])
         // A codec on a GATT profile is a mistake, not ignored.
         let gatt = BrokenProfilesTests.valid + "\ncodec: okok-c0\n"
         #expect(Self.problems(gatt).map(\.keyPath) == ["codec"])

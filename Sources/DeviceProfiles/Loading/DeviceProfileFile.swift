@@ -16,6 +16,7 @@ struct DeviceProfileFile: Decodable {
     var transport: String?
     var codec: String?
     var settleSeconds: Int?
+    var advertisement: String?
 
     struct Entry: Decodable {
         var uuid: String
@@ -49,7 +50,7 @@ struct DeviceProfileFile: Decodable {
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
         case multiUser = "multi_user"
-        case transport, codec
+        case transport, codec, advertisement
         case settleSeconds = "settle_seconds"
     }
 

@@ -5,6 +5,20 @@ import Yams
 extension DeviceProfileParser {
     static let transports = ["gatt", "broadcast"]
 
+    /// `advertisement`: what a GATT device says about itself in its advertisements (`AdvertisedState`).
+    static func validateAdvertisedState(
+        _ raw: DeviceProfileFile, broadcast: Bool, root: Node, fail: (String, Int?, DeviceProfileError.Problem) -> Void
+    ) -> AdvertisedState? {
+        guard let text = raw.advertisement else { return nil }
+        guard let state = AdvertisedState(rawValue: text) else {
+            fail("advertisement", line(root, "advertisement"), .invalidValue(
+                "'\(text)' is not an advertised state (\(AdvertisedState.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            return nil
+        }
+        if broadcast { fail("advertisement", line(root, "advertisement"), .invalidValue("only for devices the hub connects to")) }
+        return state
+    }
+
     /// The broadcast reception of a `transport: broadcast` profile; nil for a GATT one (the default). A broadcast
     /// device is never connected to: it is a model profile (it has no SIG service of its own to be general for),
     /// names a known codec and has no characteristics, bonding, record access or clock to set.

@@ -281,6 +281,7 @@ public enum DeviceProfileParser {
             sourceFile: file)
         profile.multiUser = raw.multiUser ?? false
         profile.broadcast = broadcast
+        profile.advertisedState = validateAdvertisedState(raw, broadcast: broadcast != nil, root: root, fail: fail)
         return profile
     }
 

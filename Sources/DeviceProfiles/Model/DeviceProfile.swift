@@ -80,6 +80,12 @@ public struct RateLimit: Sendable, Hashable, Codable {
     }
 }
 
+/// What a GATT device says about itself in its advertisements (`advertisement`).
+public enum AdvertisedState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Omron's manufacturer data (0x020E): pairing or transfer mode and the records per user slot (`OmronAdvertisement`).
+    case omron
+}
+
 /// How the readings of a broadcast-only device are taken from its advertisements (`transport: broadcast`).
 public struct BroadcastReception: Sendable, Hashable, Codable {
     /// The `BroadcastCodec` that decodes the model's advertisements (`codec`).
@@ -120,6 +126,9 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// The device remembers several people (`multi_user`): it is paired with the patient's user number
     /// (`dhoctl pair --user N`), and readings of other users are kept apart.
     public var multiUser = false
+    /// The device tells in its advertisements whether it has records for the patient (`advertisement`): it is
+    /// visited on an advertisement only when it has; nil: every advertisement is a reason to visit.
+    public var advertisedState: AdvertisedState?
     /// A device that only broadcasts its readings in advertisements (`transport: broadcast`): never connected
     /// to nor paired; nil for a GATT device.
     public var broadcast: BroadcastReception?

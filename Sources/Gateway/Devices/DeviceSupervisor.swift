@@ -44,6 +44,9 @@ public actor DeviceSupervisor {
         /// Frames over the profile's rate limit, not stored (`flooding` while the episode lasts).
         public var droppedByRateLimit: Int
         public var flooding: Bool
+        /// What the device last said about itself in its advertisements (an Omron cuff: pairing or transfer mode
+        /// and its records per user), nil if nothing.
+        public var advertised: String?
     }
 
     public struct AdapterStatus: Sendable, Equatable, Codable {
@@ -72,6 +75,8 @@ public actor DeviceSupervisor {
         var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
         /// A broadcast-only device (`transport: broadcast`): its advertisements are its readings; it is never visited.
         var broadcast: BroadcastReceiver?
+        /// What the device last said about itself in its advertisements (`AdvertisedVisitGate`).
+        var advertised: String?
     }
 
     private let client: BlueZClient
@@ -238,7 +243,8 @@ public actor DeviceSupervisor {
                 address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
                 malformed: counters.malformed, lastMalformed: counters.lastMalformed,
-                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding)
+                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding,
+                advertised: entry.advertised)
         }.sorted { $0.address < $1.address }
     }
 
@@ -299,20 +305,46 @@ public actor DeviceSupervisor {
         case .adapter(adapterPath, .powered(false)):
             logger.warning("Bluetooth adapter powered off; powering it on again")
             await prepareAdapter()
-        case let .device(path, .added):
+        case let .device(path, .added(properties)):
             // A broadcast device's data in a new object may be what bluetoothd kept from long ago (its device cache):
             // only the advertisements reported from now on are taken (a scale repeats each weighing for seconds).
-            if let address = address(of: path) { considerVisit(address, reason: "advertisement") }
+            if let address = address(of: path),
+               advertisementCallsForVisit(address, AdvertisedData(manufacturerData: properties.manufacturerData)) {
+                considerVisit(address, reason: "advertisement")
+            }
         case let .device(path, .advertised(advertisement)):
             if let address = address(of: path) {
-                tracked[address]?.broadcast?.submit(AdvertisedData(
-                    serviceData: advertisement.serviceData ?? [:], manufacturerData: advertisement.manufacturerData ?? [:]))
-                considerVisit(address, reason: "advertisement")
+                let data = AdvertisedData(serviceData: advertisement.serviceData ?? [:], manufacturerData: advertisement.manufacturerData ?? [:])
+                tracked[address]?.broadcast?.submit(data)
+                if advertisementCallsForVisit(address, data) { considerVisit(address, reason: "advertisement") }
             }
         case let .device(path, .connected(true)):
             if let address = address(of: path) { considerVisit(address, reason: "device connected") }
         default:
             break
+        }
+    }
+
+    /// Whether an advertisement is a reason to visit the device: always, unless its profile reads its advertised
+    /// state and that says there is nothing for the patient or it waits to be paired (told once per change).
+    private func advertisementCallsForVisit(_ address: BluetoothAddress, _ data: AdvertisedData) -> Bool {
+        guard let entry = tracked[address], let format = catalog.profile(id: entry.device.profile)?.advertisedState else { return true }
+        let (decision, summary) = AdvertisedVisitGate.decide(format, data, userIndex: entry.device.userIndex)
+        guard let summary else { return true }
+        let changed = entry.advertised != summary
+        tracked[address]?.advertised = summary
+        switch decision {
+        case .visit:
+            return true
+        case let .wait(reason):
+            logger.debug("advertisement: \(reason); not visited", metadata: ["device": "\(address)"])
+            return false
+        case let .pairingMode(state):
+            if changed {
+                logger.notice("device is in pairing mode (\(state)): the hub does not connect until it is back in transfer mode",
+                              metadata: ["device": "\(address)"])
+            }
+            return false
         }
     }
 
