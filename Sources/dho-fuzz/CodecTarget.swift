@@ -14,9 +14,10 @@ enum CodecTarget {
     static let bodyCompositionSequence: UInt16 = 0xFF9C
     static let glucoseSequence: UInt16 = 0xFF18
     static let profileYAML: UInt16 = 0xFFAA
+    static let broadcastAdvertisement: UInt16 = 0xFFBC
 
     static var targets: [UInt16] {
-        GATTCharacteristic.allCases.map(\.rawValue) + [racpRequest, bodyCompositionSequence, glucoseSequence, profileYAML]
+        GATTCharacteristic.allCases.map(\.rawValue) + [racpRequest, bodyCompositionSequence, glucoseSequence, profileYAML, broadcastAdvertisement]
     }
 
     static func run(_ input: [UInt8]) {
@@ -30,6 +31,7 @@ enum CodecTarget {
         case bodyCompositionSequence: checkBodyComposition(payload)
         case glucoseSequence: checkGlucose(payload)
         case profileYAML: checkProfile(payload)
+        case broadcastAdvertisement: checkBroadcast(payload)
         default:
             if let characteristic = GATTCharacteristic(rawValue: selector) { checkCharacteristic(characteristic, payload) }
         }
@@ -114,6 +116,27 @@ enum CodecTarget {
             _ = profile.subscriptions
         } catch {
             _ = error.description
+        }
+    }
+
+    /// Payload: the advertised bytes, given to every broadcast codec as the service data and manufacturer data its
+    /// model uses. A weighing that decodes has a non-negative weight, is the reading's only component, and its
+    /// re-encoding (when the codec can write it) decodes to the same weighing.
+    static func checkBroadcast(_ payload: [UInt8]) {
+        let data = AdvertisedData(
+            serviceData: [GATTService.weightScale.uuid: payload, GATTService.bodyComposition.uuid: payload],
+            manufacturerData: [0x45C0: payload])
+        for codec in BroadcastCodecs.all {
+            guard let weighings = try? codec.weighings(in: data) else { continue }
+            for weighing in weighings {
+                guard weighing.weight.mantissa >= 0 else { violated("\(codec.name) decoded a negative weight") }
+                let reading = weighing.reading(source: codec.readingSource)
+                guard reading.components.map(\.vital) == [.bodyWeight] else { violated("\(codec.name) reading is not a weight") }
+                guard let again = try? codec.advertisement(for: weighing) else { continue }
+                guard let decoded = try? codec.weighings(in: again).first, decoded.weight == weighing.weight,
+                      decoded.unit == weighing.unit, decoded.stabilised == weighing.stabilised, decoded.timestamp == weighing.timestamp
+                else { violated("\(codec.name) re-encoding decodes differently") }
+            }
         }
     }
 

@@ -15,7 +15,10 @@ struct Devices: ParsableCommand {
                     [device.address, device.profile, device.model ?? device.name ?? "-", device.serial ?? "-",
                      device.firmware ?? "-", device.battery.map { "\($0)%" } ?? "-", Self.clock(device.clockOffsetSeconds),
                      Terminal.time(device.lastSeen), device.lastVisitResult ?? "-", String(device.droppedByRateLimit)]
-                })
+                }) + devices.compactMap { device in
+                    // What a device says in its advertisements (an Omron cuff in pairing mode is not visited).
+                    device.advertised.map { "\(device.address) advertises: \($0)\n" }
+                }.joined()
         }
     }
 }

@@ -53,6 +53,10 @@ FRAMES = {
                                             " 00 0E 801F C800 882C 401F 8813 983A D606"),
     # A measurement announcing context, then its context (kind 0 measurement, kind 1 context).
     "ff18-glucose-with-context": (0xFF18, "00 0F 12 0100 E807 06 17 07 1E 00 6EB0 11  01 04 02 0100 01"),
+    # Broadcast scales (selector 0xFFBC, every codec): captured frames named in BroadcastCodecTests.
+    "ffbc-mi-scale-2": (0xFFBC, "22 3E30 E607 02 0E 10 29 3A"),
+    "ffbc-mi-body-composition-2": (0xFFBC, "02 26 E607 02 0E 10 29 3A F701 9A38"),
+    "ffbc-okok": (0xFFBC, "1D79 1770 0A01 25 B4565D37769A"),
 }
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -25,6 +25,11 @@ import Testing
                 #expect(throws: Never.self, "\(name)") { _ = try CharacteristicDecoder.decode(characteristic, payload) }
             } else if selector == 0xFF52 {
                 #expect(throws: Never.self, "\(name)") { _ = try RACPRequest.decode(payload) }
+            } else if selector == 0xFFBC {
+                // A broadcast advertisement: some codec reads a weighing from it.
+                let data = AdvertisedData(serviceData: [GATTService.weightScale.uuid: payload, GATTService.bodyComposition.uuid: payload],
+                                          manufacturerData: [0x45C0: payload])
+                #expect(BroadcastCodecs.all.contains { !((try? $0.weighings(in: data)) ?? []).isEmpty }, "\(name)")
             } else {
                 #expect([0xFF9C, 0xFF18, 0xFFAA].contains(selector), "\(name): unknown selector")
             }

@@ -118,6 +118,11 @@ public struct DiscoveryFilter: Sendable, Hashable {
                 .healthThermometer].map(\.uuid),
         transport: .le, duplicateData: true)
 
+    /// Every LE advertisement, for devices that only broadcast their readings: manufacturer data names no
+    /// service, so no UUID can be filtered on (the GATT health devices come through as well). DuplicateData makes
+    /// bluetoothd report every advertisement, with the service and manufacturer data of that one only.
+    public static let healthAndBroadcastDevices = DiscoveryFilter(uuids: [], transport: .le, duplicateData: true)
+
     public var dbusValue: DBusValue {
         var options: [String: DBusValue] = [:]
         if !uuids.isEmpty { options["UUIDs"] = .strings(uuids.map(\.string)) }

@@ -44,8 +44,8 @@ public struct DeviceProperties: Sendable, Hashable {
         value.int16Value.flatMap { $0 == 127 ? nil : $0 }
     }
 
-    /// ServiceData (a{sv}, service UUID to bytes); nil when the value has another shape.
-    static func serviceData(_ value: DBusValue) -> [BluetoothUUID: [UInt8]]? {
+    /// ServiceData (a{sv}, service UUID to bytes); nil when the value has another shape (also the simulator's control).
+    public static func serviceData(_ value: DBusValue) -> [BluetoothUUID: [UInt8]]? {
         guard let entries = value.dictionaryEntries else { return nil }
         var serviceData: [BluetoothUUID: [UInt8]] = [:]
         for entry in entries {
@@ -57,7 +57,7 @@ public struct DeviceProperties: Sendable, Hashable {
     }
 
     /// ManufacturerData (a{qv}, company identifier to bytes); nil when the value has another shape.
-    static func manufacturerData(_ value: DBusValue) -> [UInt16: [UInt8]]? {
+    public static func manufacturerData(_ value: DBusValue) -> [UInt16: [UInt8]]? {
         guard let entries = value.dictionaryEntries else { return nil }
         var manufacturerData: [UInt16: [UInt8]] = [:]
         for entry in entries {

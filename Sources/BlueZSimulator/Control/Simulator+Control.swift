@@ -22,6 +22,12 @@ extension Simulator {
         case "Advertise":
             try call.expectSignature("s")
             advertise(try knownDevice(call))
+        case "Broadcast":
+            try call.expectSignature("sa{sv}a{qv}")
+            let data = AdvertisedData(
+                serviceData: DeviceProperties.serviceData(call.arguments[1]) ?? [:],
+                manufacturerData: DeviceProperties.manufacturerData(call.arguments[2]) ?? [:])
+            return [.boolean(broadcast(try knownDevice(call), data))]
         case "QueueFrames":
             try call.expectSignature("ssaay")
             let address = try knownDevice(call)

@@ -25,6 +25,17 @@ public struct SimulatorClient: Sendable {
         try await call("Advertise", [.string(address.description)])
     }
 
+    /// One advertisement of a broadcast-only device carrying `data`; whether bluetoothd saw it (discovery running,
+    /// device in range and let through by a discovery filter).
+    @discardableResult
+    public func broadcast(_ address: BluetoothAddress, _ data: AdvertisedData) async throws(DBusError) -> Bool {
+        let reply = try await call("Broadcast", [
+            .string(address.description), SimulatedDevice.serviceDataValue(data.serviceData),
+            SimulatedDevice.manufacturerDataValue(data.manufacturerData),
+        ])
+        return reply.first?.boolValue ?? false
+    }
+
     public func queueFrames(_ address: BluetoothAddress, _ characteristic: BluetoothUUID, _ frames: [[UInt8]])
         async throws(DBusError) {
         try await call("QueueFrames", [.string(address.description), .string(characteristic.string),

@@ -9,6 +9,9 @@ public import DBus
 /// - `SetInRange(s address, b inRange)`: start/stop advertising; out of range, Connect() fails and a
 ///   connected device drops.
 /// - `Advertise(s address)`: one more advertisement (RSSI update, or a new Device1 while discovering).
+/// - `Broadcast(s address, a{sv} serviceData, a{qv} manufacturerData) -> b`: one advertisement carrying this data (a
+///   broadcast-only scale's weighing), seen (true) only while discovery runs, the device is in range and a filter
+///   lets it through: a new Device1, or ServiceData / ManufacturerData (those it carries) and RSSI changed.
 /// - `QueueFrames(s address, s characteristic, aay frames)`: add stored readings to send after
 ///   StartNotify (at once if already connected and notifying).
 /// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).

@@ -43,13 +43,15 @@ public struct DeviceConfig: Sendable, Decodable {
     public var quirks = DeviceQuirks()
     /// A User Data Service device's users and their consent codes (`UserDataConfig`); nil: none.
     public var userData: UserDataConfig?
+    /// A broadcast-only device's advertisements, played from the start (`BroadcastConfig`); nil: none.
+    public var broadcasts: BroadcastConfig?
 
     static let keys: Set<String> = [
         "address", "name", "addressType", "rssi", "inRange", "advertisedServices", "serviceData",
         "manufacturerData", "paired", "trusted", "battery", "connectFailures", "gattExport",
         "keepGattOnDisconnect", "deviceInformation", "pairing", "services", "glucoseRecords", "faults", "bluetoothd",
         "quirks",
-        "userData",
+        "userData", "broadcasts",
     ]
 
     public init(address: BluetoothAddress) {
@@ -69,19 +71,8 @@ public struct DeviceConfig: Sendable, Decodable {
         rssi = try container.value("rssi", default: rssi)
         inRange = try container.value("inRange", default: inRange)
         advertisedServices = try container.value("advertisedServices", default: [UUIDText]()).map(\.uuid)
-        let serviceDataText: [String: HexBytes] = try container.value("serviceData", default: [:])
-        for (key, value) in serviceDataText {
-            guard let uuid = BluetoothUUID(key) else { throw ScenarioError("serviceData key '\(key)' is not a UUID") }
-            serviceData[uuid] = value.bytes
-        }
-        let manufacturerText: [String: HexBytes] = try container.value("manufacturerData", default: [:])
-        for (key, value) in manufacturerText {
-            let digits = key.lowercased().hasPrefix("0x") ? String(key.dropFirst(2)) : key
-            guard let company = UInt16(digits, radix: key.lowercased().hasPrefix("0x") ? 16 : 10) else {
-                throw ScenarioError("manufacturerData key '\(key)' is not a 16-bit company id")
-            }
-            manufacturerData[company] = value.bytes
-        }
+        serviceData = try BroadcastConfig.serviceData(try container.value("serviceData", default: [:]))
+        manufacturerData = try BroadcastConfig.manufacturerData(try container.value("manufacturerData", default: [:]))
         paired = try container.value("paired", default: paired)
         trusted = try container.value("trusted", default: trusted)
         battery = try container.optional("battery")
@@ -96,6 +87,7 @@ public struct DeviceConfig: Sendable, Decodable {
         bluetoothd = try container.value("bluetoothd", default: BluetoothdQuirks())
         quirks = try container.value("quirks", default: DeviceQuirks())
         userData = try container.optional("userData")
+        broadcasts = try container.optional("broadcasts")
         if userData != nil, !services.contains(where: { $0.uuid == UserDataConfig.service }) {
             services.append(UserDataConfig.standardService)
         }

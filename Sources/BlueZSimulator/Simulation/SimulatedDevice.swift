@@ -41,6 +41,8 @@ struct SimulatedDevice: Sendable {
     /// Subscriptions bluetoothd still holds (Notifying) but the device forgot on a disconnect
     /// (`quirks.forgetsSubscriptions`): it sends nothing on them until the CCCD is written again.
     var forgottenSubscriptions: Set<BluetoothUUID> = []
+    /// What the device put in its last broadcast (`Broadcast`), reported instead of the scenario's advertising data.
+    var broadcasting: AdvertisedData?
     /// Bumped on every connection and disconnection, so that scheduled work of an old link stops.
     var epoch = 0
     var activeSenders: Set<BluetoothUUID> = []
@@ -122,16 +124,24 @@ struct SimulatedDevice: Sendable {
             "ServicesResolved": .boolean(servicesResolved),
             "Adapter": .objectPath(adapter),
             "UUIDs": .strings(advertisedUUIDs),
-            "ServiceData": .variantDictionary(Dictionary(uniqueKeysWithValues: config.serviceData.map {
-                ($0.key.string, DBusValue.bytes($0.value))
-            })),
-            "ManufacturerData": .dictionary(key: .uint16, value: .variant, config.manufacturerData.sorted {
-                $0.key < $1.key
-            }.map { DBusDictEntry(key: .uint16($0.key), value: .variant(.bytes($0.value))) }),
+            "ServiceData": Self.serviceDataValue(broadcasting?.serviceData ?? config.serviceData),
+            "ManufacturerData": Self.manufacturerDataValue(broadcasting?.manufacturerData ?? config.manufacturerData),
         ]
         if let name = config.name { properties["Name"] = .string(name) }
         if let rssi { properties["RSSI"] = .int16(rssi) }
         return config.faults.wrongPropertyTypes ? properties.mapValues(DeviceFaults.wronglyTyped) : properties
+    }
+
+    /// Device1.ServiceData (a{sv}: service UUID to bytes).
+    static func serviceDataValue(_ data: [BluetoothUUID: [UInt8]]) -> DBusValue {
+        .variantDictionary(Dictionary(uniqueKeysWithValues: data.map { ($0.key.string, DBusValue.bytes($0.value)) }))
+    }
+
+    /// Device1.ManufacturerData (a{qv}: company identifier to bytes).
+    static func manufacturerDataValue(_ data: [UInt16: [UInt8]]) -> DBusValue {
+        .dictionary(key: .uint16, value: .variant, data.sorted { $0.key < $1.key }.map {
+            DBusDictEntry(key: .uint16($0.key), value: .variant(.bytes($0.value)))
+        })
     }
 
     /// Advertised service UUIDs plus, once resolved, the services found.

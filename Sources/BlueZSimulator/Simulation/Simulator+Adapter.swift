@@ -137,7 +137,7 @@ extension Simulator {
         }
     }
 
-    private func passesAnyFilter(_ config: DeviceConfig) -> Bool {
+    func passesAnyFilter(_ config: DeviceConfig) -> Bool {
         discoverySessions.contains { sender in
             guard let filter = discoveryFilters[sender] else { return true }
             if filter.transport == "bredr" { return false }

@@ -78,6 +78,7 @@ public actor Simulator {
             throw .connectionFailed("\(SimulatorControl.busName) is owned by someone else")
         }
         logger.info("simulating bluetoothd with \(devices.count) device(s) on \(adapterPath)")
+        startScenarioBroadcasts()
     }
 
     /// Releases the names and closes both connections.

@@ -5,13 +5,18 @@ struct DeviceProfileFile: Decodable {
     var name: String
     var service: String
     var bondingRequired: Bool
-    var characteristics: [Entry]
+    /// Required for GATT devices; a broadcast profile has none.
+    var characteristics: [Entry]?
     var racp: Bool?
     var timeSync: TimeSyncEntry?
     var deviceInformation: [String]?
     var rateLimit: RateLimitEntry?
     var models: [String]?
     var multiUser: Bool?
+    var transport: String?
+    var codec: String?
+    var settleSeconds: Int?
+    var advertisement: String?
 
     struct Entry: Decodable {
         var uuid: String
@@ -45,6 +50,8 @@ struct DeviceProfileFile: Decodable {
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
         case multiUser = "multi_user"
+        case transport, codec, advertisement
+        case settleSeconds = "settle_seconds"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)

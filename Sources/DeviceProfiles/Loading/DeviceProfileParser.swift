@@ -190,11 +190,13 @@ public enum DeviceProfileParser {
             fail("service", line(root, "service"), .unknownService(raw.service))
         }
 
+        let broadcast = validateTransport(raw, root: root, fail: fail)
+        let entries = raw.characteristics ?? []
         var uses: [CharacteristicUse] = []
-        if raw.characteristics.isEmpty {
+        if entries.isEmpty, broadcast == nil {
             fail("characteristics", line(root, "characteristics"), .invalidValue("must list at least one characteristic"))
         }
-        for (index, entry) in raw.characteristics.enumerated() {
+        for (index, entry) in entries.enumerated() {
             let path = "characteristics[\(index)]"
             guard let characteristic = GATTCharacteristic(identifier: entry.uuid) else {
                 fail("\(path).uuid", line(root, "characteristics", "\(index)", "uuid"), .unknownCharacteristic(entry.uuid))
@@ -221,7 +223,7 @@ public enum DeviceProfileParser {
             uses.append(CharacteristicUse(characteristic, mode, required: entry.required))
         }
         // Only when every entry was understood: otherwise this would repeat an error already reported.
-        if !uses.isEmpty, uses.count == raw.characteristics.count,
+        if !uses.isEmpty, uses.count == entries.count,
            !uses.contains(where: { $0.mode == .notify || $0.mode == .indicate }) {
             fail("characteristics", line(root, "characteristics"), .invalidValue("no measurement to subscribe to (notify or indicate)"))
         }
@@ -278,6 +280,8 @@ public enum DeviceProfileParser {
             racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, models: models,
             sourceFile: file)
         profile.multiUser = raw.multiUser ?? false
+        profile.broadcast = broadcast
+        profile.advertisedState = validateAdvertisedState(raw, broadcast: broadcast != nil, root: root, fail: fail)
         return profile
     }
 

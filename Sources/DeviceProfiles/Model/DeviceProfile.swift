@@ -80,6 +80,29 @@ public struct RateLimit: Sendable, Hashable, Codable {
     }
 }
 
+/// What a GATT device says about itself in its advertisements (`advertisement`).
+public enum AdvertisedState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Omron's manufacturer data (0x020E): pairing or transfer mode and the records per user slot (`OmronAdvertisement`).
+    case omron
+}
+
+/// How the readings of a broadcast-only device are taken from its advertisements (`transport: broadcast`).
+public struct BroadcastReception: Sendable, Hashable, Codable {
+    /// The `BroadcastCodec` that decodes the model's advertisements (`codec`).
+    public var codec: String
+    /// For a model whose weighings carry no time of their own: the same value again within this long of its last
+    /// broadcast is the same weighing (`settle_seconds`). A model that stamps its weighings is told by the stamp.
+    public var settleSeconds: Int
+
+    public static let defaultSettleSeconds = 60
+    public static let settleSecondsRange: ClosedRange<Int> = 5...3600
+
+    public init(codec: String, settleSeconds: Int = defaultSettleSeconds) {
+        self.codec = codec
+        self.settleSeconds = settleSeconds
+    }
+}
+
 /// A validated, declarative description of how the gateway talks to one Bluetooth SIG health profile
 /// (profiles/devices/*.yaml). The daemon matches a device's advertised service against `service`.
 public struct DeviceProfile: Sendable, Hashable, Codable {
@@ -103,6 +126,12 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// The device remembers several people (`multi_user`): it is paired with the patient's user number
     /// (`dhoctl pair --user N`), and readings of other users are kept apart.
     public var multiUser = false
+    /// The device tells in its advertisements whether it has records for the patient (`advertisement`): it is
+    /// visited on an advertisement only when it has; nil: every advertisement is a reason to visit.
+    public var advertisedState: AdvertisedState?
+    /// A device that only broadcasts its readings in advertisements (`transport: broadcast`): never connected
+    /// to nor paired; nil for a GATT device.
+    public var broadcast: BroadcastReception?
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

@@ -44,6 +44,9 @@ public actor DeviceSupervisor {
         /// Frames over the profile's rate limit, not stored (`flooding` while the episode lasts).
         public var droppedByRateLimit: Int
         public var flooding: Bool
+        /// What the device last said about itself in its advertisements (an Omron cuff: pairing or transfer mode
+        /// and its records per user), nil if nothing.
+        public var advertised: String?
     }
 
     public struct AdapterStatus: Sendable, Equatable, Codable {
@@ -70,6 +73,10 @@ public actor DeviceSupervisor {
         var bondLost = false
         /// The technician asked for the device's memory to be cleared (`clearMemory`): the next visit does it.
         var memoryClearing: OneShot<Result<DeviceVisit.Report, VisitError>>?
+        /// A broadcast-only device (`transport: broadcast`): its advertisements are its readings; it is never visited.
+        var broadcast: BroadcastReceiver?
+        /// What the device last said about itself in its advertisements (`AdvertisedVisitGate`).
+        var advertised: String?
     }
 
     private let client: BlueZClient
@@ -85,6 +92,8 @@ public actor DeviceSupervisor {
     private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
     /// Set by `stop()`: no device is followed or visited any more, whoever asks (a command still running).
     private var stopped = false
+    /// The discovery filter in force lets every LE advertisement through, for broadcast-only devices.
+    private var scansForBroadcasts = false
 
     public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
                 sink: any ReadingSink, settings: Settings, logger: Logger) {
@@ -131,6 +140,7 @@ public actor DeviceSupervisor {
         for entry in entries {
             entry.tasks.dropFirst().forEach { $0.cancel() }  // the frame pumps: no new frames
             entry.processor.stop()  // the frame loop ends once it has stored what it was given
+            entry.broadcast?.stop()
         }
         if await !allEnded(entries.compactMap(\.tasks.first), within: Self.stopGrace) {
             logger.warning("shutdown: frames received were not all stored in time; their devices send them again")
@@ -163,6 +173,7 @@ public actor DeviceSupervisor {
             if var entry = tracked[address] {
                 entry.device = device
                 entry.processor.update(device)
+                entry.broadcast?.update(device)
                 tracked[address] = entry
                 continue
             }
@@ -174,6 +185,7 @@ public actor DeviceSupervisor {
         }
         // A device that is already around (known to bluetoothd, advertising) is visited now.
         for address in wanted.keys { considerVisit(address, reason: "provisioned") }
+        if scansForBroadcasts != tracked.values.contains(where: { $0.broadcast != nil }) { await prepareAdapter() }
     }
 
     /// Visits a device now if it is provisioned and no visit runs (technician's request, tests).
@@ -226,12 +238,13 @@ public actor DeviceSupervisor {
 
     public func deviceStatuses() -> [DeviceStatus] {
         tracked.values.map { entry in
-            let counters = entry.processor.counters
+            let counters = entry.broadcast?.counters ?? entry.processor.counters
             return DeviceStatus(
                 address: entry.device.address, visiting: entry.visit != nil, visits: entry.visits,
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
                 malformed: counters.malformed, lastMalformed: counters.lastMalformed,
-                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding)
+                droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding,
+                advertised: entry.advertised)
         }.sorted { $0.address < $1.address }
     }
 
@@ -256,7 +269,11 @@ public actor DeviceSupervisor {
         }
         do {
             try await adapter.powerOn()
-            try await adapter.setDiscoveryFilter(.healthDevices)
+            // Broadcast-only devices need every LE advertisement (manufacturer data names no service): scanning so
+            // costs bluetoothd and the hub more wake-ups, so only while one is provisioned (README, "Broadcast devices").
+            let broadcasts = tracked.values.contains { $0.broadcast != nil }
+            try await adapter.setDiscoveryFilter(broadcasts ? .healthAndBroadcastDevices : .healthDevices)
+            scansForBroadcasts = broadcasts
             if await adapter.properties()?.discovering != true {
                 do { try await adapter.startDiscovery() } catch .bluez(.inProgress, _) {}
             }
@@ -288,12 +305,46 @@ public actor DeviceSupervisor {
         case .adapter(adapterPath, .powered(false)):
             logger.warning("Bluetooth adapter powered off; powering it on again")
             await prepareAdapter()
-        case let .device(path, .added), let .device(path, .advertised):
-            if let address = address(of: path) { considerVisit(address, reason: "advertisement") }
+        case let .device(path, .added(properties)):
+            // A broadcast device's data in a new object may be what bluetoothd kept from long ago (its device cache):
+            // only the advertisements reported from now on are taken (a scale repeats each weighing for seconds).
+            if let address = address(of: path),
+               advertisementCallsForVisit(address, AdvertisedData(manufacturerData: properties.manufacturerData)) {
+                considerVisit(address, reason: "advertisement")
+            }
+        case let .device(path, .advertised(advertisement)):
+            if let address = address(of: path) {
+                let data = AdvertisedData(serviceData: advertisement.serviceData ?? [:], manufacturerData: advertisement.manufacturerData ?? [:])
+                tracked[address]?.broadcast?.submit(data)
+                if advertisementCallsForVisit(address, data) { considerVisit(address, reason: "advertisement") }
+            }
         case let .device(path, .connected(true)):
             if let address = address(of: path) { considerVisit(address, reason: "device connected") }
         default:
             break
+        }
+    }
+
+    /// Whether an advertisement is a reason to visit the device: always, unless its profile reads its advertised
+    /// state and that says there is nothing for the patient or it waits to be paired (told once per change).
+    private func advertisementCallsForVisit(_ address: BluetoothAddress, _ data: AdvertisedData) -> Bool {
+        guard let entry = tracked[address], let format = catalog.profile(id: entry.device.profile)?.advertisedState else { return true }
+        let (decision, summary) = AdvertisedVisitGate.decide(format, data, userIndex: entry.device.userIndex)
+        guard let summary else { return true }
+        let changed = entry.advertised != summary
+        tracked[address]?.advertised = summary
+        switch decision {
+        case .visit:
+            return true
+        case let .wait(reason):
+            logger.debug("advertisement: \(reason); not visited", metadata: ["device": "\(address)"])
+            return false
+        case let .pairingMode(state):
+            if changed {
+                logger.notice("device is in pairing mode (\(state)): the hub does not connect until it is back in transfer mode",
+                              metadata: ["device": "\(address)"])
+            }
+            return false
         }
     }
 
@@ -308,6 +359,10 @@ public actor DeviceSupervisor {
     private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
             device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
+        if let reception = profile.broadcast {
+            followBroadcasts(device, at: address, profile: profile, reception: reception, processor: processor)
+            return
+        }
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
         let devicePath = address.devicePath(on: adapterPath)
@@ -319,15 +374,32 @@ public actor DeviceSupervisor {
         logger.info("following provisioned device", metadata: ["device": "\(address)", "profile": "\(profile.id)"])
     }
 
+    /// A broadcast-only device: its advertisement loop stands in for the frame loop (its processor never runs);
+    /// it is never connected to.
+    private func followBroadcasts(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile,
+                                  reception: BroadcastReception, processor: DeviceFrameProcessor) {
+        let receiver: BroadcastReceiver
+        do {
+            receiver = try BroadcastReceiver(device: device, reception: reception, rateLimit: profile.rateLimit, sink: sink,
+                                             store: store, timeZone: settings.visit.timeZone, logger: logger)
+        } catch {
+            logger.error("device not followed: \(error)", metadata: ["device": "\(address)"])
+            return
+        }
+        tracked[address] = Tracked(device: device, processor: processor, tasks: [Task { await receiver.run() }], broadcast: receiver)
+        logger.info("following provisioned broadcast device", metadata: ["device": "\(address)", "profile": "\(profile.id)"])
+    }
+
     private func release(_ entry: Tracked) {
         entry.deferredVisit?.cancel()
         entry.visit?.cancel()
         entry.tasks.forEach { $0.cancel() }
         entry.processor.stop()
+        entry.broadcast?.stop()
     }
 
     private func considerVisit(_ address: BluetoothAddress, reason: String) {
-        guard !stopped, let waiting = tracked[address], waiting.visit == nil else { return }
+        guard !stopped, let waiting = tracked[address], waiting.visit == nil, waiting.broadcast == nil else { return }
         guard ContinuousClock.now >= waiting.notBefore else {
             deferVisit(address, reason: reason)
             return

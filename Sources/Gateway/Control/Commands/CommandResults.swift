@@ -62,6 +62,8 @@ public struct DeviceResult: Sendable, Codable, Equatable {
     public var malformed: Int
     /// Frames over the profile's rate limit, not stored, since the daemon started.
     public var droppedByRateLimit: Int
+    /// What the device last said about itself in its advertisements (an Omron cuff: "pairing mode, …").
+    public var advertised: String? = nil
 }
 
 public struct ScanResult: Sendable, Codable, Equatable {

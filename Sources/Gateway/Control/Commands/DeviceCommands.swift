@@ -22,7 +22,7 @@ extension GatewayCommands {
                     lastSeen: sensor?.lastSeenAt, lastVisit: device.lastVisitAt, lastVisitResult: device.lastVisitResult,
                     provisionedBy: device.provisionedBy, provisionedAt: device.provisionedAt,
                     visiting: status?.visiting ?? false, stored: status?.stored ?? 0, malformed: status?.malformed ?? 0,
-                    droppedByRateLimit: status?.droppedByRateLimit ?? 0)
+                    droppedByRateLimit: status?.droppedByRateLimit ?? 0, advertised: status?.advertised)
             }
         }
     }
@@ -69,6 +69,9 @@ extension GatewayCommands {
         let timeout = try arguments.int("timeout", default: 30, in: 1...300)
         let memoryIsPatients = arguments.flag("memory-is-patients")
         let consentCode = try arguments.optional("consent").map { _ throws(ControlError) in try arguments.int("consent", default: 0, in: 0...9999) }
+        if let broadcast = requestedBroadcastProfile(arguments) {
+            return try await provisionBroadcastDevice(address, profile: broadcast, name: nil, arguments: arguments, technician: technician)
+        }
         // --renew: a provisioned device that lost its bond; its stale bond goes, its provisioning stays.
         let renewing = arguments.flag("renew") ? try await removeStaleBond(address, arguments) : nil
 
@@ -91,6 +94,9 @@ extension GatewayCommands {
                 throw ControlError("unsupported", "\(address) advertises no supported health service; pass --profile if it is a health device")
             }
             profile = guessed
+        }
+        if renewing == nil, runtime.catalog.profile(id: profile)?.broadcast != nil {
+            return try await provisionBroadcastDevice(address, profile: profile, name: properties.name, arguments: arguments, technician: technician)
         }
         // A family cuff or scale: whose readings are the patient's is part of its provisioning (`ReadingOwner`).
         if runtime.catalog.profile(id: profile)?.multiUser == true, userIndex == nil, consentCode == nil {
