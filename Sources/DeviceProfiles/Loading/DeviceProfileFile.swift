@@ -12,6 +12,7 @@ struct DeviceProfileFile: Decodable {
     var rateLimit: RateLimitEntry?
     var models: [String]?
     var multiUser: Bool?
+    var continuousSettling: SettlingEntry?
 
     struct Entry: Decodable {
         var uuid: String
@@ -38,6 +39,18 @@ struct DeviceProfileFile: Decodable {
         }
     }
 
+    struct SettlingEntry: Decodable {
+        var windowSeconds: Int?
+        var minimumSamples: Int?
+        var maximumSpread: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case windowSeconds = "window_seconds"
+            case minimumSamples = "minimum_samples"
+            case maximumSpread = "maximum_spread"
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, service, characteristics, racp, models
         case bondingRequired = "bonding_required"
@@ -45,10 +58,12 @@ struct DeviceProfileFile: Decodable {
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
         case multiUser = "multi_user"
+        case continuousSettling = "continuous_settling"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
     static let timeSyncKeys = ["service", "characteristic", "required", "when"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
+    static let settlingKeys = SettlingEntry.CodingKeys.allCases.map(\.rawValue)
 }

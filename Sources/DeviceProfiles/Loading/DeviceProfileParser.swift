@@ -92,6 +92,9 @@ public enum DeviceProfileParser {
         if let rateLimit = top["rate_limit"]?.mapping {
             unknown(rateLimit, allowed: DeviceProfileFile.rateLimitKeys, prefix: "rate_limit")
         }
+        if let settling = top["continuous_settling"]?.mapping {
+            unknown(settling, allowed: DeviceProfileFile.settlingKeys, prefix: "continuous_settling")
+        }
     }
 
     private static func decodingError(_ error: DecodingError, root: Node, file: String) -> DeviceProfileError {
@@ -139,7 +142,8 @@ public enum DeviceProfileParser {
     /// The snake_case YAML key a coding key stands for.
     private static func yamlName(_ key: any CodingKey) -> String {
         DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue
-            ?? DeviceProfileFile.RateLimitEntry.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
+            ?? DeviceProfileFile.RateLimitEntry.CodingKeys(stringValue: key.stringValue)?.rawValue
+            ?? DeviceProfileFile.SettlingEntry.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
     }
 
     private static func node(at path: [any CodingKey], in root: Node) -> Node? {
@@ -278,6 +282,7 @@ public enum DeviceProfileParser {
             racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, models: models,
             sourceFile: file)
         profile.multiUser = raw.multiUser ?? false
+        profile.continuousSettling = validateSettling(raw.continuousSettling, uses: uses, root: root, fail: fail)
         return profile
     }
 

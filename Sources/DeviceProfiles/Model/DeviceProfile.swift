@@ -103,6 +103,9 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// The device remembers several people (`multi_user`): it is paired with the patient's user number
     /// (`dhoctl pair --user N`), and readings of other users are kept apart.
     public var multiUser = false
+    /// When a continuous oximeter's stream is settled enough to report (`continuous_settling`;
+    /// `ContinuousSettling.standard` when the file sets none).
+    public var continuousSettling = ContinuousSettling.standard
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

@@ -307,7 +307,8 @@ public actor DeviceSupervisor {
 
     private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
-            device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
+            device: device, sink: sink, registry: registry, logger: logger,
+            interpreter: FrameInterpreter(settling: profile.continuousSettling), rateLimit: profile.rateLimit)
         let subscribed = Set(profile.subscriptions.map(\.characteristic))
         let client = client
         let devicePath = address.devicePath(on: adapterPath)
