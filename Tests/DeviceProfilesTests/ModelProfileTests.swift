@@ -32,6 +32,21 @@ import Testing
         #expect(catalog.profile(id: "blood-pressure")?.timeSync?.when == .afterSubscribing)
     }
 
+    /// The Nonin 3230 is served through the SIG Pulse Oximeter Service, continuous data only, no clock, no bond.
+    @Test func theNonin3230ProfileStreamsContinuousDataOnly() throws {
+        let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
+        let profile = try #require(catalog.profile(id: "nonin-3230"))
+        #expect(profile.service == .pulseOximeter)
+        #expect(profile.use(of: .plxContinuousMeasurement)?.required == true)
+        #expect(profile.use(of: .plxSpotCheckMeasurement)?.required == false)
+        #expect(profile.timeSync == nil && !profile.bondingRequired && !profile.multiUser)
+        #expect(profile.continuousSettling == .standard)
+        let oximeter = [BluetoothUUID(short: 0x1822)]
+        #expect(catalog.profiles(forServiceUUIDs: oximeter, name: "Nonin3230_502345678").map(\.id) == ["nonin-3230", "pulse-oximeter"])
+        // The simulator's spot-check oximeters advertise a bare "Nonin3230": the general profile.
+        #expect(catalog.profiles(forServiceUUIDs: oximeter, name: "Nonin3230").map(\.id) == ["pulse-oximeter"])
+    }
+
     /// A device advertising a model's name gets its model profile first; others (and unnamed ones) the general one.
     @Test func aModelProfileMatchesOnlyItsModels() throws {
         let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)

@@ -7,18 +7,20 @@ extension Faults {
     /// A continuous oximeter's first seconds are often wrong (an 82 % before the steady 96 %): the gateway used to
     /// store the first sample of each minute, so the artefact was triaged red and alerted. Now it reports the median
     /// of a settled window (`ContinuousOximetrySettler`), stated in the FHIR Observation as its effectivePeriod.
-    /// The profile's window is shortened to 5 s (the shipped one is 30 s) and the oximeter sends 5 samples a second.
+    /// The Nonin 3230 profile's window is shortened to 5 s (the shipped one is 30 s) and the oximeter sends 5 samples a
+    /// second.
     @Suite(.serialized) struct ContinuousOximetryTests {
         static let oximeter = Scenarios.oximeter
 
-        /// One oximeter streaming `frames` (PLX Continuous, 0x2A5F) once, 200 ms apart, from when it is subscribed.
+        /// A Nonin 3230 (its model profile `nonin-3230`: PLX Continuous only, no spot-check) streaming `frames` once,
+        /// 200 ms apart, from when it is subscribed.
         static func scenario(_ frames: [String]) -> String {
             """
             adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
             timing: {connectDelayMs: 5, resolveDelayMs: 5, gattExportDelayMs: 20}
             devices:
               - address: "\(oximeter)"
-                name: "Nonin3230"
+                name: "Nonin3230_502345678"
                 advertisedServices: ["1822"]
                 services:
                   - uuid: "1822"
@@ -44,7 +46,7 @@ extension Faults {
             let scenarioPath = try Scenarios.write(scenario(frames), in: work)
             let gateway = try await GatewayHarness.start(scenario: scenarioPath, revisitInterval: "10m", startDaemon: false)
             try await withGateway(name, gateway) {
-                try gateway.editDeviceProfile("pulse-oximeter.yaml") {
+                try gateway.editDeviceProfile("nonin-3230.yaml") {
                     $0.replacingOccurrences(of: "window_seconds: 30", with: "window_seconds: 5")
                 }
                 try await gateway.startDaemon()
@@ -54,6 +56,7 @@ extension Faults {
                 try await gateway.waitUntil("the oximeter's visit over") {
                     let devices = try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []
                     guard devices.contains(where: { $0["lastVisitResult"] is String }) else { return false }
+                    #expect(devices.first?["profile"] as? String == "nonin-3230")
                     return try await !gateway.simulatorControl.deviceState(address).connected
                 }
                 try await gateway.waitUntil("nothing waits for delivery") {
