@@ -25,7 +25,7 @@ func write(_ text: String, to directory: String, as name: String) throws {
         let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
         #expect(Set(catalog.profiles.map(\.id)) == [
             "blood-pressure", "body-composition", "glucose", "pulse-oximeter", "thermometer", "weight-scale",
-            "and-ua-651ble", "and-uc-352ble", "nonin-3230",
+            "and-ua-651ble", "and-uc-352ble", "nonin-3230", "beurer-bf600",
         ])
         #expect(Set(catalog.profiles.map(\.service)) == [
             .bloodPressure, .bodyComposition, .glucose, .pulseOximeter, .healthThermometer, .weightScale,

@@ -12,6 +12,7 @@ struct DeviceProfileFile: Decodable {
     var rateLimit: RateLimitEntry?
     var models: [String]?
     var multiUser: Bool?
+    var userConsent: Bool?
     var continuousSettling: SettlingEntry?
 
     struct Entry: Decodable {
@@ -58,6 +59,7 @@ struct DeviceProfileFile: Decodable {
         case deviceInformation = "device_information"
         case rateLimit = "rate_limit"
         case multiUser = "multi_user"
+        case userConsent = "user_consent"
         case continuousSettling = "continuous_settling"
     }
 

@@ -282,6 +282,10 @@ public enum DeviceProfileParser {
             racp: racp, timeSync: timeSync, deviceInformation: information, rateLimit: rateLimit, models: models,
             sourceFile: file)
         profile.multiUser = raw.multiUser ?? false
+        profile.userConsent = raw.userConsent ?? false
+        if profile.userConsent, !profile.multiUser {
+            fail("user_consent", line(root, "user_consent"), .invalidValue("only for a multi_user device (set multi_user: true)"))
+        }
         profile.continuousSettling = validateSettling(raw.continuousSettling, uses: uses, root: root, fail: fail)
         return profile
     }

@@ -103,6 +103,9 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// The device remembers several people (`multi_user`): it is paired with the patient's user number
     /// (`dhoctl pair --user N`), and readings of other users are kept apart.
     public var multiUser = false
+    /// The device keeps each user's data behind a consent code (User Data Service 0x181C, `user_consent`): it is
+    /// paired with the patient's code (`dhoctl pair --consent CODE`), which the gateway gives on every visit.
+    public var userConsent = false
     /// When a continuous oximeter's stream is settled enough to report (`continuous_settling`;
     /// `ContinuousSettling.standard` when the file sets none).
     public var continuousSettling = ContinuousSettling.standard
