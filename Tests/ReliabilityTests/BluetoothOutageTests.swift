@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension Faults {
+extension DeviceFaults {
     /// bluetoothd restarting and the Bluetooth adapter disappearing (a USB dongle pulled out and put back): the
     /// daemon says what is wrong while it is, then powers the adapter, scans, re-registers its pairing agent and
     /// collects again, with nobody touching the hub.

@@ -3,7 +3,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension Faults {
+extension DeviceFaults {
     /// A provisioned thermometer gone mad sends a new temperature every few milliseconds: only what its profile's
     /// rate limit allows is stored, the rest is counted and shown, the flood is one technical problem logged once,
     /// and it clears once the device has been calm.

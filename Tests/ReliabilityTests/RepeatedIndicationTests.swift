@@ -2,7 +2,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension Faults {
+extension DeviceFaults {
     /// A BlueZ that reports every indication twice, ~100 ms apart (the simulator's `duplicateNotificationsAfterMs`
     /// fault): a thermometer without a clock must not have each measurement stored twice.
     @Suite struct RepeatedIndicationTests {
