@@ -27,6 +27,7 @@ func write(_ text: String, to directory: String, as name: String) throws {
             "blood-pressure", "body-composition", "glucose", "pulse-oximeter", "thermometer", "weight-scale",
             "and-ua-651ble", "and-uc-352ble", "xiaomi-mi-scale-2", "xiaomi-mi-body-composition-scale-2", "okok-scale",
             "omron-blood-pressure",
+            "nonin-3230", "beurer-bf600",
         ])
         #expect(Set(catalog.profiles.map(\.service)) == [
             .bloodPressure, .bodyComposition, .glucose, .pulseOximeter, .healthThermometer, .weightScale,
@@ -152,6 +153,44 @@ func write(_ text: String, to directory: String, as name: String) throws {
         let wrongType = try problems(Self.valid + "\nrate_limit:\n  burst: many\n")
         #expect(wrongType.map(\.keyPath) == ["rate_limit.burst"])
         #expect(wrongType.first?.problem == .wrongType(expected: "a whole number"))
+    }
+
+    static let oximeter = """
+        id: test-oximeter
+        name: Test oximeter
+        service: "1822"
+        bonding_required: false
+        characteristics:
+          - uuid: "2A5F"
+            mode: notify
+            required: true
+        racp: false
+        """
+
+    @Test func continuousSettlingDefaultsAndValues() throws {
+        #expect(try DeviceProfileParser.parse(yaml: Self.oximeter, file: "inline.yaml").continuousSettling == .standard)
+        let set = Self.oximeter + "\ncontinuous_settling: {window_seconds: 20, minimum_samples: 15, maximum_spread: 3}\n"
+        #expect(try DeviceProfileParser.parse(yaml: set, file: "inline.yaml").continuousSettling
+            == ContinuousSettling(windowSeconds: 20, minimumSamples: 15, maximumSpread: 3))
+        let partial = Self.oximeter + "\ncontinuous_settling:\n  window_seconds: 45\n"
+        #expect(try DeviceProfileParser.parse(yaml: partial, file: "inline.yaml").continuousSettling
+            == ContinuousSettling(windowSeconds: 45, minimumSamples: 10, maximumSpread: 4))
+    }
+
+    @Test func continuousSettlingOutsideItsHardLimitsOrWithoutAStreamIsRefused() throws {
+        let outOfRange = try problems(Self.oximeter + "\ncontinuous_settling:\n  window_seconds: 4\n  minimum_samples: 601\n  maximum_spread: 11\n")
+        #expect(outOfRange.map(\.keyPath) == [
+            "continuous_settling.window_seconds", "continuous_settling.minimum_samples", "continuous_settling.maximum_spread",
+        ])
+        #expect(outOfRange.first?.line == 11)
+        #expect(outOfRange.first?.problem == .invalidValue("must be between 5 and 120 seconds (got 4)"))
+        let tooLong = try problems(Self.oximeter + "\ncontinuous_settling: {window_seconds: 121}\n")
+        #expect(tooLong.map(\.keyPath) == ["continuous_settling.window_seconds"])
+        let unknown = try problems(Self.oximeter + "\ncontinuous_settling:\n  window: 30\n")
+        #expect(unknown.map(\.keyPath) == ["continuous_settling.window"])
+        // A cuff has no stream to settle: the key there is a mistake.
+        let cuff = try problems(Self.valid + "\ncontinuous_settling: {window_seconds: 30}\n")
+        #expect(cuff.map(\.keyPath) == ["continuous_settling"])
     }
 
     @Test func unknownKeyIsNamedWithItsLine() throws {

@@ -32,6 +32,44 @@ import Testing
         #expect(catalog.profile(id: "blood-pressure")?.timeSync?.when == .afterSubscribing)
     }
 
+    /// The Nonin 3230 is served through the SIG Pulse Oximeter Service, continuous data only, no clock, no bond.
+    @Test func theNonin3230ProfileStreamsContinuousDataOnly() throws {
+        let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
+        let profile = try #require(catalog.profile(id: "nonin-3230"))
+        #expect(profile.service == .pulseOximeter)
+        #expect(profile.use(of: .plxContinuousMeasurement)?.required == true)
+        #expect(profile.use(of: .plxSpotCheckMeasurement)?.required == false)
+        #expect(profile.timeSync == nil && !profile.bondingRequired && !profile.multiUser)
+        #expect(profile.continuousSettling == .standard)
+        let oximeter = [BluetoothUUID(short: 0x1822)]
+        #expect(catalog.profiles(forServiceUUIDs: oximeter, name: "Nonin3230_502345678").map(\.id) == ["nonin-3230", "pulse-oximeter"])
+        // The simulator's spot-check oximeters advertise a bare "Nonin3230": the general profile.
+        #expect(catalog.profiles(forServiceUUIDs: oximeter, name: "Nonin3230").map(\.id) == ["pulse-oximeter"])
+    }
+
+    /// The shipped family scale (Beurer BF 600 / BF 850): several users, each behind a consent code.
+    @Test func theBeurerFamilyScaleIsMultiUserWithConsent() throws {
+        let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)
+        let profile = try #require(catalog.profile(id: "beurer-bf600"))
+        #expect(profile.multiUser && profile.userConsent && profile.bondingRequired)
+        #expect(profile.service == .weightScale)
+        let scale = [BluetoothUUID(short: 0x181D)]
+        #expect(catalog.profiles(forServiceUUIDs: scale, name: "BF600").map(\.id) == ["beurer-bf600", "weight-scale"])
+        #expect(catalog.profiles(forServiceUUIDs: scale, name: "BF850").first?.id == "beurer-bf600")
+        #expect(catalog.profiles(forServiceUUIDs: scale, name: "BF720").map(\.id) == ["weight-scale"])
+        // No shipped profile but this one asks for a consent code.
+        #expect(catalog.profiles.filter(\.userConsent).map(\.id) == ["beurer-bf600"])
+    }
+
+    @Test func userConsentIsOnlyForAMultiUserDevice() throws {
+        let single = try Self.problems(["a.yaml": Self.valid + "\nuser_consent: true\n"])
+        #expect(single.map(\.keyPath) == ["user_consent"])
+        #expect(single.first?.problem == .invalidValue("only for a multi_user device (set multi_user: true)"))
+        let family = try DeviceProfileParser.parse(yaml: Self.valid + "\nmulti_user: true\nuser_consent: true\n", file: "inline.yaml")
+        #expect(family.userConsent && family.multiUser)
+        #expect(try DeviceProfileParser.parse(yaml: Self.valid, file: "inline.yaml").userConsent == false)
+    }
+
     /// A device advertising a model's name gets its model profile first; others (and unnamed ones) the general one.
     @Test func aModelProfileMatchesOnlyItsModels() throws {
         let catalog = try DeviceProfileCatalog.load(directory: repositoryProfiles)

@@ -190,6 +190,32 @@ let loinc = CodeSystem.loinc + "|"
         #expect(observation(entries, code: mdc + "150448")?["valueQuantity"]?["value"] == .number("4.5"))
     }
 
+    /// A settled continuous SpO2 (the median of a window) states its window as effectivePeriod (PHD IG 2.0.0:
+    /// a measurement with a duration) and the statistic in `method`; the window's qualifiers are no components.
+    @Test func aSettledContinuousValueCarriesItsWindow() throws {
+        let reading = Reading(
+            kind: .continuousOximetry, characteristic: 0x2A5F,
+            components: [
+                ReadingComponent(.oxygenSaturation, Samples.value("96"), .percent),
+                ReadingComponent(.pulseRate, Samples.value("70"), .perMinute),
+            ],
+            qualifiers: [ReadingQualifier.settledWindowMilliseconds: "29500", ReadingQualifier.settledSamples: "30"])
+        let entries = mapper.entries(for: Samples.stored(reading), sensor: nil)
+        for resource in observations(entries) {
+            #expect(resource["effectiveDateTime"] == nil)
+            #expect(resource["effectivePeriod"]?["start"]?.stringValue == "2025-06-15T17:06:10.500+02:00", "\(resource)")
+            #expect(resource["effectivePeriod"]?["end"]?.stringValue == "2025-06-15T17:06:40+02:00")
+            #expect(resource["method"]?["text"]?.stringValue == "median of 30 settled samples over 29.5 s")
+            #expect(resource["component"] == nil, "\(resource)")
+        }
+        // A single sample (no window) keeps its instant.
+        let instant = mapper.entries(for: Samples.stored(Reading(
+            kind: .continuousOximetry, characteristic: 0x2A5F,
+            components: [ReadingComponent(.oxygenSaturation, Samples.value("96"), .percent)])), sensor: nil)
+        #expect(observations(instant).first?["effectiveDateTime"]?.stringValue == "2025-06-15T17:06:40+02:00")
+        #expect(observations(instant).first?["effectivePeriod"] == nil)
+    }
+
     @Test func glucoseCodesFollowUnitSampleTypeAndContext() throws {
         func glucose(_ value: String, _ unit: UCUMUnit, qualifiers: [String: String] = [:]) throws -> JSON {
             let reading = Reading(

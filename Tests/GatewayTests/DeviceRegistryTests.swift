@@ -49,6 +49,33 @@ import Testing
         }
     }
 
+    /// A meter's identity (serial number, Glucose Feature): what changed, kept across forget, gone with the reset.
+    @Test func identityIsComparedKeptAcrossForgetAndErasedByTheReset() async throws {
+        try await withRegistry { (registry: DeviceRegistry) async throws in
+            let address = "AA:BB:CC:DD:EE:03"
+            #expect(try await registry.identity(address: address) == nil)
+            let first = DeviceIdentity(serialNumber: "CNO-1", glucoseFeatures: [0x01, 0x00])
+            try await registry.saveIdentity(address: address, first)
+            #expect(try await registry.identity(address: address) == first)
+            // A value not read this time keeps the recorded one, and is not compared.
+            try await registry.saveIdentity(address: address, DeviceIdentity(serialNumber: nil, glucoseFeatures: [0x01, 0x00]))
+            #expect(try await registry.identity(address: address) == first)
+            #expect(first.change(to: DeviceIdentity(serialNumber: nil, glucoseFeatures: [0x01, 0x00])) == nil)
+            #expect(first.change(to: first) == nil)
+            #expect(first.change(to: DeviceIdentity(serialNumber: "CNO-2", glucoseFeatures: nil))?.description == "its serial number changed")
+            #expect(first.change(to: DeviceIdentity(serialNumber: "CNO-1", glucoseFeatures: [0x03, 0x00]))?.description
+                == "its Glucose Feature changed")
+            #expect(first.change(to: DeviceIdentity(serialNumber: "CNO-2", glucoseFeatures: [0x03, 0x00]))?.description
+                == "its serial number and Glucose Feature changed")
+
+            try await registry.provision(address: address, profile: "glucose", name: "Meter", by: "tech-1", at: Date())
+            #expect(try await registry.forget(address: address))
+            #expect(try await registry.identity(address: address) == first)
+            try await registry.forgetAll()
+            #expect(try await registry.identity(address: address) == nil)
+        }
+    }
+
     @Test func malformedAddressesAreRefused() async throws {
         try await withRegistry { (registry: DeviceRegistry) async throws in
             await #expect(throws: ControlError.self) {

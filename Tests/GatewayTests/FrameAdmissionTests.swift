@@ -53,4 +53,15 @@ import Testing
         let r20 = filter.isRepeat(.temperatureMeasurement, frame, at: start + .seconds(1)); #expect(!r20)
         let r21 = filter.isRepeat(.temperatureMeasurement, frame, at: start + .milliseconds(1500)); #expect(r21)
     }
+
+    /// A continuous oximeter's identical samples a fifth of a second apart are samples (its settling counts them);
+    /// the same sample again within 150 ms is BlueZ repeating it.
+    @Test func identicalContinuousSamplesAreSamplesButARepeatWithinAFewHundredthsIsNot() {
+        var filter = RepeatedDeliveryFilter()
+        let sample: [UInt8] = [0x00, 0x60, 0x00, 0x48, 0x00]
+        let first = filter.isRepeat(.plxContinuousMeasurement, sample, at: start); #expect(!first)
+        let repeated = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(100)); #expect(repeated)
+        let next = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(200)); #expect(!next)
+        let afterThat = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(400)); #expect(!afterThat)
+    }
 }

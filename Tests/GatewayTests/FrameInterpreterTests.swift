@@ -1,3 +1,4 @@
+import DeviceProfiles
 import Foundation
 import HealthProfiles
 import Testing
@@ -61,15 +62,24 @@ import Testing
         }
     }
 
-    @Test func continuousOximetryIsSampledNotFlooded() throws {
-        var interpreter = FrameInterpreter(continuousSampleInterval: 60)
+    @Test func continuousOximetryIsSettledNotFlooded() throws {
+        var interpreter = FrameInterpreter(settling: ContinuousSettling(windowSeconds: 5, minimumSamples: 3, maximumSpread: 4))
         let frame: [UInt8] = [0x00, 0x61, 0x00, 0x48, 0x00]
-        #expect(readings(interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now)).count == 1)
-        #expect(readings(interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + 30)).isEmpty)
-        #expect(readings(interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + 61)).count == 1)
+        for second in 0..<5 {
+            guard case .nothingToStore = interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + Double(second)) else {
+                Issue.record("an unsettled sample at second \(second) was not held back")
+                return
+            }
+        }
+        #expect(readings(interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + 5)).count == 1)
+        #expect(readings(interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + 6)).isEmpty)
         // Spot checks are never thinned out.
         #expect(readings(interpreter.interpret(.plxSpotCheckMeasurement, frame, receivedAt: now + 62)).count == 1)
         #expect(readings(interpreter.interpret(.plxSpotCheckMeasurement, frame, receivedAt: now + 63)).count == 1)
+        // The visit ends with a stream that had settled: nothing to say; one that had not: why.
+        #expect(interpreter.finish().isEmpty)
+        _ = interpreter.interpret(.plxContinuousMeasurement, frame, receivedAt: now + 600)
+        #expect(interpreter.finish() == [.notSettled(reason: "the stream ended before the signal settled (window not full yet)")])
     }
 
     @Test func thermometerSiteComesFromTheTemperatureTypeCharacteristic() throws {

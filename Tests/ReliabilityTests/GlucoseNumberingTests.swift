@@ -73,6 +73,43 @@ extension DeviceFaults {
             }
         }
 
+        /// The meter's identity as a restart signal. Another meter under the same address (its serial number,
+        /// Device Information 0x2A25, changed) holds its own records 1 and 2 and, at the cursor, a record 3 byte for
+        /// byte the one stored (a coincidence the record check alone cannot see: it took this for the same memory,
+        /// asked "≥ 4" and the new meter's 1 and 2 were never fetched). Now a changed serial number is a new
+        /// numbering. A changed Glucose Feature (0x2A51, a firmware update) with the stored record still at the
+        /// cursor is the same memory: only the new record is fetched, nothing twice.
+        @Test func aChangedSerialNumberIsANewNumberingAChangedFeatureWithTheSameMemoryIsNot() async throws {
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-reserial-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let old = try DeviceRecords.glucoseRecords(count: 3)
+            let gateway = try await Self.start(old, in: work)
+            let database = GatewayDatabase(path: gateway.databasePath)
+            try await withGateway("glucose-serial-changed", gateway) {
+                try await Self.pair(gateway)
+                try await Self.collect(gateway, until: 3)
+
+                let other = try DeviceRecords.glucoseRecords(count: 2, now: Date().addingTimeInterval(-600))
+                try await gateway.simulatorControl.setValue(Self.meter, try #require(BluetoothUUID("2A25")), Array("CNO-9999".utf8))
+                try await gateway.simulatorControl.replaceGlucoseRecords(Self.meter, [other[0], other[1], old[2]])
+                try await Self.collect(gateway, until: 6)
+                #expect(try await database.storedSequenceNumbers(sensorKey: Self.sensorKey) == [1, 1, 2, 2, 3, 3])
+                #expect(gateway.daemonLog.contains("record numbering restarted (its serial number changed)"), "\(gateway.daemonLog.suffix(2000))")
+
+                try await gateway.simulatorControl.setValue(Self.meter, try #require(BluetoothUUID("2A51")), [0x03, 0x04])
+                let next = try DeviceRecords.glucoseRecords(count: 1, firstSequence: 4, now: Date().addingTimeInterval(-60))
+                try await gateway.simulatorControl.addGlucoseRecords(Self.meter, next)
+                try await Self.collect(gateway, until: 7)
+                #expect(gateway.daemonLog.contains("its Glucose Feature changed, but the meter still holds record 3 as stored: the same memory"),
+                        "\(gateway.daemonLog.suffix(2000))")
+                #expect(gateway.daemonLog.components(separatedBy: "record numbering restarted").count - 1 == 1)
+                #expect(try await database.storedSequenceNumbers(sensorKey: Self.sensorKey) == [1, 1, 2, 2, 3, 3, 4])
+                // Per record: the glucose, its coincident time stamp and its sample location.
+                #expect(try await gateway.receiver.identifiers("Observation").count == 3 * 7)
+                #expect(try await gateway.receiver.stat("duplicates") == 0)
+            }
+        }
+
         /// Forget + pair clears the cursor: the meter is asked for all its records again (already stored ones are
         /// duplicates); a meter reset in between has its new records stored, the byte-identical new 1 included.
         @Test func forgetAndPairResetsTheCursor() async throws {

@@ -1,6 +1,7 @@
 import BlueZ
 import Foundation
 import GatewayTestSupport
+import HealthProfiles
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -38,8 +39,11 @@ extension Faults {
             do {
                 let paired = try await gateway.dhoctl(["pair", oximeter, "--by", "technician-e2e"])
                 #expect(paired.status == 0, "pair: \(paired.stderr)")
-                try await gateway.waitUntil("the first continuous sample stored") {
-                    (try await gateway.status()["readingsStored"] as? Int ?? 0) >= 1
+                // The visit is under way once the stream flows (a settled reading would take its 30 s window).
+                let address = try #require(BluetoothAddress(oximeter))
+                try await gateway.waitUntil("the oximeter streaming to the gateway") {
+                    let state = try await gateway.simulatorControl.deviceState(address)
+                    return state.connected && state.notifying.contains(BluetoothUUID("2A5F")!)
                 }
             } catch {
                 print("\(name): failed; logs kept in \(gateway.keepLogs(name))")

@@ -25,14 +25,14 @@ extension DeviceFaults {
             "\"\(DeviceRecords.hex(try weighing(kilograms: kilograms, user: user)))\""
         }
 
-        /// The scale, bonded already; `users` is the YAML list of its users.
-        static func start(users: String, in work: URL) async throws -> GatewayHarness {
+        /// The scale, bonded already, advertising `name`; `users` is the YAML list of its users.
+        static func start(users: String, in work: URL, name: String = "UC-352BLE") async throws -> GatewayHarness {
             let scenario = """
                 adapter: {name: hci0, address: "00:1A:7D:DA:71:13", alias: dho-gateway, powered: false}
                 timing: \(Scenarios.quickRadio)
                 devices:
                   - address: "\(scaleAddress)"
-                    name: "UC-352BLE"
+                    name: "\(name)"
                     advertisedServices: ["181D"]
                     paired: true
                     trusted: true
@@ -104,6 +104,31 @@ extension DeviceFaults {
                 let spouses = readings.first { ($0["values"] as? [String])?.first?.contains("96") == true }
                 #expect(patients?["delivery"] as? String == "delivered", "\(readings)")
                 #expect(spouses?["delivery"] as? String == "kept apart: another user (1)", "\(readings)")
+            }
+        }
+
+        /// The shipped family scale profile (`beurer-bf600`, `multi_user` and `user_consent`): pairing without the
+        /// patient's consent code is refused and provisions nothing; with it the patient's weighing comes.
+        @Test func theBeurerFamilyScaleIsPairedOnlyWithAConsentCode() async throws {
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-udsbf-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let users = """
+
+                        - {index: 1, consent: 1111, stored: [\(try Self.stored(kilograms: 95, user: 1))]}
+                        - {index: 2, consent: 4321, stored: [\(try Self.stored(kilograms: 80, user: 2))]}
+                """
+            let gateway = try await Self.start(users: users, in: work, name: "BF600")
+            try await withGateway("uds-beurer", gateway) {
+                let refused = try await gateway.dhoctl(["pair", Self.scaleAddress, "--by", "technician-e2e", "--user", "2"])
+                #expect(refused.status == 64, "\(refused.stdout)\(refused.stderr)")
+                #expect(refused.stderr.contains("(beurer-bf600) sends a user's data only with that user's consent code"), "\(refused.stderr)")
+                let devices = try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []
+                #expect(devices.isEmpty, "\(devices)")
+                try await Self.pair(gateway, ["--user", "2", "--consent", "4321"])
+                let readings = try await Self.readings(gateway, count: 1)
+                #expect((readings.first?["values"] as? [String])?.first?.contains("80") == true, "\(readings)")
+                let paired = try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []
+                #expect(paired.first?["profile"] as? String == "beurer-bf600", "\(paired)")
             }
         }
 

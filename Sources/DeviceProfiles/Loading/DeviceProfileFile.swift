@@ -17,6 +17,8 @@ struct DeviceProfileFile: Decodable {
     var codec: String?
     var settleSeconds: Int?
     var advertisement: String?
+    var userConsent: Bool?
+    var continuousSettling: SettlingEntry?
 
     struct Entry: Decodable {
         var uuid: String
@@ -43,6 +45,18 @@ struct DeviceProfileFile: Decodable {
         }
     }
 
+    struct SettlingEntry: Decodable {
+        var windowSeconds: Int?
+        var minimumSamples: Int?
+        var maximumSpread: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case windowSeconds = "window_seconds"
+            case minimumSamples = "minimum_samples"
+            case maximumSpread = "maximum_spread"
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, service, characteristics, racp, models
         case bondingRequired = "bonding_required"
@@ -52,10 +66,13 @@ struct DeviceProfileFile: Decodable {
         case multiUser = "multi_user"
         case transport, codec, advertisement
         case settleSeconds = "settle_seconds"
+        case userConsent = "user_consent"
+        case continuousSettling = "continuous_settling"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
     static let timeSyncKeys = ["service", "characteristic", "required", "when"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
+    static let settlingKeys = SettlingEntry.CodingKeys.allCases.map(\.rawValue)
 }

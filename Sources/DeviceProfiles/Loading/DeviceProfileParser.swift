@@ -92,6 +92,9 @@ public enum DeviceProfileParser {
         if let rateLimit = top["rate_limit"]?.mapping {
             unknown(rateLimit, allowed: DeviceProfileFile.rateLimitKeys, prefix: "rate_limit")
         }
+        if let settling = top["continuous_settling"]?.mapping {
+            unknown(settling, allowed: DeviceProfileFile.settlingKeys, prefix: "continuous_settling")
+        }
     }
 
     private static func decodingError(_ error: DecodingError, root: Node, file: String) -> DeviceProfileError {
@@ -139,7 +142,8 @@ public enum DeviceProfileParser {
     /// The snake_case YAML key a coding key stands for.
     private static func yamlName(_ key: any CodingKey) -> String {
         DeviceProfileFile.CodingKeys(stringValue: key.stringValue)?.rawValue
-            ?? DeviceProfileFile.RateLimitEntry.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
+            ?? DeviceProfileFile.RateLimitEntry.CodingKeys(stringValue: key.stringValue)?.rawValue
+            ?? DeviceProfileFile.SettlingEntry.CodingKeys(stringValue: key.stringValue)?.rawValue ?? key.stringValue
     }
 
     private static func node(at path: [any CodingKey], in root: Node) -> Node? {
@@ -282,6 +286,11 @@ public enum DeviceProfileParser {
         profile.multiUser = raw.multiUser ?? false
         profile.broadcast = broadcast
         profile.advertisedState = validateAdvertisedState(raw, broadcast: broadcast != nil, root: root, fail: fail)
+        profile.userConsent = raw.userConsent ?? false
+        if profile.userConsent, !profile.multiUser {
+            fail("user_consent", line(root, "user_consent"), .invalidValue("only for a multi_user device (set multi_user: true)"))
+        }
+        profile.continuousSettling = validateSettling(raw.continuousSettling, uses: uses, root: root, fail: fail)
         return profile
     }
 

@@ -132,6 +132,12 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// A device that only broadcasts its readings in advertisements (`transport: broadcast`): never connected
     /// to nor paired; nil for a GATT device.
     public var broadcast: BroadcastReception?
+    /// The device keeps each user's data behind a consent code (User Data Service 0x181C, `user_consent`): it is
+    /// paired with the patient's code (`dhoctl pair --consent CODE`), which the gateway gives on every visit.
+    public var userConsent = false
+    /// When a continuous oximeter's stream is settled enough to report (`continuous_settling`;
+    /// `ContinuousSettling.standard` when the file sets none).
+    public var continuousSettling = ContinuousSettling.standard
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

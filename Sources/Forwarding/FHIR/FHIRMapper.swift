@@ -167,15 +167,16 @@ public struct FHIRMapper: Sendable {
             extensions.append(["url": .string(FHIRURL.coincidentTimeStampExtension), "valueReference": ["reference": .string(coincident)]])
         }
         let state = status.enteredInError ? "entered-in-error" : status.preliminary ? "preliminary" : "final"
-        return [
+        var observation: [String: JSON] = [
             "resourceType": "Observation",
             "identifier": [["system": .string(configuration.observationIdentifierSystem), "value": .string(identifier)]],
             "status": .string(state),
             "subject": ["reference": .string(configuration.patient.reference)],
-            "effectiveDateTime": .string(Timestamp.local(stored.measuredAt, in: configuration.timeZone)),
             "device": ["reference": .string(sensorDeviceURL(stored.sensor))],
             "extension": .array(extensions),
         ]
+        observation.merge(effectiveTime(stored)) { _, settled in settled }
+        return observation
     }
 
     /// One `interpretation` element per measurement status, each with exactly one measurement-status coding

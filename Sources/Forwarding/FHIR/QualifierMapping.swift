@@ -59,6 +59,8 @@ public enum QualifierMapping {
     static let technicalKeys: Set<String> = [
         temperatureSiteKey, glucoseSampleTypeKey, "glucose-device-unit", "glucose-time-offset-minutes",
         "device-time-base",
+        // A settled continuous value's window: effectivePeriod and method (FHIRMapper.effectiveTime).
+        "settled-window-ms", "settled-samples",
         // An impossible number is never forwarded, not even as text (the value is absent with reason error).
         "implausible-values",
     ]

@@ -240,6 +240,9 @@ public final class DeviceFrameProcessor: Sendable {
             }
         case let .nothingToStore(reason):
             logger.trace("frame not stored: \(reason)", metadata: ["device": "\(device.address)"])
+        case let .notSettled(reason):
+            // No address: the line says why the oximeter gave no value, the technician finds the device by time.
+            logger.info("continuous oximetry gave no value: \(reason)")
         case let .malformed(error):
             let first = state.withLock {
                 $0.counters.malformed += 1

@@ -57,6 +57,15 @@ struct RecordSeriesRecord: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// A row of `gateway_device_identity`: what a glucometer said it is at its last visit (kept when it is forgotten).
+struct DeviceIdentityRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "gateway_device_identity"
+
+    var address: String
+    var serialNumber: String?
+    var glucoseFeatures: Data?
+}
+
 /// A row of `gateway_bond_removals`: a device whose bond bluetoothd still holds after a reset forgot it.
 struct BondRemovalRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "gateway_bond_removals"

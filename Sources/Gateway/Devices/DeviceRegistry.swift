@@ -61,6 +61,15 @@ public struct DeviceRegistry: Sendable {
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN consentCode INTEGER")
             try db.execute(sql: "ALTER TABLE gateway_devices ADD COLUMN userRegistrationPending INTEGER NOT NULL DEFAULT 0")
         },
+        // A glucometer's identity as last read (Device Information serial number, Glucose Feature): when it differs
+        // at a visit, the meter was replaced or reset (`DeviceVisit.recordCursor`). Kept when the device is forgotten,
+        // like its record series, so that a meter swapped between forget and pair is still noticed.
+        StoreMigration("gateway.device-identity") { db in
+            try db.execute(sql: """
+                CREATE TABLE gateway_device_identity (
+                    address TEXT PRIMARY KEY NOT NULL, serialNumber TEXT, glucoseFeatures BLOB)
+                """)
+        },
     ]
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
@@ -191,6 +200,8 @@ public struct DeviceRegistry: Sendable {
         let db = unit.db
         try db.execute(sql: "INSERT OR IGNORE INTO gateway_bond_removals (address) SELECT address FROM gateway_devices")
         try GatewayDeviceRecord.deleteAll(db)
+        // The next patient's devices are judged afresh: nothing of this patient's meters stays.
+        try DeviceIdentityRecord.deleteAll(db)
     }
 
     /// Devices whose bond is still to be removed from bluetoothd.

@@ -358,7 +358,8 @@ public actor DeviceSupervisor {
 
     private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
-            device: device, sink: sink, registry: registry, logger: logger, rateLimit: profile.rateLimit)
+            device: device, sink: sink, registry: registry, logger: logger,
+            interpreter: FrameInterpreter(settling: profile.continuousSettling), rateLimit: profile.rateLimit)
         if let reception = profile.broadcast {
             followBroadcasts(device, at: address, profile: profile, reception: reception, processor: processor)
             return

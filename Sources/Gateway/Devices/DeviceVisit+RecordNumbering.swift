@@ -10,7 +10,11 @@ import ReadingStore
 /// - the record at the cursor is asked for alone (RACP "within range cursor…cursor") and compared, byte for
 ///   byte, with the frame stored under that number: another record there means a new numbering;
 /// - when the meter no longer holds it, its last record is asked for: a last record below the cursor means a
-///   new numbering (a meter that merely deleted or overwrote old records goes on numbering above it).
+///   new numbering (a meter that merely deleted or overwrote old records goes on numbering above it);
+/// - a serial number (Device Information 0x2A25) other than the one read at the last visit is another meter: a new
+///   numbering whatever its records look like; a Glucose Feature (0x2A51) that changed is a meter reset unless
+///   it still holds the stored record at the cursor byte for byte (a firmware update that kept the memory:
+///   fetching it again as a new series would send every record twice), or when the meter cannot be asked.
 ///
 /// Both answers are only looked at, never stored (`DeviceFrameProcessor.beginRecordProbe`). A new numbering is
 /// a new record series (`DeviceRegistry.restartRecordNumbering`): the cursor goes back to 0 and every record the
@@ -28,8 +32,10 @@ extension DeviceVisit {
         if reference == nil, let sensor = try? SensorKey(device.sensorKey) {
             reference = try? await store.latestSequenceNumber(sensor: sensor)
         }
+        let identity = await identityChange()
         if let reference, reference > 0, let number = UInt16(exactly: reference),
-           let restart = try await numberingRestart(controlPoint, cursor: number) {
+           let restart = identity?.serialNumber == true
+               ? identity?.description : try await numberingRestart(controlPoint, cursor: number, identityChange: identity) {
             logger.warning("the glucometer's record numbering restarted (\(restart)): fetching all its records as a new series",
                            metadata: ["device": "\(device.address)"])
             current = try await saved("the new numbering") { registry in
@@ -77,7 +83,10 @@ extension DeviceVisit {
     }
 
     /// Why the meter's numbering is not the one the cursor counts in, or nil when it is (or cannot be told).
-    private func numberingRestart(_ controlPoint: GattCharacteristicProxy, cursor: UInt16) async throws(VisitError) -> String? {
+    /// `identityChange`: the meter's identity changed since the last visit (`identityChange()`); it decides when the
+    /// records cannot.
+    private func numberingRestart(_ controlPoint: GattCharacteristicProxy, cursor: UInt16, identityChange: DeviceIdentity.Change?)
+        async throws(VisitError) -> String? {
         let (atCursor, frames) = try await probe(controlPoint, .reportStoredRecords(.withinRange(from: cursor, through: cursor)))
         switch atCursor {
         case .responseCode(_, .success)?:
@@ -85,19 +94,24 @@ extension DeviceVisit {
             // Nothing stored to compare with (removed by retention or the quota): the numbering is taken as it was.
             guard let sensor = try? SensorKey(device.sensorKey),
                   let stored = try? await store.latestFrame(sensor: sensor, sequenceNumber: Int(cursor))
-            else { return nil }
-            return stored.starts(with: held) ? nil : "record \(cursor) is another record than the one stored"
+            else { return identityChange?.description }
+            guard stored.starts(with: held) else { return "record \(cursor) is another record than the one stored" }
+            if let identityChange {
+                logger.info("\(identityChange), but the meter still holds record \(cursor) as stored: the same memory",
+                            metadata: ["device": "\(device.address)"])
+            }
+            return nil
         case .responseCode(_, .noRecordsFound)?:
             let (answer, last) = try await probe(controlPoint, .reportStoredRecords(.lastRecord))
             guard case .responseCode(_, .success)? = answer, let frame = last.last,
                   let sequence = try? GlucoseMeasurement.decode(frame).sequenceNumber, sequence < cursor
-            else { return nil }
+            else { return identityChange.map { "\($0) and record \(cursor) is gone" } }
             return "its last record is \(sequence), below the cursor \(cursor)"
         default:
             // A meter that cannot select by sequence number: the numbering cannot be checked.
             logger.notice("the glucometer's record numbering cannot be checked (answer \(atCursor.map { "\($0)" } ?? "none"))",
                           metadata: ["device": "\(device.address)"])
-            return nil
+            return identityChange?.description
         }
     }
 

@@ -1,3 +1,4 @@
+public import DeviceProfiles
 public import Foundation
 public import HealthProfiles
 
@@ -11,6 +12,9 @@ public enum InterpretedFrame: Sendable, Equatable {
     case nothingToStore(reason: String)
     /// The frame does not decode; nothing is stored.
     case malformed(DecodeError)
+    /// A continuous oximeter's interval (or stream) ended without a settled value: nothing is stored, and the
+    /// reason is worth a log line (`ContinuousOximetrySettler`).
+    case notSettled(reason: String)
 }
 
 /// A reading and the device bytes it was decoded from (a glucose measurement with its context frame).
@@ -34,15 +38,15 @@ public struct FrameInterpreter: Sendable {
     private var pendingGlucoseFrames: [UInt8] = []
     private var bodyComposition = BodyCompositionAssembler()
     private var pendingBodyCompositionFrames: [UInt8] = []
-    private var lastContinuousSampleAt: Date?
+    private var continuous: ContinuousOximetrySettler
     /// The site from the thermometer's Temperature Type characteristic, for frames that carry none.
     public var defaultTemperatureSite: TemperatureType?
-    /// PLX Continuous streams one sample a second; storing each would flood the centre. One sample per
-    /// interval is kept (spot-checks are always kept).
-    public var continuousSampleInterval: TimeInterval
 
-    public init(continuousSampleInterval: TimeInterval = 60) {
-        self.continuousSampleInterval = continuousSampleInterval
+    /// PLX Continuous streams one sample a second; storing each would flood the centre, and the first sample
+    /// of a minute is often unsettled. One settled value (the median of a stable window, per the device
+    /// profile's `settling`) is kept per `continuousReportInterval`; spot-checks are always kept.
+    public init(settling: ContinuousSettling = .standard, continuousReportInterval: TimeInterval = 60) {
+        continuous = ContinuousOximetrySettler(settling: settling, reportInterval: continuousReportInterval)
     }
 
     public mutating func interpret(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date) -> InterpretedFrame {
@@ -89,12 +93,12 @@ public struct FrameInterpreter: Sendable {
             }
         case let measurement as TemperatureMeasurement:
             return .readings(measurement.readings(defaultSite: defaultTemperatureSite).map { FramedReading($0, rawFrame: bytes) })
-        case is PLXContinuousMeasurement:
-            if let last = lastContinuousSampleAt, receivedAt.timeIntervalSince(last) < continuousSampleInterval {
-                return .nothingToStore(reason: "continuous SpO2 sample inside the sampling interval")
+        case let sample as PLXContinuousMeasurement:
+            switch continuous.accept(sample, frame: bytes, at: receivedAt) {
+            case let .settled(reading): return .readings([reading])
+            case let .waiting(reason): return .nothingToStore(reason: "continuous SpO2 not reported yet: \(reason)")
+            case let .notSettled(reason): return .notSettled(reason: reason)
             }
-            lastContinuousSampleAt = receivedAt
-            return .readings(decoded.readings.map { FramedReading($0, rawFrame: bytes) })
         case let response as RACPResponse:
             return .controlPoint(response)
         case let site as TemperatureType:
@@ -120,6 +124,7 @@ public struct FrameInterpreter: Sendable {
             result.append(.readings(half.readings.map { FramedReading($0, rawFrame: frames) }))
         }
         pendingBodyCompositionFrames = []
+        if let reason = continuous.finish() { result.append(.notSettled(reason: reason)) }
         return result
     }
 }

@@ -9,10 +9,12 @@ import HealthProfiles
 ///
 /// Why a real repeat measurement is never merged: a spot-check device (cuff, thermometer, scale, oximeter
 /// spot-check, glucometer) needs far longer than a second to take a measurement, so two genuine ones are never
-/// this close; a stored record replayed within the second is the same record; a continuous oximeter sends about
-/// one sample a second whose values usually change. Two *identical* continuous samples inside the window are
-/// merged, which loses nothing: the same values at (nearly) the same instant, and the gateway keeps only one
-/// continuous sample a minute anyway. Intermediate frames (cuff pressure, settling temperature) are never
+/// this close; a stored record replayed within the second is the same record. A continuous oximeter is the
+/// exception: it sends one to a few samples a second, and identical consecutive samples are the normal, stable
+/// case that its settling (`ContinuousOximetrySettler`) counts. For PLX Continuous the window is therefore
+/// `continuousWindow` (150 ms), still longer than the ~100 ms after which a BlueZ repeats a delivery and
+/// shorter than the interval of any oximeter stream (at most about 6 samples a second).
+/// Intermediate frames (cuff pressure, settling temperature) are never
 /// stored, so merging them changes nothing. The window is measured on the monotonic clock, from the first
 /// delivery (a third copy later than that counts again). It covers one transfer: the processor starts a new
 /// filter at the end of each transfer (`flush`, at the end of a visit) and with each Record Access Control Point
@@ -20,25 +22,22 @@ import HealthProfiles
 /// repeated deliveries. Inside a transfer it applies to every frame, the RACP answer included.
 struct RepeatedDeliveryFilter: Sendable {
     static let window: Duration = .seconds(1)
+    static let continuousWindow: Duration = .milliseconds(150)
 
     private struct Key: Hashable, Sendable {
         var characteristic: GATTCharacteristic
         var bytes: [UInt8]
     }
 
-    /// First deliveries inside the window, oldest first, and the same as a set for lookup.
-    private var recent: [(key: Key, at: ContinuousClock.Instant)] = []
-    private var firstSeen: [Key: ContinuousClock.Instant] = [:]
+    /// First deliveries still inside their window, with the instant it closes.
+    private var open: [Key: ContinuousClock.Instant] = [:]
 
-    /// True when this frame repeats one delivered less than `window` ago; otherwise remembers it.
+    /// True when this frame repeats one delivered less than its window ago; otherwise remembers it.
     mutating func isRepeat(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], at now: ContinuousClock.Instant) -> Bool {
-        let expired = recent.prefix { now - $0.at >= Self.window }
-        for entry in expired where firstSeen[entry.key] == entry.at { firstSeen[entry.key] = nil }
-        recent.removeFirst(expired.count)
+        open = open.filter { now < $0.value }
         let key = Key(characteristic: characteristic, bytes: bytes)
-        if firstSeen[key] != nil { return true }
-        firstSeen[key] = now
-        recent.append((key, now))
+        if open[key] != nil { return true }
+        open[key] = now + (characteristic == .plxContinuousMeasurement ? Self.continuousWindow : Self.window)
         return false
     }
 }

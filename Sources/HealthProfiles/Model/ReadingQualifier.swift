@@ -33,6 +33,11 @@ public enum ReadingQualifier {
     public static let pulseFast = "pulse-fast"
     public static let spo2Slow = "spo2-slow"
     public static let pulseSlow = "pulse-slow"
+    /// PLX continuous, settled: the reading is the median of a window of samples (`ContinuousOximetrySettler`);
+    /// the window's span from its first to its last sample in milliseconds (the reading's time is its end), and
+    /// how many samples it held. The FHIR Observation states the window as its effectivePeriod.
+    public static let settledWindowMilliseconds = "settled-window-ms"
+    public static let settledSamples = "settled-samples"
     /// Where `deviceTime` came from when it is not the device's local wall clock: "utc" (Enhanced BP Time Stamp).
     public static let deviceTimeBase = "device-time-base"
     /// The values the gateway withheld as physiologically impossible, as decoded, for the technician only (never

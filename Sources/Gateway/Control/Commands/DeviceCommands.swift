@@ -103,6 +103,10 @@ extension GatewayCommands {
             throw .badArguments("\(address) (\(profile)) remembers several people: give the patient's user number with --user N "
                 + "(or --consent CODE to register them as a new user)")
         }
+        if runtime.catalog.profile(id: profile)?.userConsent == true, consentCode == nil {
+            throw .badArguments("\(address) (\(profile)) sends a user's data only with that user's consent code: give the patient's "
+                + "with --consent CODE (and --user N, or alone to register them as a new user)")
+        }
         let bondingRequired = runtime.catalog.profile(id: profile)?.bondingRequired ?? false
         var bonded = properties.paired
         if bondingRequired, !properties.paired {
