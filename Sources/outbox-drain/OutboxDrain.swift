@@ -11,16 +11,23 @@ import Triage
 /// flush a backlog by hand. Secrets and the patient reference come from files or the environment, never
 /// from the command line, where any user could read them with ps. Like the daemon, it opens the store with
 /// triage's tables and adds the triage interpretation to the Observations; held readings stay held.
+///
+/// With `--config` it forwards exactly as the daemon configured by that file would (its database, endpoint, TLS,
+/// static token or access tokens from the centre's token service, patient, identifiers, batch size, back-off):
+/// the way to flush a hub's backlog by hand when the centre asks for access tokens. Stop the daemon first.
 @main
 struct OutboxDrain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox-drain", abstract: "Forward a reading store's outbox to a FHIR receiver until it is empty.")
 
-    @Option(help: "Path of the reading store (SQLite).")
-    var database: String
+    @Option(help: "The gateway's configuration file: forward as that daemon would (its database, centre, credentials, access tokens); the options below are then not given.")
+    var config: String?
+
+    @Option(help: "Path of the reading store (SQLite); with --config, the configured one by default.")
+    var database: String?
 
     @Option(help: "FHIR base URL (https, or http to loopback only).")
-    var url: String
+    var url: String?
 
     @Option(help: "PEM CA file for the receiver's certificate.")
     var caFile: String?
@@ -64,6 +71,43 @@ struct OutboxDrain: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "outbox-drain")
         logger.logLevel = .warning
+        let (store, forwarder) = try config.map { try configuredForwarder($0, logger: logger) } ?? optionsForwarder(logger: logger)
+        let report = await forwarder.drain()
+        let status = try await store.outboxStatus()
+        print(#"{"delivered":\#(report.delivered),"parked":\#(report.parked),"failures":\#(report.failures),"#
+            + #""bundles":\#(report.bundles),"pending":\#(status.pending),"parkedTotal":\#(status.parked)}"#)
+        try store.close()
+    }
+
+    /// The daemon's own set-up from its configuration file; none of the connection options may be given beside it.
+    func configuredForwarder(_ path: String, logger: Logger) throws -> (ReadingStore, Forwarder) {
+        let given = [("--url", url), ("--ca-file", caFile), ("--client-certificate", clientCertificate),
+                     ("--client-key", clientKey), ("--token-file", tokenFile), ("--patient-file", patientFile)]
+            .compactMap { $0.1 == nil ? nil : $0.0 }
+        guard given.isEmpty else {
+            throw ValidationError("--config sets the centre and the patient; do not also give \(given.joined(separator: ", "))")
+        }
+        let configuration: GatewayConfiguration
+        do { configuration = try GatewayConfiguration.load(path: path, environment: ProcessInfo.processInfo.environment) } catch {
+            throw ValidationError(error.description)
+        }
+        // The daemon's database: opened with every table the daemon's own start opens it with.
+        let store = try ReadingStore.open(
+            StoreConfiguration(path: database ?? configuration.paths.databaseFile),
+            migrations: DeviceRegistry.migrations + Triage.storeMigrations + ReadingStore.centreReportMigrations, logger: logger)
+        do {
+            let forwarder = try CentreForwarder.make(
+                configuration, store: store, technicalAlerts: TechnicalAlerts(logger: logger), logger: logger)
+            return (store, forwarder)
+        } catch {
+            try? store.close()
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Everything from the options and the environment (the crash tests' way).
+    func optionsForwarder(logger: Logger) throws -> (ReadingStore, Forwarder) {
+        guard let database, let url else { throw ValidationError("give --config, or --database and --url") }
         let environment = ProcessInfo.processInfo.environment
         let token = try tokenFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
             ?? environment["DHO_FHIR_TOKEN"]
@@ -89,10 +133,6 @@ struct OutboxDrain: AsyncParsableCommand {
                 batchSize: batchSize,
                 retry: DeliveryBackoff(baseDelay: .milliseconds(baseDelayMs), maximumDelay: .milliseconds(maxDelayMs))),
             logger: logger)
-        let report = await forwarder.drain()
-        let status = try await store.outboxStatus()
-        print(#"{"delivered":\#(report.delivered),"parked":\#(report.parked),"failures":\#(report.failures),"#
-            + #""bundles":\#(report.bundles),"pending":\#(status.pending),"parkedTotal":\#(status.parked)}"#)
-        try store.close()
+        return (store, forwarder)
     }
 }

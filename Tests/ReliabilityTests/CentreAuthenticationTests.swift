@@ -95,6 +95,41 @@ extension Faults {
             }
         }
 
+        /// A technician flushes a stopped hub's backlog by hand with `outbox-drain --config`: it authenticates to the
+        /// centre exactly as the daemon does (private_key_jwt, DPoP, nonces), and the centre holds each item once.
+        @Test func outboxDrainFlushesAStoppedHubsBacklogWithTheHubsOwnAccessTokens() async throws {
+            let centre = try await Self.centre(serviceArguments: ["--require-nonce"])
+            let gateway = centre.gateway
+            try await withGateway("auth-outbox-drain", gateway) {
+                try await gateway.receiver.down()
+                try await gateway.startDaemon()
+                try await Self.pair(gateway, [Self.cuff, Self.oximeter])
+                try await gateway.waitUntil("five items queued") {
+                    try await Self.queue(gateway)["undelivered"] as? Int == 5
+                }
+                #expect(await gateway.stopDaemon() == 0)
+                try await gateway.receiver.up()
+                let drain = try BuiltProducts.executable(named: "outbox-drain")
+
+                // The configuration names the centre and the patient: options that would contradict it are refused.
+                let mixed = try await ProcessRunner.run(
+                    drain, ["--config", gateway.configPath, "--url", "http://127.0.0.1:9"], workingDirectory: gateway.directory)
+                #expect(mixed.status != 0 && mixed.stderr.contains("do not also give --url"), "\(mixed.stderr)")
+                #expect(try await gateway.receiver.stat("requests") == 0)
+
+                let flushed = try await ProcessRunner.run(drain, ["--config", gateway.configPath], workingDirectory: gateway.directory)
+                #expect(flushed.status == 0, "\(flushed.stdout) \(flushed.stderr)")
+                let summary = try JSONSerialization.jsonObject(with: Data(flushed.stdout.utf8)) as? [String: Any] ?? [:]
+                #expect(summary["pending"] as? Int == 0 && summary["parkedTotal"] as? Int == 0, "\(flushed.stdout)")
+                #expect(try await centre.service.issued() >= 1)
+                #expect(try await gateway.receiver.stat("authorizedTokens") >= 1)
+                let observations = try await gateway.receiver.identifiers("Observation")
+                #expect(!observations.isEmpty && observations.values.allSatisfy { $0 == 1 }, "\(observations)")
+                // No token, assertion or proof in what the tool printed.
+                #expect(!(flushed.stdout + flushed.stderr).contains("eyJ"))
+            }
+        }
+
         @Test func aTokenServiceDownOrRefusingTheHubIsATechnicalProblemWhileReadingsWait() async throws {
             let centre = try await Self.centre(registerAnotherKey: true)
             let gateway = centre.gateway

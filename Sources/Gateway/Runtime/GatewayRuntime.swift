@@ -118,19 +118,9 @@ public final class GatewayRuntime: Sendable {
             }
             await triage.resumeHookDeliveries()
 
-            let forwarding = configuration.forwarding
             mapper = try GatewayFHIR.mapper(configuration)
-            forwarder = Forwarder(
-                store: store, transport: centre.transport, mapper: mapper,
-                annotations: TriageAnnotations(),
-                configuration: ForwarderConfiguration(
-                    batchSize: forwarding.batchSize,
-                    retry: Forwarding.DeliveryBackoff(baseDelay: forwarding.initialBackoff, maximumDelay: forwarding.maximumBackoff),
-                    urgentRetryInterval: forwarding.urgentRetryInterval,
-                    parkedRetryInterval: forwarding.parkedRetryInterval,
-                    parkContext: centre.endpoint.fingerprint(
-                        softwareVersion: GatewayVersion.current, credentials: centre.credentialsIdentity)),
-                logger: logger,
+            forwarder = try CentreForwarder.make(
+                configuration, store: store, centre: centre, logger: logger,
                 parkedChanged: { [store, technicalAlerts] in
                     await ParkedItemsAlarm.check(store: store, technicalAlerts: technicalAlerts)
                 })
