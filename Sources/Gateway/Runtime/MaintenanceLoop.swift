@@ -55,7 +55,7 @@ struct MaintenanceLoop: Service {
             let byKey = Dictionary(sensors.map { ($0.key.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
             for device in devices {
                 guard let seen = byKey[device.sensorKey]?.lastSeenAt else { continue }
-                for vital in ProfileVitals.vitals(ofProfile: device.profile) {
+                for vital in runtime.catalog.profile(id: device.profile).map(ProfileVitals.vitals(of:)) ?? [] {
                     lastSeen[vital] = max(lastSeen[vital] ?? seen, seen)
                 }
             }
