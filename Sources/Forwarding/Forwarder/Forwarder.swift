@@ -10,7 +10,10 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     /// Outbox items per transaction Bundle.
     public var batchSize: Int
     public var retry: DeliveryBackoff
-    /// How often `run` looks at the queue when nobody calls `wake()`.
+    /// How often `run` looks at the queue when nobody calls `wake()`: a safety net only, since whatever queues
+    /// something wakes the forwarder. Five minutes, not the former 30 s: each look is a burst of ~40 wake-ups
+    /// (timer, claim, status read, thread hops), and every reading restarted the 30 s wait, so the minute after
+    /// a load had a burst at 30 s and at 60 s (`bench resources`, issue 16).
     public var idlePollInterval: Duration
     /// Urgent items (red readings, alert Flags) are tried at least this often however long the back-off
     /// (a server's Retry-After, a long exponential delay) that holds the other items back.
@@ -23,7 +26,7 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     public var parkContext: String?
 
     public init(
-        batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(30),
+        batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(300),
         urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil
     ) {
         self.batchSize = max(1, batchSize)
