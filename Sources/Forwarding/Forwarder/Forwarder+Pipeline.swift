@@ -90,7 +90,7 @@ extension Forwarder {
         }
     }
 
-    /// Claims the due items of a batch and builds its Bundle.
+    /// Builds the Bundle of a claimed batch (items that cannot be built are parked).
     func build(_ batch: ClaimedBatch) async -> BuiltBatch {
         resolved = []
         var built = BuiltBatch(claimed: batch.items)
