@@ -19,12 +19,10 @@ extension FHIRMapper {
     static let softwareVersion = FHIRCoding.mdc(531975, "MDC_ID_PROD_SPEC_SW")
     static let hardwareVersion = FHIRCoding.mdc(531974, "MDC_ID_PROD_SPEC_HW")
 
-    public func gatewayDeviceURL() -> String {
-        "urn:uuid:" + ReadingIdentity.derivedIdentifier(configuration.gateway.identifier, role: "gateway-device")
-    }
+    public func gatewayDeviceURL() -> String { gatewayURL }
 
     public func sensorDeviceURL(_ key: SensorKey) -> String {
-        "urn:uuid:" + ReadingIdentity.derivedIdentifier(key.rawValue, role: "sensor-device")
+        sensorURLs.url(for: key) { "urn:uuid:" + ReadingIdentity.derivedIdentifier(key.rawValue, role: "sensor-device") }
     }
 
     /// MDC_MOC_VMS_MDS_SIMP: the type every PHD carries (PhdDevice.fsh `type.coding[PhdCode] = $Mdc#65573`).
@@ -37,7 +35,9 @@ extension FHIRMapper {
 
     /// The gateway's own Device (PhgDevice.fsh; its ^purpose: system identifier, time synchronisation method,
     /// manufacturer and model, and what it supports).
-    public func gatewayDevice() -> BundleEntry {
+    public func gatewayDevice() -> BundleEntry { gatewayEntry }
+
+    func buildGatewayDevice() -> BundleEntry {
         let gateway = configuration.gateway
         let systemID = gateway.systemID.flatMap(Self.eui64) ?? Self.derivedSystemID(gateway.identifier)
         var resource: [String: JSON] = [

@@ -17,9 +17,19 @@ public import ReadingStore
 /// Every resource is a conditional create on a stable identifier, so a Bundle can be sent any number of times.
 public struct FHIRMapper: Sendable {
     public let configuration: FHIRMappingConfiguration
+    /// The gateway's Device entry and its fullUrl, built once: every reading's entries and every Observation
+    /// refer to them, and building them (two SHA-256 digests and the Device's JSON) each time was ~10 % of the
+    /// drain's CPU (perf, debug `bench drain`).
+    private(set) var gatewayEntry: BundleEntry
+    let gatewayURL: String
+    /// Sensor Device fullUrls by sensor key (a SHA-256 digest each; every Observation of a reading names it).
+    let sensorURLs = SensorDeviceURLs()
 
     public init(configuration: FHIRMappingConfiguration) {
         self.configuration = configuration
+        gatewayURL = "urn:uuid:" + ReadingIdentity.derivedIdentifier(configuration.gateway.identifier, role: "gateway-device")
+        gatewayEntry = BundleEntry(validated: .null, fullUrl: gatewayURL)
+        gatewayEntry = buildGatewayDevice()
     }
 
     /// Everything a stored reading contributes to a Bundle: sensor Device, gateway Device, Observations.
@@ -28,8 +38,16 @@ public struct FHIRMapper: Sendable {
     public func entries(
         for stored: StoredReading, sensor: SensorRecord?, interpretations: [ObservationTarget: FHIRCodeableConcept] = [:]
     ) -> [BundleEntry] {
-        [sensorDevice(stored.sensor, record: sensor, kind: stored.reading.kind), gatewayDevice()]
-            + observations(for: stored, interpretations: interpretations)
+        entries(for: stored, sensorDevice: sensorDevice(stored.sensor, record: sensor, kind: stored.reading.kind),
+                interpretations: interpretations)
+    }
+
+    /// `entries(for:sensor:interpretations:)` with the sensor's Device entry already built (the forwarder builds
+    /// it once per sensor and batch).
+    func entries(
+        for stored: StoredReading, sensorDevice: BundleEntry, interpretations: [ObservationTarget: FHIRCodeableConcept]
+    ) -> [BundleEntry] {
+        [sensorDevice, gatewayDevice()] + observations(for: stored, interpretations: interpretations)
     }
 
     /// The Observations of a reading, and the components of its panel Observations, that may carry an

@@ -15,6 +15,12 @@ extension Forwarder {
     func requeueParkedWhenDue() async {
         guard configuration.parkContext != nil || configuration.parkedRetryInterval != nil else { return }
         let now = clock.now()
+        // At the start (the context can only change with a restart), then once per interval (at most a minute
+        // apart, so an item parked just after a check is not left for nearly two intervals): `run` calls this
+        // at every wake, and it used to be a write transaction ahead of every reading's send.
+        if let next = nextParkedRequeue, now < next { return }
+        nextParkedRequeue = configuration.parkedRetryInterval.map { now.addingTimeInterval(min($0.inSeconds, 60)) }
+            ?? .distantFuture
         let parkedBefore = configuration.parkedRetryInterval.map { now.addingTimeInterval(-$0.inSeconds) }
             ?? .distantPast
         do {

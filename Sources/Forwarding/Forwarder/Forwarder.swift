@@ -10,7 +10,10 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     /// Outbox items per transaction Bundle.
     public var batchSize: Int
     public var retry: DeliveryBackoff
-    /// How often `run` looks at the queue when nobody calls `wake()`.
+    /// How often `run` looks at the queue when nobody calls `wake()`: a safety net only, since whatever queues
+    /// something wakes the forwarder. Five minutes, not the former 30 s: each look is a burst of ~40 wake-ups
+    /// (timer, claim, status read, thread hops), and every reading restarted the 30 s wait, so the minute after
+    /// a load had a burst at 30 s and at 60 s (`bench resources`, issue 16).
     public var idlePollInterval: Duration
     /// Urgent items (red readings, alert Flags) are tried at least this often however long the back-off
     /// (a server's Retry-After, a long exponential delay) that holds the other items back.
@@ -23,7 +26,7 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     public var parkContext: String?
 
     public init(
-        batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(30),
+        batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(300),
         urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil
     ) {
         self.batchSize = max(1, batchSize)
@@ -51,6 +54,8 @@ public struct Sleeper: Sendable {
 public struct ForwardReport: Sendable, Hashable {
     /// Items claimed from the outbox.
     public var claimed = 0
+    /// Batches claimed (Bundles built; a rejected one is sent again in parts).
+    public var bundles = 0
     public var delivered = 0
     public var parked = 0
     /// The failure that sent the unresolved items back to the queue, if any.
@@ -59,6 +64,12 @@ public struct ForwardReport: Sendable, Hashable {
     public var retryDelay: Duration?
 
     public init() {}
+}
+
+/// A sensor's Device entry depends on the sensor and, when its record names no profile, the reading's kind.
+struct SensorDeviceKey: Hashable {
+    let sensor: SensorKey
+    let kind: ReadingKind
 }
 
 /// What `drain` did in total.
@@ -107,6 +118,8 @@ public actor Forwarder {
     var backoffUntil: Date?
     /// When the last batch was claimed: urgent probes during a back-off are spaced from it.
     var lastAttemptAt: Date?
+    /// When `run` next looks for parked items to send again (see `requeueParkedWhenDue`).
+    var nextParkedRequeue: Date?
     /// Items resolved (delivered or parked) during the current `forwardOnce`.
     var resolved: Set<Int64> = []
     /// Told when the set of parked items may have changed (the gateway re-evaluates its technical alert).
@@ -160,7 +173,7 @@ public actor Forwarder {
     }
 
     /// Neither cancelled nor asked to `finish()`.
-    private var keepsGoing: Bool { !Task.isCancelled && !finishRequested.withLock { $0 } }
+    var keepsGoing: Bool { !Task.isCancelled && !finishRequested.withLock { $0 } }
 
     /// Forwards until cancelled or `finish()`: sends parked items again when that is due, drains whatever is
     /// due, then waits for `wake()` or the poll interval.
@@ -179,10 +192,13 @@ public actor Forwarder {
         var total = DrainReport()
         while keepsGoing {
             await honourForwardNow()
-            let report = await forwardOnce()
+            // During a back-off only urgent probes go, one batch at a time; otherwise the next Bundle is
+            // prepared while one is on the wire.
+            let probing = backoffUntil.map { clock.now() < $0 } ?? false
+            let report = probing ? await forwardOnce() : await forwardPipelined()
             total.delivered += report.delivered
             total.parked += report.parked
-            if report.claimed > 0 { total.bundles += 1 }
+            total.bundles += report.bundles
             if let delay = report.retryDelay {
                 total.failures += 1
                 await waitForWork(await firstWait(after: delay))
@@ -223,21 +239,26 @@ public actor Forwarder {
         let claimed = batch.items
         report.claimed = claimed.count
         guard !claimed.isEmpty else { return report }
+        report.bundles = 1
         lastAttemptAt = now
         if probing {
             logger.info("probing the FHIR receiver with urgent items during its back-off", metadata: ["items": "\(claimed.count)"])
         }
 
-        let prepared: [PreparedItem]
-        do {
-            prepared = try await prepare(batch, report: &report)
-        } catch {
-            report = fail(report, reason: "cannot prepare the batch: \(error)", retryAfter: nil)
+        let built = await build(batch)
+        report.parked = built.report.parked
+        if let failure = built.failure {
+            report = fail(report, reason: failure, retryAfter: nil)
             await reschedule(claimed, report: report)
             return report
         }
-
-        let outcome = await deliver(prepared, report: &report)
+        var outcome = Outcome.done
+        if let bundle = built.bundle {
+            var recordNow: [Int64]? = nil
+            outcome = await settle(
+                await Self.post(bundle.body, via: transport), bundle: bundle, items: built.prepared, report: &report,
+                acceptedToRecord: &recordNow)
+        }
         if case let .transient(reason, retryAfter) = outcome {
             report = fail(report, reason: reason, retryAfter: retryAfter)
             await reschedule(claimed, report: report)
@@ -263,6 +284,8 @@ public actor Forwarder {
             interpretations = try annotations.interpretations(for: targets, attached: attached)
         }
         var prepared: [PreparedItem] = []
+        // A sensor's Device entry is the same for all its readings of the batch: built once, not per reading.
+        var sensorDevices: [SensorDeviceKey: BundleEntry] = [:]
         for item in items {
             do throws(ForwardingError) {
                 let entries: [BundleEntry]
@@ -270,8 +293,11 @@ public actor Forwarder {
                     guard let stored = readings[rowID] else {
                         throw .invalidPayload("the reading of outbox item \(item.id) is no longer stored")
                     }
-                    entries = mapper.entries(
-                        for: stored, sensor: sensors[stored.sensor], interpretations: interpretations)
+                    let deviceKey = SensorDeviceKey(sensor: stored.sensor, kind: stored.reading.kind)
+                    let device = sensorDevices[deviceKey]
+                        ?? mapper.sensorDevice(stored.sensor, record: sensors[stored.sensor], kind: stored.reading.kind)
+                    sensorDevices[deviceKey] = device
+                    entries = mapper.entries(for: stored, sensorDevice: device, interpretations: interpretations)
                 } else {
                     entries = try Self.queuedEntries(item, canonical: mapper.configuration.canonical)
                 }
@@ -329,15 +355,33 @@ public actor Forwarder {
     func deliver(_ items: [PreparedItem], report: inout ForwardReport) async -> Outcome {
         guard !items.isEmpty else { return .done }
         let bundle = TransactionBundle(items)
+        var recordNow: [Int64]? = nil
+        return await settle(
+            await Self.post(bundle.body, via: transport), bundle: bundle, items: items, report: &report,
+            acceptedToRecord: &recordNow)
+    }
+
+    /// Posts `body`; the answer or the transport's failure. Nonisolated so that the forwarder can claim and
+    /// build the next Bundle while this one is on the wire.
+    nonisolated static func post(_ body: [UInt8], via transport: any FHIRTransport) async -> Result<HTTPResponse, TransportError> {
+        do { return .success(try await transport.post(body)) } catch { return .failure(error) }
+    }
+
+    /// Acts on the answer to `bundle`. Items the receiver accepted are marked delivered, or, when
+    /// `acceptedToRecord` is not nil (the pipelined drain), added to it for the caller to record with its next
+    /// claim. A rejected Bundle is split and its halves are sent (and recorded) at once.
+    func settle(
+        _ answer: Result<HTTPResponse, TransportError>, bundle: TransactionBundle, items: [PreparedItem],
+        report: inout ForwardReport, acceptedToRecord: inout [Int64]?
+    ) async -> Outcome {
         let response: HTTPResponse
-        do {
-            response = try await transport.post(bundle.body)
-        } catch {
-            return .transient(reason: error.description, retryAfter: nil)
+        switch answer {
+        case let .success(answered): response = answered
+        case let .failure(error): return .transient(reason: error.description, retryAfter: nil)
         }
         switch Self.verdict(response.status) {
         case .accepted:
-            return await accept(response, bundle: bundle, items: items, report: &report)
+            return await accept(response, bundle: bundle, items: items, report: &report, acceptedToRecord: &acceptedToRecord)
         case .rejected, .tooLarge:
             guard items.count > 1 else {
                 await park(items[0].item, response: response, report: &report)
@@ -355,7 +399,8 @@ public actor Forwarder {
     }
 
     func accept(
-        _ response: HTTPResponse, bundle: TransactionBundle, items: [PreparedItem], report: inout ForwardReport
+        _ response: HTTPResponse, bundle: TransactionBundle, items: [PreparedItem], report: inout ForwardReport,
+        acceptedToRecord: inout [Int64]?
     ) async -> Outcome {
         let parsed: TransactionResponse
         do {
@@ -379,6 +424,12 @@ public actor Forwarder {
             } else {
                 retry.append(prepared)
             }
+        }
+        if acceptedToRecord != nil {
+            // Recorded by the caller with its next claim (one commit); counted as delivered then.
+            acceptedToRecord?.append(contentsOf: delivered)
+            resolved.formUnion(delivered)
+            return retry.isEmpty ? .done : .transient(reason: "some entries were not accepted", retryAfter: nil)
         }
         do {
             try await store.markDelivered(delivered)

@@ -60,7 +60,8 @@ struct MaintenanceLoop: Service {
                 }
             }
         }
-        do { _ = try await runtime.triage.checkSchedules(now: Date(), deviceLastSeen: lastSeen) } catch {
+        // A raised or cleared "not measured" alert queued its Flag: the forwarder is not polling for it.
+        do { if try await !runtime.triage.checkSchedules(now: Date(), deviceLastSeen: lastSeen).isEmpty { runtime.forwarder.wake() } } catch {
             runtime.logger.warning("missing-measurement check failed: \(error)")
         }
     }

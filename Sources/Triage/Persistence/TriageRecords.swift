@@ -15,8 +15,9 @@ enum PlanRecords {
         }
         let version = try decode(row)
         do {
-            return Active(version: version,
-                          document: try CarePlanDocument.parse(yaml: version.yaml, source: "plan version \(version.version)"))
+            return Active(version: version, document: try ParsedPlanMemo.document(version: version.version, yaml: version.yaml) {
+                try CarePlanDocument.parse(yaml: version.yaml, source: "plan version \(version.version)")
+            })
         } catch {
             throw TriageError.corruptRecord("plan version \(version.version): \(error)")
         }

@@ -1,0 +1,45 @@
+public import Foundation
+import GRDB
+
+private typealias OutboxColumns = OutboxRecord.Columns
+
+extension ReadingStore {
+    /// Records that the receiver accepted `delivered` (as `markDelivered`) and claims the next batch (as
+    /// `claimDelivery`) in one transaction: one commit, one fsync per Bundle instead of two while a backlog
+    /// drains. The forwarder calls it while the Bundle after `delivered` is on the wire, so the commit costs
+    /// the drain nothing. Either both happen or neither: a failed commit leaves `delivered` in flight (sent
+    /// again after the next open, which the receiver's conditional create absorbs) and claims nothing.
+    public func markDeliveredAndClaim(
+        _ delivered: [Int64], at date: Date = Date(), limit: Int, now: Date = Date(), urgentOnly: Bool = false
+    ) async throws(StoreError) -> ClaimedBatch {
+        guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
+        return try await mapStoreErrors {
+            try await writer.write { db in
+                try Self.recordDelivered(db, delivered, at: date)
+                let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
+                let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))
+                let sensors = try Self.sensors(db, Set(readings.values.map(\.sensor)))
+                return ClaimedBatch(items: items, readings: readings, sensors: sensors)
+            }
+        }
+    }
+
+    /// What `markDelivered` writes, inside the caller's transaction.
+    static func recordDelivered(_ db: Database, _ ids: [Int64], at date: Date) throws {
+        guard !ids.isEmpty else { return }
+        for chunk in ids.chunked(into: 500) {
+            try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend).updateAll(
+                db,
+                OutboxColumns.state.set(to: OutboxState.delivered.rawValue),
+                OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
+                OutboxColumns.lastError.set(to: nil))
+        }
+        // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID).
+        let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
+        try db.execute(literal: """
+            INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
+            VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
+            ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
+            """)
+    }
+}
