@@ -158,8 +158,7 @@ struct PreparedReading: Sendable {
 
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
             .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
-        let record = try ReadingRecord(self).inserted(db)
-        guard let rowID = record.id else { throw StoreError.database(code: -1, message: "reading insert has no row id") }
+        let rowID = try ReadingRecord(self).insertReturningRowID(db)
         guard request.forward else { return .stored(id) }
         _ = try Outbox.enqueue(
             db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)

@@ -37,25 +37,26 @@ public enum CommitDurability: Sendable, Hashable {
 }
 
 /// Every pragma the store sets, in one place, each with why (README "Reading store": durability and flash wear).
-/// A change to connection settings (cache sizes, say) belongs here too.
-enum StorePragmas {
+/// A change to connection settings (cache sizes, say) belongs here too. Public for the ingest benchmark, whose
+/// sqlite3 CLI runs with the same settings.
+public enum StorePragmas {
     /// The page size of a database this store creates. SQLite fixes it when the file is first written, so an
     /// existing database keeps the size it was created with (4096 before issue 16) and works exactly as before.
     /// Every page a commit changes goes to the WAL whole: a reading's commit changes one leaf page of each table
     /// and index it inserts into (about 17 with triage), so the page size is most of what a reading costs in bytes
     /// written. The rows are a few hundred bytes (the reading's JSON, the evaluation, the annotation), well within
     /// what a 1024-byte leaf holds without overflow pages.
-    static let pageSizeForNewDatabases = 1024
+    public static let pageSizeForNewDatabases = 1024
 
     /// WAL frames after which a commit checkpoints (SQLite's default is 1000). A checkpoint copies each page of the
     /// log to the database once however many commits changed it, so a longer log copies the same hot pages (the
     /// right-hand leaves of every index) fewer times per reading. 4000 frames of 1 KB is the 4 MB log the default
     /// gives with 4 KB pages.
-    static let walAutocheckpointFrames = 4000
+    public static let walAutocheckpointFrames = 4000
 
     /// After a checkpoint, a log that grew past this (a long migration, a large import) is truncated back to it,
     /// so it is reused from its start, not kept large or grown again.
-    static let journalSizeLimitBytes = 8 << 20
+    public static let journalSizeLimitBytes = 8 << 20
 
     /// For every connection, before SQLite first writes the file (GRDB switches it to WAL right after this).
     static func prepare(_ db: Database) throws {
