@@ -54,7 +54,7 @@ extension ReadingStore {
         now: Date = Date()
     ) async throws(StoreError) -> Bool {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 let current = try CentreReportRecord.fetchOne(db, key: subject)
                 guard current?.state != state else { return false }
                 if let state {

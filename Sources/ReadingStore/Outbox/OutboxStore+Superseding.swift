@@ -18,7 +18,7 @@ extension ReadingStore {
         kind: OutboxKind, key: String, payload: [UInt8], sequenceKey: String?, priority: OutboxPriority
     ) async throws(StoreError) -> SupersedingOutcome {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 let superseded = try OutboxRecord
                     .filter(Columns.kind == kind.rawValue
                         && [OutboxState.pending, .parked].map(\.rawValue).contains(Columns.state))

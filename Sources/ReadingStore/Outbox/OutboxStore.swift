@@ -21,7 +21,7 @@ extension ReadingStore {
         kind: OutboxKind, key: String, payload: [UInt8], sequenceKey: String? = nil
     ) async throws(StoreError) -> OutboxEnqueueOutcome {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 try Outbox.enqueue(db, kind: kind, key: key, payload: payload, sequenceKey: sequenceKey, now: Date())
             }
         }
@@ -33,12 +33,13 @@ extension ReadingStore {
     public func release(_ readings: [ReadingID]) async throws(StoreError) -> Int {
         guard !readings.isEmpty else { return 0 }
         return try await mapStoreErrors {
-            try await writer.write { db in try Outbox.release(db, readings: readings) }
+            try await commit { db in try Outbox.release(db, readings: readings) }
         }
     }
 
-    /// Claims up to `limit` items that are due, oldest first, and marks them in flight (durably, with the
-    /// attempt counted) so that a crash during the send is visible and recovered at the next open.
+    /// Claims up to `limit` items that are due, oldest first, and marks them in flight (with the attempt counted)
+    /// so that a crash during the send is visible and recovered at the next open. Committed as bookkeeping
+    /// (`CommitDurability`): a power cut may lose the claim, and the item, pending again, is simply sent again.
     ///
     /// Held items are never claimed. An item with a sequence key is not claimed while an older item with the
     /// same key is held, pending or in flight, so successive versions of a resource go out in order and never
@@ -52,7 +53,7 @@ extension ReadingStore {
     public func claimBatch(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> [OutboxItem] {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
-            try await writer.write { db in try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly) }
+            try await commit(.bookkeeping) { db in try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly) }
         }
     }
 
@@ -61,7 +62,7 @@ extension ReadingStore {
     public func claimDelivery(limit: Int, now: Date = Date(), urgentOnly: Bool = false) async throws(StoreError) -> ClaimedBatch {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit(.bookkeeping) { db in
                 let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
                 let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))
                 let sensors = try Self.sensors(db, Set(readings.values.map(\.sensor)))
@@ -95,11 +96,12 @@ extension ReadingStore {
         return items
     }
 
-    /// Records that the receiver accepted these items.
+    /// Records that the receiver accepted these items. Committed as bookkeeping (`CommitDurability`): a power cut
+    /// may lose the mark, and the items are then sent again, which the receiver absorbs (conditional create).
     public func markDelivered(_ ids: [Int64], at date: Date = Date()) async throws(StoreError) {
         guard !ids.isEmpty else { return }
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit(.bookkeeping) { db in
                 for chunk in ids.chunked(into: 500) {
                     try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend).updateAll(
                         db,
@@ -119,12 +121,13 @@ extension ReadingStore {
     }
 
     /// Puts items back in the queue, not to be sent before `notBefore`. `error` must not contain secrets
-    /// or health data (the forwarder passes status lines and transport errors only).
+    /// or health data (the forwarder passes status lines and transport errors only). Committed as bookkeeping
+    /// (`CommitDurability`): a power cut may lose it, and the items are then due earlier.
     public func scheduleRetry(_ ids: [Int64], notBefore: Date, error: String?) async throws(StoreError) {
         guard !ids.isEmpty else { return }
         let reason: String? = error.map { Outbox.truncated($0) }
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit(.bookkeeping) { db in
                 var assignments = [
                     OutboxColumns.state.set(to: OutboxState.pending.rawValue),
                     OutboxColumns.nextAttemptAt.set(to: notBefore.unixMilliseconds),
@@ -145,7 +148,7 @@ extension ReadingStore {
     @discardableResult
     public func capRetrySchedule(notAfter: Date, priority: OutboxPriority = .normal) async throws(StoreError) -> Int {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 try db.execute(
                     sql: "UPDATE outbox SET nextAttemptAt = ?1 WHERE state = 'pending' AND nextAttemptAt > ?1 AND priority >= ?2",
                     arguments: [notAfter.unixMilliseconds, priority.rawValue])
@@ -173,7 +176,7 @@ extension ReadingStore {
     public func park(_ id: Int64, reason: String, context: String? = nil, at date: Date = Date()) async throws(StoreError) {
         let text = Outbox.truncated(reason)
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 _ = try OutboxRecord.filter(OutboxColumns.id == id && Self.stillToSend).updateAll(
                     db,
                     OutboxColumns.state.set(to: OutboxState.parked.rawValue),
@@ -217,7 +220,7 @@ extension ReadingStore {
 
     private func requeueParked(where condition: String, _ arguments: StatementArguments, now: Date) async throws(StoreError) -> Int {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 // The park reason stays (as lastError) until a new answer replaces it: the technician sees why it
                 // was parked while it waits again.
                 try db.execute(

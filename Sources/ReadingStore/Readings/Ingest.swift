@@ -63,7 +63,7 @@ extension ReadingStore {
         let prepared = try PreparedReading(request)
         let configuration = configuration
         let (outcome, evicted) = try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 var evicted = 0
                 let outcome = try prepared.insert(db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
                 return (outcome, evicted)
@@ -85,7 +85,7 @@ extension ReadingStore {
         let prepared = try PreparedReading(request)
         let configuration = configuration
         let (outcome, followed, evicted) = try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 var evicted = 0
                 let outcome = try prepared.insert(db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
                 let followed = try StoreUnitOfWork(db).attempt { unit in try follow(unit, outcome) }
@@ -112,7 +112,7 @@ extension ReadingStore {
         let batch = prepared
         let configuration = configuration
         return try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 let now = Date()
                 var evicted = 0
                 return try batch.map { try $0.insert(db, enqueuedAt: now, storage: configuration, evicted: &evicted) }
@@ -158,8 +158,7 @@ struct PreparedReading: Sendable {
 
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
             .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
-        let record = try ReadingRecord(self).inserted(db)
-        guard let rowID = record.id else { throw StoreError.database(code: -1, message: "reading insert has no row id") }
+        let rowID = try ReadingRecord(self).insertReturningRowID(db)
         guard request.forward else { return .stored(id) }
         _ = try Outbox.enqueue(
             db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)

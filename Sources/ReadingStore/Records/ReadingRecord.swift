@@ -76,6 +76,29 @@ extension ReadingRecord {
     }
 }
 
+extension ReadingRecord {
+    /// The columns a new row is inserted with (all but the row id, which SQLite assigns).
+    private static let insertedColumns: [CodingKeys] = [
+        .identifier, .sensorKey, .kind, .characteristic, .deviceTime, .sequenceNumber, .userID, .reliable, .measuredAt,
+        .receivedAt, .reading, .rawFrame,
+    ]
+
+    private static let insertSQL = """
+        INSERT INTO \(databaseTableName) (\(insertedColumns.map(\.stringValue).joined(separator: ", ")))
+        VALUES (\(insertedColumns.map { _ in "?" }.joined(separator: ", ")))
+        """
+
+    /// Inserts the row with one cached statement and returns its row id. Every reading's commit runs this:
+    /// GRDB's record insert would encode the record through `Codable` and compile its statement each time.
+    func insertReturningRowID(_ db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
+            identifier, sensorKey, kind, characteristic, deviceTime, sequenceNumber, userID, reliable, measuredAt,
+            receivedAt, reading, rawFrame,
+        ])
+        return db.lastInsertedRowID
+    }
+}
+
 extension StoredReading {
     init(_ record: ReadingRecord) throws(StoreError) {
         let table = ReadingRecord.databaseTableName

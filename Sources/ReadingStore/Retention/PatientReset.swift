@@ -11,7 +11,7 @@ extension ReadingStore {
         discardUndelivered: Bool, additional: @escaping @Sendable (StoreUnitOfWork) throws -> Void = { _ in }
     ) async throws(StoreError) {
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 let state = OutboxRecord.Columns.state
                 let undelivered = try OutboxRecord.filter(state != OutboxState.delivered.rawValue).fetchCount(db)
                 if undelivered > 0, !discardUndelivered {

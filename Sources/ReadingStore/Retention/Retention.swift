@@ -25,7 +25,7 @@ extension ReadingStore {
         let cutoff = horizon.unixMilliseconds
         let nowMs = now.unixMilliseconds
         let report = try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 let outboxBefore = try OutboxRecord.fetchCount(db)
                 let readingsDeleted = try Self.deleteDeliveredReadings(
                     db, where: "r.receivedAt < ?", arguments: [cutoff], now: nowMs)

@@ -10,7 +10,7 @@ extension ReadingStore {
         }
         let now = Date()
         try await mapStoreErrors {
-            try await writer.write { db in
+            try await commit { db in
                 try db.execute(sql: """
                     INSERT INTO sensors (key, address, manufacturer, model, serial, firmware, hardware, software,
                                          systemID, profile, batteryLevel, clockOffsetMs, firstSeenAt, lastSeenAt)

@@ -1,12 +1,15 @@
 import GRDB
 public import Logging
+import Synchronization
 
 /// The gateway's durable store: readings, sensors and the delivery outbox, in one SQLite file.
 ///
 /// Durability: the database runs in WAL mode with `synchronous = FULL`, so every committed transaction has
 /// been fsync'ed to the WAL before the call returns. `ingest` returns only after that commit, which is what
 /// lets the gateway acknowledge the device afterwards: a reading it acknowledged survives a crash or a power
-/// cut. (NORMAL would only fsync at checkpoints and could lose the last commits on power loss.)
+/// cut. (NORMAL would only fsync at checkpoints and could lose the last commits on power loss.) Only the
+/// forwarder's bookkeeping (claim, delivery mark, retry time), whose loss is harmless, commits with NORMAL;
+/// the next FULL commit makes it durable too (`CommitDurability`, `StorePragmas`).
 ///
 /// Concurrency: all writes go through GRDB's single writer connection (serialised, off the cooperative
 /// pool); reads use a pool of reader connections and never block writes. Several processes may open the
@@ -16,6 +19,8 @@ public final class ReadingStore: Sendable {
     /// `open(_:migrations:)` and works in them through `write { unit in ... }` and `read { db in ... }`
     /// (`StoreUnitOfWork`), reaching the store's tables only through typed operations.
     let writer: DatabasePool
+    /// The synchronous level the writer connection is set to (only touched on the writer's queue; see `commit`).
+    let writerDurability = Mutex(CommitDurability.durable)
     public let configuration: StoreConfiguration
     let logger: Logger
 
@@ -40,9 +45,11 @@ public final class ReadingStore: Sendable {
         grdb.label = "dho.store"
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
-        if let maximumSize = configuration.maximumSize {
+        let maximumSize = configuration.maximumSize
+        grdb.prepareDatabase { db in
+            try StorePragmas.prepare(db)
             // Per connection; only the writer ever grows the file, readers get it for consistency.
-            grdb.prepareDatabase { db in
+            if let maximumSize {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumSize / max(pageSize, 512)))")
             }
@@ -57,13 +64,8 @@ public final class ReadingStore: Sendable {
         }
         // GRDB sets `synchronous = NORMAL` on the writer when it switches to WAL, after prepareDatabase ran:
         // set FULL again on the writer connection (the only one that commits) and check that it holds.
-        let synchronous = try mapStoreErrors {
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
-            }
-        }
-        guard synchronous == 2 else {
+        let synchronous = try mapStoreErrors { try pool.writeWithoutTransaction(StorePragmas.prepareWriter) }
+        guard synchronous == CommitDurability.durable.synchronousLevel else {
             throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = FULL")
         }
         try mapStoreErrors { try migrator.migrate(pool) }

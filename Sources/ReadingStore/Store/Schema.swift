@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration("store.v2", migrate: createV2)
         migrator.registerMigration("store.v3", migrate: createV3)
         migrator.registerMigration("store.v4-annotation", migrate: createV4)
+        migrator.registerMigration("store.v5-lean-indexes", migrate: createV5)
         for migration in additional {
             migrator.registerMigration(migration.identifier) { db in try migration.migrate(StoreUnitOfWork(db)) }
         }
@@ -166,5 +167,16 @@ enum Schema {
     @Sendable
     static func createV4(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE outbox ADD COLUMN annotation BLOB")
+    }
+
+    /// v5 (issue 16, flash wear): every index is at least one more page that each reading's commit writes to the
+    /// WAL. `readings_by_kind_time` served no query of the gateway, and `readings_by_received` only retention's
+    /// daily cut-off, which a scan of the readings answers as well.
+    @Sendable
+    static func createV5(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX IF EXISTS readings_by_kind_time;
+            DROP INDEX IF EXISTS readings_by_received;
+            """)
     }
 }

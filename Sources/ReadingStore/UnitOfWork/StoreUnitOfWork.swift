@@ -105,12 +105,12 @@ extension ReadingStore {
     /// Runs `body` in one write transaction (see `StoreUnitOfWork`): committed when it returns, rolled back when
     /// it throws. Errors are rethrown as they are (GRDB's for SQLite, the body's own).
     public func write<T: Sendable>(_ body: @Sendable (StoreUnitOfWork) throws -> T) async throws -> T {
-        try await writer.write { db in try body(StoreUnitOfWork(db)) }
+        try await commit { db in try body(StoreUnitOfWork(db)) }
     }
 
     /// `write` for a body that changes only the caller's own tables.
     public func writeOwnTables<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
+        try await commit(.durable, body)
     }
 
     /// Runs `body` on a read-only snapshot, for a module reading its own tables.

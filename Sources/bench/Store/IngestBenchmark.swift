@@ -106,7 +106,10 @@ struct IngestBenchmark: AsyncParsableCommand {
             }
             return text + "'"
         }
-        var lines = ["PRAGMA journal_mode = WAL;", "PRAGMA synchronous = FULL;", "PRAGMA foreign_keys = ON;"]
+        // The store's own settings (`StorePragmas`; the page size is the file's, made by the store's migrations).
+        var lines = ["PRAGMA journal_mode = WAL;", "PRAGMA synchronous = FULL;", "PRAGMA foreign_keys = ON;",
+                     "PRAGMA wal_autocheckpoint = \(StorePragmas.walAutocheckpointFrames);",
+                     "PRAGMA journal_size_limit = \(StorePragmas.journalSizeLimitBytes);"]
         let sensor = BenchSupport.sensor.rawValue
         for reading in readings {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
