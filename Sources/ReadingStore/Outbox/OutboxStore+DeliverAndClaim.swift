@@ -14,7 +14,9 @@ extension ReadingStore {
     ) async throws(StoreError) -> ClaimedBatch {
         guard limit > 0 else { throw .invalidArgument("batch limit must be positive") }
         return try await mapStoreErrors {
-            try await writer.write { db in
+            // Bookkeeping, like the claim and the delivery mark alone (`CommitDurability`): a power cut that loses
+            // it makes the items go again, which the receiver absorbs.
+            try await commit(.bookkeeping) { db in
                 try Self.recordDelivered(db, delivered, at: date)
                 let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
                 let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))

@@ -101,22 +101,7 @@ extension ReadingStore {
     public func markDelivered(_ ids: [Int64], at date: Date = Date()) async throws(StoreError) {
         guard !ids.isEmpty else { return }
         try await mapStoreErrors {
-            try await commit(.bookkeeping) { db in
-                for chunk in ids.chunked(into: 500) {
-                    try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend).updateAll(
-                        db,
-                        OutboxColumns.state.set(to: OutboxState.delivered.rawValue),
-                        OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
-                        OutboxColumns.lastError.set(to: nil))
-                }
-                // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID).
-                let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
-                try db.execute(literal: """
-                    INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
-                    VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
-                    ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
-                    """)
-            }
+            try await commit(.bookkeeping) { db in try Self.recordDelivered(db, ids, at: date) }
         }
     }
 
