@@ -100,8 +100,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Linux facilities Glibc does not expose to Swift (peer credentials of the control socket).
+        // Linux facilities Glibc does not expose to Swift (peer credentials of the control socket, thread names).
         .target(name: "CSystemShims"),
+        // The daemon's malloc arena limit, set by a constructor before main (only dho-gatewayd links it).
+        .target(name: "CDaemonMemory"),
         // Replayable randomness for tests, with no dependency: the pure codec tests use it without D-Bus.
         .target(name: "SeededRandom", swiftSettings: strict),
         // Sleeps whose timers go away when cancelled (a cancelled Task.sleep still wakes the process later).
@@ -124,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "dho-gatewayd",
             dependencies: [
-                "Gateway",
+                "Gateway", "CDaemonMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

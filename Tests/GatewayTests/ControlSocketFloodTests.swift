@@ -146,5 +146,13 @@ final class ClientSockets: Sendable {
         }
     }
 
+    /// Reads and drops whatever the daemon has answered so far, without waiting.
+    func discardPending() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for fd in fds {
+            while buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        }
+    }
+
     func closeAll() { open.withLock { fds in fds.forEach { close($0) }; fds = [] } }
 }

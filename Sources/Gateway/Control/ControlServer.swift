@@ -1,3 +1,4 @@
+import CSystemShims
 import Foundation
 public import Logging
 import Synchronization
@@ -76,8 +77,12 @@ public final class ControlServer: Sendable {
         let eventLoop = ControlEventLoop(
             listener: fd, policy: policy, handler: handler, logger: logger, limits: limits)
         loop.withLock { $0 = eventLoop }
-        let thread = Thread { eventLoop.run() }
-        thread.name = "control-io"
+        // Named from inside: Foundation's `Thread.name`, set before `start()`, never reaches the OS thread, which
+        // would keep the name of whichever dispatch worker created it.
+        let thread = Thread {
+            dho_name_current_thread("control-io")
+            eventLoop.run()
+        }
         thread.start()
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 public import Logging
 import Synchronization
@@ -45,6 +46,13 @@ public final class ReadingStore: Sendable {
         grdb.label = "dho.store"
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        // Threads and memory (issue 16). Each GRDB connection has a serial queue that, by default, takes a thread of
+        // its own from dispatch's unbounded overcommit pool whenever it has work, so under load the writer and up to
+        // five readers each held a thread (12 in all), and each reader kept its own page cache. Two readers cover
+        // the daemon (the forwarder's claim reads and a command's read at the same time; a third waits), and their
+        // work and the writer's run on the width-bounded global pool that Swift concurrency also uses.
+        grdb.maximumReaderCount = 2
+        grdb.targetQueue = DispatchQueue.global()
         let maximumSize = configuration.maximumSize
         grdb.prepareDatabase { db in
             try StorePragmas.prepare(db)
