@@ -43,16 +43,22 @@ extension SecurityTests {
         try await waitUntilNotifying(gateway)
 
         let threads = ThreadSampler(pid: pid)
-        let sampler = Task.detached { threads.run() }
+        defer { threads.stop() }  // a failing step must not leave the sampler running
+        // Both blocking loops run on threads of their own: on the cooperative pool (as wide as the cores) they would
+        // hold its threads, and with another test blocking one too (a `Process.waitUntilExit`), the whole test
+        // process stood still — seen in a full run.
+        let sampler = Task { try await onOwnThread { threads.run() } }
         // 24 technicians' connections asking for the status (which reads the store) all the time, while the
         // oximeter sends 20 spot-checks a second, each stored, triaged and forwarded.
         let clients = try await onOwnThread { ClientSockets.open(24, to: gateway.controlSocket, timeout: .seconds(30)) }
         defer { clients.closeAll() }
-        let asking = Task.detached {
-            for id in 1...60 {
-                clients.send(Array(#"{"id":\#(id),"command":"status"}"#.utf8) + [0x0A])
-                usleep(100_000)
-                clients.discardPending()
+        let asking = Task {
+            try await onOwnThread {
+                for id in 1...60 {
+                    clients.send(Array(#"{"id":\#(id),"command":"status"}"#.utf8) + [0x0A])
+                    usleep(100_000)
+                    clients.discardPending()
+                }
             }
         }
         // As `bench resources` loads it: a spot-check and a continuous sample per tick, which keep the visit going;
@@ -68,13 +74,13 @@ extension SecurityTests {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        await asking.value
+        try await asking.value
         let observations = 2 * sent  // SpO2 and pulse
         try await gateway.waitUntil("the readings to be forwarded", timeout: .seconds(120)) {
             (try await gateway.receiver.stats()["resources"] as? [String: Int])?["Observation"] ?? 0 >= observations
         }
         threads.stop()
-        await sampler.value
+        try await sampler.value
 
         #expect(sent >= 60, "only \(sent) of 120 notifications reached the daemon")
         try await expectAnswers(gateway, "after the load")
