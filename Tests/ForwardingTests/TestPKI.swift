@@ -1,6 +1,5 @@
 import FHIRTestSupport
 import Foundation
-import TestSupport
 
 /// Runs a command line tool and fails with its output when it fails.
 func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws {
@@ -13,8 +12,8 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
     process.standardError = output
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
-    // Not `waitUntilExit()`: it was seen spinning for ever on an openssl that had ended, holding a pool thread.
-    guard ProcessExit.status(of: process, timeout: .seconds(60)) == 0 else {
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
         throw ReceiverError("\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: data, as: UTF8.self))")
     }
 }

@@ -14,7 +14,10 @@ extension Faults {
 
         /// Opens the daemon's database beside it (SQLite's locking arbitrates) to change its schema.
         static func execute(_ sql: String, in path: String) async throws {
-            let queue = try DatabaseQueue(path: path)
+            // The daemon writes meanwhile: wait for its lock rather than fail at once ("database is locked").
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
             try await queue.write { db in try db.execute(sql: sql) }
         }
