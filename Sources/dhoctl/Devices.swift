@@ -18,6 +18,8 @@ struct Devices: ParsableCommand {
                 }) + devices.compactMap { device in
                     // What a device says in its advertisements (an Omron cuff in pairing mode is not visited).
                     device.advertised.map { "\(device.address) advertises: \($0)\n" }
+                }.joined() + devices.compactMap { device in
+                    device.recordsTakenElsewhere.map { "\(device.address) PROBLEM: \($0)\n" }
                 }.joined()
         }
     }

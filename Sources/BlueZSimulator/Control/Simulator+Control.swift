@@ -35,6 +35,9 @@ extension Simulator {
             let frames = (call.arguments[2].arrayValue ?? []).compactMap(\.bytesValue)
             devices[address]?.queues[uuid, default: []].append(contentsOf: frames)
             startBehaviour(address, uuid)
+        case "CollectElsewhere":
+            try call.expectSignature("s")
+            return [.uint32(UInt32(collectElsewhere(try knownDevice(call))))]
         case "Notify":
             try call.expectSignature("ssay")
             let address = try knownDevice(call)

@@ -42,6 +42,12 @@ public struct SimulatorClient: Sendable {
                                        .array(.array(.byte), frames.map { .bytes($0) })])
     }
 
+    /// Another bonded phone collects the device's queued records before the hub (`Simulator.collectElsewhere`).
+    @discardableResult
+    public func collectElsewhere(_ address: BluetoothAddress) async throws(DBusError) -> Int {
+        Int(try await call("CollectElsewhere", [.string(address.description)]).first?.uint32Value ?? 0)
+    }
+
     public func notify(_ address: BluetoothAddress, _ characteristic: BluetoothUUID, _ value: [UInt8])
         async throws(DBusError) {
         try await call("Notify", [.string(address.description), .string(characteristic.string), .bytes(value)])

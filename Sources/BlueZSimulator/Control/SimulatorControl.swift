@@ -14,6 +14,8 @@ public import DBus
 ///   lets it through: a new Device1, or ServiceData / ManufacturerData (those it carries) and RSSI changed.
 /// - `QueueFrames(s address, s characteristic, aay frames)`: add stored readings to send after
 ///   StartNotify (at once if already connected and notifying).
+/// - `CollectElsewhere(s address) -> u`: another bonded phone collects the device's queued records (an Omron cuff's
+///   advertised record counts drop to zero, sequence numbers unchanged); how many it took.
 /// - `Notify(s address, s characteristic, ay value)`: one notification now (must be connected and notifying).
 /// - `AddGlucoseRecords(s address, aay frames)`: store more glucose records (sequence from bytes 1–2).
 /// - `ReplaceGlucoseRecords(s address, aay frames)`: the meter's memory is these records only (a meter reset or

@@ -27,6 +27,8 @@ public final class DeviceFrameProcessor: Sendable {
         public var droppedByRateLimit = 0
         /// Frames bluetoothd reported twice (same bytes, same characteristic, within a second): taken once.
         public var repeatedDeliveries = 0
+        /// Readings of the patient's user slot taken (stored or already stored): what `OmronRecordWatch` accounts.
+        public var receivedFromPatientSlot = 0
         public var lastMalformed: String?
         public var lastFrameAt: Date?
     }
@@ -311,8 +313,11 @@ public final class DeviceFrameProcessor: Sendable {
             let acceptance = try await sink.accept(framed, from: device, receivedAt: receivedAt, clockOffset: offset)
             let failures = state.withLock { state in
                 switch acceptance {
-                case .stored: state.counters.stored += 1
-                case .duplicate: state.counters.duplicates += 1
+                case .stored, .duplicate:
+                    if acceptance == .stored { state.counters.stored += 1 } else { state.counters.duplicates += 1 }
+                    if Self.isFromPatientSlot(framed.reading.userID, patientIndex: device.userIndex) {
+                        state.counters.receivedFromPatientSlot += 1
+                    }
                 case .refused: state.counters.refused += 1
                 }
                 // Only a reading that took space proves storing works again.
@@ -351,5 +356,12 @@ public final class DeviceFrameProcessor: Sendable {
             }
             return nil
         }
+    }
+
+    /// Whether a reading came from the patient's memory slot on the device: the User ID it carries, or none on a device
+    /// provisioned without a user index (single-user: slot 1). Whose reading it is decides the pipeline (`ReadingOwner`).
+    static func isFromPatientSlot(_ userID: UInt8?, patientIndex: Int?) -> Bool {
+        guard let userID else { return patientIndex == nil }
+        return Int(userID) == (patientIndex ?? 1)
     }
 }

@@ -47,6 +47,8 @@ public actor DeviceSupervisor {
         /// What the device last said about itself in its advertisements (an Omron cuff: pairing or transfer mode
         /// and its records per user), nil if nothing.
         public var advertised: String?
+        /// An Omron cuff handed the patient's records to another phone (`OmronRecordWatch`): what to do, nil if not.
+        public var recordsTakenElsewhere: String? = nil
     }
 
     public struct AdapterStatus: Sendable, Equatable, Codable {
@@ -77,6 +79,9 @@ public actor DeviceSupervisor {
         var broadcast: BroadcastReceiver?
         /// What the device last said about itself in its advertisements (`AdvertisedVisitGate`).
         var advertised: String?
+        var recordWatch = OmronRecordWatch()
+        /// The running episode of records taken by another phone: how many so far, and what the technician is told.
+        var recordsTakenElsewhere: (count: Int, detail: String)?
     }
 
     private let client: BlueZClient
@@ -244,7 +249,7 @@ public actor DeviceSupervisor {
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
                 malformed: counters.malformed, lastMalformed: counters.lastMalformed,
                 droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding,
-                advertised: entry.advertised)
+                advertised: entry.advertised, recordsTakenElsewhere: entry.recordsTakenElsewhere?.detail)
         }.sorted { $0.address < $1.address }
     }
 
@@ -333,6 +338,11 @@ public actor DeviceSupervisor {
         guard let summary else { return true }
         let changed = entry.advertised != summary
         tracked[address]?.advertised = summary
+        if let slot = OmronRecordWatch.patientSlot(format, data, userIndex: entry.device.userIndex) {
+            let event = tracked[address]?.recordWatch.advertised(
+                sequence: slot.sequenceNumber, records: Int(slot.records), received: entry.processor.counters.receivedFromPatientSlot)
+            recordWatchReported(event, address)
+        }
         switch decision {
         case .visit:
             return true
@@ -345,6 +355,24 @@ public actor DeviceSupervisor {
                               metadata: ["device": "\(address)"])
             }
             return false
+        }
+    }
+
+    /// Raises the alert when the cuff handed records to another phone (once per episode; the count grows in `dhoctl
+    /// devices`), clears it when the hub has again received every record.
+    private func recordWatchReported(_ event: OmronRecordWatch.Event?, _ address: BluetoothAddress) {
+        guard let event, let device = tracked[address]?.device else { return }
+        switch event {
+        case let .takenElsewhere(records):
+            let total = (tracked[address]?.recordsTakenElsewhere?.count ?? 0) + records
+            let detail = OmronRecordWatch.takenElsewhereMessage(address: device.address, name: device.name,
+                                                                user: device.userIndex ?? 1, records: total)
+            tracked[address]?.recordsTakenElsewhere = (total, detail)
+            logger.notice("\(records) record(s) of the patient's slot went to another central", metadata: ["device": "\(address)"])
+            sink.recordsTakenElsewhereChanged(device, taken: true, detail: detail)
+        case .complete:
+            tracked[address]?.recordsTakenElsewhere = nil
+            sink.recordsTakenElsewhereChanged(device, taken: false, detail: "")
         }
     }
 
@@ -489,6 +517,9 @@ public actor DeviceSupervisor {
             logger.notice("visit failed: \(error); next attempt in \(backoff) at the earliest", metadata: ["device": "\(address)"])
         }
         tracked[address] = entry
+        if case .success = outcome {
+            recordWatchReported(tracked[address]?.recordWatch.visitEnded(received: entry.processor.counters.receivedFromPatientSlot), address)
+        }
         // A visit that failed after the link was up (a characteristic missing, a refused record request) is
         // tried again once the back-off ends, advertisement or not: the device was hung up on and may not
         // advertise again by itself until its next measurement. A failed connect waits for the device.

@@ -15,11 +15,16 @@ public protocol ReadingSink: Sendable {
     /// The device refuses the bond the hub holds for it (`lost`, with what to tell the technician), or talks to
     /// the hub again (renewed with `dhoctl pair --renew`, or it recovered).
     func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String)
+
+    /// The device handed the patient's records to another central (`taken`, with what to tell the technician), or
+    /// the hub has again received every record (`OmronRecordWatch`).
+    func recordsTakenElsewhereChanged(_ device: ProvisionedDevice, taken: Bool, detail: String)
 }
 
 extension ReadingSink {
     public func floodChanged(_ device: ProvisionedDevice, flooding: Bool, detail: String) {}
     public func bondChanged(_ device: ProvisionedDevice, lost: Bool, detail: String) {}
+    public func recordsTakenElsewhereChanged(_ device: ProvisionedDevice, taken: Bool, detail: String) {}
 }
 
 public enum ReadingAcceptance: Sendable, Equatable {

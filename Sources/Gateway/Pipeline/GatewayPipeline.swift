@@ -149,4 +149,13 @@ public final class GatewayPipeline: ReadingSink {
             technicalAlerts.clear(.deviceBondLost, device: device.address)
         }
     }
+
+    /// Records that went to another phone are a technical problem (one per device) until the hub gets every record again.
+    public func recordsTakenElsewhereChanged(_ device: ProvisionedDevice, taken: Bool, detail: String) {
+        if taken {
+            technicalAlerts.raise(.deviceRecordsTakenElsewhere, detail, device: device.address)
+        } else {
+            technicalAlerts.clear(.deviceRecordsTakenElsewhere, device: device.address)
+        }
+    }
 }

@@ -23,6 +23,8 @@ public final class TechnicalAlerts: Sendable {
         case patientCueFailing = "patient-cue-failing"
         /// A device refuses the hub's bond (battery change, reset): no readings until `dhoctl pair --renew`.
         case deviceBondLost = "device-bond-lost"
+        /// An Omron cuff handed the patient's records to another bonded phone or app (`OmronRecordWatch`).
+        case deviceRecordsTakenElsewhere = "device-records-taken-elsewhere"
         /// No access token for the centre: the token service is down or refuses the hub's credentials, or the
         /// centre refuses the token. Readings wait; nothing is parked for it.
         case centreAuthenticationFailing = "centre-authentication-failing"

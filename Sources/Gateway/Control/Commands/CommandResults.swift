@@ -64,6 +64,8 @@ public struct DeviceResult: Sendable, Codable, Equatable {
     public var droppedByRateLimit: Int
     /// What the device last said about itself in its advertisements (an Omron cuff: "pairing mode, …").
     public var advertised: String? = nil
+    /// An Omron cuff handed the patient's records to another phone or app: what to do (`OmronRecordWatch`).
+    public var recordsTakenElsewhere: String? = nil
 }
 
 public struct ScanResult: Sendable, Codable, Equatable {

@@ -22,7 +22,8 @@ extension GatewayCommands {
                     lastSeen: sensor?.lastSeenAt, lastVisit: device.lastVisitAt, lastVisitResult: device.lastVisitResult,
                     provisionedBy: device.provisionedBy, provisionedAt: device.provisionedAt,
                     visiting: status?.visiting ?? false, stored: status?.stored ?? 0, malformed: status?.malformed ?? 0,
-                    droppedByRateLimit: status?.droppedByRateLimit ?? 0, advertised: status?.advertised)
+                    droppedByRateLimit: status?.droppedByRateLimit ?? 0, advertised: status?.advertised,
+                    recordsTakenElsewhere: status?.recordsTakenElsewhere)
             }
         }
     }
