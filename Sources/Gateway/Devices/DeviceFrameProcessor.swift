@@ -313,12 +313,12 @@ public final class DeviceFrameProcessor: Sendable {
             let acceptance = try await sink.accept(framed, from: device, receivedAt: receivedAt, clockOffset: offset)
             let failures = state.withLock { state in
                 switch acceptance {
-                case .stored, .duplicate:
-                    if acceptance == .stored { state.counters.stored += 1 } else { state.counters.duplicates += 1 }
-                    if Self.isFromPatientSlot(framed.reading.userID, patientIndex: device.userIndex) {
-                        state.counters.receivedFromPatientSlot += 1
-                    }
+                case .stored: state.counters.stored += 1
+                case .duplicate: state.counters.duplicates += 1
                 case .refused: state.counters.refused += 1
+                }
+                if acceptance.tookTheRecord, Self.isFromPatientSlot(framed.reading.userID, patientIndex: device.userIndex) {
+                    state.counters.receivedFromPatientSlot += 1
                 }
                 // Only a reading that took space proves storing works again.
                 return acceptance == .stored ? state.storeFailures.end() : nil

@@ -1,3 +1,6 @@
+import DeviceProfiles
+import HealthProfiles
+
 /// Notices that an Omron cuff handed the patient's records to another central than the hub — the patient's own
 /// phone running OMRON connect, still bonded to the cuff — so that the centre does not silently miss readings.
 ///
@@ -80,9 +83,6 @@ struct OmronRecordWatch: Sendable, Equatable {
         return .complete
     }
 }
-
-import DeviceProfiles
-import HealthProfiles
 
 extension OmronRecordWatch {
     /// The patient's user slot as the advertisement shows it in transfer mode; nil for another format, pairing mode

@@ -32,4 +32,10 @@ public enum ReadingAcceptance: Sendable, Equatable {
     case duplicate
     /// Deliberately not stored (e.g. a multi-user cuff's other user); the reason goes to the log.
     case refused(String)
+
+    /// The record is the hub's now (stored, or stored before): the device may forget it.
+    public var tookTheRecord: Bool {
+        if case .refused = self { return false }
+        return true
+    }
 }
