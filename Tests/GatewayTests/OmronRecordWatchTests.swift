@@ -1,6 +1,8 @@
 import DeviceProfiles
+import Foundation
 @testable import Gateway
 import HealthProfiles
+import ReadingStore
 import Testing
 
 /// When an Omron cuff's records for the patient went to another central than the hub (`OmronRecordWatch`).
@@ -74,6 +76,51 @@ import Testing
         var wrapping = Self.watching(from: 0xFFFF)
         #expect(wrapping.advertised(sequence: 1, records: 2, received: 0) == nil)
         #expect(wrapping.advertised(sequence: 1, records: 0, received: 0) == .takenElsewhere(2))
+    }
+
+    @Test func aRestoredWatchGoesOnWhereItStood() {
+        var watch = Self.watching(from: 10)
+        #expect(watch.advertised(sequence: 12, records: 0, received: 0) == .takenElsewhere(2))
+        let saved = try! #require(watch.snapshot)
+        #expect(saved == .init(accounted: 12, advertised: 12, episodeRecords: 2))
+        // A new daemon has received nothing yet: the episode stands, and ends when the hub gets the next record.
+        var restored = OmronRecordWatch(restoring: saved)
+        #expect(restored.episodeRunning && restored.takenInEpisode == 2)
+        #expect(restored.visitEnded(received: 0) == nil)
+        #expect(restored.advertised(sequence: 14, records: 1, received: 0) == .takenElsewhere(1))
+        #expect(restored.takenInEpisode == 3)
+        #expect(restored.visitEnded(received: 1) == .complete)
+        #expect(restored.snapshot == .init(accounted: 14, advertised: 14, episodeRecords: nil))
+        #expect(OmronRecordWatch().snapshot == nil)
+    }
+
+    @Test func theRegistryKeepsTheAccountingOfAProvisionedCuffOnly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ReadingStore.open(
+            StoreConfiguration(path: directory.appendingPathComponent("g.sqlite").path), migrations: DeviceRegistry.migrations)
+        defer { try? store.close() }
+        let registry = DeviceRegistry(store: store)
+        let cuff = "28:FF:B2:00:00:21", now = Date(timeIntervalSince1970: 1_800_000_000)
+        let saved = OmronRecordWatch.Snapshot(accounted: 0xFFFE, advertised: 0xFFFF, episodeRecords: 1)
+        try await registry.provision(address: cuff, profile: "omron-blood-pressure", name: nil, userIndex: 1, by: "tech", at: now)
+        let first = try #require(await registry.device(address: cuff))
+        try await registry.saveRecordWatch(of: first, saved)
+        #expect(try await registry.recordWatch(address: cuff) == saved)
+        // Provisioned anew (another user slot): the accounting starts afresh, and a late save of the old one is dropped.
+        try await registry.provision(address: cuff, profile: "omron-blood-pressure", name: nil, userIndex: 2, by: "tech",
+                                     at: now.addingTimeInterval(60))
+        #expect(try await registry.recordWatch(address: cuff) == nil)
+        try await registry.saveRecordWatch(of: first, saved)
+        #expect(try await registry.recordWatch(address: cuff) == nil)
+        // Forgotten: nothing is kept, nor saved afterwards.
+        let second = try #require(await registry.device(address: cuff))
+        try await registry.saveRecordWatch(of: second, saved)
+        #expect(try await registry.recordWatch(address: cuff) == saved)
+        try await registry.forget(address: cuff)
+        #expect(try await registry.recordWatch(address: cuff) == nil)
+        try await registry.saveRecordWatch(of: second, saved)
+        #expect(try await registry.recordWatch(address: cuff) == nil)
     }
 
     @Test func onlyThePatientsSlotInTransferModeIsWatched() {

@@ -66,6 +66,13 @@ extension DeviceFaults {
                 #expect(try await gateway.simulatorControl.deviceState(cuff).connectAttempts == visited)
                 #expect(try await gateway.status()["readingsStored"] as? Int == 2)
 
+                // A restart does not forget the episode: the alert stands again before the cuff says anything.
+                #expect(await gateway.stopDaemon() == 0)
+                try await gateway.startDaemon()
+                try await gateway.waitUntil("the alert raised again after the restart") {
+                    try await gateway.technicalAlerts().contains("device-records-taken-elsewhere")
+                }
+
                 // The patient measures again and the hub collects it: every record numbered reached the hub again.
                 try await gateway.simulatorControl.queueFrames(cuff, measurement, [try Self.reading(127, user: 1)])
                 try await gateway.simulatorControl.broadcast(cuff, Self.state(sequence: 4, records: 1))

@@ -66,6 +66,17 @@ struct DeviceIdentityRecord: Codable, FetchableRecord, PersistableRecord {
     var glucoseFeatures: Data?
 }
 
+/// A row of `gateway_record_watch`: where an Omron cuff's accounting of the patient's records stands
+/// (`OmronRecordWatch.Snapshot`), so that a restart neither forgets an episode nor misses one that began meanwhile.
+struct RecordWatchRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "gateway_record_watch"
+
+    var address: String
+    var accounted: Int
+    var advertised: Int?
+    var episodeRecords: Int?
+}
+
 /// A row of `gateway_bond_removals`: a device whose bond bluetoothd still holds after a reset forgot it.
 struct BondRemovalRecord: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "gateway_bond_removals"

@@ -70,6 +70,14 @@ public struct DeviceRegistry: Sendable {
                     address TEXT PRIMARY KEY NOT NULL, serialNumber TEXT, glucoseFeatures BLOB)
                 """)
         },
+        // An Omron cuff's accounting of the patient's records (`OmronRecordWatch`): a restart neither forgets an
+        // episode of records taken by another phone nor misses one that began meanwhile. Dropped with the device.
+        StoreMigration("gateway.record-watch") { db in
+            try db.execute(sql: """
+                CREATE TABLE gateway_record_watch (
+                    address TEXT PRIMARY KEY NOT NULL, accounted INTEGER NOT NULL, advertised INTEGER, episodeRecords INTEGER)
+                """)
+        },
     ]
 
     /// Adds or re-provisions a device (re-pairing keeps its RACP cursor: the same records are not fetched twice).
@@ -102,6 +110,7 @@ public struct DeviceRegistry: Sendable {
                                  !memoryIsPatients, consentCode, consentCode != nil && userIndex == nil])
             // Paired again for the new patient: its new bond must not be removed as the old patient's.
             try BondRemovalRecord.deleteOne(db, key: normalized)
+            try Self.forgetRecordWatch(db, address: normalized)
         }
     }
 
@@ -110,7 +119,8 @@ public struct DeviceRegistry: Sendable {
     public func forget(address: String) async throws -> Bool {
         let normalized = try Self.normalizedAddress(address)
         return try await store.writeOwnTables { db in
-            try GatewayDeviceRecord.deleteOne(db, key: normalized)
+            try Self.forgetRecordWatch(db, address: normalized)
+            return try GatewayDeviceRecord.deleteOne(db, key: normalized)
         }
     }
 
@@ -202,6 +212,7 @@ public struct DeviceRegistry: Sendable {
         try GatewayDeviceRecord.deleteAll(db)
         // The next patient's devices are judged afresh: nothing of this patient's meters stays.
         try DeviceIdentityRecord.deleteAll(db)
+        try forgetRecordWatch(db, address: nil)
     }
 
     /// Devices whose bond is still to be removed from bluetoothd.

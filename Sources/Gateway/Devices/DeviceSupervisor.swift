@@ -79,9 +79,15 @@ public actor DeviceSupervisor {
         var broadcast: BroadcastReceiver?
         /// What the device last said about itself in its advertisements (`AdvertisedVisitGate`).
         var advertised: String?
+        /// An Omron cuff's accounting of the patient's records (`OmronRecordWatch`), saved in the registry.
         var recordWatch = OmronRecordWatch()
-        /// The running episode of records taken by another phone: how many so far, and what the technician is told.
-        var recordsTakenElsewhere: (count: Int, detail: String)?
+
+        /// What the technician is told while the cuff's records go to another phone.
+        var recordsTakenElsewhere: String? {
+            guard recordWatch.episodeRunning else { return nil }
+            return OmronRecordWatch.takenElsewhereMessage(address: device.address, name: device.name, user: device.userIndex ?? 1,
+                                                          records: recordWatch.takenInEpisode)
+        }
     }
 
     private let client: BlueZClient
@@ -99,6 +105,8 @@ public actor DeviceSupervisor {
     private var stopped = false
     /// The discovery filter in force lets every LE advertisement through, for broadcast-only devices.
     private var scansForBroadcasts = false
+    /// The latest save of an Omron cuff's accounting: each waits for the one before, so the last state is the one kept.
+    private var recordWatchSaving: Task<Void, Never>?
 
     public init(client: BlueZClient, registry: DeviceRegistry, store: ReadingStore, catalog: DeviceProfileCatalog,
                 sink: any ReadingSink, settings: Settings, logger: Logger) {
@@ -150,6 +158,9 @@ public actor DeviceSupervisor {
         if await !allEnded(entries.compactMap(\.tasks.first), within: Self.stopGrace) {
             logger.warning("shutdown: frames received were not all stored in time; their devices send them again")
         }
+        if let saving = recordWatchSaving, await !allEnded([saving], within: Self.stopGrace) {
+            logger.warning("shutdown: a cuff's record accounting was not saved in time")
+        }
         for observer in visitObservers.values { observer.finish() }
         visitObservers = [:]
     }
@@ -165,6 +176,12 @@ public actor DeviceSupervisor {
             logger.error("cannot read the provisioned devices: \(error)")
             return
         }
+        // Where each Omron cuff's accounting stood, before it is followed (an advertisement would start it afresh).
+        var recordWatches: [String: OmronRecordWatch.Snapshot] = [:]
+        for device in devices where catalog.profile(id: device.profile)?.advertisedState == .omron
+            && BluetoothAddress(device.address).map({ tracked[$0] == nil }) == true {
+            recordWatches[device.address] = try? await registry.recordWatch(address: device.address)
+        }
         guard !stopped else { return }  // stopped while the registry was read
         // The registry keeps addresses as text; one that is not an address (never provisioned so) names no device.
         let wanted = Dictionary(devices.compactMap { device in BluetoothAddress(device.address).map { ($0, device) } },
@@ -176,6 +193,7 @@ public actor DeviceSupervisor {
         }
         for (address, device) in wanted {
             if var entry = tracked[address] {
+                if entry.device.provisionedAt != device.provisionedAt { restartRecordWatch(&entry) }
                 entry.device = device
                 entry.processor.update(device)
                 entry.broadcast?.update(device)
@@ -187,6 +205,7 @@ public actor DeviceSupervisor {
                 continue
             }
             follow(device, at: address, profile: profile)
+            if let snapshot = recordWatches[device.address] { restoreRecordWatch(address, snapshot) }
         }
         // A device that is already around (known to bluetoothd, advertising) is visited now.
         for address in wanted.keys { considerVisit(address, reason: "provisioned") }
@@ -249,7 +268,7 @@ public actor DeviceSupervisor {
                 lastOutcome: entry.lastOutcome, stored: counters.stored, duplicates: counters.duplicates,
                 malformed: counters.malformed, lastMalformed: counters.lastMalformed,
                 droppedByRateLimit: counters.droppedByRateLimit, flooding: entry.processor.isFlooding,
-                advertised: entry.advertised, recordsTakenElsewhere: entry.recordsTakenElsewhere?.detail)
+                advertised: entry.advertised, recordsTakenElsewhere: entry.recordsTakenElsewhere)
         }.sorted { $0.address < $1.address }
     }
 
@@ -341,7 +360,7 @@ public actor DeviceSupervisor {
         if let slot = OmronRecordWatch.patientSlot(format, data, userIndex: entry.device.userIndex) {
             let event = tracked[address]?.recordWatch.advertised(
                 sequence: slot.sequenceNumber, records: Int(slot.records), received: entry.processor.counters.receivedFromPatientSlot)
-            recordWatchReported(event, address)
+            recordWatchReported(event, address, before: entry.recordWatch)
         }
         switch decision {
         case .visit:
@@ -360,19 +379,42 @@ public actor DeviceSupervisor {
 
     /// Raises the alert when the cuff handed records to another phone (once per episode; the count grows in `dhoctl
     /// devices`), clears it when the hub has again received every record.
-    private func recordWatchReported(_ event: OmronRecordWatch.Event?, _ address: BluetoothAddress) {
-        guard let event, let device = tracked[address]?.device else { return }
+    private func recordWatchReported(_ event: OmronRecordWatch.Event?, _ address: BluetoothAddress, before: OmronRecordWatch) {
+        guard let entry = tracked[address] else { return }
+        if entry.recordWatch.snapshot != before.snapshot { saveRecordWatch(entry.device, entry.recordWatch) }
         switch event {
+        case nil:
+            break
         case let .takenElsewhere(records):
-            let total = (tracked[address]?.recordsTakenElsewhere?.count ?? 0) + records
-            let detail = OmronRecordWatch.takenElsewhereMessage(address: device.address, name: device.name,
-                                                                user: device.userIndex ?? 1, records: total)
-            tracked[address]?.recordsTakenElsewhere = (total, detail)
             logger.notice("\(records) record(s) of the patient's slot went to another central", metadata: ["device": "\(address)"])
-            sink.recordsTakenElsewhereChanged(device, taken: true, detail: detail)
+            sink.recordsTakenElsewhereChanged(entry.device, taken: true, detail: entry.recordsTakenElsewhere ?? "")
         case .complete:
-            tracked[address]?.recordsTakenElsewhere = nil
-            sink.recordsTakenElsewhereChanged(device, taken: false, detail: "")
+            sink.recordsTakenElsewhereChanged(entry.device, taken: false, detail: "")
+        }
+    }
+
+    /// The accounting saved before the daemon started; a running episode is raised again at once (alerts live in memory).
+    private func restoreRecordWatch(_ address: BluetoothAddress, _ snapshot: OmronRecordWatch.Snapshot) {
+        guard var entry = tracked[address] else { return }
+        entry.recordWatch = OmronRecordWatch(restoring: snapshot)
+        tracked[address] = entry
+        if let detail = entry.recordsTakenElsewhere { sink.recordsTakenElsewhereChanged(entry.device, taken: true, detail: detail) }
+    }
+
+    /// Provisioned anew (another patient, another user slot): the accounting starts afresh (the registry dropped it).
+    private func restartRecordWatch(_ entry: inout Tracked) {
+        if entry.recordWatch.episodeRunning { sink.recordsTakenElsewhereChanged(entry.device, taken: false, detail: "") }
+        entry.recordWatch = OmronRecordWatch()
+    }
+
+    private func saveRecordWatch(_ device: ProvisionedDevice, _ watch: OmronRecordWatch) {
+        guard let snapshot = watch.snapshot else { return }
+        let previous = recordWatchSaving, registry = registry, logger = logger
+        recordWatchSaving = Task {
+            await previous?.value
+            do { try await registry.saveRecordWatch(of: device, snapshot) } catch {
+                logger.warning("the cuff's record accounting was not saved: \(error)", metadata: ["device": "\(device.address)"])
+            }
         }
     }
 
@@ -518,7 +560,9 @@ public actor DeviceSupervisor {
         }
         tracked[address] = entry
         if case .success = outcome {
-            recordWatchReported(tracked[address]?.recordWatch.visitEnded(received: entry.processor.counters.receivedFromPatientSlot), address)
+            let before = entry.recordWatch
+            recordWatchReported(tracked[address]?.recordWatch.visitEnded(received: entry.processor.counters.receivedFromPatientSlot),
+                                address, before: before)
         }
         // A visit that failed after the link was up (a characteristic missing, a refused record request) is
         // tried again once the back-off ends, advertisement or not: the device was hung up on and may not

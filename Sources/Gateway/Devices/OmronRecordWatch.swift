@@ -25,7 +25,7 @@ import HealthProfiles
 /// cuff under the address) starts the accounting anew, without an alert.
 struct OmronRecordWatch: Sendable, Equatable {
     enum Event: Equatable {
-        /// This many records of the slot went to another central (the episode starts, or goes on).
+        /// This many more records of the slot went to another central (the episode starts, or goes on).
         case takenElsewhere(Int)
         /// The hub has again received every record of the slot: the episode is over.
         case complete
@@ -39,8 +39,36 @@ struct OmronRecordWatch: Sendable, Equatable {
     private var advertisedSequence: UInt16?
     /// The hub's count when the current episode started; nil when none runs.
     private var episodeStartedAt: Int?
+    /// How many records went elsewhere in the current episode.
+    private(set) var takenInEpisode = 0
 
     var episodeRunning: Bool { episodeStartedAt != nil }
+
+    /// What is kept across restarts (`DeviceRegistry.saveRecordWatch`): the hub's count of received records starts
+    /// at zero with the daemon, so it is not part of it.
+    struct Snapshot: Sendable, Equatable {
+        var accounted: UInt16
+        var advertised: UInt16?
+        /// Records taken elsewhere in the running episode; nil when none runs.
+        var episodeRecords: Int?
+    }
+
+    /// nil until the watch has seen the slot.
+    var snapshot: Snapshot? {
+        accounted.map { Snapshot(accounted: $0, advertised: advertisedSequence, episodeRecords: episodeRunning ? takenInEpisode : nil) }
+    }
+
+    init() {}
+
+    /// The watch as saved, in a daemon that has received nothing yet.
+    init(restoring snapshot: Snapshot) {
+        accounted = snapshot.accounted
+        advertisedSequence = snapshot.advertised
+        if let records = snapshot.episodeRecords {
+            episodeStartedAt = 0
+            takenInEpisode = records
+        }
+    }
 
     /// An advertisement in transfer mode: the patient's slot shows `sequence` and holds `records` for transfer; the hub
     /// has received `received` records from the slot since the daemon started.
@@ -53,6 +81,7 @@ struct OmronRecordWatch: Sendable, Equatable {
         if unaccounted > records {
             accounted = sequence &- UInt16(clamping: records)
             if episodeStartedAt == nil { episodeStartedAt = received }
+            takenInEpisode += unaccounted - records
             return .takenElsewhere(unaccounted - records)
         }
         return completion(unaccounted: unaccounted, received: received)
@@ -80,6 +109,7 @@ struct OmronRecordWatch: Sendable, Equatable {
     private mutating func completion(unaccounted: Int, received: Int) -> Event? {
         guard let started = episodeStartedAt, unaccounted == 0, received > started else { return nil }
         episodeStartedAt = nil
+        takenInEpisode = 0
         return .complete
     }
 }
