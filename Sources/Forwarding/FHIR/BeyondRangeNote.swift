@@ -5,6 +5,7 @@ import HealthProfiles
 enum BeyondRangeNote {
     /// "Glucose below the meter's measuring range (LO, under 20 mg/dL)." per such component; empty for none.
     static func texts(_ reading: Reading) -> [String] {
+        guard reading.components.contains(where: { $0.value.beyondRangeSide != nil }) else { return [] }
         let range = reading.qualifiers[ReadingQualifier.measuringRange].flatMap(MeasuringRange.init(qualifierText:))
             ?? (reading.kind == .glucose ? .commonGlucose : nil)
         return reading.components.compactMap { component in

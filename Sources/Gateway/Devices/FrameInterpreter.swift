@@ -61,9 +61,7 @@ public struct FrameInterpreter: Sendable {
     private func withMeasuringRange(_ frame: InterpretedFrame) -> InterpretedFrame {
         guard let measuringRange, case let .readings(framed) = frame else { return frame }
         return .readings(framed.map { item in
-            guard item.reading.components.contains(where: { if case .beyondRange = $0.value { true } else { false } }) else {
-                return item
-            }
+            guard item.reading.components.contains(where: { $0.value.beyondRangeSide != nil }) else { return item }
             var stamped = item
             stamped.reading.qualifiers[ReadingQualifier.measuringRange] = measuringRange.qualifierText
             return stamped

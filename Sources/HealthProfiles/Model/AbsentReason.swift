@@ -34,6 +34,12 @@ public enum MeasuredValue: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
+    /// The side of the device's measuring range the value lies beyond (LO / HI), or nil.
+    public var beyondRangeSide: MeasuringRangeSide? {
+        if case let .beyondRange(side) = self { return side }
+        return nil
+    }
+
     /// The FHIR data-absent-reason of a value without a number: a result beyond the range is sent as the special
     /// value the device sent (PHD IG 2.0.0, "Special FLOAT and SFLOAT Values": −∞ `negative-infinity`, +∞
     /// `positive-infinity`); nil for a number.
