@@ -47,12 +47,15 @@ enum DecodedJSON {
         let vital: String
         let value: String?
         let absentReason: String?
+        /// "below" / "above": the meter's LO / HI.
+        let beyondRange: String?
         let unit: String
 
         init(_ component: ReadingComponent) {
             vital = component.vital.rawValue
             value = component.value.number?.description
             if case let .absent(reason) = component.value { absentReason = reason.rawValue } else { absentReason = nil }
+            if case let .beyondRange(side) = component.value { beyondRange = side.rawValue } else { beyondRange = nil }
             unit = component.unit.rawValue
         }
     }

@@ -32,6 +32,10 @@ enum DecodedText {
                     out += "      IMPLAUSIBLE (\(violation)): a device error; the gateway withholds it and asks for a control measurement\n"
                 }
             case let .absent(reason): out += "    \(name)  no value (\(reason.rawValue))\n"
+            case let .beyondRange(side):
+                // Without the device's profile: the range the meter stated, else the common meters' one.
+                let shown = BeyondRangeText.limit(of: component, in: reading).map(BeyondRangeText.short) ?? side.displayCode
+                out += "    \(name)  \(shown): beyond the meter's measuring range, red where the care plan has glucose rules\n"
             }
         }
         for (key, value) in reading.qualifiers.sorted(by: { $0.key < $1.key }) { out += "    \(key): \(Terminal.visible(value))\n" }

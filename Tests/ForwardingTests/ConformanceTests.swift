@@ -63,6 +63,10 @@ import Testing
                     minute: 15),
             reading(.bodyWeight, 0x2A9D, [ReadingComponent(.bodyWeight, .absent(.error), .kilogram)],
                     flags: [.implausibleValue], minute: 16),
+            // A glucometer's LO and HI (beyond its measuring range): the IG's special values, no valueQuantity.
+            reading(.glucose, 0x2A18, [ReadingComponent(.glucose, .beyondRange(.below), .milligramPerDecilitre)],
+                    flags: [.resultLowerThanDeviceCanProcess], qualifiers: ["measuring-range": "20-600 mg/dL"], minute: 17),
+            reading(.glucose, 0x2A18, [ReadingComponent(.glucose, .beyondRange(.above), .millimolePerLitre)], minute: 18),
         ]
         // A reading without the device's own clock: no coincident time stamp.
         all.append(Reading(kind: .bodyWeight, characteristic: 0x2A9D,

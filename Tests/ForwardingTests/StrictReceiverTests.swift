@@ -64,6 +64,14 @@ import Testing
         Breakage(name: "a time without offset", resourceType: "Observation", code: "149546", rule: "fhir.resources") {
             $0["effectiveDateTime"] = "2025-06-15T17:06:40"
         },
+        Breakage(name: "a LO as a bound with a comparator", resourceType: "Observation", code: "149546",
+                 rule: "PhdNumericObservation.valueQuantity.comparator") {
+            $0["valueQuantity"] = ["comparator": "<", "value": .number("20"), "unit": "mg/dL", "system": .string(CodeSystem.ucum), "code": "mg/dL"]
+        },
+        Breakage(name: "a value next to its dataAbsentReason", resourceType: "Observation", code: "149546",
+                 rule: "Observation obs-6") {
+            $0["dataAbsentReason"] = ["coding": [["system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "negative-infinity"]]]
+        },
         Breakage(name: "invalid but final", resourceType: "Observation", code: "149546",
                  rule: "PhdBaseObservation-notes Measurement Status (Invalid)") {
             $0["status"] = "entered-in-error"

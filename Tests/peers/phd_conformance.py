@@ -203,6 +203,12 @@ class Checker:
         self.require(values in ([], ["valueQuantity"]), "PhdNumericObservation.value[x]", f"only Quantity: {values}")
         if "valueQuantity" in r:
             self.quantity(r["valueQuantity"], "PhdNumericObservation.valueQuantity")
+            # FHIR R4 Observation obs-6: a dataAbsentReason only where there is no value.
+            self.require("dataAbsentReason" not in r, "Observation obs-6", "a valueQuantity and a dataAbsentReason")
+            # The value is "the decoded FLOAT or SFLOAT value"; a special value (a meter's LO / HI, +-INF) is a
+            # dataAbsentReason without a value (pagecontent/FLOATS.md), never a bound with a comparator.
+            self.require("comparator" not in r["valueQuantity"], "PhdNumericObservation.valueQuantity.comparator",
+                         "a PHD value is the decoded number, not a bound (a special value is a dataAbsentReason)")
         else:
             self.require("dataAbsentReason" in r, "PhdNumericObservation.dataAbsentReason",
                          "without a value there must be a dataAbsentReason")

@@ -19,6 +19,7 @@ struct DeviceProfileFile: Decodable {
     var advertisement: String?
     var userConsent: Bool?
     var continuousSettling: SettlingEntry?
+    var measuringRange: MeasuringRangeEntry?
 
     struct Entry: Decodable {
         var uuid: String
@@ -57,6 +58,12 @@ struct DeviceProfileFile: Decodable {
         }
     }
 
+    /// `measuring_range`: each bound a number and its unit, "20 mg/dL".
+    struct MeasuringRangeEntry: Decodable {
+        var low: String
+        var high: String
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, service, characteristics, racp, models
         case bondingRequired = "bonding_required"
@@ -68,6 +75,7 @@ struct DeviceProfileFile: Decodable {
         case settleSeconds = "settle_seconds"
         case userConsent = "user_consent"
         case continuousSettling = "continuous_settling"
+        case measuringRange = "measuring_range"
     }
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
@@ -75,4 +83,5 @@ struct DeviceProfileFile: Decodable {
     static let timeSyncKeys = ["service", "characteristic", "required", "when"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
     static let settlingKeys = SettlingEntry.CodingKeys.allCases.map(\.rawValue)
+    static let measuringRangeKeys = ["low", "high"]
 }

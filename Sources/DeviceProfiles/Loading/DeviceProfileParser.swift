@@ -95,6 +95,9 @@ public enum DeviceProfileParser {
         if let settling = top["continuous_settling"]?.mapping {
             unknown(settling, allowed: DeviceProfileFile.settlingKeys, prefix: "continuous_settling")
         }
+        if let range = top["measuring_range"]?.mapping {
+            unknown(range, allowed: DeviceProfileFile.measuringRangeKeys, prefix: "measuring_range")
+        }
     }
 
     private static func decodingError(_ error: DecodingError, root: Node, file: String) -> DeviceProfileError {
@@ -291,6 +294,7 @@ public enum DeviceProfileParser {
             fail("user_consent", line(root, "user_consent"), .invalidValue("only for a multi_user device (set multi_user: true)"))
         }
         profile.continuousSettling = validateSettling(raw.continuousSettling, uses: uses, root: root, fail: fail)
+        profile.measuringRange = validateMeasuringRange(raw.measuringRange, uses: uses, root: root, fail: fail)
         return profile
     }
 

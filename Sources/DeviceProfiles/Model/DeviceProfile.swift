@@ -138,6 +138,9 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// When a continuous oximeter's stream is settled enough to report (`continuous_settling`;
     /// `ContinuousSettling.standard` when the file sets none).
     public var continuousSettling = ContinuousSettling.standard
+    /// What a glucometer can quantify (`measuring_range`; `MeasuringRange.commonGlucose` for a glucose profile that
+    /// states none, nil for other devices): a result beyond it arrives as LO / HI and is triaged red.
+    public var measuringRange: MeasuringRange?
     /// The file the profile was loaded from, for messages.
     public var sourceFile: String
 

@@ -155,7 +155,8 @@ public struct FHIRMapper: Sendable {
                 if !context.isEmpty {
                     resource["component"] = .array((resource["component"]?.arrayValue ?? []) + context)
                 }
-                let notes = [reading.flags.isEmpty ? nil : noteText(reading, status: status), conversionNote].compactMap { $0 }
+                let notes = BeyondRangeNote.texts(reading)
+                    + [reading.flags.isEmpty ? nil : noteText(reading, status: status), conversionNote].compactMap { $0 }
                 if !notes.isEmpty { resource["note"] = .array(notes.map { ["text": .string($0)] }) }
             }
             entries.append(BundleEntry(
@@ -241,8 +242,12 @@ public struct FHIRMapper: Sendable {
                 "system": .string(CodeSystem.ucum),
                 "code": .string(component.unit.rawValue),
             ]]
-        case let .absent(reason):
-            return ["dataAbsentReason": Self.dataAbsentReason(reason.rawValue)]
+        case .absent, .beyondRange:
+            // LO / HI too: PHD IG 2.0.0 "Special FLOAT and SFLOAT Values" (pagecontent/FLOATS.md) and
+            // PhdNumericObservation: a special value is sent as dataAbsentReason (−∞ `negative-infinity`, +∞
+            // `positive-infinity`), never as a valueQuantity; the annunciation that says why goes in the status
+            // bits Observation (`sensor-result-too-low` / `-too-high`), the red zone in the triage extension (LL/HH).
+            return ["dataAbsentReason": Self.dataAbsentReason(component.value.dataAbsentReason?.rawValue ?? AbsentReason.error.rawValue)]
         }
     }
 

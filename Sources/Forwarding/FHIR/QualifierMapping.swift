@@ -63,6 +63,8 @@ public enum QualifierMapping {
         "settled-window-ms", "settled-samples",
         // An impossible number is never forwarded, not even as text (the value is absent with reason error).
         "implausible-values",
+        // The bound a LO / HI lies beyond is told in the Observation's note (BeyondRangeNote).
+        "measuring-range",
     ]
 
     /// `bodySite` for the reading, when a qualifier names one.

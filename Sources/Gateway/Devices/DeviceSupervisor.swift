@@ -429,7 +429,7 @@ public actor DeviceSupervisor {
     private func follow(_ device: ProvisionedDevice, at address: BluetoothAddress, profile: DeviceProfile) {
         let processor = DeviceFrameProcessor(
             device: device, sink: sink, registry: registry, logger: logger,
-            interpreter: FrameInterpreter(settling: profile.continuousSettling), rateLimit: profile.rateLimit)
+            interpreter: FrameInterpreter(settling: profile.continuousSettling, measuringRange: profile.measuringRange), rateLimit: profile.rateLimit)
         if let reception = profile.broadcast {
             followBroadcasts(device, at: address, profile: profile, reception: reception, processor: processor)
             return

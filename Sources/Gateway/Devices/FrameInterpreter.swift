@@ -41,15 +41,34 @@ public struct FrameInterpreter: Sendable {
     private var continuous: ContinuousOximetrySettler
     /// The site from the thermometer's Temperature Type characteristic, for frames that carry none.
     public var defaultTemperatureSite: TemperatureType?
+    /// The device profile's measuring range, stamped on a reading beyond it (LO / HI) so that triage and every text
+    /// name the bound the meter's result lies beyond.
+    private let measuringRange: MeasuringRange?
 
     /// PLX Continuous streams one sample a second; storing each would flood the centre, and the first sample
     /// of a minute is often unsettled. One settled value (the median of a stable window, per the device
     /// profile's `settling`) is kept per `continuousReportInterval`; spot-checks are always kept.
-    public init(settling: ContinuousSettling = .standard, continuousReportInterval: TimeInterval = 60) {
+    public init(settling: ContinuousSettling = .standard, continuousReportInterval: TimeInterval = 60,
+                measuringRange: MeasuringRange? = nil) {
         continuous = ContinuousOximetrySettler(settling: settling, reportInterval: continuousReportInterval)
+        self.measuringRange = measuringRange
     }
 
     public mutating func interpret(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date) -> InterpretedFrame {
+        withMeasuringRange(decode(characteristic, bytes, receivedAt: receivedAt))
+    }
+
+    private func withMeasuringRange(_ frame: InterpretedFrame) -> InterpretedFrame {
+        guard let measuringRange, case let .readings(framed) = frame else { return frame }
+        return .readings(framed.map { item in
+            guard item.reading.components.contains(where: { $0.value.beyondRangeSide != nil }) else { return item }
+            var stamped = item
+            stamped.reading.qualifiers[ReadingQualifier.measuringRange] = measuringRange.qualifierText
+            return stamped
+        })
+    }
+
+    private mutating func decode(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date) -> InterpretedFrame {
         let decoded: DecodedCharacteristic
         do {
             decoded = try CharacteristicDecoder.decode(characteristic, bytes)
@@ -125,6 +144,6 @@ public struct FrameInterpreter: Sendable {
         }
         pendingBodyCompositionFrames = []
         if let reason = continuous.finish() { result.append(.notSettled(reason: reason)) }
-        return result
+        return result.map(withMeasuringRange)
     }
 }

@@ -89,8 +89,37 @@ public struct GlucoseMeasurement: Sendable, Hashable, Codable {
     public var clinicalValue: (value: MeasuredValue, unit: UCUMUnit) {
         let clinicalUnit: UCUMUnit = unit == .kilogramPerLitre ? .milligramPerDecilitre : .millimolePerLitre
         guard let concentration else { return (.absent(.error), clinicalUnit) }
-        guard let number = concentration.value.number else { return (MeasuredValue(concentration.value), clinicalUnit) }
+        guard let number = concentration.value.number else {
+            if let side = beyondRangeSide { return (.beyondRange(side), clinicalUnit) }
+            return (MeasuredValue(concentration.value), clinicalUnit)
+        }
         return (.number(number.scaled(byPowerOfTen: unit == .kilogramPerLitre ? 5 : 3)), clinicalUnit)
+    }
+
+    /// Which side of its measuring range the meter says the result lies beyond ("LO" / "HI"), or nil.
+    ///
+    /// A meter reports a glucose it cannot quantify as −∞ (SFLOAT 0x0802) or +∞ (0x07FE) with the annunciation
+    /// "result lower / higher than the device can process" (0x0040 / 0x0020); a real Accu-Chek Guide sends exactly
+    /// `0802` with status `0040` for its LO results (mySugr HCI trace, see DeviceFaults.BeyondMeasuringRangeTests).
+    /// Accepted: the infinity with its matching bit (and not the opposite one), and the infinity alone from a meter
+    /// that sends no status field at all — for such a meter the sign is all it can say, and reading it as a device
+    /// error would silence a severe hypoglycaemia. Not accepted (stays a device error, `negative-infinity` /
+    /// `positive-infinity` absent): an infinity whose status field is present but contradicts it or says nothing
+    /// about the range — the meter then reports something else than a result beyond its range.
+    public var beyondRangeSide: MeasuringRangeSide? {
+        guard let value = concentration?.value else { return nil }
+        let side: MeasuringRangeSide
+        let matching: GlucoseSensorStatus, opposite: GlucoseSensorStatus
+        switch value {
+        case .negativeInfinity:
+            (side, matching, opposite) = (.below, .resultLowerThanDeviceCanProcess, .resultHigherThanDeviceCanProcess)
+        case .positiveInfinity:
+            (side, matching, opposite) = (.above, .resultHigherThanDeviceCanProcess, .resultLowerThanDeviceCanProcess)
+        default:
+            return nil
+        }
+        guard let sensorStatus else { return side }
+        return sensorStatus.contains(matching) && !sensorStatus.contains(opposite) ? side : nil
     }
 
     /// One glucose reading (without context; see `GlucoseRecord` for the paired form).

@@ -49,4 +49,7 @@ public enum ReadingQualifier {
     /// Why the gateway kept the reading apart as not the patient's for another reason ("another user (2)", "unknown
     /// user", "in memory at provisioning"): stored for the technician, never triaged or forwarded.
     public static let notThePatients = "not-the-patients"
+    /// The device's measuring range (`MeasuringRange.qualifierText`, "20-600 mg/dL"), stamped by the gateway from the
+    /// device profile on a reading whose value lies beyond it (LO / HI), so that every text names the bound.
+    public static let measuringRange = "measuring-range"
 }

@@ -66,6 +66,9 @@ public enum ReadingIdentity {
         switch value {
         case let .number(number): return number.normalized.description
         case let .absent(reason): return "absent:\(reason.rawValue)"
+        // As the −∞ / +∞ the meter sent was keyed before LO / HI had a case of its own: a record the meter sends
+        // again after an upgrade is still the same record.
+        case .beyondRange: return "absent:\(value.dataAbsentReason?.rawValue ?? "")"
         }
     }
 

@@ -37,4 +37,7 @@ public struct VitalAssessment: Sendable, Hashable, Codable {
     public var findings: [RuleFinding]
     /// The habitual value in force when the reading was triaged, if one is established.
     public var baseline: Double?
+    /// Set when the device reported the value as beyond its measuring range (LO / HI): `value` is then the bound
+    /// it lies beyond, not a measured number.
+    public var beyondMeasuringRange: MeasuringRangeSide? = nil
 }

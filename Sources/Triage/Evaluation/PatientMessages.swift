@@ -12,6 +12,12 @@ enum PatientMessages {
         }
     }
 
+    /// A zone text for a reading beyond the meter's range starts by saying so, with the bound and no number the
+    /// meter did not measure (`BeyondRangeText.patientSentence`).
+    static func forZone(_ zone: Zone, texts: ZoneTexts, centreOpen: Bool, beyond limits: [BeyondRangeText.Limit]) -> String {
+        (limits.map(BeyondRangeText.patientSentence) + [forZone(zone, texts: texts, centreOpen: centreOpen)]).joined(separator: "\n")
+    }
+
     static func notMeasured(_ zone: Zone, texts: ZoneTexts, centreOpen: Bool) -> String {
         zone == .red && !centreOpen ? texts.notMeasured + "\n" + texts.redAfterHours : texts.notMeasured
     }

@@ -22,6 +22,30 @@ enum RuleEvaluator {
         return nil
     }
 
+    /// A result beyond the meter's measuring range (LO / HI) has no number, only the bound it lies beyond:
+    /// LO means value < range.low, HI value > range.high. It is red in every plan that triages the vital:
+    /// - when the plan's red bound in that direction lies at or inside the range (LO: red.below ≥ range.low), the
+    ///   value is beyond the red bound too (value < range.low ≤ red.below): red, decided;
+    /// - when the red bound lies beyond what the meter measures (LO: red.below < range.low) or the plan has none in
+    ///   that direction, the zone cannot be decided — the value may lie on either side of the bound — and is
+    ///   treated as red: a LO glucose is a severe hypoglycaemia, a HI one a severe hyperglycaemia.
+    static func beyondRange(_ limit: BeyondRangeText.Limit, vital: VitalSign, bounds: AbsoluteBounds?) -> RuleFinding {
+        let direction: FindingDirection = limit.side == .below ? .low : .high
+        let unit = limit.unit.display
+        let red = limit.side == .below ? bounds?.red.below : bounds?.red.above
+        let decided = red.map { limit.side == .below ? $0 >= limit.value : $0 <= limit.value } ?? false
+        var summary = "\(vital.rawValue) \(BeyondRangeText.summary(limit))"
+        let relation = limit.side == .below ? "below" : "above"
+        if let red, decided {
+            summary += " \(relation) red bound \(format(red)) \(unit)"
+        } else if let red {
+            summary += "; red bound \(format(red)) \(unit) lies beyond what the meter measures: zone undecidable, treated as red"
+        } else {
+            summary += "; the plan has no red bound \(relation): treated as red"
+        }
+        return RuleFinding(rule: "measuring-range", kind: .absolute, vital: vital, zone: .red, direction: direction, summary: summary)
+    }
+
     static func baseline(_ rule: BaselineChangeRule, value: Double, baseline: Double) -> RuleFinding? {
         let change = roundedChange(rule.direction == .drop ? baseline - value : value - baseline)
         guard let zone = zone(for: change, rule.thresholds) else { return nil }

@@ -121,8 +121,15 @@ extension Triage {
 
         // Canonical values first: they feed baselines, windows and schedules, reliable or not (flagged).
         var values: [(vital: VitalSign, value: Double, unit: UCUMUnit)] = []
+        // Results beyond the meter's range (LO / HI): measured, triaged, but with no number to keep for baselines
+        // and windows.
+        var beyond: [(vital: VitalSign, limit: BeyondRangeText.Limit)] = []
         var skipped: [String] = []
         for component in reading.components {
+            if let limit = BeyondRangeText.limit(of: component, in: reading) {
+                beyond.append((component.vital, limit))
+                continue
+            }
             guard let number = component.value.number else { continue }
             guard let unit = CanonicalUnits.unit(for: component.vital) else {
                 skipped.append("\(component.vital.rawValue): no triage rules for this vital")
@@ -140,7 +147,7 @@ extension Triage {
         }
 
         var events = try clearMissingMeasurementAlerts(
-            unit, plan: plan, version: version, measured: Set(values.map(\.vital)), measuredAt: measuredAt,
+            unit, plan: plan, version: version, measured: Set(values.map(\.vital) + beyond.map(\.vital)), measuredAt: measuredAt,
             readingID: readingID, centreOpen: centreOpen, now: now)
 
         let outcome: TriageResult.Outcome
@@ -169,9 +176,16 @@ extension Triage {
                                                        zone: .green, findings: [], baseline: nil))
                 }
             }
+            for entry in beyond where triaged.contains(entry.vital) {
+                let finding = RuleEvaluator.beyondRange(entry.limit, vital: entry.vital, bounds: plan.absoluteBounds[entry.vital])
+                assessments.append(VitalAssessment(vital: entry.vital, value: entry.limit.value, unit: entry.limit.unit,
+                                                   zone: finding.zone, findings: [finding], baseline: nil,
+                                                   beyondMeasuringRange: entry.limit.side))
+            }
+            let beyondLimits = beyond.filter { triaged.contains($0.vital) }.map(\.limit)
             if let zone = assessments.map(\.zone).max() {
                 outcome = .zone(zone)
-                message = PatientMessages.forZone(zone, texts: plan.texts, centreOpen: centreOpen)
+                message = PatientMessages.forZone(zone, texts: plan.texts, centreOpen: centreOpen, beyond: beyondLimits)
             } else {
                 outcome = .notAssessed
                 message = plan.texts.notAssessed
@@ -182,7 +196,9 @@ extension Triage {
                     key: Self.vitalKey(assessment.vital), kind: .measurement, vital: assessment.vital, scheduleID: nil,
                     zone: assessment.zone, measuredAt: measuredAt, readingID: readingID,
                     summary: decisive.map(\.summary).joined(separator: "; "),
-                    patientMessage: PatientMessages.forZone(assessment.zone, texts: plan.texts, centreOpen: centreOpen),
+                    patientMessage: PatientMessages.forZone(
+                        assessment.zone, texts: plan.texts, centreOpen: centreOpen,
+                        beyond: beyond.filter { $0.vital == assessment.vital }.map(\.limit)),
                     afterHours: !centreOpen, planVersion: version, deviceLastSeen: nil, occurrenceStart: nil,
                     endReason: "back to green"), now: now)
             }

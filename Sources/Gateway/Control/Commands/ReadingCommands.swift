@@ -16,7 +16,7 @@ extension GatewayCommands {
                     id: reading.id.rawValue,
                     device: reading.sensor.rawValue.hasPrefix("bt:") ? String(reading.sensor.rawValue.dropFirst(3)) : reading.sensor.rawValue,
                     kind: reading.reading.kind.rawValue, measuredAt: reading.measuredAt, receivedAt: reading.receivedAt,
-                    values: reading.reading.components.map(Self.describe) + Self.implausibleNote(reading.reading),
+                    values: reading.reading.components.map { Self.describe($0, of: reading.reading) } + Self.implausibleNote(reading.reading),
                     flags: reading.reading.flags.map(\.rawValue),
                     triage: triage.map(Self.describe),
                     delivery: delivery?.state.rawValue ?? Self.keptApart(reading.reading) ?? "unknown"))
@@ -25,10 +25,12 @@ extension GatewayCommands {
         }
     }
 
-    static func describe(_ component: ReadingComponent) -> String {
+    static func describe(_ component: ReadingComponent, of reading: Reading) -> String {
         switch component.value {
         case let .number(value): "\(component.vital.rawValue) \(value) \(component.unit.display)"
         case let .absent(reason): "\(component.vital.rawValue) no value (\(reason.rawValue))"
+        case let .beyondRange(side):
+            "\(component.vital.rawValue) " + (BeyondRangeText.limit(of: component, in: reading).map(BeyondRangeText.short) ?? side.displayCode)
         }
     }
 
