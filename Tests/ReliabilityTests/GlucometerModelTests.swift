@@ -127,7 +127,12 @@ extension DeviceFaults {
                 #expect(!(try await gateway.technicalAlerts()).contains { $0.contains("clock") })
 
                 // Later visits ask only for newer records ("≥ 15": 06 00 01 06 when there is none), then the new one.
-                try await gateway.waitUntil("a visit found nothing newer") { gateway.daemonLog.contains("no new records") }
+                try await gateway.waitUntil("a visit found nothing newer") {
+                    if gateway.daemonLog.contains("no new records") { return true }
+                    try await gateway.simulatorControl.advertise(Self.guide)
+                    try await Task.sleep(for: .milliseconds(500))
+                    return false
+                }
                 let next = try DeviceRecords.glucoseRecord(sequence: 15, at: try DeviceDateTime.decode(
                     [0xE6, 0x07, 0x05, 0x1E, 0x0F, 0x00, 0x00]), tenths: 61)
                 try await gateway.simulatorControl.addGlucoseRecords(Self.guide, [next])
