@@ -31,4 +31,11 @@ import Testing
         #expect(RecordSequence.isAtOrBefore(0xFFF0, 0xFFFA) && RecordSequence.isAtOrBefore(0xFFFA, 0xFFFA))
         #expect(RecordSequence.isAtOrBefore(3, 10))
     }
+
+    /// A record that could not be stored holds the cursor below it, also across the wrap.
+    @Test func theEarlierUnstoredRecordCountsRoundTheWrap() {
+        #expect(RecordSequence.earlier(nil, 7) == 7)
+        #expect(RecordSequence.earlier(9, 7) == 7 && RecordSequence.earlier(7, 9) == 7)
+        #expect(RecordSequence.earlier(0xFFFF, 0) == 0xFFFF && RecordSequence.earlier(1, 0xFFFE) == 0xFFFE)
+    }
 }

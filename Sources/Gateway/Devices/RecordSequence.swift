@@ -39,6 +39,12 @@ enum RecordSequence {
         !isAfter(sequence, boundary)
     }
 
+    /// The earlier of a transfer's unstored record and `sequence`, round the wrap: the cursor must stay below it.
+    static func earlier(_ unstored: Int?, _ sequence: Int) -> Int {
+        guard let unstored, isAfter(unstored, sequence) || unstored == sequence else { return unstored ?? sequence }
+        return sequence
+    }
+
     /// The RACP "≥" operand after `cursor`: cursor + 1, 0 after 0xFFFF.
     static func next(after cursor: Int) -> UInt16 {
         UInt16(truncatingIfNeeded: cursor + 1)
