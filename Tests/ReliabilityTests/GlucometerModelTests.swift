@@ -191,5 +191,24 @@ extension DeviceFaults {
                 #expect(!gateway.daemonLog.contains("device clock not set"))
             }
         }
+
+        /// The same meter paired with the general glucose profile (Current Time after subscribing, which it lacks):
+        /// its records come stamped by its unset clock, in 2000, and are dated by their receipt.
+        @Test func underTheGeneralProfileTheContourStampsTheYear2000() async throws {
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-contour-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let record = try DeviceRecords.glucoseRecord(sequence: 7, at: try DeviceRecords.deviceTime(secondsAgo: 7200), tenths: 58)
+            let gateway = try await Self.start(contourRecords: [record], in: work)
+            try await withGateway("glucometer-contour-general", gateway) {
+                let paired = try await gateway.dhoctl(["pair", Self.contour.description, "--profile", "glucose", "--by", "technician-e2e",
+                                                       "--memory-is-patients"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                try await Self.collect(gateway, Self.contour, until: 1)
+                #expect(try await gateway.simulatorControl.writtenValues(Self.contour, AscensiaClock.characteristic).isEmpty)
+                #expect(gateway.daemonLog.contains("device clock not set (2000-"), "the record's stamp was not from 2000")
+                let age = try #require(try await Self.readings(gateway).first.flatMap(Self.age))
+                #expect(abs(age) < 60, "not the time of receipt: \(age) s ago")
+            }
+        }
     }
 }
