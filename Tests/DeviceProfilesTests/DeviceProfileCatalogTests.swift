@@ -27,7 +27,7 @@ func write(_ text: String, to directory: String, as name: String) throws {
             "blood-pressure", "body-composition", "glucose", "pulse-oximeter", "thermometer", "weight-scale",
             "and-ua-651ble", "and-uc-352ble", "xiaomi-mi-scale-2", "xiaomi-mi-body-composition-scale-2", "okok-scale",
             "omron-blood-pressure",
-            "nonin-3230", "beurer-bf600",
+            "nonin-3230", "beurer-bf600", "accu-chek-guide", "contour-next-one",
         ])
         #expect(Set(catalog.profiles.map(\.service)) == [
             .bloodPressure, .bodyComposition, .glucose, .pulseOximeter, .healthThermometer, .weightScale,

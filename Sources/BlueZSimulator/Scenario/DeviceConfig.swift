@@ -99,6 +99,9 @@ public struct DeviceConfig: Sendable, Decodable {
         if !glucoseRecords.isEmpty, !services.contains(where: { $0.uuid == GATTService.glucose.uuid }) {
             services.append(ServiceConfig.standardGlucose)
         }
+        if quirks.ascensiaClock, !services.contains(where: { $0.uuid == AscensiaClock.service }) {
+            services.append(ServiceConfig.ascensiaClock)
+        }
     }
 
     func validate() throws(ScenarioError) {
@@ -192,6 +195,11 @@ public struct ServiceConfig: Sendable, Decodable {
         uuid = uuidText.uuid
         characteristics = try container.value("characteristics", default: [])
     }
+
+    /// Ascensia's proprietary service with its clock characteristic (`quirks.ascensiaClock`).
+    static let ascensiaClock = ServiceConfig(uuid: AscensiaClock.service, characteristics: [
+        CharacteristicConfig(uuid: AscensiaClock.characteristic, flags: ["write", "notify"]),
+    ])
 
     static let standardGlucose = ServiceConfig(uuid: GATTService.glucose.uuid, characteristics: [
         CharacteristicConfig(uuid: GATTCharacteristic.glucoseMeasurement.uuid, flags: ["notify"]),
@@ -293,10 +301,14 @@ struct DeviceInformation: Decodable {
 public struct ScriptedGlucoseRecord: Sendable, Decodable, Hashable {
     public var sequence: UInt16
     public var frame: [UInt8]
+    /// Its Glucose Measurement Context (0x2A34), notified right after the measurement when subscribed (as the
+    /// Accu-Chek Guide sends it for a record whose flags say a context follows).
+    public var context: [UInt8]?
 
-    public init(sequence: UInt16, frame: [UInt8]) {
+    public init(sequence: UInt16, frame: [UInt8], context: [UInt8]? = nil) {
         self.sequence = sequence
         self.frame = frame
+        self.context = context
     }
 
     public init(frame: [UInt8]) throws(ScenarioError) {
@@ -311,7 +323,7 @@ public struct ScriptedGlucoseRecord: Sendable, Decodable, Hashable {
             try self.init(frame: try HexBytes(text: text).bytes)
             return
         }
-        try decoder.rejectUnknownKeys(["sequence", "frame"], in: "glucose record")
+        try decoder.rejectUnknownKeys(["sequence", "frame", "context"], in: "glucose record")
         let container = try decoder.container(keyedBy: AnyKey.self)
         let frame: HexBytes = try container.required("frame")
         if let sequence: UInt16 = try container.optional("sequence") {
@@ -319,6 +331,7 @@ public struct ScriptedGlucoseRecord: Sendable, Decodable, Hashable {
         } else {
             try self.init(frame: frame.bytes)
         }
+        context = (try container.optional("context") as HexBytes?)?.bytes
     }
 }
 

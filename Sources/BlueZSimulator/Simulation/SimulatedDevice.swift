@@ -23,6 +23,10 @@ struct SimulatedDevice: Sendable {
     var lostBond = false
     /// The device's clock was set through Date Time written before subscribing (`quirks.dateTimeBeforeSubscribing`).
     var clockSet = false
+    /// The link (`epoch`) on which Ascensia's clock was written as the meter takes it (`quirks.ascensiaClock`).
+    var ascensiaClockEpoch: Int?
+    /// Record transfers run so far, so that a hang-up after one (`quirks.hangsUpAfterTransferMs`) sees a later one.
+    var recordTransfers = 0
 
     // What bluetoothd knows, persistently (survives restarts when bonded).
     var paired: Bool

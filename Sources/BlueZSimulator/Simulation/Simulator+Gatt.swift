@@ -162,6 +162,9 @@ extension Simulator {
         if uuid == GATTCharacteristic.dateTime.uuid, device.config.quirks.dateTimeBeforeSubscribing {
             setClockFromDateTime(address)
         }
+        if uuid == AscensiaClock.characteristic, device.config.quirks.ascensiaClock {
+            setAscensiaClock(address, value)
+        }
     }
 
     /// Date Time sets the clock only while nothing is subscribed on this link: written after subscribing, the
@@ -319,14 +322,33 @@ extension Simulator {
     private func runRecordAccess(_ address: BluetoothAddress, _ plan: RecordAccessControlPoint.Plan, epoch: Int) async {
         let racp = GATTCharacteristic.recordAccessControlPoint.uuid
         let measurement = GATTCharacteristic.glucoseMeasurement.uuid
+        let context = GATTCharacteristic.glucoseMeasurementContext.uuid
+        let unsetClock = devices[address].map { $0.config.quirks.ascensiaClock && $0.ascensiaClockEpoch != epoch } ?? false
+        if unsetClock, !plan.records.isEmpty { logger.info("\(address) sends its records stamped by its unset clock") }
         for record in plan.records {
             await pause(scenario.timing.notificationIntervalMs)
             guard isLive(address, measurement, epoch: epoch), devices[address]?.racpBusy == true else { return }
-            notify(address, measurement, record.frame)
+            notify(address, measurement, unsetClock ? FactoryClock.restamped(record.frame, on: measurement) : record.frame)
+            // A context follows its measurement at once (the Accu-Chek Guide's seq 12 in the mySugr trace).
+            if let frame = record.context, isLive(address, context, epoch: epoch) { notify(address, context, frame) }
         }
         await pause(scenario.timing.notificationIntervalMs)
         guard isLive(address, racp, epoch: epoch), devices[address]?.racpBusy == true else { return }
         for indication in plan.indications { notify(address, racp, indication) }
         devices[address]?.racpBusy = false
+        devices[address]?.recordTransfers += 1
+        if let delay = devices[address]?.config.quirks.hangsUpAfterTransferMs, let transfers = devices[address]?.recordTransfers {
+            Task { [self] in await hangUpAfterTransfer(address, delay: delay, epoch: epoch, transfers: transfers) }
+        }
+    }
+
+    /// The meter ends the link by itself once its transfer is over and nothing else was asked (`quirks.hangsUpAfterTransferMs`).
+    private func hangUpAfterTransfer(_ address: BluetoothAddress, delay: Int, epoch: Int, transfers: Int) async {
+        await pause(delay)
+        guard let device = devices[address], device.epoch == epoch, device.connected, !device.racpBusy,
+              device.recordTransfers == transfers
+        else { return }
+        logger.info("\(address) hangs up after its record transfer")
+        dropConnection(address, reason: "org.bluez.Reason.Remote")
     }
 }

@@ -32,6 +32,8 @@ struct DeviceProfileFile: Decodable {
         var characteristic: String
         var required: Bool?
         var when: String?
+        var write: Bool?
+        var format: String?
     }
 
     struct RateLimitEntry: Decodable {
@@ -80,7 +82,7 @@ struct DeviceProfileFile: Decodable {
 
     static let topLevelKeys = CodingKeys.allCases.map(\.rawValue)
     static let entryKeys = ["uuid", "mode", "required"]
-    static let timeSyncKeys = ["service", "characteristic", "required", "when"]
+    static let timeSyncKeys = ["service", "characteristic", "required", "when", "write", "format"]
     static let rateLimitKeys = RateLimitEntry.CodingKeys.allCases.map(\.rawValue)
     static let settlingKeys = SettlingEntry.CodingKeys.allCases.map(\.rawValue)
     static let measuringRangeKeys = ["low", "high"]

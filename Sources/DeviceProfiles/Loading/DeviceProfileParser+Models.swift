@@ -19,6 +19,37 @@ extension DeviceProfileParser {
         return order
     }
 
+    /// `time_sync.write` (default true) and `time_sync.format` (`sig`, the default, or `ascensia-clock`): whether and
+    /// how the clock is written. A clock that is never written has no step before subscribing, and Ascensia's
+    /// clock is written after subscribing (its notifications first), so those combinations are refused.
+    static func clockWriting(
+        _ entry: DeviceProfileFile.TimeSyncEntry, root: Node, fail: (String, Int?, DeviceProfileError.Problem) -> Void
+    ) -> (write: Bool, format: TimeSync.Format) {
+        let write = entry.write ?? true
+        var format = TimeSync.Format.sig
+        if let text = entry.format {
+            if let known = TimeSync.Format(rawValue: text) {
+                format = known
+            } else {
+                fail("time_sync.format", line(root, "time_sync", "format"), .invalidValue(
+                    "'\(text)' is not a clock format (\(TimeSync.Format.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            }
+        }
+        if !write, entry.when == TimeSync.Order.beforeSubscribing.rawValue {
+            fail("time_sync.when", line(root, "time_sync", "when"), .invalidValue(
+                "a clock that is never written (write: false) has no clock step; leave 'when' out"))
+        }
+        if !write, format != .sig {
+            fail("time_sync.format", line(root, "time_sync", "format"), .invalidValue(
+                "a clock that is never written (write: false) has no write format; leave 'format' out"))
+        }
+        if format == .ascensiaClock, entry.when == TimeSync.Order.beforeSubscribing.rawValue {
+            fail("time_sync.when", line(root, "time_sync", "when"), .invalidValue(
+                "Ascensia's clock is written after subscribing (its notifications first), before the records are asked for"))
+        }
+        return (write, format)
+    }
+
     /// `models`: non-empty texts of printable characters, each at most `maximumModelLength` long, none twice.
     static func validateModels(
         _ models: [String]?, root: Node, fail: (String, Int?, DeviceProfileError.Problem) -> Void

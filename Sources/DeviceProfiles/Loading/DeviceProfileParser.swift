@@ -250,11 +250,14 @@ public enum DeviceProfileParser {
             let syncService = BluetoothUUID(entry.service).flatMap(\.short).flatMap(GATTService.init(rawValue:))
             let characteristic = GATTCharacteristic(identifier: entry.characteristic)
             let order = clockStepOrder(entry.when, root: root, fail: fail)
+            let writing = clockWriting(entry, root: root, fail: fail)
             switch (syncService, characteristic) {
             case (.currentTime?, .currentTime?):
-                timeSync = TimeSync(service: .currentTime, characteristic: .currentTime, required: entry.required ?? false, when: order)
+                timeSync = TimeSync(service: .currentTime, characteristic: .currentTime, required: entry.required ?? false, when: order,
+                                    write: writing.write, format: writing.format)
             case let (syncService?, .dateTime?) where syncService == service:
-                timeSync = TimeSync(service: syncService, characteristic: .dateTime, required: entry.required ?? false, when: order)
+                timeSync = TimeSync(service: syncService, characteristic: .dateTime, required: entry.required ?? false, when: order,
+                                    write: writing.write, format: writing.format)
             default:
                 fail("time_sync", line(root, "time_sync"), .invalidValue(
                     "must be Current Time 2A2B in service 1805, or Date Time 2A08 in the profile's own service"))

@@ -36,17 +36,34 @@ public struct TimeSync: Sendable, Hashable, Codable {
         case afterSubscribing = "after-subscribing"
     }
 
+    /// How the clock is written (`time_sync.format`).
+    public enum Format: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The SIG way: `characteristic` (Current Time or Date Time) is written.
+        case sig
+        /// Ascensia's proprietary clock characteristic (`AscensiaClock`, Contour Next One): its notifications are
+        /// enabled, then the time is written on every visit, after subscribing and before the records are asked for.
+        case ascensiaClock = "ascensia-clock"
+    }
+
     public var service: GATTService
-    /// Current Time (0x2A2B, Current Time Service) or Date Time (0x2A08, in the profile's own service).
+    /// Current Time (0x2A2B, Current Time Service) or Date Time (0x2A08, in the profile's own service): the clock
+    /// read to measure the offset, and written in the `sig` format.
     public var characteristic: GATTCharacteristic
     public var required: Bool
     public var when: Order
+    /// False (`time_sync.write: false`): the device's clock cannot be set (Accu-Chek Guide: Date Time 0x2A08 is
+    /// read-only); it is read, its offset corrects the stamps, and it is never written.
+    public var write: Bool
+    public var format: Format
 
-    public init(service: GATTService, characteristic: GATTCharacteristic, required: Bool, when: Order = .afterSubscribing) {
+    public init(service: GATTService, characteristic: GATTCharacteristic, required: Bool, when: Order = .afterSubscribing,
+                write: Bool = true, format: Format = .sig) {
         self.service = service
         self.characteristic = characteristic
         self.required = required
         self.when = when
+        self.write = write
+        self.format = format
     }
 }
 

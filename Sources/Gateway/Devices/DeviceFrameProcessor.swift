@@ -271,7 +271,7 @@ public final class DeviceFrameProcessor: Sendable {
         state.withLock { state in
             state.counters.droppedByRateLimit += 1
             for sequence in readings.compactMap({ $0.reading.sequenceNumber.map(Int.init) }) {
-                state.unstoredSequence = min(state.unstoredSequence ?? sequence, sequence)
+                state.unstoredSequence = RecordSequence.earlier(state.unstoredSequence, sequence)
             }
             // Told under the lock, like the end of the episode, so that the two can never arrive out of order.
             if startsFlood {
@@ -334,7 +334,7 @@ public final class DeviceFrameProcessor: Sendable {
             // The record is durable (or was already): only now may the RACP cursor move past it, and never past
             // an earlier record of this transfer that could not be stored.
             if let sequence = framed.reading.sequenceNumber.map(Int.init), let registry,
-               state.withLock({ $0.unstoredSequence.map { sequence < $0 } ?? true }) {
+               state.withLock({ $0.unstoredSequence.map { RecordSequence.isAfter($0, sequence) } ?? true }) {
                 try await registry.advanceCursor(address: device.address, to: sequence)
             }
             return acceptance
@@ -344,7 +344,7 @@ public final class DeviceFrameProcessor: Sendable {
             let first = state.withLock { state in
                 state.counters.failed += 1
                 if !permanent, let sequence = framed.reading.sequenceNumber.map(Int.init) {
-                    state.unstoredSequence = min(state.unstoredSequence ?? sequence, sequence)
+                    state.unstoredSequence = RecordSequence.earlier(state.unstoredSequence, sequence)
                 }
                 return state.storeFailures.record()
             }

@@ -137,15 +137,15 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
-    /// Moves the RACP cursor forward (never back: records arrive in any order within a transfer).
+    /// Moves the RACP cursor forward (never back: records arrive in any order within a transfer), round 0xFFFF to 0
+    /// as the meter's numbering wraps (`RecordSequence.isAfter`).
     public func advanceCursor(address: String, to sequence: Int) async throws {
         let normalized = try Self.normalizedAddress(address)
         try await store.writeOwnTables { db in
-            let cursor = Columns.lastSequenceNumber
-            try db.execute(literal: """
-                UPDATE \(GatewayDeviceRecord.self) SET \(cursor) = MAX(COALESCE(\(cursor), -1), \(sequence))
-                WHERE \(Columns.address) = \(normalized)
-                """)
+            guard let row = try GatewayDeviceRecord.fetchOne(db, key: normalized),
+                  RecordSequence.isAfter(sequence, row.lastSequenceNumber)
+            else { return }
+            try GatewayDeviceRecord.filter(key: normalized).updateAll(db, Columns.lastSequenceNumber.set(to: sequence))
         }
     }
 

@@ -104,7 +104,8 @@ extension DeviceVisit {
         case .responseCode(_, .noRecordsFound)?:
             let (answer, last) = try await probe(controlPoint, .reportStoredRecords(.lastRecord))
             guard case .responseCode(_, .success)? = answer, let frame = last.last,
-                  let sequence = try? GlucoseMeasurement.decode(frame).sequenceNumber, sequence < cursor
+                  let sequence = try? GlucoseMeasurement.decode(frame).sequenceNumber, sequence < cursor,
+                  !RecordSequence.wrapped(to: Int(sequence), from: Int(cursor))
             else { return identityChange.map { "\($0) and record \(cursor) is gone" } }
             return "its last record is \(sequence), below the cursor \(cursor)"
         default:

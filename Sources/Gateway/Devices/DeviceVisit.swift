@@ -284,7 +284,9 @@ public struct DeviceVisit: Sendable {
     /// then). Stored readings sent on this visit were stamped by the old clock and are corrected by the offset
     /// measured before.
     private func setClock(offset: TimeInterval?) async -> Bool {
-        guard let timeSync = profile.timeSync else { return false }
+        // A clock that cannot be set (`write: false`) is only read: its offset corrects the stamps.
+        guard let timeSync = profile.timeSync, timeSync.write else { return false }
+        if timeSync.format == .ascensiaClock { return await setAscensiaClock() }
         if timeSync.when == .afterSubscribing, let offset, abs(offset) <= settings.clockTolerance { return false }
         guard let gatt = try? await bluetoothDevice.characteristic(timeSync.characteristic.uuid, timeout: .milliseconds(1)),
               await gatt.properties()?.flags.isDisjoint(with: .writable) == false,
@@ -311,9 +313,8 @@ public struct DeviceVisit: Sendable {
     private func fetchRecords(_ controlPoint: GattCharacteristicProxy) async throws(VisitError) -> String {
         // nil: all records (the first visit); 0 after a restarted numbering (`recordCursor`).
         let cursor = try await recordCursor(controlPoint)
-        let request: RACPRequest = cursor.map { last in
-            last >= Int(UInt16.max) ? .reportAll : .reportRecords(fromSequenceNumber: UInt16(last + 1))
-        } ?? .reportAll
+        // After 0xFFFF the numbering wraps to 0 (`RecordSequence`): "≥ 0" then, not "all" as a new series.
+        let request: RACPRequest = cursor.map { .reportRecords(fromSequenceNumber: RecordSequence.next(after: $0)) } ?? .reportAll
         let response = try await recordAccess(controlPoint, request)
         switch response {
         case .responseCode(_, .success)?: return "all records received"

@@ -29,7 +29,7 @@ enum ReadingOwner {
     /// puts it after provisioning (measured between the pairing and the visit that found the boundary).
     static func inMemoryAtProvisioning(sequenceNumber: UInt16?, boundary: Int?, time: MeasurementTime,
                                        provisionedAt: Date) -> Bool {
-        guard let sequenceNumber, let boundary, Int(sequenceNumber) <= boundary else { return false }
+        guard let sequenceNumber, let boundary, RecordSequence.isAtOrBefore(Int(sequenceNumber), boundary) else { return false }
         let datedByItsClock = [.deviceClockCorrected, .deviceClock].contains(time.source) && time.note == nil
         return !(datedByItsClock && time.instant >= provisionedAt)
     }
