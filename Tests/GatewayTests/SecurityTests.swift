@@ -34,10 +34,8 @@ import Glibc
         let tokenFile = scratch.appendingPathComponent("token").path
         try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
         #expect(chmod(tokenFile, 0o600) == 0)
-        let hookOutput = scratch.appendingPathComponent("hook.jsonl").path
-        let hook = scratch.appendingPathComponent("hook.sh").path
-        try "#!/bin/sh\ncat >> '\(hookOutput)'\necho >> '\(hookOutput)'\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        #expect(chmod(hook, 0o755) == 0)
+        let recorder = try AlertHookRecorder(in: scratch)
+        let hook = recorder.script
         let nationalID = Self.nationalIdentityNumber()
         let patient = "Patient?identifier=urn:oid:2.16.578.1.12.4.1.4.1|\(nationalID)"
 
@@ -47,7 +45,7 @@ import Glibc
         try await EndToEndTests.pairEverything(gateway)
         try await EndToEndTests.settled(gateway, readings: 7)
         try await gateway.waitUntil("the hook ran for both alerts") {
-            let text = (try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? ""
+            let text = recorder.text
             return text.split(separator: "\n").count >= 2
         }
 
@@ -76,7 +74,7 @@ import Glibc
         #expect(match == nil, "the log contains a number shaped like a national identity number: \(match.map { String($0.output[0].substring ?? "") } ?? "")")
         #expect("reading=40c4e75d-af56-8b22-9f4e-41538949918d".replacing(uuid, with: "<uuid>") == "reading=<uuid>")
         // The hook (a speaker, a display) gets what to say, not who the patient is.
-        let payload = try String(contentsOfFile: hookOutput, encoding: .utf8)
+        let payload = try String(contentsOfFile: recorder.output, encoding: .utf8)
         #expect(payload.contains("patientMessage"))
         for secret in [nationalID, token, "Patient"] { #expect(!payload.contains(secret), "the hook payload contains \(secret)") }
 

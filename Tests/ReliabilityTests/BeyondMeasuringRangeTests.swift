@@ -29,25 +29,15 @@ extension DeviceFaults {
 
         static func deliver(_ gateway: GatewayHarness, _ records: [[UInt8]], until count: Int) async throws {
             try await gateway.simulatorControl.addGlucoseRecords(Self.meter, records)
-            try await gateway.waitUntil("\(count) readings stored and forwarded") {
-                let status = try await gateway.status()
-                if status["readingsStored"] as? Int == count, (status["queue"] as? [String: Any])?["undelivered"] as? Int == 0 {
-                    return true
-                }
-                try await gateway.simulatorControl.advertise(Self.meter)
-                try await Task.sleep(for: .milliseconds(500))
-                return false
-            }
+            try await GlucoseNumberingTests.collect(gateway, until: count)   // the same home meter
         }
 
         @Test func aLowAndAHighGlucoseBeyondTheMeterAreRedAlertsWithoutANumber() async throws {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-beyond-range-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
-            let hookOutput = work.appendingPathComponent("hook.jsonl").path
-            let hook = work.appendingPathComponent("hook.sh").path
-            try "#!/bin/sh\ncat >> \(hookOutput)\necho >> \(hookOutput)\n".write(toFile: hook, atomically: true, encoding: .utf8)
-            chmod(hook, 0o755)
+            let recorder = try AlertHookRecorder(in: work)
+            let hook = recorder.script
             // The meter's memory at pairing (kept apart as not the patient's): the simulator serves a glucose
             // service only to a meter with records.
             let earlier = try DeviceRecords.glucoseRecord(sequence: 11, at: try DeviceRecords.deviceTime(secondsAgo: 86_400), tenths: 62)
@@ -72,9 +62,9 @@ extension DeviceFaults {
                 let summary = alerts.first?["summary"] as? String ?? ""
                 #expect(summary.hasPrefix("glucose below the meter's measuring range (LO, under 1.1 mmol/L) below red bound 3 mmol/L"), "\(summary)")
                 try await gateway.waitUntil("the hook to run") {
-                    ((try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? "").contains("\"red\"")
+                    recorder.text.contains("\"red\"")
                 }
-                let hookText = (try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? ""
+                let hookText = recorder.text
                 #expect(hookText.contains("Måleren viste LO: blodsukkeret er lavere enn måleren kan måle (under 1,1 mmol/L)."), "\(hookText)")
                 // The plan's red text and the centre's advice (in or after hours) follow, as for any red.
                 #expect(hookText.contains("Blodsukkeret er i rød sone") && hookText.contains("Oppfølgingssenteret"), "\(hookText)")

@@ -17,10 +17,8 @@ extension DeviceFaults {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-implausible-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
-            let hookOutput = work.appendingPathComponent("hook.jsonl").path
-            let hook = work.appendingPathComponent("hook.sh").path
-            try "#!/bin/sh\ncat >> \(hookOutput)\necho >> \(hookOutput)\n".write(toFile: hook, atomically: true, encoding: .utf8)
-            chmod(hook, 0o755)
+            let recorder = try AlertHookRecorder(in: work)
+            let hook = recorder.script
             let gateway = try await GatewayHarness.start(
                 scenario: try Scenarios.write(Self.scenario, in: work),
                 extraConfiguration: """
@@ -75,9 +73,9 @@ extension DeviceFaults {
 
                 // The patient is asked for a control measurement; no text carries the impossible number.
                 try await gateway.waitUntil("the hook to run") {
-                    ((try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? "").contains("control-measurement")
+                    recorder.text.contains("control-measurement")
                 }
-                let hookText = (try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? ""
+                let hookText = recorder.text
                 #expect(!hookText.contains("e129") && !hookText.contains("3700000") && !hookText.contains("bound"), "\(hookText)")
                 #expect(!gateway.daemonLog.contains("above red bound"))
             }

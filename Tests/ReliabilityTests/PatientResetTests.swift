@@ -22,10 +22,8 @@ extension Faults {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dho-reset-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let hookOutput = scratch.appendingPathComponent("hook.jsonl").path
-            let hook = scratch.appendingPathComponent("hook.sh").path
-            try "#!/bin/sh\ncat >> '\(hookOutput)'\necho >> '\(hookOutput)'\n".write(toFile: hook, atomically: true, encoding: .utf8)
-            #expect(chmod(hook, 0o755) == 0)
+            let recorder = try AlertHookRecorder(in: scratch)
+            let hook = recorder.script
             let gateway = try await GatewayHarness.start(extraConfiguration: "alerts:\n  hook: \(hook)\n")
             try await withGateway("patient-reset", gateway) {
                 for address in [Self.cuff, Self.oximeter] {
@@ -35,7 +33,7 @@ extension Faults {
                 try await gateway.waitUntil("two active alerts, their hook run and everything delivered") {
                     let alerts = try await gateway.dhoctlJSON(["alerts"]) as? [[String: Any]] ?? []
                     let queue = try await gateway.status()["queue"] as? [String: Any]
-                    let hookLines = ((try? String(contentsOfFile: hookOutput, encoding: .utf8)) ?? "").split(separator: "\n")
+                    let hookLines = recorder.lines
                     return alerts.count == 2 && hookLines.count >= 2 && queue?["undelivered"] as? Int == 0
                 }
                 // bluetoothd holds the cuff's bond (just works); the oximeter does not bond.
