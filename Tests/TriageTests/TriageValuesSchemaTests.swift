@@ -4,7 +4,7 @@ import HealthProfiles
 import Testing
 @testable import Triage
 
-/// triage.v5-values-by-vital (issue 16, flash wear): triage_values is one b-tree keyed (vital, measured_at,
+/// triage.v5-values-by-vital (issue 16, flash wear): triage_values is one b-tree keyed (measured_at, vital,
 /// reading_id) instead of a rowid table with two indexes, and a hub's values from before carry over.
 @Suite struct TriageValuesSchemaTests {
     private let start = Oslo.date(2026, 3, 3, 8, 0)
