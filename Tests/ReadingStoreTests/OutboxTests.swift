@@ -120,4 +120,23 @@ import Testing
         #expect(throws: StoreError.self) { try directory.openStore(migrations: [StoreMigration("store.v2") { _ in }]) }
         #expect(!FileManager.default.fileExists(atPath: directory.file("gateway.sqlite")))
     }
+
+    /// The last delivery's time is rewritten only when it moves by a second or more (one page less per delivery
+    /// mark under a steady flow; issue 16), in either direction, so a clock set back is followed too.
+    @Test func theLastDeliveryTimeMovesInWholeSeconds() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        for sequence in UInt16(1)...4 { _ = try await store.ingest(Samples.glucose(sequence: sequence)) }
+        let ids = try await store.claimBatch(limit: 4).map(\.id)
+        let first = Date(timeIntervalSince1970: 1_760_000_000)
+        try await store.markDelivered([ids[0]], at: first)
+        try await store.markDelivered([ids[1]], at: first.addingTimeInterval(0.4))
+        #expect(try await store.outboxStatus().lastDeliveredAt == first)
+        try await store.markDelivered([ids[2]], at: first.addingTimeInterval(1.5))
+        #expect(try await store.outboxStatus().lastDeliveredAt == first.addingTimeInterval(1.5))
+        let setBack = first.addingTimeInterval(-86_400)
+        try await store.markDelivered([ids[3]], at: setBack)
+        #expect(try await store.outboxStatus().lastDeliveredAt == setBack)
+        #expect(try await store.outboxStatus().delivered == 4)
+    }
 }

@@ -32,9 +32,13 @@ enum Outbox {
             throw StoreError.invalidArgument("outbox item \(kind)/\(key): an empty sequence key (use nil for none)")
         }
         let state = held ? OutboxState.held : .pending
+        // Above every id the outbox ever gave out (store.v6: no AUTOINCREMENT, see `Schema.createV6`).
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (id, kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority)
+            SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0),
+                       COALESCE((SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = '\(StoreMetaRecord.outboxHighWater)'), 0)) + 1,
+                   ?, ?, ?, ?, ?, ?, ?, ?, ?
+            WHERE true
             ON CONFLICT(kind, itemKey) DO NOTHING
             """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
                                      now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue])

@@ -26,6 +26,9 @@ extension ReadingStore {
         }
     }
 
+    /// How far the recorded time of the last delivery may lag behind the real one (see `recordDelivered`).
+    static let lastDeliveredResolutionMs: Int64 = 1000
+
     /// What `markDelivered` writes, inside the caller's transaction.
     static func recordDelivered(_ db: Database, _ ids: [Int64], at date: Date) throws {
         guard !ids.isEmpty else { return }
@@ -36,12 +39,17 @@ extension ReadingStore {
                 OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
                 OutboxColumns.lastError.set(to: nil))
         }
-        // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID).
+        // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID). Rewritten only when
+        // it moves by `lastDeliveredResolutionMs` or more (either way: a clock set back is followed): a row left as it
+        // was is a page the commit does not write, and under a steady flow of readings the mark came with every one
+        // (issue 16, flash wear: half a page per delivery mark). What it is for, the technician's "last
+        // delivery", does not need a finer clock.
         let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
         try db.execute(literal: """
             INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
             VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
             ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
+            WHERE ABS(CAST(excluded.\(value) AS INTEGER) - CAST(\(value) AS INTEGER)) >= \(lastDeliveredResolutionMs)
             """)
     }
 }

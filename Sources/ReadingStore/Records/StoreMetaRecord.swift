@@ -6,6 +6,9 @@ struct StoreMetaRecord: Codable, FetchableRecord, PersistableRecord {
 
     /// When the receiver last accepted something, in Unix milliseconds.
     static let lastDeliveredAt = "lastDeliveredAt"
+    /// The highest outbox id that was ever deleted while it was the highest (kept by a trigger, store.v6), so
+    /// that a new item never takes an id the forwarder may still hold for an item that is gone.
+    static let outboxHighWater = "outboxHighWater"
 
     var key: String
     var value: String

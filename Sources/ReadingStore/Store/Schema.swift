@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("store.v3", migrate: createV3)
         migrator.registerMigration("store.v4-annotation", migrate: createV4)
         migrator.registerMigration("store.v5-lean-indexes", migrate: createV5)
+        migrator.registerMigration("store.v6-outbox-high-water", migrate: createV6)
         for migration in additional {
             migrator.registerMigration(migration.identifier) { db in try migration.migrate(StoreUnitOfWork(db)) }
         }
@@ -178,5 +179,66 @@ enum Schema {
             DROP INDEX IF EXISTS readings_by_kind_time;
             DROP INDEX IF EXISTS readings_by_received;
             """)
+    }
+
+    /// v6 (issue 16, flash wear): the outbox without AUTOINCREMENT. Its counter lived in `sqlite_sequence`, one
+    /// more page that every reading's commit wrote (to the WAL, and again at the checkpoint). Ids must still never
+    /// be reused: the forwarder holds the ids of the items it sent until it records them delivered, and an item
+    /// deleted meanwhile (a reset, a superseded check-in) must not lend its id to a new item, which would then be
+    /// marked delivered unsent. A plain INTEGER PRIMARY KEY takes the highest id + 1, which reuses an id only
+    /// after the highest row is deleted; a trigger records that id in `store_meta` (rarely: the newest item is
+    /// almost never the one deleted) and `Outbox.enqueue` starts above it. SQLite cannot drop AUTOINCREMENT in
+    /// place, so the table is rebuilt with every row and id, the counter carried over as the high-water mark.
+    @Sendable
+    static func createV6(_ db: Database) throws {
+        let counter = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0
+        let columns = """
+            id, kind, itemKey, readingID, payload, state, attempts, enqueuedAt, nextAttemptAt, lastAttemptAt,
+            lastError, deliveredAt, parkedAt, parkReason, sequenceKey, priority, parkContext, annotation
+            """
+        try db.execute(sql: """
+            CREATE TABLE outbox_v6 (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                itemKey TEXT NOT NULL,
+                readingID INTEGER REFERENCES readings(id) ON DELETE CASCADE,
+                payload BLOB,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('held', 'pending', 'in-flight', 'delivered', 'parked')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                enqueuedAt INTEGER NOT NULL,
+                nextAttemptAt INTEGER NOT NULL,
+                lastAttemptAt INTEGER,
+                lastError TEXT,
+                deliveredAt INTEGER,
+                parkedAt INTEGER,
+                parkReason TEXT,
+                sequenceKey TEXT,
+                priority INTEGER NOT NULL DEFAULT 0,
+                parkContext TEXT,
+                annotation BLOB,
+                UNIQUE (kind, itemKey)
+            );
+            INSERT INTO outbox_v6 (\(columns)) SELECT \(columns) FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v6 RENAME TO outbox;
+            CREATE INDEX outbox_by_state ON outbox(state, id);
+            CREATE INDEX outbox_by_reading ON outbox(readingID);
+            CREATE INDEX outbox_by_sequence ON outbox(sequenceKey, id) WHERE sequenceKey IS NOT NULL;
+            CREATE INDEX outbox_urgent ON outbox(state, id) WHERE priority > 0;
+            CREATE TRIGGER outbox_keeps_its_high_water AFTER DELETE ON outbox
+            WHEN old.id > COALESCE((SELECT MAX(id) FROM outbox), 0)
+            BEGIN
+                INSERT INTO store_meta (key, value) VALUES ('\(StoreMetaRecord.outboxHighWater)', old.id)
+                ON CONFLICT(key) DO UPDATE
+                SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
+            END;
+            """)
+        try db.execute(
+            sql: """
+                INSERT INTO store_meta (key, value) VALUES (?, ?)
+                ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                """,
+            arguments: [StoreMetaRecord.outboxHighWater, String(counter)])
     }
 }

@@ -95,7 +95,7 @@ enum ValueRecords {
         try db.execute(
             sql: """
                 INSERT INTO triage_values (reading_id, vital, value, measured_at, reliable) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(reading_id, vital) DO NOTHING
+                ON CONFLICT DO NOTHING
                 """,
             arguments: [readingID, vital.rawValue, value, measuredAt.timeIntervalSince1970, reliable])
     }

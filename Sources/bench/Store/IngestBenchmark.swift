@@ -123,8 +123,11 @@ struct IngestBenchmark: AsyncParsableCommand {
                 + "userID, reliable, measuredAt, receivedAt, reading, rawFrame) VALUES ('\(id)', '\(sensor)', "
                 + "'\(reading.kind.rawValue)', \(reading.characteristic), '\(reading.deviceTime?.description ?? "")', "
                 + "NULL, 1, 1, \(now), \(now), \(hex(json)), \(hex(BenchSupport.frame)));")
-            lines.append("INSERT INTO outbox (kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt) "
-                + "VALUES ('reading', '\(id)', last_insert_rowid(), NULL, 'pending', \(now), \(now)) "
+            // The store's statement: the id above the outbox's high-water mark (store.v6).
+            lines.append("INSERT INTO outbox (id, kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt) "
+                + "SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0), COALESCE((SELECT CAST(value AS INTEGER) "
+                + "FROM store_meta WHERE key = 'outboxHighWater'), 0)) + 1, "
+                + "'reading', '\(id)', last_insert_rowid(), NULL, 'pending', \(now), \(now) WHERE true "
                 + "ON CONFLICT(kind, itemKey) DO NOTHING;")
             lines.append("COMMIT;")
         }
