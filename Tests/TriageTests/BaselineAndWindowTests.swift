@@ -62,6 +62,28 @@ import Testing
         #expect(baseline.value == 96.5)
     }
 
+    /// The collection period starts at the first *reliable* value (triage answers "still collecting" from that
+    /// value's time alone, without reading the values collected so far): unreliable readings before it neither
+    /// start nor shorten it.
+    @Test func collectionStartsAtTheFirstReliableValue() async throws {
+        let fixture = try await TriageFixture(start: start)
+        try await fixture.install()
+        for index in 0..<4 {
+            try await fixture.evaluate(Readings.spo2("99", flags: [.bodyMovement]), at: day(Double(index)))
+        }
+        // Days 4–17: 14 reliable values; 14 days after the first unreliable one, but not after the first reliable.
+        for index in 4..<18 {
+            let result = try await fixture.evaluate(Readings.spo2("96"), at: day(Double(index)))
+            #expect(result.assessments.first { $0.vital == .oxygenSaturation }?.baseline == nil)
+        }
+        #expect(try await fixture.triage.baselines().isEmpty)
+
+        try await fixture.evaluate(Readings.spo2("96"), at: day(18))
+        let baseline = try #require(try await fixture.triage.baselines().first)
+        #expect(baseline.periodStart == day(4))
+        #expect(baseline.sampleCount == 14 && baseline.value == 96)
+    }
+
     @Test func restartedBaselineIsCollectedAgainAndAudited() async throws {
         let fixture = try await TriageFixture(start: start)
         try await fixture.install()

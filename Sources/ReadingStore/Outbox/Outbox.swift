@@ -74,10 +74,11 @@ enum Outbox {
                         """,
                     arguments: arguments)
             }
-            released += try OutboxRecord
-                .filter(Columns.state == OutboxState.held.rawValue && Columns.kind == kind.rawValue
-                    && Array(chunk).contains(Columns.itemKey))
-                .updateAll(db, Columns.state.set(to: OutboxState.pending.rawValue))
+            try keyedStatement(db, count: chunk.count, sql: """
+                UPDATE outbox SET state = '\(OutboxState.pending.rawValue)'
+                WHERE state = '\(OutboxState.held.rawValue)' AND kind = ? AND itemKey IN (\(marks))
+                """).execute(arguments: arguments)
+            released += db.changesCount
         }
         return released
     }
@@ -119,11 +120,20 @@ enum Outbox {
     static func annotate(_ db: Database, readings: [ReadingID], with annotation: [UInt8]) throws -> Int {
         var changed = 0
         for chunk in readings.map(\.rawValue).chunked(into: 500) {
-            changed += try OutboxRecord
-                .filter(Columns.kind == OutboxKind.reading.rawValue && Array(chunk).contains(Columns.itemKey))
-                .updateAll(db, Columns.annotation.set(to: Data(annotation)))
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try keyedStatement(db, count: chunk.count, sql: """
+                UPDATE outbox SET annotation = ? WHERE kind = '\(OutboxKind.reading.rawValue)' AND itemKey IN (\(marks))
+                """).execute(arguments: StatementArguments([Data(annotation)]) + StatementArguments(Array(chunk)))
+            changed += db.changesCount
         }
         return changed
+    }
+
+    /// The statement for `sql` with `count` item keys: the one-key form (triage releasing its reading, in every
+    /// reading's commit) is cached per connection, rather than compiled for every reading; other counts (bulk
+    /// releases, up to 500 keys) compile, so that the cache does not keep one statement per count.
+    private static func keyedStatement(_ db: Database, count: Int, sql: String) throws -> Statement {
+        count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     /// Readings whose outbox item is not delivered yet and has no annotation.

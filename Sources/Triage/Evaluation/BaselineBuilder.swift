@@ -29,8 +29,8 @@ enum BaselineBuilder {
     ) -> Baseline? {
         guard let first = values.first else { return nil }
         let start = collectFrom ?? first.time
-        let nominalEnd = start.addingTimeInterval(Double(settings.days) * 86_400)
-        guard now >= nominalEnd else { return nil }
+        guard !isCollecting(periodStart: start, settings: settings, now: now) else { return nil }
+        let nominalEnd = nominalEnd(periodStart: start, settings: settings)
         var period = values.filter { $0.time >= start && $0.time < nominalEnd }
         var end = nominalEnd
         if period.count < settings.minimumReadings {
@@ -43,6 +43,15 @@ enum BaselineBuilder {
         return Baseline(
             vital: vital, value: statistic(settings.statistic, period.map(\.value)), statistic: settings.statistic,
             sampleCount: period.count, periodStart: start, periodEnd: end, establishedAt: now)
+    }
+
+    /// The nominal collection period that starts at `periodStart` is not over at `now`: no baseline yet.
+    static func isCollecting(periodStart: Date, settings: BaselineSettings, now: Date) -> Bool {
+        now < nominalEnd(periodStart: periodStart, settings: settings)
+    }
+
+    private static func nominalEnd(periodStart: Date, settings: BaselineSettings) -> Date {
+        periodStart.addingTimeInterval(Double(settings.days) * 86_400)
     }
 
     static func statistic(_ kind: BaselineStatistic, _ values: [Double]) -> Double {

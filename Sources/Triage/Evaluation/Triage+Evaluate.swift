@@ -227,11 +227,10 @@ extension Triage {
         case .controlMeasurementNeeded: outcomeText = "control-measurement"
         case .notAssessed: outcomeText = "not-assessed"
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO triage_evaluations (reading_id, measured_at, evaluated_at, plan_version, outcome, result_json)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [readingID, measuredAt.timeIntervalSince1970, now.timeIntervalSince1970, version, outcomeText,
                         String(decoding: try encoder.encode(result), as: UTF8.self)])
         return result
@@ -274,6 +273,13 @@ extension Triage {
     private func baseline(_ db: Database, vital: VitalSign, settings: BaselineSettings, now: Date) throws -> Baseline? {
         if let existing = try BaselineRecords.fetch(db, vital: vital) { return existing }
         let collectFrom = try BaselineRecords.collectFrom(db, vital: vital)
+        // While the collection period runs, nothing can be established: say so from the period's start alone
+        // rather than reading every value collected so far for each reading (the same answer as
+        // `BaselineBuilder.establish`, which starts the period at `collectFrom` or at the first value; reading
+        // them all was a tenth of the daemon's CPU under load, growing with every reading).
+        guard let first = try ValueRecords.firstReliableTime(db, vital: vital, from: collectFrom),
+              !BaselineBuilder.isCollecting(periodStart: collectFrom ?? first, settings: settings, now: now)
+        else { return nil }
         let values = try ValueRecords.reliable(db, vital: vital, from: collectFrom)
         guard let baseline = BaselineBuilder.establish(
             vital: vital, values: values, settings: settings, collectFrom: collectFrom, now: now)

@@ -10,7 +10,9 @@ enum PlanRecords {
     }
 
     static func active(_ db: Database) throws -> Active? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM triage_plan_versions WHERE status = 'active'") else {
+        // Cached statements here and below: triage runs these for every reading (compiling them again each
+        // time, GRDB's authorizer included, was about a tenth of the daemon's CPU under load).
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM triage_plan_versions WHERE status = 'active'")) else {
             return nil
         }
         let version = try decode(row)
@@ -92,12 +94,11 @@ enum ValueRecords {
     static func insert(
         _ db: Database, readingID: String, vital: VitalSign, value: Double, measuredAt: Date, reliable: Bool
     ) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO triage_values (reading_id, vital, value, measured_at, reliable) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
-                """,
-            arguments: [readingID, vital.rawValue, value, measuredAt.timeIntervalSince1970, reliable])
+                """)
+            .execute(arguments: [readingID, vital.rawValue, value, measuredAt.timeIntervalSince1970, reliable])
     }
 
     /// Reliable values of `vital` measured at or after `from`, oldest first.
@@ -112,17 +113,29 @@ enum ValueRecords {
         ).map { (Date(timeIntervalSince1970: $0["measured_at"]), $0["value"]) }
     }
 
+    /// When the first reliable value of `vital` at or after `from` was measured (nil: none yet). The table's key
+    /// starts with the time (triage.v5), so the walk in time order stops at the first match: a baseline still
+    /// collecting need not read every value it has.
+    static func firstReliableTime(_ db: Database, vital: VitalSign, from: Date?) throws -> Date? {
+        try Double.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT measured_at FROM triage_values WHERE vital = ? AND reliable = 1 AND measured_at >= ?
+                ORDER BY measured_at LIMIT 1
+                """),
+            arguments: [vital.rawValue, from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude]
+        ).map(Date.init(timeIntervalSince1970:))
+    }
+
     /// Lowest (`rise`) or highest (`drop`) reliable value of `vital` in [start, end), other readings only.
     static func windowReference(
         _ db: Database, vital: VitalSign, direction: ChangeDirection, start: Date, end: Date, excluding readingID: String
     ) throws -> Double? {
         let aggregate = direction == .rise ? "min" : "max"
         return try Double.fetchOne(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT \(aggregate)(value) FROM triage_values
                 WHERE vital = ? AND reliable = 1 AND measured_at >= ? AND measured_at < ? AND reading_id <> ?
-                """,
+                """),
             arguments: [vital.rawValue, start.timeIntervalSince1970, end.timeIntervalSince1970, readingID])
     }
 
@@ -144,7 +157,8 @@ enum ValueRecords {
 
 enum BaselineRecords {
     static func fetch(_ db: Database, vital: VitalSign) throws -> Baseline? {
-        try BaselineRecord.fetchOne(db, key: vital.rawValue)?.baseline()
+        try BaselineRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM triage_baselines WHERE vital = ?"),
+                                    arguments: [vital.rawValue])?.baseline()
     }
 
     static func all(_ db: Database) throws -> [Baseline] {
@@ -156,7 +170,8 @@ enum BaselineRecords {
     }
 
     static func collectFrom(_ db: Database, vital: VitalSign) throws -> Date? {
-        try BaselineStartRecord.fetchOne(db, key: vital.rawValue).map { Date(timeIntervalSince1970: $0.collectFrom) }
+        try Double.fetchOne(db.cachedStatement(sql: "SELECT collect_from FROM triage_baseline_starts WHERE vital = ?"),
+                            arguments: [vital.rawValue]).map(Date.init(timeIntervalSince1970:))
     }
 
     static func restart(_ db: Database, vital: VitalSign, from: Date) throws {
@@ -173,7 +188,8 @@ enum ZoneStateRecords {
     }
 
     static func fetch(_ db: Database, key: String) throws -> State? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM triage_zone_state WHERE alert_key = ?", arguments: [key])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM triage_zone_state WHERE alert_key = ?"),
+                                         arguments: [key])
         else { return nil }
         let zoneText: String = row["zone"]
         guard let zone = Zone(rawValue: zoneText) else { throw TriageError.corruptRecord("zone \(zoneText)") }
@@ -186,13 +202,12 @@ enum ZoneStateRecords {
     }
 
     static func save(_ db: Database, key: String, state: State, now: Date) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO triage_zone_state (alert_key, zone, alert_id, last_measured_at, updated_at)
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(alert_key) DO UPDATE SET zone = excluded.zone, alert_id = excluded.alert_id,
                     last_measured_at = excluded.last_measured_at, updated_at = excluded.updated_at
-                """,
+                """).execute(
             arguments: [key, state.zone.rawValue, state.alertID, state.lastMeasuredAt?.timeIntervalSince1970,
                         now.timeIntervalSince1970])
     }
@@ -293,9 +308,11 @@ enum EvaluationRecords {
         for start in stride(from: 0, to: readingIDs.count, by: 500) {
             let chunk = Array(readingIDs[start..<min(start + 500, readingIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))",
-                arguments: StatementArguments(chunk))
+            let sql = "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))"
+            // One reading (every triage asks first whether it already ran) reuses its statement; the chunk sizes
+            // of a bulk look-up would each add one to the cache for the connection's life, so they compile.
+            let statement = chunk.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            let rows = try Row.fetchAll(statement, arguments: StatementArguments(chunk))
             for row in rows {
                 let readingID: String = row["reading_id"]
                 let json: String = row["result_json"]
