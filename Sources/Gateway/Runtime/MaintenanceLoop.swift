@@ -69,7 +69,10 @@ struct MaintenanceLoop: Service {
     private func checkHealth() async {
         let adapter = await runtime.supervisor.adapterStatus()
         if !adapter.bluetoothdRunning || !adapter.adapterPresent {
-            runtime.technicalAlerts.raise(.bluetoothUnavailable, adapter.lastProblem ?? "Bluetooth is not available")
+            // The reason follows the current problem: bluetoothd back but the adapter unplugged before a check saw
+            // the recovery must not go on saying "bluetoothd is not running" (seen in a loaded run).
+            runtime.technicalAlerts.raise(
+                .bluetoothUnavailable, adapter.lastProblem ?? "Bluetooth is not available", updatingReason: true)
         } else {
             runtime.technicalAlerts.clear(.bluetoothUnavailable)
         }
