@@ -346,7 +346,10 @@ class Device:
         self.awaiting_confirmation = value
         self.by_uuid[self.kind["measurement"]].send(value)
         emit("sent", value=value.hex())
-        GLib.timeout_add(5000, self.unconfirmed, value)
+        # A real device gives up on an indication after the ATT transaction timeout, 30 s (Core Spec Vol 3 Part F
+        # 3.3.3); 5 s here made the emulated controllers' late confirmations look lost (the device then re-sent a
+        # stamp-less measurement that was stored, and the gateway stored it twice: a CI run).
+        GLib.timeout_add(30000, self.unconfirmed, value)
         return False
 
     def unconfirmed(self, value):
