@@ -5,11 +5,9 @@ import HealthProfiles
 enum BeyondRangeNote {
     /// "Glucose below the meter's measuring range (LO, under 20 mg/dL)." per such component; empty for none.
     static func texts(_ reading: Reading) -> [String] {
-        guard reading.components.contains(where: { $0.value.beyondRangeSide != nil }) else { return [] }
-        let range = reading.qualifiers[ReadingQualifier.measuringRange].flatMap(MeasuringRange.init(qualifierText:))
-            ?? (reading.kind == .glucose ? .commonGlucose : nil)
-        return reading.components.compactMap { component in
+        reading.components.compactMap { component in
             guard case let .beyondRange(side) = component.value else { return nil }
+            let range = MeasuringRange.stated(on: reading, for: component.vital)
             let bound = range.map { ", \(side == .below ? "under" : "over") \($0.limit(side).description) \($0.unit.display)" } ?? ""
             let name = component.vital.rawValue.prefix(1).uppercased() + component.vital.rawValue.dropFirst()
             return "\(name) \(side == .below ? "below" : "above") the meter's measuring range (\(side.displayCode)\(bound))."

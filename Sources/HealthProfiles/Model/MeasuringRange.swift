@@ -27,6 +27,16 @@ public struct MeasuringRange: Sendable, Hashable, Codable {
         self.unit = unit
     }
 
+    /// The range a reading's result beyond it was measured against: the one the gateway stamped on the reading from
+    /// its device profile; for a glucose value without one (a frame decoded by `dhoctl decode`, a reading stored
+    /// before the stamp existed) the common meters' range; nil for other vitals.
+    public static func stated(on reading: Reading, for vital: VitalSign) -> MeasuringRange? {
+        if let text = reading.qualifiers[ReadingQualifier.measuringRange], let range = MeasuringRange(qualifierText: text) {
+            return range
+        }
+        return vital == .glucose ? .commonGlucose : nil
+    }
+
     /// The bound a result beyond `side` is beyond.
     public func limit(_ side: MeasuringRangeSide) -> DecimalNumber { side == .below ? low : high }
 

@@ -12,15 +12,6 @@ public enum BeyondRangeText {
         public var shown: String
     }
 
-    /// The range the gateway stamped on the reading from its device profile; for a glucose reading without one (a
-    /// frame decoded by `dhoctl decode`, a reading stored before the stamp existed) the common meters' range.
-    public static func range(of reading: Reading, vital: VitalSign) -> MeasuringRange? {
-        if let text = reading.qualifiers[ReadingQualifier.measuringRange], let range = MeasuringRange(qualifierText: text) {
-            return range
-        }
-        return vital == .glucose ? .commonGlucose : nil
-    }
-
     /// The bound `side` of `range` in the canonical unit of `vital`; nil when the vital is not triaged or the
     /// range's unit cannot be converted. Converted bounds are shown to one decimal, as meters display mmol/L
     /// (20 mg/dL is 1.11 mmol/L: "1.1"); a bound already in the canonical unit is shown exactly.
@@ -35,7 +26,7 @@ public enum BeyondRangeText {
 
     /// The limit of a reading's component that lies beyond the range, or nil when it does not.
     public static func limit(of component: ReadingComponent, in reading: Reading) -> Limit? {
-        guard case let .beyondRange(side) = component.value, let range = range(of: reading, vital: component.vital) else {
+        guard case let .beyondRange(side) = component.value, let range = MeasuringRange.stated(on: reading, for: component.vital) else {
             return nil
         }
         return limit(side, of: range, vital: component.vital)
