@@ -108,4 +108,19 @@ import Testing
             try await fixture.triage.evaluate(readingID: " ", measuredAt: Date(), reading: Readings.spo2("96"))
         }
     }
+
+    /// The blank check runs for every reading without Foundation (issue 16); it must refuse exactly what
+    /// `trimmingCharacters(in: .whitespaces)` left empty.
+    @Test func aBlankReadingIDIsWhatFoundationCallsWhitespace() async throws {
+        let candidates = ["", " ", "\t", " \t ", "\u{00A0}", "\u{2003}\u{3000}", "\n", "\r\n", " \n ", "\u{200B}", "a", " a ",
+                          "\u{1680}", "\u{000B}", "\u{0085}", "\u{2028}"]
+        for text in candidates {
+            #expect(Triage.isBlank(text) == text.trimmingCharacters(in: .whitespaces).isEmpty, "\(text.unicodeScalars.map(\.value))")
+        }
+        let fixture = try await TriageFixture()
+        try await fixture.install()
+        await #expect(throws: TriageError.invalidReadingID) {
+            try await fixture.triage.evaluate(readingID: "\t\u{3000}", measuredAt: Date(), reading: Readings.spo2("96"))
+        }
+    }
 }

@@ -86,11 +86,11 @@ enum MessageReader {
     }
 
     private static func readArray(_ iter: inout DBusMessageIter) throws(DBusError) -> DBusValue {
-        let arrayType = try currentSignature(&iter)
         var sub = DBusMessageIter()
         dbus_message_iter_recurse(&iter, &sub)
-        switch arrayType {
-        case .array(.byte):
+        // A byte array (every characteristic Value bluetoothd announces) is read without asking libdbus for the
+        // array's signature: that allocates a C string which would be parsed into a `DBusType` for every frame.
+        if dbus_message_iter_get_element_type(&iter) == TypeCode.byte {
             var pointer: UnsafeMutableRawPointer?
             var count: Int32 = 0
             if dbus_message_iter_get_arg_type(&sub) == TypeCode.byte {
@@ -101,6 +101,9 @@ enum MessageReader {
             guard count > 0, let pointer else { return .array(.byte, []) }
             let buffer = UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: Int(count))
             return .array(.byte, buffer.map { .byte($0) })
+        }
+        let arrayType = try currentSignature(&iter)
+        switch arrayType {
         case .array(let element):
             var items: [DBusValue] = []
             while dbus_message_iter_get_arg_type(&sub) != TypeCode.invalid {

@@ -2,7 +2,11 @@
 ///
 /// Containers carry their element types so that empty containers marshal with the right signature and so
 /// that a value read off the bus can be re-sent unchanged.
-public indirect enum DBusValue: Hashable, Sendable, CustomStringConvertible {
+///
+/// Only `variant` is `indirect`: an indirect enum boxes every case's payload on the heap, which made each byte of a
+/// characteristic's Value one allocation when a PropertiesChanged was read (containers already keep their
+/// elements in an array's buffer; only a variant holds a value directly).
+public enum DBusValue: Hashable, Sendable, CustomStringConvertible {
     case byte(UInt8)
     case boolean(Bool)
     case int16(Int16)
@@ -21,7 +25,7 @@ public indirect enum DBusValue: Hashable, Sendable, CustomStringConvertible {
     /// An ordered dictionary (`a{kv}`); keys must be of the basic type `key`.
     case dictionary(key: DBusType, value: DBusType, [DBusDictEntry])
     case structure([DBusValue])
-    case variant(DBusValue)
+    indirect case variant(DBusValue)
 
     /// The exact type of this value.
     public var type: DBusType {
