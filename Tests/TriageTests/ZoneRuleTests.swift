@@ -113,8 +113,9 @@ import Testing
     /// `trimmingCharacters(in: .whitespaces)` left empty.
     @Test func aBlankReadingIDIsWhatFoundationCallsWhitespace() async throws {
         let candidates = ["", " ", "\t", " \t ", "\u{00A0}", "\u{2003}\u{3000}", "\n", "\r\n", " \n ", "\u{200B}", "a", " a ",
-                          "\u{1680}", "\u{000B}", "\u{0085}", "\u{2028}"]
-        for text in candidates {
+                          "\u{1680}", "\u{000B}", "\u{0085}", "\u{2028}", " \u{200B}1"]
+        let ascii = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        for text in candidates + ascii + ascii.map({ " \($0)\t" }) {
             #expect(Triage.isBlank(text) == text.trimmingCharacters(in: .whitespaces).isEmpty, "\(text.unicodeScalars.map(\.value))")
         }
         let fixture = try await TriageFixture()
