@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Public holidays the follow-up centre is closed on, computed for any year so that a care plan does not go
 /// stale on the first of January (a plan listing one year's dates would tell a patient with a red reading on
@@ -14,6 +15,16 @@ public enum PublicHolidays: String, Sendable, Hashable, CaseIterable {
 
     /// The holidays of `year` (Gregorian calendar).
     public func dates(in year: Int) -> Set<LocalDate> {
+        // Asked for every reading on the centre's weekdays (is it open now?): the last year's answer is kept.
+        if let last = Self.lastComputed.withLock({ $0 }), last.holidays == self, last.year == year { return last.dates }
+        let dates = computeDates(in: year)
+        Self.lastComputed.withLock { $0 = (self, year, dates) }
+        return dates
+    }
+
+    private static let lastComputed = Mutex<(holidays: PublicHolidays, year: Int, dates: Set<LocalDate>)?>(nil)
+
+    private func computeDates(in year: Int) -> Set<LocalDate> {
         switch self {
         case .norway:
             let easter = Self.easterSunday(year)

@@ -1,13 +1,10 @@
 public import Foundation
+import Synchronization
 
 /// Wall-clock questions in the plan's time zone (Europe/Oslo from the system tzdata), with the instant
 /// always supplied by the caller so that tests never depend on the real clock.
 extension OpeningHours {
-    var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        return calendar
-    }
+    var calendar: Calendar { PlanCalendars.gregorian(in: timeZoneIdentifier) }
 
     /// Whether the follow-up centre is staffed at `date`: a listed weekday, not a closing day, open <= t < close.
     public func isOpen(at date: Date) -> Bool {
@@ -47,5 +44,20 @@ extension MeasurementSchedule {
             return (start, due)
         }
         return nil
+    }
+}
+
+/// The Gregorian calendar of each time zone a plan has named, built once. Triage asks whether the centre is open for
+/// every reading, and building the calendar with `TimeZone(identifier:)` (an ICU look-up of the tzdata) each time was
+/// most of that question's cost (issue 16). A tzdata update is seen after a restart.
+private enum PlanCalendars {
+    private static let byTimeZone = Mutex<[String: Calendar]>([:])
+
+    static func gregorian(in identifier: String) -> Calendar {
+        if let known = byTimeZone.withLock({ $0[identifier] }) { return known }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: identifier) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        byTimeZone.withLock { $0[identifier] = calendar }
+        return calendar
     }
 }
