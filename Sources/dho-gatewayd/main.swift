@@ -1,4 +1,5 @@
 import ArgumentParser
+import CDaemonMemory
 import Foundation
 import Gateway
 import Logging
@@ -46,7 +47,8 @@ struct GatewayDaemon: AsyncParsableCommand {
             policy: ControlAccessPolicy(technicianGroup: configuration.technicianGroup),
             handler: GatewayCommands(runtime: runtime), logger: logger)
         let services = GatewayServices.group(
-            runtime: runtime, control: control, notifier: SystemdNotifier(environment: environment))
+            runtime: runtime, control: control, notifier: SystemdNotifier(environment: environment),
+            idleMemory: IdleMemoryRelease { let kilobytes = dho_release_idle_memory(); return kilobytes < 0 ? nil : kilobytes })
         var failure: (any Error)?
         do { try await services.run() } catch { failure = error }
         await runtime.shutdown()

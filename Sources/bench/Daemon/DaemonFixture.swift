@@ -84,9 +84,16 @@ struct DaemonFixture {
     }
 
     /// Waits until the gateway has ended its visit (the device fell quiet) and forwarded everything.
+    ///
+    /// A visit is over when the gateway says so, not when the link is down: right after pairing the oximeter is
+    /// disconnected before the first visit has even begun, and the idle window then caught that visit's end (its
+    /// first second: 32–40 wake-ups in the tables before issue 16's idle work).
     func waitUntilIdle(timeout: Duration = .seconds(120)) async throws {
         try await gateway.waitUntil("the visit to end and the outbox to empty", timeout: timeout) {
             guard try await !gateway.simulatorControl.deviceState(Self.oximeter).connected else { return false }
+            let devices = try await gateway.dhoctlJSON(["devices"]) as? [[String: Any]] ?? []
+            let oximeter = devices.first { $0["address"] as? String == Self.oximeter.description }
+            guard oximeter?["visiting"] as? Bool == false, oximeter?["lastVisit"] != nil else { return false }
             let status = try await gateway.dhoctlJSON(["status"]) as? [String: Any]
             return (status?["queue"] as? [String: Any])?["undelivered"] as? Int == 0
         }

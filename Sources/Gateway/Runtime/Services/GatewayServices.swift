@@ -5,7 +5,7 @@ public import ServiceLifecycle
 /// The daemon's long-running parts, one ServiceLifecycle service each, in dependency order:
 ///
 ///     forwarder → maintenance → centre plans (when configured) → centre reports → device supervisor → control server
-///     → systemd
+///     → idle memory release (when given) → systemd
 ///
 /// The store, triage and the Bluetooth connection are opened before the group (`GatewayRuntime.start`) and
 /// closed after it (`GatewayRuntime.shutdown`). ServiceGroup shuts the services down one at a time in reverse
@@ -15,7 +15,9 @@ public import ServiceLifecycle
 /// batch it is posting; then Bluetooth, the alert hooks and finally the database are closed. A reading
 /// committed after the forwarder stopped is safe: it waits in the durable outbox for the next start.
 public enum GatewayServices {
-    public static func group(runtime: GatewayRuntime, control: ControlServer, notifier: SystemdNotifier) -> ServiceGroup {
+    /// `idleMemory`: how to give memory back when the daemon falls idle (`IdleMemoryService`); nil: not done.
+    public static func group(runtime: GatewayRuntime, control: ControlServer, notifier: SystemdNotifier,
+                             idleMemory: IdleMemoryRelease? = nil) -> ServiceGroup {
         let logger = runtime.logger
         let startup = StartupSequence()
         let alerts = runtime.configuration.alerts
@@ -30,6 +32,12 @@ public enum GatewayServices {
         services += [
             (.deviceSupervisor, DeviceSupervisorService(supervisor: runtime.supervisor, startup: startup, logger: logger)),
             (.controlServer, ControlService(control: control, startup: startup, logger: logger)),
+        ]
+        if let idleMemory {
+            services.append((.idleMemory, IdleMemoryService(
+                supervisor: runtime.supervisor, startup: startup, memory: idleMemory, logger: logger)))
+        }
+        services += [
             (.systemd, SystemdService(runtime: runtime, notifier: notifier, startup: startup)),
         ]
         // A service that ends or throws by itself (only the control server can: its socket cannot be bound)
@@ -53,6 +61,7 @@ enum GatewayServiceName: String, Sendable, Hashable {
     case centreReports = "centre reports"
     case deviceSupervisor = "device supervisor"
     case controlServer = "control server"
+    case idleMemory = "idle memory release"
     case systemd = "systemd notifier"
 }
 
