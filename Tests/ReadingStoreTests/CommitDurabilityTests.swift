@@ -105,8 +105,9 @@ final class WriterTrace: Sendable {
             let text = statements.joined(separator: " ")
             if text.contains("INSERT INTO \"readings\"") || text.contains("INSERT INTO readings") { return "ingest" }
             if text.contains("INSERT INTO outbox") { return "enqueue" }
-            if text.contains("\"attempts\" + ") { return "claim" }
-            if text.contains("\"deliveredAt\"") { return "delivered" }
+            // The claim and the delivery mark are cached statements written as SQL, not GRDB's quoted query interface.
+            if text.contains("\"attempts\" + ") || text.contains("attempts = attempts + ") { return "claim" }
+            if text.contains("\"deliveredAt\"") || text.contains("deliveredAt = ?") { return "delivered" }
             if text.contains("\"parkReason\"") { return "park" }
             if text.contains("\"nextAttemptAt\"") { return "retry" }
             return "other"

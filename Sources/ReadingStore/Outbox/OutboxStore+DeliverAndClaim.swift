@@ -1,7 +1,6 @@
 public import Foundation
 import GRDB
 
-private typealias OutboxColumns = OutboxRecord.Columns
 
 extension ReadingStore {
     /// Records that the receiver accepted `delivered` (as `markDelivered`) and claims the next batch (as
@@ -32,24 +31,21 @@ extension ReadingStore {
     /// What `markDelivered` writes, inside the caller's transaction.
     static func recordDelivered(_ db: Database, _ ids: [Int64], at date: Date) throws {
         guard !ids.isEmpty else { return }
-        for chunk in ids.chunked(into: 500) {
-            try OutboxRecord.filter(Array(chunk).contains(OutboxColumns.id) && Self.stillToSend).updateAll(
-                db,
-                OutboxColumns.state.set(to: OutboxState.delivered.rawValue),
-                OutboxColumns.deliveredAt.set(to: date.unixMilliseconds),
-                OutboxColumns.lastError.set(to: nil))
-        }
+        // Cached statements (see `RowIDList`): the drain records a delivery once per Bundle.
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET state = '\(OutboxState.delivered.rawValue)', deliveredAt = ?, lastError = NULL
+            WHERE \(RowIDList.contains("id"))
+              AND state IN ('\(OutboxState.pending.rawValue)', '\(OutboxState.inFlight.rawValue)')
+            """).execute(arguments: [date.unixMilliseconds, RowIDList.argument(ids)])
         // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID). Rewritten only when
         // it moves by `lastDeliveredResolutionMs` or more (either way: a clock set back is followed): a row left as it
         // was is a page the commit does not write, and under a steady flow of readings the mark came with every one
         // (issue 16, flash wear: half a page per delivery mark). What it is for, the technician's "last
         // delivery", does not need a finer clock.
-        let key = StoreMetaRecord.Columns.key, value = StoreMetaRecord.Columns.value
-        try db.execute(literal: """
-            INSERT INTO \(StoreMetaRecord.self) (\(key), \(value))
-            VALUES (\(StoreMetaRecord.lastDeliveredAt), \(String(date.unixMilliseconds)))
-            ON CONFLICT(\(key)) DO UPDATE SET \(value) = excluded.\(value)
-            WHERE ABS(CAST(excluded.\(value) AS INTEGER) - CAST(\(value) AS INTEGER)) >= \(lastDeliveredResolutionMs)
-            """)
+        try db.cachedStatement(sql: """
+            INSERT INTO \(StoreMetaRecord.databaseTableName) (key, value) VALUES (?, ?)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value
+            WHERE ABS(CAST(excluded.value AS INTEGER) - CAST(value AS INTEGER)) >= \(lastDeliveredResolutionMs)
+            """).execute(arguments: [StoreMetaRecord.lastDeliveredAt, String(date.unixMilliseconds)])
     }
 }

@@ -71,23 +71,30 @@ extension ReadingStore {
         }
     }
 
+    private static func claimSQL(urgentOnly: Bool) -> String {
+        """
+        SELECT * FROM outbox o
+        WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
+          \(urgentOnly ? "AND o.priority > 0" : "")
+        ORDER BY o.priority < 0, o.id LIMIT ?
+        """
+    }
+
+    private static let claimSQL = claimSQL(urgentOnly: false)
+    private static let claimUrgentSQL = claimSQL(urgentOnly: true)
+
     /// Oldest first, background items (the hub's check-in) after everything else that is due.
     static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
         let nowMs = now.unixMilliseconds
-        let records = try OutboxRecord.fetchAll(db, sql: """
-            SELECT * FROM outbox o
-            WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
-              \(urgentOnly ? "AND o.priority > 0" : "")
-            ORDER BY o.priority < 0, o.id LIMIT ?
-            """, arguments: [nowMs, limit])
+        // Cached statements (see `RowIDList`): the drain claims once per Bundle.
+        let records = try OutboxRecord.fetchAll(
+            db.cachedStatement(sql: urgentOnly ? claimUrgentSQL : claimSQL), arguments: [nowMs, limit])
         var items = try records.map(OutboxItem.init)
         guard !items.isEmpty else { return [] }
-        let ids = items.map(\.id)
-        try OutboxRecord.filter(ids.contains(OutboxColumns.id)).updateAll(
-            db,
-            OutboxColumns.state.set(to: OutboxState.inFlight.rawValue),
-            OutboxColumns.attempts += 1,
-            OutboxColumns.lastAttemptAt.set(to: nowMs))
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET state = '\(OutboxState.inFlight.rawValue)', attempts = attempts + 1, lastAttemptAt = ?
+            WHERE \(RowIDList.contains("id"))
+            """).execute(arguments: [nowMs, RowIDList.argument(items.map(\.id))])
         for index in items.indices {
             items[index].state = .inFlight
             items[index].attempts += 1

@@ -41,11 +41,13 @@ extension ReadingStore {
 
     static func storedReadings(_ db: Database, rowIDs: [Int64]) throws -> [Int64: StoredReading] {
         var result: [Int64: StoredReading] = [:]
-        // Chunked to stay below SQLite's bound-parameter limit.
-        for chunk in rowIDs.chunked(into: 500) {
-            for stored in try ReadingRecord.storedReadings(db, ReadingRecord.filter(Array(chunk).contains(Columns.id))) {
-                result[stored.rowID] = stored
-            }
+        // A cached statement (see `RowIDList`): the claim reads its batch's readings once per Bundle.
+        let statement = try db.cachedStatement(sql: """
+            SELECT * FROM \(ReadingRecord.databaseTableName) WHERE \(RowIDList.contains("id"))
+            """)
+        for record in try ReadingRecord.fetchAll(statement, arguments: [RowIDList.argument(rowIDs)]) {
+            let stored = try StoredReading(record)
+            result[stored.rowID] = stored
         }
         return result
     }

@@ -110,7 +110,7 @@ extension StoredReading {
         }
         let reading: Reading
         do {
-            reading = try JSONDecoder().decode(Reading.self, from: record.reading)
+            reading = try Self.reading(record.reading)
         } catch {
             throw .undecodableRow(table: table, detail: "reading \(record.identifier): \(error)")
         }
@@ -118,6 +118,19 @@ extension StoredReading {
             rowID: rowID, id: ReadingID(rawValue: record.identifier), sensor: sensor, reading: reading,
             measuredAt: Date(unixMilliseconds: record.measuredAt), receivedAt: Date(unixMilliseconds: record.receivedAt),
             rawFrame: Array(record.rawFrame))
+    }
+}
+
+extension StoredReading {
+    /// The stored `reading` column: read by hand (`StoredReadingJSON`, the claim's hot path), and by `JSONDecoder`
+    /// when that does not recognise the bytes.
+    static func reading(_ json: Data) throws -> Reading {
+        if let fast = try? json.withUnsafeBytes({ bytes throws(StoredReadingJSON.Unexpected) in
+            try StoredReadingJSON.reading(bytes)
+        }) {
+            return fast
+        }
+        return try JSONDecoder().decode(Reading.self, from: json)
     }
 }
 
