@@ -32,23 +32,44 @@ enum Outbox {
             throw StoreError.invalidArgument("outbox item \(kind)/\(key): an empty sequence key (use nil for none)")
         }
         let state = held ? OutboxState.held : .pending
-        // Above every id the outbox ever gave out (store.v6: no AUTOINCREMENT, see `Schema.createV6`).
+        // Above every id the outbox ever gave out (store.v6: no AUTOINCREMENT, see `Schema.createV6`). A conflict
+        // on any unique index is an item already queued: (kind, itemKey) for keyed items, the reading row for a
+        // reading's item (store.v7).
         try db.cachedStatement(sql: """
             INSERT INTO outbox (id, kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority)
             SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0),
                        COALESCE((SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = '\(StoreMetaRecord.outboxHighWater)'), 0)) + 1,
                    ?, ?, ?, ?, ?, ?, ?, ?, ?
             WHERE true
-            ON CONFLICT(kind, itemKey) DO NOTHING
+            ON CONFLICT DO NOTHING
             """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
                                      now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
-        let existing = try OutboxRecord
-            .filter(Columns.kind == kind.rawValue && Columns.itemKey == key)
-            .select(Columns.id, as: Int64.self)
-            .fetchOne(db)
+        let existing = try readingRowID.map {
+            try Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE readingID = ?", arguments: [$0])
+        } ?? Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE kind = ? AND itemKey = ? AND \(keyedItem)",
+                            arguments: [kind.rawValue, key])
         guard let existing else { throw StoreError.database(code: -1, message: "outbox insert vanished") }
         return .alreadyQueued(existing)
+    }
+
+    /// The items in the (kind, itemKey) unique index `outbox_by_key` (store.v7): every item but a reading's, which
+    /// is unique by its reading row (`outbox_by_reading`) instead. A query by key must say this (or go through the
+    /// reading) for SQLite to use the partial index.
+    static let keyedItem = "readingID IS NULL"
+
+    /// The condition for the items of `kind` with `count` keys (`keyedArguments` binds them), through an index:
+    /// a reading's item by its reading row, found by the reading's identifier (which is its key); any other by
+    /// `outbox_by_key`.
+    static func keyed(kind: OutboxKind, count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ",")
+        return kind == .reading
+            ? "readingID IN (SELECT id FROM readings WHERE identifier IN (\(marks)))"
+            : "kind = ? AND itemKey IN (\(marks)) AND \(keyedItem)"
+    }
+
+    static func keyedArguments(kind: OutboxKind, keys: some Collection<String>) -> StatementArguments {
+        kind == .reading ? StatementArguments(Array(keys)) : StatementArguments([kind.rawValue]) + StatementArguments(Array(keys))
     }
 
     /// Makes held items of `kind` with the given keys claimable, inside the caller's transaction (Triage
@@ -64,19 +85,19 @@ enum Outbox {
     ) throws -> Int {
         var released = 0
         for chunk in keys.chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let arguments = StatementArguments([kind.rawValue]) + StatementArguments(Array(chunk))
+            let items = keyed(kind: kind, count: chunk.count)
+            let arguments = keyedArguments(kind: kind, keys: chunk)
             if priority > .normal {
                 try db.execute(
                     sql: """
                         UPDATE outbox SET priority = MAX(priority, \(priority.rawValue))
-                        WHERE kind = ? AND itemKey IN (\(marks)) AND state IN ('held', 'pending', 'in-flight', 'parked')
+                        WHERE \(items) AND state IN ('held', 'pending', 'in-flight', 'parked')
                         """,
                     arguments: arguments)
             }
             try keyedStatement(db, count: chunk.count, sql: """
                 UPDATE outbox SET state = '\(OutboxState.pending.rawValue)'
-                WHERE state = '\(OutboxState.held.rawValue)' AND kind = ? AND itemKey IN (\(marks))
+                WHERE state = '\(OutboxState.held.rawValue)' AND \(items)
                 """).execute(arguments: arguments)
             released += db.changesCount
         }
@@ -100,17 +121,17 @@ enum Outbox {
     static func raiseWaitingPriority(
         _ db: Database, to priority: OutboxPriority, kind: OutboxKind, keys: [String]?
     ) throws -> Int {
-        let waiting = "priority < ? AND state IN ('held', 'pending', 'in-flight', 'parked') AND kind = ?"
-        let arguments: StatementArguments = [priority.rawValue, priority.rawValue, kind.rawValue]
+        let waiting = "priority < ? AND state IN ('held', 'pending', 'in-flight', 'parked')"
+        let arguments: StatementArguments = [priority.rawValue, priority.rawValue]
         guard let keys else {
-            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting)", arguments: arguments)
+            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting) AND kind = ?",
+                           arguments: arguments + [kind.rawValue])
             return db.changesCount
         }
         var raised = 0
         for chunk in keys.chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting) AND itemKey IN (\(marks))",
-                           arguments: arguments + StatementArguments(Array(chunk)))
+            try db.execute(sql: "UPDATE outbox SET priority = ? WHERE \(waiting) AND \(keyed(kind: kind, count: chunk.count))",
+                           arguments: arguments + keyedArguments(kind: kind, keys: chunk))
             raised += db.changesCount
         }
         return raised
@@ -120,10 +141,9 @@ enum Outbox {
     static func annotate(_ db: Database, readings: [ReadingID], with annotation: [UInt8]) throws -> Int {
         var changed = 0
         for chunk in readings.map(\.rawValue).chunked(into: 500) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             try keyedStatement(db, count: chunk.count, sql: """
-                UPDATE outbox SET annotation = ? WHERE kind = '\(OutboxKind.reading.rawValue)' AND itemKey IN (\(marks))
-                """).execute(arguments: StatementArguments([Data(annotation)]) + StatementArguments(Array(chunk)))
+                UPDATE outbox SET annotation = ? WHERE \(keyed(kind: .reading, count: chunk.count))
+                """).execute(arguments: StatementArguments([Data(annotation)]) + keyedArguments(kind: .reading, keys: chunk))
             changed += db.changesCount
         }
         return changed

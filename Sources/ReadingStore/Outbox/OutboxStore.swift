@@ -250,7 +250,7 @@ extension ReadingStore {
         try await mapStoreErrors {
             try await writer.read { db in
                 try OutboxRecord
-                    .filter(OutboxColumns.kind == kind.rawValue && OutboxColumns.itemKey == key)
+                    .filter(sql: Outbox.keyed(kind: kind, count: 1), arguments: Outbox.keyedArguments(kind: kind, keys: [key]))
                     .fetchOne(db).map(OutboxItem.init)
             }
         }

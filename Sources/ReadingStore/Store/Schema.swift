@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration("store.v4-annotation", migrate: createV4)
         migrator.registerMigration("store.v5-lean-indexes", migrate: createV5)
         migrator.registerMigration("store.v6-outbox-high-water", migrate: createV6)
+        migrator.registerMigration("store.v7-reading-items-by-reading", migrate: createV7)
         for migration in additional {
             migrator.registerMigration(migration.identifier) { db in try migration.migrate(StoreUnitOfWork(db)) }
         }
@@ -240,5 +241,65 @@ enum Schema {
                 ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
                 """,
             arguments: [StoreMetaRecord.outboxHighWater, String(counter)])
+    }
+
+    /// v7 (issue 16, flash wear): a reading's outbox item is no longer in the (kind, itemKey) unique index. Its key
+    /// is the reading's identifier, a hash, so every reading's commit inserted into a random leaf of that index (and
+    /// split leaves there): a second copy of what `readings.identifier` already keeps unique. A reading's item is
+    /// now unique by, and found through, its reading row (`outbox_by_reading`, made unique: reading rows are
+    /// numbered in order, so that index is only appended to); the (kind, itemKey) uniqueness stays for every
+    /// other item (alerts, check-ins: idempotent enqueue, superseding). The table is rebuilt (a UNIQUE constraint
+    /// cannot be dropped in place) with every row and id; the high-water trigger comes back as it was.
+    @Sendable
+    static func createV7(_ db: Database) throws {
+        // A reading's item always has its row (ingest queues it with it; deleting the reading deletes the item),
+        // but an item that lost it would no longer be unique by anything: give it back where the reading exists.
+        try db.execute(sql: """
+            UPDATE outbox SET readingID = (SELECT id FROM readings WHERE identifier = outbox.itemKey)
+            WHERE kind = '\(OutboxKind.reading.rawValue)' AND readingID IS NULL
+            """)
+        let columns = """
+            id, kind, itemKey, readingID, payload, state, attempts, enqueuedAt, nextAttemptAt, lastAttemptAt,
+            lastError, deliveredAt, parkedAt, parkReason, sequenceKey, priority, parkContext, annotation
+            """
+        try db.execute(sql: """
+            DROP TRIGGER outbox_keeps_its_high_water;
+            CREATE TABLE outbox_v7 (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                itemKey TEXT NOT NULL,
+                readingID INTEGER REFERENCES readings(id) ON DELETE CASCADE,
+                payload BLOB,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('held', 'pending', 'in-flight', 'delivered', 'parked')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                enqueuedAt INTEGER NOT NULL,
+                nextAttemptAt INTEGER NOT NULL,
+                lastAttemptAt INTEGER,
+                lastError TEXT,
+                deliveredAt INTEGER,
+                parkedAt INTEGER,
+                parkReason TEXT,
+                sequenceKey TEXT,
+                priority INTEGER NOT NULL DEFAULT 0,
+                parkContext TEXT,
+                annotation BLOB
+            );
+            INSERT INTO outbox_v7 (\(columns)) SELECT \(columns) FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v7 RENAME TO outbox;
+            CREATE UNIQUE INDEX outbox_by_key ON outbox(kind, itemKey) WHERE \(Outbox.keyedItem);
+            CREATE UNIQUE INDEX outbox_by_reading ON outbox(readingID);
+            CREATE INDEX outbox_by_state ON outbox(state, id);
+            CREATE INDEX outbox_by_sequence ON outbox(sequenceKey, id) WHERE sequenceKey IS NOT NULL;
+            CREATE INDEX outbox_urgent ON outbox(state, id) WHERE priority > 0;
+            CREATE TRIGGER outbox_keeps_its_high_water AFTER DELETE ON outbox
+            WHEN old.id > COALESCE((SELECT MAX(id) FROM outbox), 0)
+            BEGIN
+                INSERT INTO store_meta (key, value) VALUES ('\(StoreMetaRecord.outboxHighWater)', old.id)
+                ON CONFLICT(key) DO UPDATE
+                SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
+            END;
+            """)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GRDB
 
 /// One write transaction on the store, shared by the store and a module that keeps its own tables in the same
@@ -92,6 +92,13 @@ public struct StoreUnitOfWork {
                 arguments: StatementArguments(chunk)))
         }
         return stored
+    }
+
+    /// When the stored reading with this identifier was measured (the time it was ingested with, to the
+    /// millisecond), nil when the store does not hold it: Triage finds a reading's evaluation by it.
+    public func measurementTime(of reading: ReadingID) throws -> Date? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT measuredAt FROM readings WHERE identifier = ?"),
+                           arguments: [reading.rawValue]).map(Date.init(unixMilliseconds:))
     }
 
     /// Deletes every outbox item of `kind`, whatever its state (Triage forgetting the previous patient's Flags).

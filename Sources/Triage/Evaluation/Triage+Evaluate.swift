@@ -98,18 +98,35 @@ extension Triage {
 
     /// The stored triage result of a reading, if it was triaged.
     public func storedResult(readingID: String) async throws -> TriageResult? {
-        try await database.read { db in try Self.storedResult(db, readingID: readingID) }
+        // Evaluations are found by their reading's measurement time (triage.v6); one the store no longer holds
+        // the reading of is looked for among all.
+        let measuredAt = try await store.storedReading(ReadingID(rawValue: readingID))?.measuredAt
+        return try await database.read { db in
+            guard let measuredAt else { return try EvaluationRecords.results(db, readingIDs: [readingID])[readingID] }
+            return try EvaluationRecords.result(
+                db, readingID: readingID, near: measuredAt, slack: EvaluationRecords.measurementTimeSlack)
+        }
     }
 
-    private static func storedResult(_ db: Database, readingID: String) throws -> TriageResult? {
-        try EvaluationRecords.results(db, readingIDs: [readingID])[readingID]
+    /// The result of a reading evaluated before, inside the transaction that would evaluate it: looked for at the
+    /// measurement time the store keeps for the reading (the one it was first triaged with), and near `measuredAt`
+    /// when that is another (a re-sent record corrected by another visit's clock offset) or the store no longer
+    /// holds the reading. A new reading costs one look-up in the index's last leaf.
+    private static func storedResult(_ unit: StoreUnitOfWork, readingID: String, measuredAt: Date) throws -> TriageResult? {
+        let stored = try unit.measurementTime(of: ReadingID(rawValue: readingID))
+        if let stored, let result = try EvaluationRecords.result(unit.db, readingID: readingID, near: stored, slack: 1) {
+            return result
+        }
+        if let stored, abs(stored.timeIntervalSince(measuredAt)) < 1 { return nil }
+        return try EvaluationRecords.result(
+            unit.db, readingID: readingID, near: measuredAt, slack: EvaluationRecords.measurementTimeSlack)
     }
 
     private func evaluate(
         _ unit: StoreUnitOfWork, readingID: String, measuredAt: Date, reading: Reading, now: Date
     ) throws -> TriageResult {
         let db = unit.db
-        if var stored = try Self.storedResult(db, readingID: readingID) {
+        if var stored = try Self.storedResult(unit, readingID: readingID, measuredAt: measuredAt) {
             stored.wasAlreadyEvaluated = true
             return stored
         }

@@ -47,11 +47,12 @@ extension Triage {
             report.values = db.changesCount
 
             let horizon = cutoff.timeIntervalSince1970
-            let old = try String.fetchAll(db, sql: "SELECT DISTINCT reading_id FROM triage_evaluations WHERE evaluated_at < ?",
-                                          arguments: [horizon])
-            for reading in Set(old).subtracting(try unit.storedReadings(among: old)) {
-                try db.execute(sql: "DELETE FROM triage_evaluations WHERE reading_id = ? AND evaluated_at < ?",
-                               arguments: [reading, horizon])
+            // By row: evaluations are not indexed by reading (triage.v6).
+            let old = try Row.fetchAll(db, sql: "SELECT rowid, reading_id FROM triage_evaluations WHERE evaluated_at < ?",
+                                       arguments: [horizon]).map { (row: $0["rowid"] as Int64, reading: $0["reading_id"] as String) }
+            let kept = try unit.storedReadings(among: Array(Set(old.map(\.reading))))
+            for evaluation in old where !kept.contains(evaluation.reading) {
+                try db.execute(sql: "DELETE FROM triage_evaluations WHERE rowid = ?", arguments: [evaluation.row])
                 report.evaluations += db.changesCount
             }
 

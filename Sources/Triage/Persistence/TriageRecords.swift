@@ -301,29 +301,46 @@ enum EvaluationRecords {
                 """, arguments: [date.timeIntervalSince1970]).flatMap(Zone.init(rawValue:))
     }
 
-    /// The stored results of the given readings that were triaged, keyed by reading id (one query per 500).
+    /// How far from the time it is given an evaluation is looked for when the store no longer holds the reading
+    /// (retention or the quota removed it; a re-sent record's time is corrected by another visit's clock offset).
+    static let measurementTimeSlack: TimeInterval = 86_400
+
+    /// The stored result of `readingID`, looked for among the evaluations measured within `slack` of `measuredAt`
+    /// (triage.v6: evaluations are indexed by measurement time, not by the reading's identifier).
+    static func result(
+        _ db: Database, readingID: String, near measuredAt: Date, slack: TimeInterval
+    ) throws -> TriageResult? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT reading_id, result_json FROM triage_evaluations
+            WHERE measured_at BETWEEN ? AND ? AND reading_id = ? LIMIT 1
+            """), arguments: [measuredAt.timeIntervalSince1970 - slack, measuredAt.timeIntervalSince1970 + slack, readingID])
+        return try row.map(decoded)
+    }
+
+    /// The stored results of the given readings that were triaged, keyed by reading id (one query per 500). Reads
+    /// every evaluation (they are not indexed by reading): for migrations and look-ups of readings the store no
+    /// longer holds.
     static func results(_ db: Database, readingIDs: [String]) throws -> [String: TriageResult] {
-        let decoder = JSONDecoder()
         var results: [String: TriageResult] = [:]
         for start in stride(from: 0, to: readingIDs.count, by: 500) {
             let chunk = Array(readingIDs[start..<min(start + 500, readingIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let sql = "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))"
-            // One reading (every triage asks first whether it already ran) reuses its statement; the chunk sizes
-            // of a bulk look-up would each add one to the cache for the connection's life, so they compile.
-            let statement = chunk.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-            let rows = try Row.fetchAll(statement, arguments: StatementArguments(chunk))
-            for row in rows {
-                let readingID: String = row["reading_id"]
-                let json: String = row["result_json"]
-                do {
-                    results[readingID] = try decoder.decode(TriageResult.self, from: Data(json.utf8))
-                } catch {
-                    throw TriageError.corruptRecord("evaluation of reading \(readingID)")
-                }
-            }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))",
+                arguments: StatementArguments(chunk))
+            for row in rows { results[row["reading_id"]] = try decoded(row) }
         }
         return results
+    }
+
+    private static func decoded(_ row: Row) throws -> TriageResult {
+        let readingID: String = row["reading_id"]
+        let json: String = row["result_json"]
+        do {
+            return try JSONDecoder().decode(TriageResult.self, from: Data(json.utf8))
+        } catch {
+            throw TriageError.corruptRecord("evaluation of reading \(readingID)")
+        }
     }
 }
 

@@ -195,6 +195,33 @@ enum TriageSchema {
                 ALTER TABLE triage_values_v5 RENAME TO triage_values;
                 """)
         },
+        // Issue 16, flash wear: the evaluations' key was the reading's identifier, a hash, so every reading's
+        // commit inserted into a random leaf of its index (and split leaves there; at the checkpoint a scattered
+        // leaf costs the disk a whole 4 KB block): about 2 pages per reading (`scripts/wal-pages` during `bench
+        // resources`). The rows are kept in a rowid table in the order they are stored, with an index by
+        // measured_at alone, which a reading's commit appends to at its right-hand edge (SQLite orders equal times
+        // by row id, which only grows; with the reading's identifier in the key, the readings of one second went
+        // in among each other: 1.8 pages, a split's rebalancing, against 1.1). An evaluation is looked up by its
+        // reading's measurement time (`EvaluationRecords.result(_:readingID:near:)`). The rows are over half a
+        // page, too large for a WITHOUT ROWID b-tree (they would spill into overflow pages).
+        StoreMigration("triage.v6-evaluations-by-time") { db in
+            try db.execute(sql: """
+                CREATE TABLE triage_evaluations_v6 (
+                    reading_id TEXT NOT NULL,
+                    measured_at REAL NOT NULL,
+                    evaluated_at REAL NOT NULL,
+                    plan_version INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    result_json TEXT NOT NULL
+                );
+                INSERT INTO triage_evaluations_v6 (reading_id, measured_at, evaluated_at, plan_version, outcome, result_json)
+                    SELECT reading_id, measured_at, evaluated_at, plan_version, outcome, result_json
+                    FROM triage_evaluations ORDER BY measured_at, reading_id;
+                DROP TABLE triage_evaluations;
+                ALTER TABLE triage_evaluations_v6 RENAME TO triage_evaluations;
+                CREATE INDEX triage_evaluations_by_time ON triage_evaluations(measured_at);
+                """)
+        },
     ]
 
     /// Whether every triage migration has been applied to the database (the store was opened with them).

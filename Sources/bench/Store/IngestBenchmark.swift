@@ -128,7 +128,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                 + "SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0), COALESCE((SELECT CAST(value AS INTEGER) "
                 + "FROM store_meta WHERE key = 'outboxHighWater'), 0)) + 1, "
                 + "'reading', '\(id)', last_insert_rowid(), NULL, 'pending', \(now), \(now) WHERE true "
-                + "ON CONFLICT(kind, itemKey) DO NOTHING;")
+                + "ON CONFLICT DO NOTHING;")
             lines.append("COMMIT;")
         }
         return lines.joined(separator: "\n") + "\n"
