@@ -47,11 +47,11 @@ extension DaemonFaults {
         }
 
         static func pair(_ gateway: GatewayHarness, _ addresses: [String]) async throws {
-            try await Faults.ParkedItemsTests.pair(gateway, addresses)
+            try await ParkedItemsTests.pair(gateway, addresses)
         }
 
         static func queue(_ gateway: GatewayHarness) async throws -> [String: Any] {
-            try await Faults.ParkedItemsTests.queue(gateway)
+            try await ParkedItemsTests.queue(gateway)
         }
 
         static func authenticationProblem(_ gateway: GatewayHarness) async throws -> String? {
