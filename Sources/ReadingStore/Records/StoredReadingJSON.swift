@@ -207,8 +207,11 @@ enum StoredReadingJSON {
                 index += 1
             }
             guard index > start, index - start == 1 || bytes[start] != 0x30 else { throw Unexpected() }
-            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
-                throw Unexpected()
+            if index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): throw Unexpected()  // not an integer
+                default: break
+                }
             }
             if negative {
                 guard magnitude <= UInt64(Int64.max) + 1 else { throw Unexpected() }
