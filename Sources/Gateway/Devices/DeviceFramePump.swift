@@ -2,6 +2,7 @@ public import BlueZ
 public import DBus
 import DeviceProfiles
 import Foundation
+import Synchronization
 public import HealthProfiles
 
 /// Carries a provisioned device's notified and indicated values from bluetoothd to its frame processor,
@@ -11,39 +12,28 @@ public import HealthProfiles
 /// to: values of other devices (a neighbour's cuff) never reach the pipeline, and ReadValue replies (which
 /// BlueZ also reports as Value changes) of read-only characteristics are not mistaken for measurements.
 public enum DeviceFramePump {
+    /// Hands the device's values to `processor` from the mirror's turn, in bus order (`handleTyped`): no task of
+    /// its own between the mirror and the frame queue (issue 16: each such hop was a task wake-up per frame, two
+    /// frames per reading). Returns when the task running it is cancelled or the mirror stops.
     public static func run(client: BlueZClient, devicePath: ObjectPath, subscribed: Set<GATTCharacteristic>,
                            processor: DeviceFrameProcessor) async {
-        enum Change: Sendable {
-            case characteristic(ObjectPath, BluetoothUUID?)
-            case value(ObjectPath, [UInt8])
-            case removed(ObjectPath)
-        }
-        // Subscribe first, then snapshot: a characteristic exported in between is seen by both, harmlessly.
-        let changes = await client.mirror.subscribeTyped { event -> Change? in
+        let routes = CharacteristicRoutes()
+        let handling = await client.mirror.handleTyped(seed: { view in
+            for entry in view.characteristics(under: devicePath) {
+                routes.set(entry.path, known(entry.properties.uuid, subscribed))
+            }
+        }) { event in
             guard case let .characteristic(path, change) = event, path.isDescendant(of: devicePath, orSelf: false) else {
-                return nil
+                return
             }
             switch change {
-            case let .added(properties): return .characteristic(path, properties.uuid)
-            case .removed: return .removed(path)
-            case let .value(bytes): return .value(path, bytes)
-            case .notifying: return nil
+            case let .added(properties): routes.set(path, known(properties.uuid, subscribed))
+            case .removed: routes.set(path, nil)
+            case let .value(bytes): if let characteristic = routes[path] { processor.submit(characteristic, bytes) }
+            case .notifying: break
             }
         }
-        var characteristics: [ObjectPath: GATTCharacteristic] = [:]
-        for entry in await client.mirror.view.characteristics(under: devicePath) {
-            if let known = known(entry.properties.uuid, subscribed) { characteristics[entry.path] = known }
-        }
-        for await change in changes {
-            switch change {
-            case let .characteristic(path, uuid):
-                characteristics[path] = known(uuid, subscribed)
-            case let .removed(path):
-                characteristics[path] = nil
-            case let .value(path, bytes):
-                if let characteristic = characteristics[path] { processor.submit(characteristic, bytes) }
-            }
-        }
+        for await _ in handling {}
     }
 
     private static func known(_ uuid: BluetoothUUID?, _ subscribed: Set<GATTCharacteristic>) -> GATTCharacteristic? {
@@ -52,4 +42,16 @@ public enum DeviceFramePump {
         else { return nil }
         return characteristic
     }
+}
+
+/// Which of the device's characteristic objects carries which subscribed characteristic. Only the mirror's turns
+/// touch it, one at a time; the lock is what lets the handler be `Sendable`.
+private final class CharacteristicRoutes: Sendable {
+    private let routes = Mutex<[ObjectPath: GATTCharacteristic]>([:])
+
+    func set(_ path: ObjectPath, _ characteristic: GATTCharacteristic?) {
+        routes.withLock { $0[path] = characteristic }
+    }
+
+    subscript(path: ObjectPath) -> GATTCharacteristic? { routes.withLock { $0[path] } }
 }

@@ -86,9 +86,17 @@ public final class GatewayPipeline: ReadingSink {
         do {
             // One commit: the reading (held) and, in a savepoint, its triage, which releases it. A failing triage
             // leaves the reading stored and held: the maintenance loop triages it again (and then forwards it).
-            let triage = triage
+            let triage = triage, wakeForwarder = wakeForwarder
             (outcome, triaged) = try await store.ingest(request) { unit, outcome in
-                try triage.evaluate(in: unit, readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
+                let result = try triage.evaluate(
+                    in: unit, readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
+                // Woken from inside the commit, once triage has released the reading: the forwarder's own hops
+                // (its wait ending, its task resuming) then overlap the commit's fsync, and its claim, a write,
+                // queues behind this commit on the store's writer, so it cannot miss the reading. After the
+                // commit, these hops came after the fsync, on the way to the centre (issue 16: notification
+                // → receiver latency). A commit that then fails only woke it for nothing.
+                wakeForwarder()
+                return result
             }
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
@@ -102,9 +110,9 @@ public final class GatewayPipeline: ReadingSink {
         case let .success(result):
             await triage.evaluated(result, reading: reading)
         case let .failure(error):
+            // Still held: nothing for the forwarder until the maintenance loop triages it (and wakes it).
             logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
         }
-        wakeForwarder()
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
