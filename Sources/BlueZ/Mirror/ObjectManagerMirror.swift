@@ -48,7 +48,9 @@ public actor ObjectManagerMirror {
         let attempt: (MirrorView) -> Bool
         let fail: (BlueZError) -> Void
         let failsOnServiceLoss: Bool
-        let timeoutTask: Task<Void, Never>
+        /// Fails the wait when it goes off; cancelled when the wait ends otherwise (a timer, not a sleeping task:
+        /// cancelling that cost two thread hops per wait, issue 16).
+        let timeout: DeadlineTimer
     }
 
     public init(connection: DBusConnection, service: String = BlueZNames.service,
@@ -141,7 +143,7 @@ public actor ObjectManagerMirror {
         reloadTask?.cancel()
         reloadTask = nil
         for (id, waiter) in waiters {
-            waiter.timeoutTask.cancel()
+            waiter.timeout.cancel()
             waiter.fail(.cancelled)
             waiters[id] = nil
         }
@@ -238,9 +240,8 @@ public actor ObjectManagerMirror {
         let id = makeID()
         let result: Result<T, BlueZError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let timeoutTask = Task { [weak self] in
-                    do { try await CancellableSleep.sleep(for: timeout) } catch { return }
-                    await self?.failWaiter(id, with: .timedOut(what))
+                let timer = DeadlineTimer(after: timeout) { [weak self] in
+                    Task { await self?.failWaiter(id, with: .timedOut(what)) }
                 }
                 waiters[id] = Waiter(
                     attempt: { view in
@@ -250,7 +251,7 @@ public actor ObjectManagerMirror {
                     },
                     fail: { continuation.resume(returning: .failure($0)) },
                     failsOnServiceLoss: failsOnServiceLoss,
-                    timeoutTask: timeoutTask)
+                    timeout: timer)
             }
         } onCancel: {
             Task { [weak self] in await self?.failWaiter(id, with: .cancelled) }
@@ -319,7 +320,7 @@ public actor ObjectManagerMirror {
 
     private func failWaiter(_ id: Int, with error: BlueZError) {
         guard let waiter = waiters.removeValue(forKey: id) else { return }
-        waiter.timeoutTask.cancel()
+        waiter.timeout.cancel()
         waiter.fail(error)
     }
 
@@ -480,7 +481,7 @@ public actor ObjectManagerMirror {
         publish(.serviceLost, evaluate: false)
         for (id, waiter) in waiters where waiter.failsOnServiceLoss {
             waiters[id] = nil
-            waiter.timeoutTask.cancel()
+            waiter.timeout.cancel()
             waiter.fail(.serviceUnavailable)
         }
         evaluateWaiters()
@@ -506,7 +507,7 @@ public actor ObjectManagerMirror {
         let current = view
         for (id, waiter) in waiters where waiter.attempt(current) {
             waiters[id] = nil
-            waiter.timeoutTask.cancel()
+            waiter.timeout.cancel()
         }
     }
 }
