@@ -1,5 +1,7 @@
+import BlueZ
 import Foundation
 import GatewayTestSupport
+import HealthProfiles
 import Testing
 
 /// What the daemon keeps resident while idle is a behaviour (issue 16: ≤ 30 MB with one paired device). Of its 49 MB
@@ -54,5 +56,71 @@ extension SecurityTests {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("RssFile:") })
         return try #require(Int(line.dropFirst("RssFile:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? ""))
+    }
+}
+
+/// A visit's end gives the code pages back only when no other visit is running (issue 16): the hub is not idle then,
+/// and the other device's frames would fault the pages straight back in, on their way to the store.
+extension SecurityTests {
+    static let secondOximeter = BluetoothAddress("00:A0:50:00:00:B2")!
+
+    @Test func aVisitEndingWhileAnotherRunsKeepsTheCodePagesUntilTheLastEnds() async throws {
+        let scenario = try Self.twoOximeterScenario()
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        let gateway = try await GatewayHarness.start(scenario: scenario, strictPHD: false)
+        do { try await Self.overlappingVisits(gateway) } catch {
+            await gateway.stop()
+            throw error
+        }
+        await gateway.stop()
+    }
+
+    static func overlappingVisits(_ gateway: GatewayHarness) async throws {
+        for device in [benchOximeter, secondOximeter] {
+            let paired = try await gateway.dhoctl(["pair", device.description, "--by", "technician-e2e"])
+            guard paired.status == 0 else { throw HarnessError("pairing \(device) failed: \(paired.stderr)") }
+        }
+        for device in [benchOximeter, secondOximeter] { try await waitUntilNotifying(gateway, device) }
+        let logBefore = gateway.daemonLog.count  // earlier visits (pairing) ended and released: not this test's
+        // The first oximeter sends one reading and falls quiet; the second keeps its visit going until the first
+        // visit has ended, then falls quiet too.
+        try await gateway.simulatorControl.notify(benchOximeter, spotCheck, [0x00, 97, 0x00, 70, 0x00])
+        let deadline = ContinuousClock.now + .seconds(60)
+        var index = 0
+        while try await gateway.simulatorControl.deviceState(benchOximeter).connected {
+            guard ContinuousClock.now < deadline else { throw HarnessError("the first oximeter's visit did not end within 60 s") }
+            index += 1
+            try await gateway.simulatorControl.notify(
+                secondOximeter, spotCheck, [0x00, UInt8(95 + index % 5), 0x00, UInt8(60 + index % 40), 0x00])
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        try await gateway.waitUntil("the second oximeter's visit to end and the daemon to give its pages back", timeout: .seconds(60)) {
+            gateway.daemonLog.dropFirst(logBefore).contains("idle memory released after a visit")
+        }
+        let log = String(gateway.daemonLog.dropFirst(logBefore))
+        let kept = try #require(log.range(of: "idle memory not released: a visit is still running"),
+                                "the first visit's end released the pages while the second visit ran")
+        let released = try #require(log.range(of: "idle memory released after a visit"))
+        #expect(kept.lowerBound < released.lowerBound)
+    }
+
+    static func waitUntilNotifying(_ gateway: GatewayHarness, _ device: BluetoothAddress) async throws {
+        try await gateway.waitUntil("\(device) to be connected and notifying", timeout: .seconds(90)) {
+            let state = try await gateway.simulatorControl.deviceState(device)
+            if !state.connected { try await gateway.simulatorControl.advertise(device) }
+            return state.connected && state.notifying.contains(spotCheck) && state.notifying.contains(continuous)
+        }
+    }
+
+    /// profiles/sim/bench.yaml with a second oximeter beside the first.
+    static func twoOximeterScenario() throws -> String {
+        let bench = try String(contentsOf: GatewayHarness.repository.appendingPathComponent("profiles/sim/bench.yaml"), encoding: .utf8)
+        let device = try #require(bench.range(of: "  - address:"), "bench.yaml lists no device")
+        let second = String(bench[device.lowerBound...])
+            .replacingOccurrences(of: benchOximeter.description, with: secondOximeter.description)
+            .replacingOccurrences(of: "502399001", with: "502399002")
+        let path = "/tmp/dho-two-oximeters-\(UUID().uuidString.prefix(8)).yaml"
+        try (bench + (bench.hasSuffix("\n") ? "" : "\n") + second).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 }

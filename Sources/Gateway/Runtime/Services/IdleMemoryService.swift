@@ -15,8 +15,9 @@ public struct IdleMemoryRelease: Sendable {
 
 /// Gives memory back once the daemon is up and after every visit (issue 16: 49 MB resident while idle, 44.5 MB of
 /// it library and executable pages touched once at start-up or during the visit's work). A visit's end is when a
-/// hub falls idle: its device has hung up or fallen quiet, and its readings are stored. Nothing else wakes it: it
-/// waits on the supervisor's visit outcomes, which cost no timer.
+/// hub falls idle: its device has hung up or fallen quiet, and its readings are stored — unless another device's
+/// visit is still running, whose end then releases. Nothing else wakes it: it waits on the supervisor's visit
+/// outcomes, which cost no timer.
 struct IdleMemoryService: Service {
     let supervisor: DeviceSupervisor
     let startup: StartupSequence
@@ -28,7 +29,16 @@ struct IdleMemoryService: Service {
         let outcomes = await supervisor.visitOutcomes()
         if await cancelWhenGracefulShutdown({ await startup.waitFor([.deviceSupervisor, .controlServer]) }) {
             release(after: "start-up")
-            for await _ in outcomes.cancelOnGracefulShutdown() { release(after: "a visit") }
+            for await _ in outcomes.cancelOnGracefulShutdown() {
+                // Not while another device's visit runs: the hub is not idle, and that visit's frames would fault
+                // the pages straight back in, on the way to the store (issue 16: latency). The last visit to end
+                // releases.
+                guard await !supervisor.deviceStatuses().contains(where: \.visiting) else {
+                    logger.debug("idle memory not released: a visit is still running")
+                    continue
+                }
+                release(after: "a visit")
+            }
         }
         logger.serviceStopped(.idleMemory)
     }
