@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ReadingStore
 
@@ -221,6 +222,51 @@ enum TriageSchema {
                 ALTER TABLE triage_evaluations_v6 RENAME TO triage_evaluations;
                 CREATE INDEX triage_evaluations_by_time ON triage_evaluations(measured_at);
                 """)
+        },
+        // Issue 16, flash wear: keyed (measured_at, vital, reading_id), the values of the readings measured in one
+        // second (a backlog, the benchmark's 20 a second) went in among each other, ordered by vital and the reading's
+        // hash: an insert in the middle of the tree's last leaves, which rebalances them with their siblings when one
+        // splits (2.3 pages per reading by `scripts/wal-pages` during `bench resources`). Keyed (measured_at, seq),
+        // seq counting the values stored with that time (`ValueRecords.insert`), a value always goes after those of
+        // its time: an append at the right-hand edge whenever readings come in time order. The queries are the same
+        // range scans by time; a reading's value is still stored once (the insert checks the time's few rows).
+        StoreMigration("triage.v7-values-by-time") { db in
+            try db.execute(sql: """
+                CREATE TABLE triage_values_v7 (
+                    measured_at REAL NOT NULL,
+                    seq INTEGER NOT NULL,
+                    vital TEXT NOT NULL,
+                    reading_id TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    reliable INTEGER NOT NULL,
+                    PRIMARY KEY (measured_at, seq)
+                ) WITHOUT ROWID;
+                INSERT INTO triage_values_v7 (measured_at, seq, vital, reading_id, value, reliable)
+                    SELECT measured_at, row_number() OVER (PARTITION BY measured_at ORDER BY vital, reading_id),
+                        vital, reading_id, value, reliable
+                    FROM triage_values;
+                DROP TABLE triage_values;
+                ALTER TABLE triage_values_v7 RENAME TO triage_values;
+                """)
+        },
+        // Issue 16, flash wear: an evaluation's row was over half a 1 KB page (its result_json the whole TriageResult,
+        // repeating the row's columns), so each reading's commit wrote a page of its own for it. The stored result is
+        // now only what the columns do not hold (`StoredEvaluation`); rows stored before are rewritten in that form,
+        // a page of rows at a time (a year of them is thousands). A row already in it (a database taken back to an
+        // older schema after this version wrote it) is left as it is; both forms are read.
+        StoreMigration("triage.v8-lean-evaluations") { db in
+            var after: Int64 = 0
+            while case let rows = try Row.fetchAll(db, sql: """
+                    SELECT rowid, result_json FROM triage_evaluations WHERE rowid > ? ORDER BY rowid LIMIT 500
+                    """, arguments: [after]), let last = rows.last {
+                for row in rows {
+                    let json: String = row[1]
+                    guard let whole = try? JSONDecoder().decode(TriageResult.self, from: Data(json.utf8)) else { continue }
+                    try db.execute(sql: "UPDATE triage_evaluations SET result_json = ? WHERE rowid = ?",
+                                   arguments: [try StoredEvaluation.json(whole), row[0] as Int64])
+                }
+                after = last[0]
+            }
         },
     ]
 
