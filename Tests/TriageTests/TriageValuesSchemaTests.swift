@@ -5,8 +5,8 @@ import Testing
 @testable import Triage
 
 /// triage.v5-values-by-vital and triage.v7-values-by-time (issue 16, flash wear): triage_values is one b-tree keyed
-/// by time (and, since v7, the order values of one time came in) instead of a rowid table with two indexes, and a
-/// hub's values from before carry over.
+/// by time (since v7 a rowid table whose row id is the time, then the order values of one time came in) instead of
+/// a rowid table with two indexes, and a hub's values from before carry over.
 @Suite struct TriageValuesSchemaTests {
     private let start = Oslo.date(2026, 3, 3, 8, 0)
 
@@ -21,13 +21,14 @@ import Testing
              try String.fetchAll(db, sql: "SELECT name FROM pragma_index_list('triage_values') WHERE origin <> 'pk'"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM triage_values") ?? 0)
         }
-        #expect(sql.contains("WITHOUT ROWID"))
+        #expect(sql.contains("slot INTEGER PRIMARY KEY") && !sql.contains("WITHOUT ROWID"))
         #expect(indexes.isEmpty)
         #expect(values == 2)
     }
 
-    /// triage.v7-values-by-time: the values of readings measured in the same second go after each other in the order
-    /// they came (keyed (measured_at, seq), an append), not among each other by vital and reading; a replay adds none.
+    /// triage.v7-values-by-time: the values of readings measured at the same time go after each other in the order
+    /// they came (the row id is the time and then the arrival: an append), not among each other by vital and reading;
+    /// a replay adds none.
     @Test func valuesOfOneSecondAreKeptInArrivalOrder() async throws {
         let fixture = try await TriageFixture(start: start)
         try await fixture.install()
@@ -37,7 +38,7 @@ import Testing
             (try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('triage_values') WHERE pk > 0 ORDER BY pk"),
              try String.fetchAll(db, sql: "SELECT reading_id || ':' || vital FROM triage_values"))
         }
-        #expect(key == ["measured_at", "seq"])
+        #expect(key == ["slot"])
         #expect(order == ["c:spo2", "c:pulse", "a:spo2", "a:pulse", "b:spo2", "b:pulse"])
     }
 
@@ -46,10 +47,7 @@ import Testing
     @Test func valuesStoredUnderTheV5KeyAreKeptAndStillAnswered() async throws {
         var fixture = try await TriageFixture(start: start)
         try await fixture.install()
-        let values = ["95", "96", "97", "96", "95", "96", "97", "96", "95", "96", "97", "96", "96"]
-        for (index, value) in values.enumerated() {
-            try await fixture.evaluate(Readings.spo2(value), at: day(Double(index)), id: "before-\(index)")
-        }
+        _ = try await evaluateThirteenDays(fixture)
         try await fixture.evaluate(Readings.spo2("96"), at: day(12), id: "same-second")
         let before = try await Self.rows(fixture)
         try await fixture.database.write { db in try db.execute(sql: Self.rewindToV6) }
@@ -74,10 +72,7 @@ import Testing
     @Test func valuesStoredBeforeTheMigrationStillMakeTheBaseline() async throws {
         var fixture = try await TriageFixture(start: start)
         try await fixture.install()
-        let values = ["95", "96", "97", "96", "95", "96", "97", "96", "95", "96", "97", "96", "96"]
-        for (index, value) in values.enumerated() {
-            try await fixture.evaluate(Readings.spo2(value), at: day(Double(index)), id: "before-\(index)")
-        }
+        let values = try await evaluateThirteenDays(fixture)
         let before = try await Self.rows(fixture)
         try await fixture.database.write { db in try db.execute(sql: Self.rewindToV4) }
         #expect(try await fixture.database.read { db in
@@ -95,6 +90,15 @@ import Testing
         #expect(yellow.assessments.first { $0.vital == .oxygenSaturation }?.baseline == 96)
         #expect(try await fixture.triage.baselines().first?.sampleCount == 14)
         #expect(try await fixture.store.integrityCheck() == ["ok"])
+    }
+
+    /// One SpO2 reading a day for thirteen days ("before-0"…"before-12"), median 96; returns the values.
+    private func evaluateThirteenDays(_ fixture: TriageFixture) async throws -> [String] {
+        let values = ["95", "96", "97", "96", "95", "96", "97", "96", "95", "96", "97", "96", "96"]
+        for (index, value) in values.enumerated() {
+            try await fixture.evaluate(Readings.spo2(value), at: day(Double(index)), id: "before-\(index)")
+        }
+        return values
     }
 
     /// Every stored value, in one order whatever the schema.

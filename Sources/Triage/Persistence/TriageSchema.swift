@@ -223,31 +223,33 @@ enum TriageSchema {
                 CREATE INDEX triage_evaluations_by_time ON triage_evaluations(measured_at);
                 """)
         },
-        // Issue 16, flash wear: keyed (measured_at, vital, reading_id), the values of the readings measured in one
-        // second (a backlog, the benchmark's 20 a second) went in among each other, ordered by vital and the reading's
-        // hash: an insert in the middle of the tree's last leaves, which rebalances them with their siblings when one
-        // splits (2.3 pages per reading by `scripts/wal-pages` during `bench resources`). Keyed (measured_at, seq),
-        // seq counting the values stored with that time (`ValueRecords.insert`), a value always goes after those of
-        // its time: an append at the right-hand edge whenever readings come in time order. The queries are the same
-        // range scans by time; a reading's value is still stored once (the insert checks the time's few rows).
+        // Issue 16, flash wear: triage.v5's WITHOUT ROWID b-tree split its leaves through SQLite's general
+        // rebalancing of three siblings even when a reading's values were appended (2.4 pages per reading by
+        // `scripts/wal-pages` during `bench resources`); a rowid table appended to at its right-hand edge gets the quick
+        // split (a new page and its parent). The row id is the measurement time (`ValueRecords`: the slot), so the
+        // queries stay range scans by time without an index. The values are moved in time order (ties as triage.v5
+        // ordered them), each given its slot as a new value is.
         StoreMigration("triage.v7-values-by-time") { db in
             try db.execute(sql: """
-                CREATE TABLE triage_values_v7 (
+                ALTER TABLE triage_values RENAME TO triage_values_v5;
+                CREATE TABLE triage_values (
+                    slot INTEGER PRIMARY KEY,
                     measured_at REAL NOT NULL,
-                    seq INTEGER NOT NULL,
                     vital TEXT NOT NULL,
                     reading_id TEXT NOT NULL,
                     value REAL NOT NULL,
-                    reliable INTEGER NOT NULL,
-                    PRIMARY KEY (measured_at, seq)
-                ) WITHOUT ROWID;
-                INSERT INTO triage_values_v7 (measured_at, seq, vital, reading_id, value, reliable)
-                    SELECT measured_at, row_number() OVER (PARTITION BY measured_at ORDER BY vital, reading_id),
-                        vital, reading_id, value, reliable
-                    FROM triage_values;
-                DROP TABLE triage_values;
-                ALTER TABLE triage_values_v7 RENAME TO triage_values;
+                    reliable INTEGER NOT NULL
+                );
                 """)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT measured_at, vital, reading_id, value, reliable FROM triage_values_v5
+                ORDER BY measured_at, vital, reading_id
+                """)
+            while let row = try rows.next() {
+                try ValueRecords.insert(db, readingID: row[2], vitalName: row[1], value: row[3], time: row[0],
+                                        reliable: row[4])
+            }
+            try db.execute(sql: "DROP TABLE triage_values_v5")
         },
         // Issue 16, flash wear: an evaluation's row was over half a 1 KB page (its result_json the whole TriageResult,
         // repeating the row's columns), so each reading's commit wrote a page of its own for it. The stored result is
