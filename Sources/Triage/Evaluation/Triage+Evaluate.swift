@@ -130,9 +130,9 @@ extension Triage {
             stored.wasAlreadyEvaluated = true
             return stored
         }
-        guard let active = try PlanRecords.active(db) else { throw TriageError.noActivePlan }
+        guard let active = try PlanRecords.activeDocument(db) else { throw TriageError.noActivePlan }
         let plan = active.document.plan
-        let version = active.version.version
+        let version = active.version
         let centreOpen = plan.openingHours.isOpen(at: now)
         let reliable = reading.isReliable
 
@@ -236,20 +236,7 @@ extension Triage {
             readingID: readingID, measuredAt: measuredAt, evaluatedAt: now, planVersion: version, outcome: outcome,
             assessments: assessments, skipped: skipped, patientMessage: message, afterHours: !centreOpen,
             alertEvents: events, wasAlreadyEvaluated: false)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let outcomeText: String
-        switch outcome {
-        case let .zone(zone): outcomeText = zone.rawValue
-        case .controlMeasurementNeeded: outcomeText = "control-measurement"
-        case .notAssessed: outcomeText = "not-assessed"
-        }
-        try db.cachedStatement(sql: """
-                INSERT INTO triage_evaluations (reading_id, measured_at, evaluated_at, plan_version, outcome, result_json)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(
-            arguments: [readingID, measuredAt.timeIntervalSince1970, now.timeIntervalSince1970, version, outcomeText,
-                        String(decoding: try encoder.encode(result), as: UTF8.self)])
+        try EvaluationRecords.insert(db, result)
         return result
     }
 

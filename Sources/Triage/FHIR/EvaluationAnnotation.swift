@@ -17,13 +17,17 @@ public struct EvaluationAnnotation: Sendable, Hashable, Codable {
 
     /// The annotation of `result`, as attached to the outbox item.
     static func bytes(_ result: TriageResult) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return Array(try encoder.encode(EvaluationAnnotation(result)))
+        var json = JSONText(capacity: 64 + 112 * result.assessments.count)
+        try json.annotation(result)
+        return json.bytes
     }
 
     /// Reads an attached annotation back. - Throws: `TriageError.corruptRecord` when the bytes are not one.
     public init(bytes: [UInt8]) throws {
+        if let json = try? JSON.parse(bytes), let read = Self.read(json) {
+            self = read
+            return
+        }
         do {
             self = try JSONDecoder().decode(Self.self, from: Data(bytes))
         } catch {

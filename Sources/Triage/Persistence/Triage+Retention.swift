@@ -39,12 +39,7 @@ extension Triage {
             for vital in (plan?.baseline?.changes.keys).map(Array.init) ?? [] where try BaselineRecords.fetch(db, vital: vital) == nil {
                 collecting.append(vital.rawValue)
             }
-            let marks = Array(repeating: "?", count: collecting.count).joined(separator: ", ")
-            try db.execute(
-                sql: "DELETE FROM triage_values WHERE measured_at < ?"
-                    + (collecting.isEmpty ? "" : " AND vital NOT IN (\(marks))"),
-                arguments: StatementArguments([valuesCutoff] as [any DatabaseValueConvertible] + collecting))
-            report.values = db.changesCount
+            report.values = try ValueRecords.delete(db, before: valuesCutoff, keeping: collecting)
 
             let horizon = cutoff.timeIntervalSince1970
             // By row: evaluations are not indexed by reading (triage.v6).

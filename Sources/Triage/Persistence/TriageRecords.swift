@@ -25,6 +25,30 @@ enum PlanRecords {
         }
     }
 
+    /// The active plan's version number and document, for every reading's evaluation: the row's other columns are
+    /// not read, and its YAML is compared with the memo's where SQLite holds it (a `String` is made of it only when
+    /// the plan changed).
+    static func activeDocument(_ db: Database) throws -> (version: Int, document: CarePlanDocument)? {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT version, plan_yaml FROM triage_plan_versions WHERE status = 'active'
+            """))
+        guard let row = try rows.next() else { return nil }
+        let version: Int = row[0]
+        if let document = try row.withUnsafeData(atIndex: 1, { yaml in
+            yaml.flatMap { ParsedPlanMemo.remembered(version: version, yaml: $0) }
+        }) {
+            return (version, document)
+        }
+        let yaml: String = row[1]
+        do {
+            return (version, try ParsedPlanMemo.document(version: version, yaml: yaml) {
+                try CarePlanDocument.parse(yaml: yaml, source: "plan version \(version)")
+            })
+        } catch {
+            throw TriageError.corruptRecord("plan version \(version): \(error)")
+        }
+    }
+
     static func fetch(_ db: Database, version: Int) throws -> PlanVersion? {
         try Row.fetchOne(db, sql: "SELECT * FROM triage_plan_versions WHERE version = ?", arguments: [version]).map(decode)
     }
@@ -87,71 +111,6 @@ enum AuditRecords {
                 verifiedBy: row["verified_by"], details: row["details"],
                 uids: AuditUIDs(actor: row["actor_uid"], orderedBy: row["ordered_by_uid"], verifiedBy: row["verified_by_uid"]))
         }
-    }
-}
-
-enum ValueRecords {
-    static func insert(
-        _ db: Database, readingID: String, vital: VitalSign, value: Double, measuredAt: Date, reliable: Bool
-    ) throws {
-        try db.cachedStatement(sql: """
-                INSERT INTO triage_values (reading_id, vital, value, measured_at, reliable) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """)
-            .execute(arguments: [readingID, vital.rawValue, value, measuredAt.timeIntervalSince1970, reliable])
-    }
-
-    /// Reliable values of `vital` measured at or after `from`, oldest first.
-    static func reliable(_ db: Database, vital: VitalSign, from: Date?) throws -> [(time: Date, value: Double)] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT measured_at, value FROM triage_values
-                WHERE vital = ? AND reliable = 1 AND measured_at >= ? ORDER BY measured_at, reading_id
-                """,
-            arguments: [vital.rawValue, from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude]
-        ).map { (Date(timeIntervalSince1970: $0["measured_at"]), $0["value"]) }
-    }
-
-    /// When the first reliable value of `vital` at or after `from` was measured (nil: none yet). The table's key
-    /// starts with the time (triage.v5), so the walk in time order stops at the first match: a baseline still
-    /// collecting need not read every value it has.
-    static func firstReliableTime(_ db: Database, vital: VitalSign, from: Date?) throws -> Date? {
-        try Double.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT measured_at FROM triage_values WHERE vital = ? AND reliable = 1 AND measured_at >= ?
-                ORDER BY measured_at LIMIT 1
-                """),
-            arguments: [vital.rawValue, from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude]
-        ).map(Date.init(timeIntervalSince1970:))
-    }
-
-    /// Lowest (`rise`) or highest (`drop`) reliable value of `vital` in [start, end), other readings only.
-    static func windowReference(
-        _ db: Database, vital: VitalSign, direction: ChangeDirection, start: Date, end: Date, excluding readingID: String
-    ) throws -> Double? {
-        let aggregate = direction == .rise ? "min" : "max"
-        return try Double.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT \(aggregate)(value) FROM triage_values
-                WHERE vital = ? AND reliable = 1 AND measured_at >= ? AND measured_at < ? AND reading_id <> ?
-                """),
-            arguments: [vital.rawValue, start.timeIntervalSince1970, end.timeIntervalSince1970, readingID])
-    }
-
-    /// Whether any value of `vitals` (reliable or not) was measured in [start, end].
-    static func anyMeasured(_ db: Database, vitals: [VitalSign], start: Date, end: Date) throws -> Bool {
-        guard !vitals.isEmpty else { return false }
-        let marks = Array(repeating: "?", count: vitals.count).joined(separator: ", ")
-        var arguments = StatementArguments(vitals.map(\.rawValue))
-        arguments += [start.timeIntervalSince1970, end.timeIntervalSince1970]
-        return try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM triage_values
-                WHERE vital IN (\(marks)) AND measured_at >= ? AND measured_at <= ?)
-                """,
-            arguments: arguments) ?? false
     }
 }
 
@@ -311,7 +270,7 @@ enum EvaluationRecords {
         _ db: Database, readingID: String, near measuredAt: Date, slack: TimeInterval
     ) throws -> TriageResult? {
         let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT reading_id, result_json FROM triage_evaluations
+            SELECT \(columns) FROM triage_evaluations
             WHERE measured_at BETWEEN ? AND ? AND reading_id = ? LIMIT 1
             """), arguments: [measuredAt.timeIntervalSince1970 - slack, measuredAt.timeIntervalSince1970 + slack, readingID])
         return try row.map(decoded)
@@ -326,21 +285,32 @@ enum EvaluationRecords {
             let chunk = Array(readingIDs[start..<min(start + 500, readingIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             let rows = try Row.fetchAll(
-                db, sql: "SELECT reading_id, result_json FROM triage_evaluations WHERE reading_id IN (\(marks))",
+                db, sql: "SELECT \(columns) FROM triage_evaluations WHERE reading_id IN (\(marks))",
                 arguments: StatementArguments(chunk))
             for row in rows { results[row["reading_id"]] = try decoded(row) }
         }
         return results
     }
 
+    /// What `decoded` reads of a row, in its order.
+    private static let columns = "reading_id, measured_at, evaluated_at, plan_version, outcome, result_json"
+
     private static func decoded(_ row: Row) throws -> TriageResult {
-        let readingID: String = row["reading_id"]
-        let json: String = row["result_json"]
-        do {
-            return try JSONDecoder().decode(TriageResult.self, from: Data(json.utf8))
-        } catch {
-            throw TriageError.corruptRecord("evaluation of reading \(readingID)")
-        }
+        let readingID: String = row[0]
+        guard let result = StoredEvaluation.result(
+            json: row[5], readingID: readingID, measuredAt: row[1], evaluatedAt: row[2], planVersion: row[3],
+            outcome: row[4])
+        else { throw TriageError.corruptRecord("evaluation of reading \(readingID)") }
+        return result
+    }
+
+    static func insert(_ db: Database, _ result: TriageResult) throws {
+        try db.cachedStatement(sql: """
+                INSERT INTO triage_evaluations (reading_id, measured_at, evaluated_at, plan_version, outcome, result_json)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(
+            arguments: [result.readingID, result.measuredAt.timeIntervalSince1970, result.evaluatedAt.timeIntervalSince1970,
+                        result.planVersion, StoredEvaluation.outcomeText(result.outcome), try StoredEvaluation.json(result)])
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ReadingStore
 
@@ -221,6 +222,53 @@ enum TriageSchema {
                 ALTER TABLE triage_evaluations_v6 RENAME TO triage_evaluations;
                 CREATE INDEX triage_evaluations_by_time ON triage_evaluations(measured_at);
                 """)
+        },
+        // Issue 16, flash wear: triage.v5's WITHOUT ROWID b-tree split its leaves through SQLite's general
+        // rebalancing of three siblings even when a reading's values were appended (2.4 pages per reading by
+        // `scripts/wal-pages` during `bench resources`); a rowid table appended to at its right-hand edge gets the quick
+        // split (a new page and its parent). The row id is the measurement time (`ValueRecords`: the slot), so the
+        // queries stay range scans by time without an index. The values are moved in time order (ties as triage.v5
+        // ordered them), each given its slot as a new value is.
+        StoreMigration("triage.v7-values-by-time") { db in
+            try db.execute(sql: """
+                ALTER TABLE triage_values RENAME TO triage_values_v5;
+                CREATE TABLE triage_values (
+                    slot INTEGER PRIMARY KEY,
+                    measured_at REAL NOT NULL,
+                    vital TEXT NOT NULL,
+                    reading_id TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    reliable INTEGER NOT NULL
+                );
+                """)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT measured_at, vital, reading_id, value, reliable FROM triage_values_v5
+                ORDER BY measured_at, vital, reading_id
+                """)
+            while let row = try rows.next() {
+                try ValueRecords.insert(db, readingID: row[2], vitalName: row[1], value: row[3], time: row[0],
+                                        reliable: row[4])
+            }
+            try db.execute(sql: "DROP TABLE triage_values_v5")
+        },
+        // Issue 16, flash wear: an evaluation's row was over half a 1 KB page (its result_json the whole TriageResult,
+        // repeating the row's columns), so each reading's commit wrote a page of its own for it. The stored result is
+        // now only what the columns do not hold (`StoredEvaluation`); rows stored before are rewritten in that form,
+        // a page of rows at a time (a year of them is thousands). A row already in it (a database taken back to an
+        // older schema after this version wrote it) is left as it is; both forms are read.
+        StoreMigration("triage.v8-lean-evaluations") { db in
+            var after: Int64 = 0
+            while case let rows = try Row.fetchAll(db, sql: """
+                    SELECT rowid, result_json FROM triage_evaluations WHERE rowid > ? ORDER BY rowid LIMIT 500
+                    """, arguments: [after]), let last = rows.last {
+                for row in rows {
+                    let json: String = row[1]
+                    guard let whole = try? JSONDecoder().decode(TriageResult.self, from: Data(json.utf8)) else { continue }
+                    try db.execute(sql: "UPDATE triage_evaluations SET result_json = ? WHERE rowid = ?",
+                                   arguments: [try StoredEvaluation.json(whole), row[0] as Int64])
+                }
+                after = last[0]
+            }
         },
     ]
 
