@@ -139,13 +139,7 @@ struct PreparedReading: Sendable {
         self.request = request
         id = ReadingIdentity.identifier(
             for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt, series: request.recordSeries)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            json = try encoder.encode(request.reading)
-        } catch {
-            throw .invalidArgument("reading cannot be encoded: \(error)")
-        }
+        json = Data(StoredReadingJSONWriter.bytes(request.reading))
     }
 
     /// Stores the reading unless it is already known, with its outbox item; a new reading must leave the store its
