@@ -51,17 +51,16 @@ public enum StorePragmas {
     /// WAL frames after which a commit checkpoints (SQLite's default is 1000). A checkpoint copies each page of the
     /// log to the database once however many commits changed it, so a longer log copies the same hot pages (the
     /// right-hand leaves of every table and index, the leaves of the indexes keyed by a hash, page 1) fewer times
-    /// per reading; and the disk writes whole 4 KB blocks, so a scattered 1 KB page costs a block. 16000 frames of
-    /// 1 KB (about 16.8 MB of log, some 800 readings with their triage and forwarding): 4000 rewrote what is most
-    /// of a young database's file every 150 readings, 8000 every 350 (issue 16, `bench resources`). The price is a
-    /// longer log to replay after a power cut (reading 17 MB once at the next open) and a checkpoint, in the commit
-    /// that reaches the limit, twice as long as at 8000.
-    public static let walAutocheckpointFrames = 16000
+    /// per reading; and the disk writes whole 4 KB blocks, so a scattered 1 KB page costs a block. 8000 frames of
+    /// 1 KB (about 8.4 MB of log, some 350 readings with their triage and forwarding): 4000 rewrote what is most of
+    /// a young database's file every 150 readings (issue 16, `bench resources`). The price is a longer log to
+    /// replay after a power cut and a checkpoint, in the commit that reaches the limit, twice as long.
+    public static let walAutocheckpointFrames = 8000
 
     /// After a checkpoint, a log that grew past this (a long migration, a large import) is truncated back to it,
     /// so it is reused from its start, not kept large or grown again. Above the log `walAutocheckpointFrames`
-    /// makes (16000 frames of 1 KB and their headers), so that the normal log is never cut and grown again.
-    public static let journalSizeLimitBytes = 32 << 20
+    /// makes (8000 frames of 1 KB and their headers), so that the normal log is never cut and grown again.
+    public static let journalSizeLimitBytes = 16 << 20
 
     /// For every connection, before SQLite first writes the file (GRDB switches it to WAL right after this).
     static func prepare(_ db: Database) throws {
