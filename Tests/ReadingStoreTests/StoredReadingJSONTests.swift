@@ -88,4 +88,14 @@ import Testing
         let tooBig = "{\"kind\":\"glucose\",\"characteristic\":65536,\"components\":[],\"flags\":[],\"qualifiers\":{}}"
         #expect(throws: StoredReadingJSON.Unexpected.self) { try Self.handDecoded(Data(tooBig.utf8)) }
     }
+
+    /// Ingest writes the column with `StoredReadingJSONWriter`, not `JSONEncoder`: the same bytes as
+    /// `JSONEncoder` with sorted keys (what older rows hold), and both readers read it back as the reading.
+    @Test(arguments: readings)
+    func ingestsWriterWritesWhatJSONEncoderWroteAndBothReadersReadIt(reading: Reading) throws {
+        let written = Data(StoredReadingJSONWriter.bytes(reading))
+        #expect(written == (try Self.encoded(reading, sortedKeys: true)))
+        #expect(try JSONDecoder().decode(Reading.self, from: written) == reading)
+        #expect(try Self.handDecoded(written) == reading)
+    }
 }

@@ -20,7 +20,8 @@ enum Outbox {
     @discardableResult
     static func enqueue(
         _ db: Database, kind: OutboxKind, key: String, readingRowID: Int64? = nil, payload: [UInt8]?,
-        sequenceKey: String? = nil, held: Bool = false, priority: OutboxPriority = .normal, now: Date
+        sequenceKey: String? = nil, held: Bool = false, priority: OutboxPriority = .normal, annotation: Data? = nil,
+        now: Date
     ) throws -> OutboxEnqueueOutcome {
         guard !kind.rawValue.isEmpty, !key.isEmpty else {
             throw StoreError.invalidArgument("outbox kind and key must not be empty")
@@ -36,14 +37,15 @@ enum Outbox {
         // on any unique index is an item already queued: (kind, itemKey) for keyed items, the reading row for a
         // reading's item (store.v7).
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (id, kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority)
+            INSERT INTO outbox (id, kind, itemKey, readingID, payload, state, enqueuedAt, nextAttemptAt, sequenceKey, priority,
+                                annotation)
             SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0),
                        COALESCE((SELECT CAST(value AS INTEGER) FROM store_meta WHERE key = '\(StoreMetaRecord.outboxHighWater)'), 0)) + 1,
-                   ?, ?, ?, ?, ?, ?, ?, ?, ?
+                   ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
             WHERE true
             ON CONFLICT DO NOTHING
             """).execute(arguments: [kind.rawValue, key, readingRowID, payload.map { Data($0) }, state.rawValue,
-                                     now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue])
+                                     now.unixMilliseconds, now.unixMilliseconds, sequenceKey, priority.rawValue, annotation])
         if db.changesCount > 0 { return .enqueued(db.lastInsertedRowID) }
         let existing = try readingRowID.map {
             try Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE readingID = ?", arguments: [$0])

@@ -87,8 +87,12 @@ extension ReadingStore {
         let (outcome, followed, evicted) = try await mapStoreErrors {
             try await commit { db in
                 var evicted = 0
-                let outcome = try prepared.insert(db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
-                let followed = try StoreUnitOfWork(db).attempt { unit in try follow(unit, outcome) }
+                let (outcome, item) = try prepared.insertDeferringItem(
+                    db, enqueuedAt: Date(), storage: configuration, evicted: &evicted)
+                // The reading's item goes in once, at its final size, after what follows has released it.
+                let unit = StoreUnitOfWork(db, deferredItem: item)
+                let followed = try unit.attempt { unit in try follow(unit, outcome) }
+                try unit.insertDeferredItem()
                 return (outcome, followed, evicted)
             }
         }
@@ -135,33 +139,36 @@ struct PreparedReading: Sendable {
         self.request = request
         id = ReadingIdentity.identifier(
             for: request.reading, sensor: request.sensor, receivedAt: request.receivedAt, series: request.recordSeries)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            json = try encoder.encode(request.reading)
-        } catch {
-            throw .invalidArgument("reading cannot be encoded: \(error)")
-        }
+        json = Data(StoredReadingJSONWriter.bytes(request.reading))
     }
 
-    /// Stores the reading unless it is already known; a new reading must leave the store its headroom (adds the
-    /// delivered readings evicted to make room to `evicted`).
+    /// Stores the reading unless it is already known, with its outbox item; a new reading must leave the store its
+    /// headroom (adds the delivered readings evicted to make room to `evicted`).
     func insert(_ db: Database, enqueuedAt: Date, storage: StoreConfiguration, evicted: inout Int) throws -> IngestOutcome {
+        let (outcome, item) = try insertDeferringItem(db, enqueuedAt: enqueuedAt, storage: storage, evicted: &evicted)
+        try item?.insertIfDeferred(db)
+        return outcome
+    }
+
+    /// `insert`, but a new reading's outbox item is returned rather than inserted, for the caller to insert before
+    /// the commit (`DeferredReadingItem`); nil for a duplicate or a reading that is not forwarded.
+    func insertDeferringItem(
+        _ db: Database, enqueuedAt: Date, storage: StoreConfiguration, evicted: inout Int
+    ) throws -> (IngestOutcome, DeferredReadingItem?) {
         // Cached statements: compiled once per connection, not once per reading.
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM readings WHERE identifier = ?1)
                 OR EXISTS(SELECT 1 FROM reading_tombstones WHERE identifier = ?1)
             """), arguments: [id.rawValue]) ?? false
-        if known { return .duplicate(id) }
+        if known { return (.duplicate(id), nil) }
         evicted += try StorageHeadroom.makeRoom(
             db, storage, for: request.sensor, mayUseReserve: request.mayUseReserve, now: enqueuedAt.unixMilliseconds)
 
         try db.cachedStatement(sql: "INSERT INTO sensors (key, firstSeenAt) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
             .execute(arguments: [request.sensor.rawValue, request.receivedAt.unixMilliseconds])
         let rowID = try ReadingRecord(self).insertReturningRowID(db)
-        guard request.forward else { return .stored(id) }
-        _ = try Outbox.enqueue(
-            db, kind: .reading, key: id.rawValue, readingRowID: rowID, payload: nil, held: request.held, now: enqueuedAt)
-        return .stored(id)
+        guard request.forward else { return (.stored(id), nil) }
+        let item = DeferredReadingItem(.init(readingRowID: rowID, key: id.rawValue, enqueuedAt: enqueuedAt, held: request.held))
+        return (.stored(id), item)
     }
 }

@@ -54,10 +54,11 @@ enum StorageHeadroom {
 
     /// Whether the pages in use leave `bytes` under the quota. Free pages inside the file count as free.
     static func fits(_ db: Database, keeping bytes: Int64) throws -> Bool {
-        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-        let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-        let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-        let limit = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? Int64.max
+        // Cached: every reading's commit under a quota asks (these pragmas read the file's state when run).
+        let pageSize = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_size")) ?? 4096
+        let pages = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_count")) ?? 0
+        let free = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
+        let limit = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA max_page_count")) ?? Int64.max
         let kept = (bytes + pageSize - 1) / pageSize
         return pages - free + kept < limit
     }

@@ -13,7 +13,20 @@ public struct StoreUnitOfWork {
     /// The transaction's connection, for the caller's own tables only.
     public let db: Database
 
-    init(_ db: Database) { self.db = db }
+    /// The reading's outbox item in the reading's own commit, inserted at its final size at the end
+    /// (`ReadingStore.ingest(_:thenInTheSameCommit:)`); inserted first by every operation here that touches the
+    /// outbox, except its own release.
+    let deferredItem: DeferredReadingItem?
+
+    init(_ db: Database, deferredItem: DeferredReadingItem? = nil) {
+        self.db = db
+        self.deferredItem = deferredItem
+    }
+
+    /// Inserts the deferred reading item, if any, so that the outbox is what it would have been without it.
+    func insertDeferredItem() throws {
+        try deferredItem?.insertIfDeferred(db)
+    }
 
     /// Queues an outbox item carrying its FHIR entries in `payload` (an alert Flag); an item with the same kind
     /// and key is left untouched (`.alreadyQueued`). See `Outbox.enqueue` for `sequenceKey` and `priority`.
@@ -22,7 +35,8 @@ public struct StoreUnitOfWork {
     public func enqueue(
         kind: OutboxKind, key: String, payload: [UInt8], sequenceKey: String? = nil, priority: OutboxPriority = .normal
     ) throws -> OutboxEnqueueOutcome {
-        try Outbox.enqueue(
+        try insertDeferredItem()
+        return try Outbox.enqueue(
             db, kind: kind, key: key, payload: payload, sequenceKey: sequenceKey, priority: priority, now: Date())
     }
 
@@ -34,6 +48,10 @@ public struct StoreUnitOfWork {
     public func release(
         _ readings: [ReadingID], priority: OutboxPriority = .normal, annotation: [UInt8]? = nil
     ) throws -> Int {
+        if let deferredItem, deferredItem.isOnly(readings) {
+            return deferredItem.release(priority: priority, annotation: annotation)
+        }
+        try insertDeferredItem()
         if let annotation { _ = try Outbox.annotate(db, readings: readings, with: annotation) }
         return try Outbox.release(db, readings: readings, priority: priority)
     }
@@ -44,19 +62,22 @@ public struct StoreUnitOfWork {
     public func raiseWaitingPriority(
         to priority: OutboxPriority, kind: OutboxKind, keys: [String]? = nil
     ) throws -> Int {
-        try Outbox.raiseWaitingPriority(db, to: priority, kind: kind, keys: keys)
+        try insertDeferredItem()
+        return try Outbox.raiseWaitingPriority(db, to: priority, kind: kind, keys: keys)
     }
 
     /// Attaches `annotation` to the outbox items of these readings, whatever their state (a migration filling in
     /// what an older hub released without one). Returns how many items were changed.
     @discardableResult
     public func annotate(_ readings: [ReadingID], with annotation: [UInt8]) throws -> Int {
-        try Outbox.annotate(db, readings: readings, with: annotation)
+        try insertDeferredItem()
+        return try Outbox.annotate(db, readings: readings, with: annotation)
     }
 
     /// Readings whose outbox item is waiting (not delivered) and carries no annotation.
     public func waitingUnannotatedReadings() throws -> [ReadingID] {
-        try Outbox.waitingUnannotatedReadings(db)
+        try insertDeferredItem()
+        return try Outbox.waitingUnannotatedReadings(db)
     }
 
     /// Runs `body` in a savepoint of this transaction: kept when it returns, undone when it throws, while the rest
@@ -66,6 +87,8 @@ public struct StoreUnitOfWork {
     /// must know that.
     public func attempt<T>(_ body: (StoreUnitOfWork) throws -> T) throws -> Result<T, any Error> {
         var value: T?
+        // The deferred item as it was: undone with the savepoint like the rows (an insert inside is undone too).
+        let deferredBefore = deferredItem?.item
         do {
             try db.inSavepoint {
                 value = try body(self)
@@ -73,6 +96,7 @@ public struct StoreUnitOfWork {
             }
         } catch {
             guard db.isInsideTransaction else { throw error }
+            deferredItem?.item = deferredBefore
             return .failure(error)
         }
         guard let value else { throw StoreError.database(code: -1, message: "savepoint returned nothing") }
@@ -104,7 +128,8 @@ public struct StoreUnitOfWork {
     /// Deletes every outbox item of `kind`, whatever its state (Triage forgetting the previous patient's Flags).
     @discardableResult
     public func deleteOutboxItems(kind: OutboxKind) throws -> Int {
-        try Outbox.deleteItems(db, kind: kind)
+        try insertDeferredItem()
+        return try Outbox.deleteItems(db, kind: kind)
     }
 }
 
