@@ -125,6 +125,13 @@ public actor Forwarder {
     /// Told when the set of parked items may have changed (the gateway re-evaluates its technical alert).
     let parkedChanged: (@Sendable () async -> Void)?
     private let wakeSignal = WakeSignal()
+    /// Counts `wake()` and `forwardNow()` calls: the pipelined drain claims ahead only when one came since its
+    /// last claim (`claimedAtWake`) or the batch on the wire was full.
+    let wakes = Mutex<UInt64>(0)
+    var claimedAtWake: UInt64 = 0
+    /// What still waited when the last run ended on an empty claim (nil: it ended otherwise): `drain` needs
+    /// no status query then.
+    var endedOnEmptyClaim: OutboxWaiting?
     let forwardNowRequested = Mutex(false)
     private let finishRequested = Mutex(false)
 
@@ -154,6 +161,7 @@ public actor Forwarder {
     /// Tells `run` that something was queued (the gateway calls this after `ingest`). Cuts any wait short;
     /// a back-off still holds for items that are not urgent.
     public nonisolated func wake() {
+        wakes.withLock { $0 &+= 1 }
         wakeSignal.signal()
     }
 
@@ -161,6 +169,7 @@ public actor Forwarder {
     /// forward and wakes the loop, whatever it is waiting for.
     public nonisolated func forwardNow() {
         forwardNowRequested.withLock { $0 = true }
+        wakes.withLock { $0 &+= 1 }
         wakeSignal.signal()
     }
 
@@ -204,16 +213,24 @@ public actor Forwarder {
                 await waitForWork(await firstWait(after: delay))
                 continue
             }
-            if report.claimed > 0 { continue }
-            // Nothing due now: finished, or items wait for a backoff.
-            let status: OutboxStatus
-            do { status = try await store.outboxStatus() } catch {
-                logger.error("cannot read the outbox status", metadata: ["error": "\(error)"])
-                await waitForWork(configuration.retry.baseDelay)
-                continue
+            // A run that ended on an empty claim says what still waits; otherwise claim again, or ask.
+            let waiting: OutboxWaiting
+            if let ended = endedOnEmptyClaim {
+                waiting = ended
+            } else {
+                if report.claimed > 0 { continue }
+                // Nothing due now: finished, or items wait for a backoff.
+                do {
+                    let status = try await store.outboxStatus()
+                    waiting = OutboxWaiting(pending: status.pending > 0, nextAttemptAt: status.nextAttemptAt)
+                } catch {
+                    logger.error("cannot read the outbox status", metadata: ["error": "\(error)"])
+                    await waitForWork(configuration.retry.baseDelay)
+                    continue
+                }
             }
-            guard status.pending > 0 else { return total }
-            await waitForWork(await waitForDueItems(status))
+            guard waiting.pending else { return total }
+            await waitForWork(await waitForDueItems(waiting))
         }
         return total
     }
@@ -226,6 +243,7 @@ public actor Forwarder {
         resolved = []
         let now = clock.now()
         let probing = backoffUntil.map { now < $0 } ?? false
+        endedOnEmptyClaim = nil
         if probing, let last = lastAttemptAt, now < last.addingTimeInterval(configuration.urgentRetryInterval.inSeconds) {
             return report
         }
@@ -238,7 +256,10 @@ public actor Forwarder {
         }
         let claimed = batch.items
         report.claimed = claimed.count
-        guard !claimed.isEmpty else { return report }
+        guard !claimed.isEmpty else {
+            endedOnEmptyClaim = batch.waiting
+            return report
+        }
         report.bundles = 1
         lastAttemptAt = now
         if probing {

@@ -17,10 +17,7 @@ extension ReadingStore {
             // it makes the items go again, which the receiver absorbs.
             try await commit(.bookkeeping) { db in
                 try Self.recordDelivered(db, delivered, at: date)
-                let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
-                let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))
-                let sensors = try Self.sensors(db, Set(readings.values.map(\.sensor)))
-                return ClaimedBatch(items: items, readings: readings, sensors: sensors)
+                return try Self.claimBatch(db, limit: limit, now: now, urgentOnly: urgentOnly)
             }
         }
     }
