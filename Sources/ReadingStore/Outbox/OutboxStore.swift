@@ -107,15 +107,15 @@ extension ReadingStore {
     /// Oldest first, background items (the hub's check-in) after everything else that is due.
     static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
         let nowMs = now.unixMilliseconds
-        // Cached statements (see `RowIDList`): the drain claims once per Bundle.
+        // Cached statements (see `RowIDList`): the forwarder claims every round.
         let records = try OutboxRecord.fetchAll(
             db.cachedStatement(sql: urgentOnly ? claimUrgentSQL : claimSQL), arguments: [nowMs, limit])
         var items = try records.map(OutboxItem.init)
         guard !items.isEmpty else { return [] }
-        try db.cachedStatement(sql: """
+        try RowIDList.execute(db.cachedStatement(sql: """
             UPDATE outbox SET state = '\(OutboxState.inFlight.rawValue)', attempts = attempts + 1, lastAttemptAt = ?
-            WHERE \(RowIDList.contains("id"))
-            """).execute(arguments: [nowMs, RowIDList.argument(items.map(\.id))])
+            WHERE id = ?
+            """), leading: [nowMs], forEach: items.map(\.id))
         for index in items.indices {
             items[index].state = .inFlight
             items[index].attempts += 1
