@@ -65,6 +65,31 @@ final class CountingSleeper: Sendable {
     }
 }
 
+/// The sensor's Device entry is kept across rounds (one reading per Bundle under a live flow): it must still
+/// follow the sensor's stored record.
+@Suite struct SensorDeviceAcrossRoundsTests {
+    @Test func aChangedSensorRecordReachesTheNextBundle() async throws {
+        let harness = try await Harness()
+        let transport = InterceptingTransport(try CurlTransport(endpoint: harness.endpoint()), script: [:])
+        let forwarder = Forwarder(
+            store: harness.store, transport: transport, mapper: harness.mapper,
+            logger: Logger(label: "test.forwarding"), sleeper: harness.sleeper.sleeper)
+        _ = try await harness.ingestReadings(1)
+        #expect(await forwarder.forwardOnce().delivered == 1)
+        try await harness.store.upsertSensor(SensorUpdate(key: Samples.cuff, manufacturer: "A&D", model: "UA-651BLE"))
+        _ = try await harness.store.ingest(
+            Samples.bloodPressure(systolic: "131", minute: 7, day: 2), rawFrame: Samples.frame, sensor: Samples.cuff,
+            receivedAt: Samples.t0, measuredAt: Samples.t0)
+        #expect(await forwarder.forwardOnce().delivered == 1)
+        #expect(await forwarder.forwardOnce().delivered == 0)
+
+        let bodies = transport.bodies
+        #expect(bodies.count == 2)
+        #expect(!bodies[0].contains("UA-651BLE"))
+        #expect(bodies[1].contains("UA-651BLE"), "the second Bundle's Device carries the sensor's model")
+    }
+}
+
 /// Counts the transactions begun on the store's writer connection (SQLite's statement trace).
 final class WriterTransactions: Sendable {
     private let count = Mutex(0)
