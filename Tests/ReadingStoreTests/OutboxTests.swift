@@ -19,6 +19,26 @@ import Testing
         #expect(try await store.claimBatch(limit: 10).map(\.key) == ids.suffix(2).map(\.rawValue))
     }
 
+    /// A claim that finds nothing due says what still waits, as `outboxStatus` would (the forwarder's loop reads
+    /// it instead of the status); one that claims something says nothing.
+    @Test func anEmptyClaimSaysWhatStillWaits() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        let nothing = try await store.markDeliveredAndClaim([], limit: 10)
+        #expect(nothing.items.isEmpty && nothing.waiting == OutboxWaiting(pending: false, nextAttemptAt: nil))
+
+        _ = try await store.ingest(Samples.glucose(sequence: 1))
+        let claimed = try await store.claimDelivery(limit: 10)
+        #expect(claimed.items.count == 1 && claimed.waiting == nil)
+        let later = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded())
+        try await store.scheduleRetry(claimed.items.map(\.id), notBefore: later, error: "HTTP 503")
+        let waiting = try await store.markDeliveredAndClaim([], limit: 10)
+        #expect(waiting.items.isEmpty)
+        #expect(waiting.waiting == OutboxWaiting(pending: true, nextAttemptAt: later))
+        let status = try await store.outboxStatus()
+        #expect(status.pending == 1 && status.nextAttemptAt == later)
+    }
+
     @Test func itemsLeftInFlightByACrashReturnToTheQueueOnOpen() async throws {
         let directory = TemporaryDirectory()
         do {

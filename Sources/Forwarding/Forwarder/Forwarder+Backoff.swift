@@ -85,7 +85,7 @@ extension Forwarder {
     /// How long to wait when nothing is due but items are pending: until the first one comes due, the back-off
     /// holding back all but the urgent ones. Retry times further out than this forwarder ever schedules are
     /// pulled in first (see below).
-    func waitForDueItems(_ status: OutboxStatus) async -> Duration {
+    func waitForDueItems(_ status: OutboxWaiting) async -> Duration {
         let now = clock.now()
         await pullInImplausibleRetryTimes(now: now, next: status.nextAttemptAt)
         let nextUrgent = try? await store.nextAttemptAt(priority: .urgent)

@@ -126,4 +126,20 @@ public struct ClaimedBatch: Sendable {
     public var items: [OutboxItem]
     public var readings: [Int64: StoredReading]
     public var sensors: [SensorKey: SensorRecord]
+    /// When nothing was due (`items` empty): what still waits, read in the claim's own transaction, so that the
+    /// forwarder need not ask for the whole `outboxStatus` after every round; nil when something was claimed.
+    public var waiting: OutboxWaiting?
+}
+
+/// Pending items that were not due when a claim came back empty.
+public struct OutboxWaiting: Sendable, Hashable {
+    /// Items are pending (waiting for their retry time, or behind an earlier version of their resource).
+    public var pending: Bool
+    /// As `OutboxStatus.nextAttemptAt`: the earliest time one of them may be sent.
+    public var nextAttemptAt: Date?
+
+    public init(pending: Bool, nextAttemptAt: Date?) {
+        self.pending = pending
+        self.nextAttemptAt = nextAttemptAt
+    }
 }

@@ -17,10 +17,7 @@ extension ReadingStore {
             // it makes the items go again, which the receiver absorbs.
             try await commit(.bookkeeping) { db in
                 try Self.recordDelivered(db, delivered, at: date)
-                let items = try Self.claim(db, limit: limit, now: now, urgentOnly: urgentOnly)
-                let readings = try Self.storedReadings(db, rowIDs: items.compactMap(\.readingRowID))
-                let sensors = try Self.sensors(db, Set(readings.values.map(\.sensor)))
-                return ClaimedBatch(items: items, readings: readings, sensors: sensors)
+                return try Self.claimBatch(db, limit: limit, now: now, urgentOnly: urgentOnly)
             }
         }
     }
@@ -31,12 +28,11 @@ extension ReadingStore {
     /// What `markDelivered` writes, inside the caller's transaction.
     static func recordDelivered(_ db: Database, _ ids: [Int64], at date: Date) throws {
         guard !ids.isEmpty else { return }
-        // Cached statements (see `RowIDList`): the drain records a delivery once per Bundle.
-        try db.cachedStatement(sql: """
+        // A cached statement per row (see `RowIDList`): the forwarder records a delivery every round.
+        try RowIDList.execute(db.cachedStatement(sql: """
             UPDATE outbox SET state = '\(OutboxState.delivered.rawValue)', deliveredAt = ?, lastError = NULL
-            WHERE \(RowIDList.contains("id"))
-              AND state IN ('\(OutboxState.pending.rawValue)', '\(OutboxState.inFlight.rawValue)')
-            """).execute(arguments: [date.unixMilliseconds, RowIDList.argument(ids)])
+            WHERE id = ? AND state IN ('\(OutboxState.pending.rawValue)', '\(OutboxState.inFlight.rawValue)')
+            """), leading: [date.unixMilliseconds], forEach: ids)
         // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID). Rewritten only when
         // it moves by `lastDeliveredResolutionMs` or more (either way: a clock set back is followed): a row left as it
         // was is a page the commit does not write, and under a steady flow of readings the mark came with every one
