@@ -4,7 +4,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension Faults {
+extension DaemonFaults {
     /// The hub authenticated the way the Norwegian health sector asks (HelseID: private_key_jwt client
     /// assertions, DPoP-bound access tokens), against a strict token service and a receiver that accepts only its
     /// tokens, through the real daemon. What goes wrong with the tokens never costs a reading: readings wait, the
