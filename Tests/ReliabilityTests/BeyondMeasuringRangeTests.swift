@@ -29,7 +29,7 @@ extension DeviceFaults {
 
         static func deliver(_ gateway: GatewayHarness, _ records: [[UInt8]], until count: Int) async throws {
             try await gateway.simulatorControl.addGlucoseRecords(Self.meter, records)
-            try await GlucoseNumberingTests.collect(gateway, until: count)   // the same home meter
+            try await DeviceDataFaults.GlucoseNumberingTests.collect(gateway, until: count)   // the same home meter
         }
 
         @Test func aLowAndAHighGlucoseBeyondTheMeterAreRedAlertsWithoutANumber() async throws {

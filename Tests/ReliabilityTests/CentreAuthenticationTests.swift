@@ -47,11 +47,11 @@ extension DaemonFaults {
         }
 
         static func pair(_ gateway: GatewayHarness, _ addresses: [String]) async throws {
-            try await ParkedItemsTests.pair(gateway, addresses)
+            try await Faults.ParkedItemsTests.pair(gateway, addresses)
         }
 
         static func queue(_ gateway: GatewayHarness) async throws -> [String: Any] {
-            try await ParkedItemsTests.queue(gateway)
+            try await Faults.ParkedItemsTests.queue(gateway)
         }
 
         static func authenticationProblem(_ gateway: GatewayHarness) async throws -> String? {

@@ -78,7 +78,7 @@ extension DeviceFaults {
                     characteristics:
                       - uuid: "2A35"
                         flags: [indicate]
-                        stored: ["\(DeviceRecords.hex(try ClockJumpTests.bloodPressure(124, minutesAgo: 1)))"]
+                        stored: ["\(DeviceRecords.hex(try DeviceDataFaults.ClockJumpTests.bloodPressure(124, minutesAgo: 1)))"]
                         disconnectAfterStored: true
                       - {uuid: "2A49", flags: [read], value: "0300"}
 
@@ -104,7 +104,7 @@ extension DeviceFaults {
 
                 try await gateway.simulatorControl.loseBond(Self.cuff)
                 try await gateway.simulatorControl.queueFrames(
-                    Self.cuff, BluetoothUUID("2A35")!, [try ClockJumpTests.bloodPressure(131, minutesAgo: 0)])
+                    Self.cuff, BluetoothUUID("2A35")!, [try DeviceDataFaults.ClockJumpTests.bloodPressure(131, minutesAgo: 0)])
                 try await gateway.waitUntil("the device-bond-lost problem") {
                     try await gateway.simulatorControl.advertise(Self.cuff)
                     try await Task.sleep(for: .milliseconds(300))
