@@ -126,13 +126,17 @@ extension DeviceFaults {
                 }
                 #expect(try await gateway.simulatorControl.deviceState(Self.cuff).connectAttempts == attempts)
 
-                // The technician renews the bond; the device shows up again after its stale bond is removed.
+                // The technician renews the bond; the device shows up again after its stale bond is removed. It is
+                // advertised until the renewal's own Pair() bonded: the old bond (still Paired) is not that, and on a
+                // loaded machine dhoctl had often not yet removed it when the first check ran, so the advertising
+                // stopped and the removed device was never found again.
+                let pairAttemptsBefore = try await gateway.simulatorControl.deviceState(Self.cuff).pairAttempts
                 let renewal = Task { try await gateway.dhoctl(["pair", Scenarios.cuff, "--renew", "--by", "technician-2", "--timeout", "90"]) }
-                // Generous: on a loaded 2-core machine re-finding the device after its bond was removed took over 20 s.
                 try await gateway.waitUntil("the renewed pairing", timeout: .seconds(100)) {
                     try? await gateway.simulatorControl.advertise(Self.cuff)
                     try await Task.sleep(for: .milliseconds(200))
-                    return try await gateway.simulatorControl.deviceState(Self.cuff).paired
+                    let state = try await gateway.simulatorControl.deviceState(Self.cuff)
+                    return state.paired && state.pairAttempts > pairAttemptsBefore
                 }
                 let renewed = try await renewal.value
                 #expect(renewed.status == 0 && renewed.stdout.contains("renewed the bond of \(Scenarios.cuff)"), "\(renewed.stdout) \(renewed.stderr)")
