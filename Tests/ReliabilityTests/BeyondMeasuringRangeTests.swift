@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// A glucometer's LO / HI: a glucose below (above) what the meter can quantify arrives as −∞ (+∞) with the status
     /// "result lower (higher) than the device can process". It used to be stored as "value absent", forwarded with a
     /// dataAbsentReason and answered with a request for a control measurement: a patient whose meter said LO — a
@@ -29,7 +29,7 @@ extension DeviceFaults {
 
         static func deliver(_ gateway: GatewayHarness, _ records: [[UInt8]], until count: Int) async throws {
             try await gateway.simulatorControl.addGlucoseRecords(Self.meter, records)
-            try await GlucoseNumberingTests.collect(gateway, until: count)   // the same home meter
+            try await DeviceDataFaults.GlucoseNumberingTests.collect(gateway, until: count)   // the same home meter
         }
 
         @Test func aLowAndAHighGlucoseBeyondTheMeterAreRedAlertsWithoutANumber() async throws {

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension DaemonFaults {
     /// Configuration a technician (or a failing SD card) got wrong: the daemon refuses to start with a message that
     /// names the file, the line and the key — exit status 78 (EX_CONFIG) for the configuration file itself, 1 for
     /// what it points at — creates no database, and `dhoctl config check` says the same. A damaged database is

@@ -4,7 +4,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension Faults {
+extension DaemonFaults {
     /// The hub authenticated the way the Norwegian health sector asks (HelseID: private_key_jwt client
     /// assertions, DPoP-bound access tokens), against a strict token service and a receiver that accepts only its
     /// tokens, through the real daemon. What goes wrong with the tokens never costs a reading: readings wait, the
@@ -47,11 +47,11 @@ extension Faults {
         }
 
         static func pair(_ gateway: GatewayHarness, _ addresses: [String]) async throws {
-            try await ParkedItemsTests.pair(gateway, addresses)
+            try await Faults.ParkedItemsTests.pair(gateway, addresses)
         }
 
         static func queue(_ gateway: GatewayHarness) async throws -> [String: Any] {
-            try await ParkedItemsTests.queue(gateway)
+            try await Faults.ParkedItemsTests.queue(gateway)
         }
 
         static func authenticationProblem(_ gateway: GatewayHarness) async throws -> String? {

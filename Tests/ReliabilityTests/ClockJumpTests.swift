@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 import Triage
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// The hub's wall clock jumping (NTP correcting a real-time clock that booted wrong, a technician setting the
     /// date) and a device's clock jumping (a cuff's battery changed): nothing is lost or duplicated, forwarding
     /// keeps its backoff, schedules raise one alert and no more.

@@ -9,7 +9,7 @@ import TestSupport
 import Glibc
 #endif
 
-extension Faults {
+extension DaemonFaults {
     /// "Nothing is lost, nothing is duplicated" while the daemon is killed with SIGKILL at random moments: during
     /// start-up, the glucometer's RACP transfer, ingest, triage and forwarding. The fault schedule comes from a
     /// seed printed in the output (replay with DHO_FAULT_SEED=<seed>).

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// A&D's UA-651BLE cuff and UC-352BLE scale take the time only through Date Time (0x2A08) written before their
     /// measurements are subscribed; otherwise they stamp them in 2000 (simulator quirk `dateTimeBeforeSubscribing`).
     /// Their model profiles (profiles/devices/and-*.yaml) make that the gateway's clock step for them.

@@ -84,7 +84,7 @@ extension DeviceFaults {
         @Test func aDeviceNotSeenForTooLongIsATechnicalProblemAtTheCentreUntilItIsSeenAgain() async throws {
             let thermometer = BluetoothAddress("00:09:1F:00:00:05")!
             let gateway = try await GatewayHarness.start(
-                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n",
+                extraConfiguration: "alerts:\n  schedule-check-interval: 1s\n", revisitInterval: "1s",
                 centreSettings: ["reports: [technical-alerts]", "device-silent-after: 4s"])
             try await withGateway("device-not-seen", gateway) {
                 let paired = try await gateway.dhoctl(["pair", thermometer.description, "--by", "technician-e2e"])

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// `dhoctl device clear-memory`: a lent meter's memory is deleted only after every record was transferred, only
     /// up to the last one stored, with the address typed again; otherwise it is refused, saying why, and the meter
     /// keeps everything.

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// The two glucometers issue 15 names, played as the public sources describe them (profiles/devices/
     /// accu-chek-guide.yaml and contour-next-one.yaml name the sources), through the real daemon.
     @Suite(.serialized) struct GlucometerModelTests {

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// A glucometer whose record numbering restarts (reset, battery change, replacement under the same address)
     /// numbers its new records 1, 2, … again. Asked "≥ cursor + 1" it sent none of them, visit after visit: they
     /// were lost for good. Now the visit notices the new numbering and fetches the new records, none lost, none

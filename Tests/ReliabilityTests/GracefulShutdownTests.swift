@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension DaemonFaults {
     /// SIGTERM in the middle of a glucometer's record transfer while the centre is slow to answer: the services
     /// stop in the documented order, the batch being posted has its answer recorded, every reading stored
     /// before the signal is still there, and after a restart everything arrives at the centre exactly once.

@@ -48,7 +48,7 @@ extension DeviceFaults {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-lent-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: work) }
             let scenario = try Scenarios.write(Scenarios.home(glucoseRecords: [], cuffMemory: try Self.previousUsersMemory()), in: work)
-            let gateway = try await GatewayHarness.start(scenario: scenario, carePlan: "hypertension")
+            let gateway = try await GatewayHarness.start(scenario: scenario, carePlan: "hypertension", revisitInterval: "1s")
             try await withGateway("lent-cuff", gateway) {
                 try await Self.pairAndMeasure(gateway, [], forwardedFirst: false)
 
@@ -76,7 +76,7 @@ extension DeviceFaults {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-own-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: work) }
             let scenario = try Scenarios.write(Scenarios.home(glucoseRecords: [], cuffMemory: try Self.previousUsersMemory()), in: work)
-            let gateway = try await GatewayHarness.start(scenario: scenario, carePlan: "hypertension")
+            let gateway = try await GatewayHarness.start(scenario: scenario, carePlan: "hypertension", revisitInterval: "1s")
             try await withGateway("own-cuff", gateway) {
                 try await Self.pairAndMeasure(gateway, ["--memory-is-patients"], forwardedFirst: true)
                 try await gateway.waitUntil("all three readings at the receiver") {

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// A family cuff remembers several people: a reading of another user (a spouse) or of "unknown user" (0xFF, a
     /// guest measurement) used to be triaged and forwarded as the patient's. Now it is stored with its frame, shown
     /// to the technician with the reason and never triaged nor forwarded.

@@ -42,7 +42,7 @@ extension DeviceFaults {
                 try await gateway.simulatorControl.broadcast(cuff, Self.state(sequence: 1, records: 1))
                 try await gateway.waitUntil("the hub's visit") { try await gateway.status()["readingsStored"] as? Int == 2 }
                 let readings = try await gateway.dhoctlJSON(["readings"]) as? [[String: Any]] ?? []
-                #expect(MultiUserDeviceTests.delivery(readings, systolic: 176) == "kept apart: another user (2)", "\(readings)")
+                #expect(DeviceDataFaults.MultiUserDeviceTests.delivery(readings, systolic: 176) == "kept apart: another user (2)", "\(readings)")
                 let visited = try await gateway.simulatorControl.deviceState(cuff).connectAttempts
                 try await Task.sleep(for: .milliseconds(1200))
 

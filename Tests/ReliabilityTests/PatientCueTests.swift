@@ -3,7 +3,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// The ready-made patient cues (README "Patient cues"): the alert's Norwegian self-treatment text spoken by
     /// espeak-ng (here into WAV files, measured with sox), the zone on the hub's LEDs (a fake sysfs tree) and a
     /// receipt for each stored reading — all fed by the durable hook queue.

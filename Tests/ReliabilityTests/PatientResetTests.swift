@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension DaemonFaults {
     /// `dhoctl reset` hands the hub to the next patient. The database part is one transaction (readings,
     /// outbox, devices, triage), so no kill can leave half of the previous patient behind; the bonds in
     /// bluetoothd, which no transaction covers, are listed by that transaction and removed when bluetoothd can.

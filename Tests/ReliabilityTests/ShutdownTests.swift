@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension DaemonFaults {
     /// SIGTERM is obeyed within the unit's `TimeoutStopSec` (30 s) in every state: in the middle of a visit, and
     /// after the D-Bus bus has gone (issue 11, findings 14 and 15).
     @Suite struct ShutdownTests {

@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceDataFaults {
     /// A family scale with the User Data Service (0x181C) sends a user's measurements only after that user's consent
     /// code (User Control Point 0x2A9F), as openScale's standard weight profile handles it. The gateway gives the
     /// patient's consent on every visit, registers the patient as a new user when paired with `--consent` alone,
