@@ -86,17 +86,9 @@ public final class GatewayPipeline: ReadingSink {
         do {
             // One commit: the reading (held) and, in a savepoint, its triage, which releases it. A failing triage
             // leaves the reading stored and held: the maintenance loop triages it again (and then forwards it).
-            let triage = triage, wakeForwarder = wakeForwarder
+            let triage = triage
             (outcome, triaged) = try await store.ingest(request) { unit, outcome in
-                let result = try triage.evaluate(
-                    in: unit, readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
-                // Woken from inside the commit, once triage has released the reading: the forwarder's own hops
-                // (its wait ending, its task resuming) then overlap the commit's fsync, and its claim, a write,
-                // queues behind this commit on the store's writer, so it cannot miss the reading. After the
-                // commit, these hops came after the fsync, on the way to the centre (issue 16: notification
-                // → receiver latency). A commit that then fails only woke it for nothing.
-                wakeForwarder()
-                return result
+                try triage.evaluate(in: unit, readingID: outcome.readingID.rawValue, measuredAt: time.instant, reading: reading)
             }
             // Only a reading that took space proves there is space (a duplicate writes nothing).
             if case .stored = outcome { technicalAlerts.clear(.storageFull) }
@@ -113,6 +105,11 @@ public final class GatewayPipeline: ReadingSink {
             // Still held: nothing for the forwarder until the maintenance loop triages it (and wakes it).
             logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
         }
+        // After the commit, not from inside it: the forwarder's claim (a write) would queue behind the commit, but
+        // its decisions while backing off (the outbox status, the next urgent item's time) are reads, which do not
+        // see a commit still under way — woken early, it went back to an hour-long back-off without the red
+        // reading's probe (UrgentForwardingTests, issue 16).
+        wakeForwarder()
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
