@@ -68,7 +68,11 @@ extension Faults {
                             lastSeen.withLock {
                                 $0 = "\(delivered) Observations, cursor \(cursor), undelivered \(undelivered.map(String.init) ?? "?"), status \(status)"
                             }
-                            if delivered > 2 * stored, undelivered == 0 { return true }
+                            // Eviction too, not just the count: a glucose reading can be more than one Observation,
+                            // and a quick forwarder delivered twice `stored` Observations before the meter's next
+                            // visit brought the rest of the backlog (seen in CI once the forwarder got faster).
+                            if delivered > 2 * stored, undelivered == 0,
+                               gateway.daemonLog.contains("delivered readings removed to make room") { return true }
                         } catch {
                             lastSeen.withLock { $0 = "error: \(error)" }
                         }
