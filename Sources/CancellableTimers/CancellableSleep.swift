@@ -34,15 +34,6 @@ public enum CancellableSleep {
     /// must never do): lets a test check the disarming without asserting anything about time, and without
     /// counting the sleeps of other code running at the same time.
     @TaskLocal public static var firedTimers: FiredTimerCount?
-
-    /// Dispatch counts in nanoseconds; a sleep longer than Int.max ns (292 years) is that long.
-    static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .never }
-        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflowAgain ? .never : .nanoseconds(Int(total))
-    }
 }
 
 /// How many timers went off (see `CancellableSleep.firedTimers`).
@@ -87,7 +78,7 @@ private final class ArmedTimer: Sendable {
                 counter?.record(afterCancellation: wasLate)
             }
             state.deadline = .now + remaining
-            timer.schedule(deadline: .now() + CancellableSleep.dispatchInterval(remaining))
+            timer.schedule(deadline: .now() + Self.dispatchInterval(remaining))
             state.timer = timer
             state.continuation = continuation
             timer.resume()
@@ -116,4 +107,12 @@ private final class ArmedTimer: Sendable {
         return wasLate
     }
 
+    /// Dispatch counts in nanoseconds; a sleep longer than Int.max ns (292 years) is that long.
+    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .never }
+        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowAgain ? .never : .nanoseconds(Int(total))
+    }
 }

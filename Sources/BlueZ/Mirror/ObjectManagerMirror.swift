@@ -48,9 +48,7 @@ public actor ObjectManagerMirror {
         let attempt: (MirrorView) -> Bool
         let fail: (BlueZError) -> Void
         let failsOnServiceLoss: Bool
-        /// Fails the wait when it goes off; cancelled when the wait ends otherwise (a timer, not a sleeping task:
-        /// cancelling that cost two thread hops per wait, issue 16).
-        let timeout: DeadlineTimer
+        let timeoutTask: Task<Void, Never>
     }
 
     public init(connection: DBusConnection, service: String = BlueZNames.service,
@@ -143,7 +141,7 @@ public actor ObjectManagerMirror {
         reloadTask?.cancel()
         reloadTask = nil
         for (id, waiter) in waiters {
-            waiter.timeout.cancel()
+            waiter.timeoutTask.cancel()
             waiter.fail(.cancelled)
             waiters[id] = nil
         }
@@ -240,8 +238,9 @@ public actor ObjectManagerMirror {
         let id = makeID()
         let result: Result<T, BlueZError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let timer = DeadlineTimer(after: timeout) { [weak self] in
-                    Task { await self?.failWaiter(id, with: .timedOut(what)) }
+                let timeoutTask = Task { [weak self] in
+                    do { try await CancellableSleep.sleep(for: timeout) } catch { return }
+                    await self?.failWaiter(id, with: .timedOut(what))
                 }
                 waiters[id] = Waiter(
                     attempt: { view in
@@ -251,7 +250,7 @@ public actor ObjectManagerMirror {
                     },
                     fail: { continuation.resume(returning: .failure($0)) },
                     failsOnServiceLoss: failsOnServiceLoss,
-                    timeout: timer)
+                    timeoutTask: timeoutTask)
             }
         } onCancel: {
             Task { [weak self] in await self?.failWaiter(id, with: .cancelled) }
@@ -320,7 +319,7 @@ public actor ObjectManagerMirror {
 
     private func failWaiter(_ id: Int, with error: BlueZError) {
         guard let waiter = waiters.removeValue(forKey: id) else { return }
-        waiter.timeout.cancel()
+        waiter.timeoutTask.cancel()
         waiter.fail(error)
     }
 
@@ -481,7 +480,7 @@ public actor ObjectManagerMirror {
         publish(.serviceLost, evaluate: false)
         for (id, waiter) in waiters where waiter.failsOnServiceLoss {
             waiters[id] = nil
-            waiter.timeout.cancel()
+            waiter.timeoutTask.cancel()
             waiter.fail(.serviceUnavailable)
         }
         evaluateWaiters()
@@ -507,7 +506,7 @@ public actor ObjectManagerMirror {
         let current = view
         for (id, waiter) in waiters where waiter.attempt(current) {
             waiters[id] = nil
-            waiter.timeout.cancel()
+            waiter.timeoutTask.cancel()
         }
     }
 }

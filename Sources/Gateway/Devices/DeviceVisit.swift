@@ -79,12 +79,8 @@ public struct DeviceVisit: Sendable {
         }
         // Waiting on the OneShot, not on the task: a wait that ends at the limit must not wait for the call.
         // The wait runs in a task of its own, which the visit's cancellation (at shutdown) does not reach:
-        // cancelled, it ended at once and logged "no answer" for a Disconnect() that was answered. The limit is
-        // a timer that delivers "no answer" (a OneShot takes the first delivery), not a racing sleep task: that
-        // race cost a task group, two child tasks and their hops at every visit's end (issue 16: wake-ups).
-        let limit = DeadlineTimer(after: .seconds(10)) { outcome.deliver(nil) }
-        let answer = await Task { await outcome.value() }.value
-        limit.cancel()
+        // cancelled, it ended at once and logged "no answer" for a Disconnect() that was answered.
+        let answer = await Task { await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) }.value
         switch answer {
         case .released?:
             return
