@@ -79,11 +79,9 @@ public final class BlueZClient: Sendable {
     // MARK: Calls
 
     /// Calls a bluetoothd method, mapping errors to `BlueZError`. When it returns (or throws), the mirror
-    /// already reflects every change bluetoothd announced before answering (`ObjectManagerMirror.synchronize`),
-    /// unless `synchronizing` is false: for a caller that synchronizes the mirror itself right afterwards (a
-    /// second barrier behind the first is one bus round trip, four thread wake-ups, for nothing; issue 16).
+    /// already reflects every change bluetoothd announced before answering (`ObjectManagerMirror.synchronize`).
     public func call(_ path: ObjectPath, _ interface: String, _ member: String, _ arguments: [DBusValue] = [],
-                     timeout: Duration? = nil, synchronizing: Bool = true) async throws(BlueZError) -> [DBusValue] {
+                     timeout: Duration? = nil) async throws(BlueZError) -> [DBusValue] {
         let result: Result<[DBusValue], DBusError>
         do {
             result = .success(try await connection.call(destination: BlueZNames.service, path: path,
@@ -92,7 +90,7 @@ public final class BlueZClient: Sendable {
         } catch {
             result = .failure(error)
         }
-        if synchronizing { await mirror.synchronize() }
+        await mirror.synchronize()
         switch result {
         case .success(let values): return values
         case .failure(let error): throw BlueZError(error)

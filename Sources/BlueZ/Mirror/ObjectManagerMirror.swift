@@ -292,11 +292,11 @@ public actor ObjectManagerMirror {
         } catch {
             throw BlueZError(error)
         }
-        await synchronize()  // every signal received before the reply is applied first
         guard let read = reply.arguments.first?.variantDictionaryValue else {
             logger.warning("ignoring a malformed GetAll(\(interface)) reply from bluetoothd at \(path)")
             return objects[path]?[interface]
         }
+        await synchronize()  // every signal received before the reply is applied first
         guard owner == source, reply.sequence > loadedAt, var current = objects[path]?[interface] else {
             return objects[path]?[interface]
         }

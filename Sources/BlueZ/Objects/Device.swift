@@ -27,7 +27,7 @@ public struct Device: BlueZObject {
     /// link to go down would otherwise believe it already is.
     public func connect(timeout: Duration = .seconds(60)) async throws(BlueZError) {
         do {
-            _ = try await client.call(path, BlueZNames.device, "Connect", timeout: timeout, synchronizing: false)
+            _ = try await client.call(path, BlueZNames.device, "Connect", timeout: timeout)
         } catch .bluez(.alreadyConnected, _) {
             // connected already: fall through to read the state
         }
@@ -54,7 +54,7 @@ public struct Device: BlueZObject {
     /// same reason as after `connect`.
     public func disconnect() async throws(BlueZError) {
         do {
-            _ = try await client.call(path, BlueZNames.device, "Disconnect", synchronizing: false)
+            _ = try await client.call(path, BlueZNames.device, "Disconnect")
         } catch .bluez(.notConnected, _) {
             // already down
         }
@@ -62,13 +62,10 @@ public struct Device: BlueZObject {
     }
 
     /// Reads the Device1 properties from bluetoothd into the mirror (see `ObjectManagerMirror.refresh`).
-    /// A failed read changes nothing: the mirror keeps what bluetoothd announced. Either way the mirror has then
-    /// applied every signal sent before (the read's own barrier, or one here), which `connect` and `disconnect`
-    /// rely on instead of the call's.
+    /// A failed read changes nothing: the mirror keeps what bluetoothd announced.
     public func refreshProperties() async {
         do { try await client.mirror.refresh(path, interface: BlueZNames.device) } catch {
             client.logger.debug("reading \(path)'s properties failed: \(error)")
-            await client.mirror.synchronize()
         }
     }
 
