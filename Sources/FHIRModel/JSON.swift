@@ -104,7 +104,9 @@ extension JSON {
         }
     }
 
-    static func writeString(_ text: String, into output: inout [UInt8]) {
+    /// `text` as a JSON string: quoted, with what JSON requires escaped (quote, backslash, control characters).
+    /// Also the writer of triage's hand-written texts (`JSONText`), so that one escaper serves both.
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in

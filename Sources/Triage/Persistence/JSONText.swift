@@ -1,3 +1,5 @@
+import FHIRModel
+
 /// JSON written field by field, for the two texts triage writes in every reading's commit (the stored evaluation
 /// and the outbox item's annotation). `JSONEncoder` went through the `Encodable` machinery — containers, coding
 /// keys, boxed values, the keys sorted — for a few hundred bytes of fixed shape: 1.6 % of the daemon's CPU under
@@ -9,7 +11,6 @@ struct JSONText {
     }
 
     private(set) var bytes: [UInt8] = []
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
@@ -23,23 +24,10 @@ struct JSONText {
         bytes.append(contentsOf: json)
     }
 
-    /// A string, quoted, with what JSON requires escaped (quote, backslash, control characters).
+    /// A string, quoted, with what JSON requires escaped (quote, backslash, control characters): FHIRModel's
+    /// escaper, the one the Bundles are written with.
     mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSON.writeString(text, into: &bytes)
     }
 
     /// An array of strings.
