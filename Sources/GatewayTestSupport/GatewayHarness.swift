@@ -204,7 +204,11 @@ public final class GatewayHarness: Sendable {
         guard let process = daemon.withLock({ current -> Process? in defer { current = nil }; return current }) else {
             return -1
         }
-        kill(process.processIdentifier, signal)
+        // Only a daemon still running is signalled. One that ended by itself (a refused configuration, a failure)
+        // was reaped by Foundation and its number is free again: PIDs wrap at 32,768 here and threads take numbers
+        // too, so during the suite another test's process (its daemon, once) soon has it, and a SIGTERM to the
+        // number stopped that daemon in the middle of its test.
+        if process.isRunning { kill(process.processIdentifier, signal) }
         return await withCheckedContinuation { continuation in
             // Reaped on its own thread: waitUntilExit blocks.
             Thread {

@@ -80,7 +80,8 @@ public final class SimulatorProcess: Sendable {
     /// Sends SIGTERM and returns the exit status once it has exited.
     public func terminate() async -> Int32 {
         guard let running = process.withLock({ $0 }) else { return -1 }
-        running.terminate()
+        // Not once it has ended and been reaped: its number may belong to another process by now.
+        if running.isRunning { running.terminate() }
         return await waitForExit()
     }
 

@@ -76,7 +76,7 @@ extension SecurityTests {
         let output = try await ProcessRunner.run(
             URL(fileURLWithPath: "/usr/bin/prlimit"), ["--pid", "\(pid)", "--nofile=\(limit):"],
             workingDirectory: gateway.directory)
-        try #require(output.status == 0, "prlimit: \(output.stderr)")
+        try #require(output.status == 0, "prlimit: \(output.stderr)\ndaemon log:\n\(gateway.daemonLog.suffix(4000))")
     }
 
     /// `dhoctl status` (or `command`) must answer; bounded by `timeout`, since a dead accept loop makes it wait

@@ -172,7 +172,11 @@ extension DeviceDataFaults {
                 #expect(await gateway.stopDaemon(signal: SIGKILL) == SIGKILL)
                 // The hung synthesizers outlive the daemon (as a stuck audio device would not): end them.
                 for line in ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").split(separator: "\n") {
-                    if let pid = Int32(line) { kill(pid, SIGKILL) }
+                    // Only while the number is still that sleep's: once it has ended, another process may have it.
+                    guard let pid = Int32(line),
+                          let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                          command.hasPrefix("sleep\u{0}") else { continue }
+                    kill(pid, SIGKILL)
                 }
                 try FileManager.default.removeItem(atPath: hold)
 
