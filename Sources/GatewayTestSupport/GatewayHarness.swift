@@ -136,7 +136,7 @@ public final class GatewayHarness: Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw DaemonDidNotStart(log: daemonLog) }
-            if (try? await dhoctl(["status"]))?.status == 0 { return }
+            if ControlSocketProbe.isListening(at: controlSocket), (try? await dhoctl(["status"]))?.status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw DaemonDidNotStart(log: daemonLog)
