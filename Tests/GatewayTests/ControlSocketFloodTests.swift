@@ -80,13 +80,11 @@ extension SecurityTests {
     }
 
     /// `dhoctl status` (or `command`) must answer; bounded by `timeout`, since a dead accept loop makes it wait
-    /// for ever. 60 s, not 30: short of descriptors the daemon admits about one connection per 100 ms pause, so
-    /// dhoctl queues behind the 40 new ones, and a full suite on a machine loaded by other builds (load 18) once
-    /// took longer than 30 s.
+    /// for ever.
     static func expectAnswers(_ gateway: GatewayHarness, _ when: String, _ command: [String] = ["status"]) async throws {
         let dhoctl = try BuiltProducts.executable(named: "dhoctl").path
         let output = try await ProcessRunner.run(
-            URL(fileURLWithPath: "/usr/bin/timeout"), ["60", dhoctl] + command + ["--socket", gateway.controlSocket],
+            URL(fileURLWithPath: "/usr/bin/timeout"), ["30", dhoctl] + command + ["--socket", gateway.controlSocket],
             workingDirectory: gateway.directory)
         #expect(output.status == 0 && !output.stdout.isEmpty, "dhoctl \(command[0]) \(when): \(output.status) \(output.stderr)")
     }

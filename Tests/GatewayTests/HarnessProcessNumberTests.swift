@@ -20,12 +20,40 @@ import Glibc
         kill(pid, SIGKILL)
         try await gateway.waitUntil("the daemon reaped") { kill(pid, 0) != 0 && errno == ESRCH }
 
-        let squatter = try Self.launchSleep(takingNumber: pid)
-        defer { if squatter.isRunning { kill(squatter.processIdentifier, SIGKILL); squatter.waitUntilExit() } }
+        let squatter = try Self.spawnSleep(takingNumber: pid)
         await gateway.stop()
-        // Children of Swift threads start with SIGTERM blocked, so a SIGTERM sent to the squatter stays pending.
-        #expect(squatter.isRunning)
-        #expect(try !Self.hasPendingSignal(squatter.processIdentifier, SIGTERM), "the process that took the dead daemon's number got SIGTERM")
+        // A SIGTERM either ended the squatter or, blocked (children of Swift threads may inherit the mask), waits.
+        let pending = try Self.hasPendingSignal(squatter, SIGTERM)
+        var status: Int32 = 0
+        let ended = waitpid(squatter, &status, WNOHANG) == squatter
+        if !ended {
+            kill(squatter, SIGKILL)
+            waitpid(squatter, &status, 0)
+        }
+        #expect(!ended && !pending, "the process that took the dead daemon's number got SIGTERM")
+    }
+
+    /// Starts `sleep 60` as process number `pid`: the kernel gives the number after `ns_last_pid` next, unless a
+    /// thread or process elsewhere takes it first (then it tries again). posix_spawn right after the write, not
+    /// Foundation's Process, whose run() may start a thread of its own that takes the number (it did in the suite).
+    static func spawnSleep(takingNumber pid: Int32) throws -> pid_t {
+        let words: [String] = ["/bin/sleep", "60"]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        let lastPID = open(Self.lastPID, O_WRONLY | O_CLOEXEC)
+        guard lastPID >= 0 else { throw HarnessError("cannot open \(Self.lastPID)") }
+        defer { close(lastPID) }
+        let number = Array("\(pid - 1)".utf8)
+        for _ in 0..<1000 {
+            guard pwrite(lastPID, number, number.count, 0) == number.count else { throw HarnessError("cannot write \(Self.lastPID)") }
+            var child: pid_t = 0
+            guard posix_spawn(&child, "/bin/sleep", nil, nil, arguments, environ) == 0 else { throw HarnessError("posix_spawn failed") }
+            if child == pid { return child }
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        throw HarnessError("no process could be given number \(pid)")
     }
 
     /// Whether `signal` is pending for process `pid`, blocked or not (/proc/PID/status: ShdPnd and SigPnd).
