@@ -45,10 +45,24 @@ extension SecurityTests {
     /// Connects the oximeter (it advertises until the gateway visits) and sends `count` distinct spot-checks.
     static func notifySpotChecks(_ gateway: GatewayHarness, from first: Int, count: Int) async throws {
         for index in first..<(first + count) {
-            try await waitUntilNotifying(gateway)
-            let frame: [UInt8] = [0x00, UInt8(95 + index % 5), 0x00, UInt8(60 + index), 0x00]
-            try await gateway.simulatorControl.notify(benchOximeter, spotCheck, frame)
+            try await notifyWhenNotifying(gateway, [0x00, UInt8(95 + index % 5), 0x00, UInt8(60 + index), 0x00])
             try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Sends one spot-check once the oximeter is connected and notifying. A quiet device's visit ends, and on a
+    /// loaded machine it once ended between the look and the send ("… is not notifying"): then it waits again.
+    static func notifyWhenNotifying(_ gateway: GatewayHarness, _ frame: [UInt8]) async throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try await waitUntilNotifying(gateway)
+            do {
+                try await gateway.simulatorControl.notify(benchOximeter, spotCheck, frame)
+                return
+            } catch {
+                if attempt >= 5 { throw error }
+            }
         }
     }
 
