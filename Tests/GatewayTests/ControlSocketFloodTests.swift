@@ -86,7 +86,8 @@ extension SecurityTests {
         let output = try await ProcessRunner.run(
             URL(fileURLWithPath: "/usr/bin/timeout"), ["30", dhoctl] + command + ["--socket", gateway.controlSocket],
             workingDirectory: gateway.directory)
-        #expect(output.status == 0 && !output.stdout.isEmpty, "dhoctl \(command[0]) \(when): \(output.status) \(output.stderr)")
+        #expect(output.status == 0 && !output.stdout.isEmpty,
+                "dhoctl \(command[0]) \(when): \(output.status) \(output.stderr)\ndaemon log:\n\(gateway.daemonLog.suffix(4000))")
     }
 }
 
