@@ -51,20 +51,31 @@ public struct Device: BlueZObject {
     }
 
     /// Disconnect(); not being connected counts as success. The properties are read back afterwards for the
-    /// same reason as after `connect`.
-    public func disconnect() async throws(BlueZError) {
+    /// same reason as after `connect`, unless bluetoothd already announced the link down: the call's mirror
+    /// barrier has applied everything announced before the reply, so a mirror that reads Connected=false is
+    /// bluetoothd's word, and the read-back (GetAll and its own barrier: two more bus round trips, each a
+    /// wake-up of the D-Bus thread and of the pool, at every visit's end) would only repeat it (issue 16).
+    /// A link the mirror still shows up — bluetoothd announces the change after its reply, or not at all — is
+    /// read back as before.
+    ///
+    /// `limit` bounds the bus calls together (libdbus's own call timeouts, kept by the D-Bus thread: no timer or
+    /// task of the caller's); a Disconnect() unanswered within it fails with `.dbus(.timedOut)`.
+    public func disconnect(within limit: Duration? = nil) async throws(BlueZError) {
+        let deadline = limit.map { ContinuousClock.now + $0 }
         do {
-            _ = try await client.call(path, BlueZNames.device, "Disconnect")
+            _ = try await client.call(path, BlueZNames.device, "Disconnect", timeout: limit)
         } catch .bluez(.notConnected, _) {
             // already down
         }
-        await refreshProperties()
+        let connected = await client.mirror.properties(path, BlueZNames.device)?[DevicePropertyName.connected.rawValue]
+        if connected?.boolValue == false { return }
+        await refreshProperties(timeout: deadline.map { max($0 - ContinuousClock.now, .milliseconds(1)) } ?? client.callTimeout)
     }
 
     /// Reads the Device1 properties from bluetoothd into the mirror (see `ObjectManagerMirror.refresh`).
     /// A failed read changes nothing: the mirror keeps what bluetoothd announced.
-    public func refreshProperties() async {
-        do { try await client.mirror.refresh(path, interface: BlueZNames.device) } catch {
+    public func refreshProperties(timeout: Duration = .seconds(25)) async {
+        do { try await client.mirror.refresh(path, interface: BlueZNames.device, timeout: timeout) } catch {
             client.logger.debug("reading \(path)'s properties failed: \(error)")
         }
     }
