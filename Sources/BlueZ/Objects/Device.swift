@@ -88,8 +88,8 @@ public struct Device: BlueZObject {
         }
     }
 
-    /// Waits until the device is not connected (or gone).
-    public func waitUntilDisconnected(timeout: Duration) async throws(BlueZError) {
+    /// Waits until the device is not connected (or gone); nil: for as long as it takes (until cancelled).
+    public func waitUntilDisconnected(timeout: Duration?) async throws(BlueZError) {
         let path = path
         // Only the Connected property: a visit waits like this for its whole length, and the mirror asks again
         // after every change, every notified frame included; typing all the device's properties (its UUIDs

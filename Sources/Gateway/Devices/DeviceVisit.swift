@@ -74,10 +74,8 @@ public struct DeviceVisit: Sendable {
             do throws(BlueZError) {
                 try await bluetoothDevice.disconnect(within: limit)
                 return await bluetoothDevice.properties()?.connected == true ? "bluetoothd still reports it connected" : nil
-            } catch .dbus(.timedOut) {
-                return "no answer to Disconnect() within \(limit)"
             } catch {
-                return error.description
+                return error.description  // no answer within the limit: "D-Bus call timed out: …"
             }
         }.value
         if let problem {
@@ -359,6 +357,10 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Waits until the device hangs up, falls quiet, or the collection window closes.
+    ///
+    /// One timer at a time (the quiet period's or the window's end, whichever comes first) and a wait for the
+    /// hang-up without one: each timer and task of this wait is armed at the visit's start and cancelled at its
+    /// end, when the daemon otherwise falls idle (issue 16: the wake-ups at a visit's end).
     private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: ContinuousClock.Instant) async -> String {
         let windowEnd = min(deadline, ContinuousClock.now + settings.collectionWindow)
         let bluetoothDevice = bluetoothDevice
@@ -367,7 +369,7 @@ public struct DeviceVisit: Sendable {
         return await withTaskGroup(of: String.self) { group in
             group.addTask {
                 do {
-                    try await bluetoothDevice.waitUntilDisconnected(timeout: .seconds(86_400))
+                    try await bluetoothDevice.waitUntilDisconnected(timeout: nil)
                     return "device disconnected"
                 } catch {
                     return "link lost"
@@ -375,16 +377,14 @@ public struct DeviceVisit: Sendable {
             }
             group.addTask {
                 while !Task.isCancelled {
+                    let now = ContinuousClock.now
+                    if now >= windowEnd { return "collection window closed" }
                     let last = max(processor.lastFrameInstant ?? listeningSince, listeningSince)
-                    let remaining = quiet - (ContinuousClock.now - last)
-                    if remaining <= .zero { return "device quiet" }
-                    try? await CancellableSleep.sleep(for: remaining)
+                    let quietAt = last + quiet
+                    if quietAt <= now { return "device quiet" }
+                    try? await CancellableSleep.sleep(until: min(quietAt, windowEnd))
                 }
                 return "cancelled"
-            }
-            group.addTask {
-                try? await CancellableSleep.sleep(until: windowEnd)
-                return "collection window closed"
             }
             let first = await group.next() ?? "cancelled"
             group.cancelAll()
