@@ -288,13 +288,12 @@ public actor ObjectManagerMirror {
     /// signal received after the reply has set keeps that newer value. Returns the interface's properties as
     /// the mirror now holds them (nil: no such object).
     @discardableResult
-    public func refresh(_ path: ObjectPath, interface: String, timeout: Duration = .seconds(25))
-        async throws(BlueZError) -> [String: DBusValue]? {
+    public func refresh(_ path: ObjectPath, interface: String) async throws(BlueZError) -> [String: DBusValue]? {
         guard let source = owner else { throw .serviceUnavailable }
         let reply: DBusReply
         do {
             reply = try await connection.callForReply(destination: source, path: path, interface: BlueZNames.properties,
-                                                      member: "GetAll", arguments: [.string(interface)], timeout: timeout)
+                                                      member: "GetAll", arguments: [.string(interface)])
         } catch {
             throw BlueZError(error)
         }

@@ -57,25 +57,21 @@ public struct Device: BlueZObject {
     /// wake-up of the D-Bus thread and of the pool, at every visit's end) would only repeat it (issue 16).
     /// A link the mirror still shows up — bluetoothd announces the change after its reply, or not at all — is
     /// read back as before.
-    ///
-    /// `limit` bounds the bus calls together (libdbus's own call timeouts, kept by the D-Bus thread: no timer or
-    /// task of the caller's); a Disconnect() unanswered within it fails with `.dbus(.timedOut)`.
-    public func disconnect(within limit: Duration? = nil) async throws(BlueZError) {
-        let deadline = limit.map { ContinuousClock.now + $0 }
+    public func disconnect() async throws(BlueZError) {
         do {
-            _ = try await client.call(path, BlueZNames.device, "Disconnect", timeout: limit)
+            _ = try await client.call(path, BlueZNames.device, "Disconnect")
         } catch .bluez(.notConnected, _) {
             // already down
         }
         let connected = await client.mirror.properties(path, BlueZNames.device)?[DevicePropertyName.connected.rawValue]
         if connected?.boolValue == false { return }
-        await refreshProperties(timeout: deadline.map { max($0 - ContinuousClock.now, .milliseconds(1)) } ?? client.callTimeout)
+        await refreshProperties()
     }
 
     /// Reads the Device1 properties from bluetoothd into the mirror (see `ObjectManagerMirror.refresh`).
     /// A failed read changes nothing: the mirror keeps what bluetoothd announced.
-    public func refreshProperties(timeout: Duration = .seconds(25)) async {
-        do { try await client.mirror.refresh(path, interface: BlueZNames.device, timeout: timeout) } catch {
+    public func refreshProperties() async {
+        do { try await client.mirror.refresh(path, interface: BlueZNames.device) } catch {
             client.logger.debug("reading \(path)'s properties failed: \(error)")
         }
     }

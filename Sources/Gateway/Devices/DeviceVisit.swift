@@ -63,23 +63,31 @@ public struct DeviceVisit: Sendable {
     /// transfer running. Disconnect() is cheap when the device already hung up, and the gateway cannot trust
     /// its view of the link for that (bluetoothd does not always announce Connected). It runs in its own task
     /// so that a cancelled visit (device forgotten, daemon stopping) still releases the link; it is bounded so
-    /// that a bluetoothd that stopped answering cannot hold the visit. The bound is the bus calls' own timeouts
-    /// (`Device.disconnect(within:)`): a sleeping task raced against the call in a task group, and a task
-    /// around that race, cost a timer armed and cancelled and hops between the pool's threads at every visit's
-    /// end (issue 16).
+    /// that a bluetoothd that stopped answering cannot hold the visit.
     private func hangUp() async {
+        enum Release: Sendable { case released, problem(String) }
         let bluetoothDevice = bluetoothDevice
-        let limit = Duration.seconds(10)
-        let problem = await Task { () -> String? in
+        let outcome = OneShot<Release>()
+        Task {
             do throws(BlueZError) {
-                try await bluetoothDevice.disconnect(within: limit)
-                return await bluetoothDevice.properties()?.connected == true ? "bluetoothd still reports it connected" : nil
+                try await bluetoothDevice.disconnect()
+                outcome.deliver(await bluetoothDevice.properties()?.connected == true
+                    ? .problem("bluetoothd still reports it connected") : .released)
             } catch {
-                return error.description  // no answer within the limit: "D-Bus call timed out: …"
+                outcome.deliver(.problem(error.description))
             }
-        }.value
-        if let problem {
+        }
+        // Waiting on the OneShot, not on the task: a wait that ends at the limit must not wait for the call.
+        // The wait runs in a task of its own, which the visit's cancellation (at shutdown) does not reach:
+        // cancelled, it ended at once and logged "no answer" for a Disconnect() that was answered.
+        let answer = await Task { await firstOf({ await outcome.value() }, within: .seconds(10), else: nil) }.value
+        switch answer {
+        case .released?:
+            return
+        case let .problem(problem)?:
             logger.warning("link not released: \(problem)", metadata: ["device": "\(device.address)"])
+        case nil:
+            logger.warning("link not released: no answer to Disconnect() within 10 s", metadata: ["device": "\(device.address)"])
         }
     }
 
