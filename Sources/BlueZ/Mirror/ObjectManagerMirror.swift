@@ -48,7 +48,8 @@ public actor ObjectManagerMirror {
         let attempt: (MirrorView) -> Bool
         let fail: (BlueZError) -> Void
         let failsOnServiceLoss: Bool
-        let timeoutTask: Task<Void, Never>
+        /// Fails the wait at its timeout; nil for a wait without one.
+        let timeoutTask: Task<Void, Never>?
     }
 
     public init(connection: DBusConnection, service: String = BlueZNames.service,
@@ -141,7 +142,7 @@ public actor ObjectManagerMirror {
         reloadTask?.cancel()
         reloadTask = nil
         for (id, waiter) in waiters {
-            waiter.timeoutTask.cancel()
+            waiter.timeoutTask?.cancel()
             waiter.fail(.cancelled)
             waiters[id] = nil
         }
@@ -230,17 +231,21 @@ public actor ObjectManagerMirror {
 
     /// Waits until `probe` returns a value for the current tree, re-checking after every change.
     /// Fails with `.timedOut` after `timeout`, and with `.serviceUnavailable` if bluetoothd leaves the bus
-    /// meanwhile (unless `failsOnServiceLoss` is false).
-    public func waitFor<T: Sendable>(_ what: String, timeout: Duration, failsOnServiceLoss: Bool = true,
+    /// meanwhile (unless `failsOnServiceLoss` is false). A nil `timeout` waits without a timer: for a wait that
+    /// something else ends (a visit's wait for the device to hang up, cancelled when the visit ends: its
+    /// timer's task, started and cancelled at every visit, was two hops and a timer for nothing, issue 16).
+    public func waitFor<T: Sendable>(_ what: String, timeout: Duration?, failsOnServiceLoss: Bool = true,
                                      _ probe: @escaping @Sendable (MirrorView) -> T?) async throws(BlueZError) -> T {
         if let value = probe(view) { return value }
         if failsOnServiceLoss, owner == nil { throw .serviceUnavailable }
         let id = makeID()
         let result: Result<T, BlueZError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let timeoutTask = Task { [weak self] in
-                    do { try await CancellableSleep.sleep(for: timeout) } catch { return }
-                    await self?.failWaiter(id, with: .timedOut(what))
+                let timeoutTask = timeout.map { timeout in
+                    Task { [weak self] in
+                        do { try await CancellableSleep.sleep(for: timeout) } catch { return }
+                        await self?.failWaiter(id, with: .timedOut(what))
+                    }
                 }
                 waiters[id] = Waiter(
                     attempt: { view in
@@ -319,7 +324,7 @@ public actor ObjectManagerMirror {
 
     private func failWaiter(_ id: Int, with error: BlueZError) {
         guard let waiter = waiters.removeValue(forKey: id) else { return }
-        waiter.timeoutTask.cancel()
+        waiter.timeoutTask?.cancel()
         waiter.fail(error)
     }
 
@@ -480,7 +485,7 @@ public actor ObjectManagerMirror {
         publish(.serviceLost, evaluate: false)
         for (id, waiter) in waiters where waiter.failsOnServiceLoss {
             waiters[id] = nil
-            waiter.timeoutTask.cancel()
+            waiter.timeoutTask?.cancel()
             waiter.fail(.serviceUnavailable)
         }
         evaluateWaiters()
@@ -506,7 +511,7 @@ public actor ObjectManagerMirror {
         let current = view
         for (id, waiter) in waiters where waiter.attempt(current) {
             waiters[id] = nil
-            waiter.timeoutTask.cancel()
+            waiter.timeoutTask?.cancel()
         }
     }
 }

@@ -51,13 +51,20 @@ public struct Device: BlueZObject {
     }
 
     /// Disconnect(); not being connected counts as success. The properties are read back afterwards for the
-    /// same reason as after `connect`.
+    /// same reason as after `connect`, unless bluetoothd already announced the link down: the call's mirror
+    /// barrier has applied everything announced before the reply, so a mirror that reads Connected=false is
+    /// bluetoothd's word, and the read-back (GetAll and its own barrier: two more bus round trips, each a
+    /// wake-up of the D-Bus thread and of the pool, at every visit's end) would only repeat it (issue 16).
+    /// A link the mirror still shows up — bluetoothd announces the change after its reply, or not at all — is
+    /// read back as before.
     public func disconnect() async throws(BlueZError) {
         do {
             _ = try await client.call(path, BlueZNames.device, "Disconnect")
         } catch .bluez(.notConnected, _) {
             // already down
         }
+        let connected = await client.mirror.properties(path, BlueZNames.device)?[DevicePropertyName.connected.rawValue]
+        if connected?.boolValue == false { return }
         await refreshProperties()
     }
 
@@ -77,8 +84,8 @@ public struct Device: BlueZObject {
         }
     }
 
-    /// Waits until the device is not connected (or gone).
-    public func waitUntilDisconnected(timeout: Duration) async throws(BlueZError) {
+    /// Waits until the device is not connected (or gone); nil: for as long as it takes (until cancelled).
+    public func waitUntilDisconnected(timeout: Duration?) async throws(BlueZError) {
         let path = path
         // Only the Connected property: a visit waits like this for its whole length, and the mirror asks again
         // after every change, every notified frame included; typing all the device's properties (its UUIDs

@@ -365,6 +365,10 @@ public struct DeviceVisit: Sendable {
     }
 
     /// Waits until the device hangs up, falls quiet, or the collection window closes.
+    ///
+    /// One timer at a time (the quiet period's or the window's end, whichever comes first) and a wait for the
+    /// hang-up without one: each timer and task of this wait is armed at the visit's start and cancelled at its
+    /// end, when the daemon otherwise falls idle (issue 16: the wake-ups at a visit's end).
     private func waitUntilDone(deadline: ContinuousClock.Instant, listeningSince: ContinuousClock.Instant) async -> String {
         let windowEnd = min(deadline, ContinuousClock.now + settings.collectionWindow)
         let bluetoothDevice = bluetoothDevice
@@ -373,7 +377,7 @@ public struct DeviceVisit: Sendable {
         return await withTaskGroup(of: String.self) { group in
             group.addTask {
                 do {
-                    try await bluetoothDevice.waitUntilDisconnected(timeout: .seconds(86_400))
+                    try await bluetoothDevice.waitUntilDisconnected(timeout: nil)
                     return "device disconnected"
                 } catch {
                     return "link lost"
@@ -381,16 +385,14 @@ public struct DeviceVisit: Sendable {
             }
             group.addTask {
                 while !Task.isCancelled {
+                    let now = ContinuousClock.now
+                    if now >= windowEnd { return "collection window closed" }
                     let last = max(processor.lastFrameInstant ?? listeningSince, listeningSince)
-                    let remaining = quiet - (ContinuousClock.now - last)
-                    if remaining <= .zero { return "device quiet" }
-                    try? await CancellableSleep.sleep(for: remaining)
+                    let quietAt = last + quiet
+                    if quietAt <= now { return "device quiet" }
+                    try? await CancellableSleep.sleep(until: min(quietAt, windowEnd))
                 }
                 return "cancelled"
-            }
-            group.addTask {
-                try? await CancellableSleep.sleep(until: windowEnd)
-                return "collection window closed"
             }
             let first = await group.next() ?? "cancelled"
             group.cancelAll()
