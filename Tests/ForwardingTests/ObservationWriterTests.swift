@@ -1,4 +1,4 @@
-import Forwarding
+@testable import Forwarding
 import Foundation
 import HealthProfiles
 import ReadingStore
@@ -100,5 +100,45 @@ import Testing
         writer.endObject()
         let tree: JSON = ["a": .string(Self.oddText), "b": [.number("36.70"), ["z": "1", "y": [.null, true]], [:]]]
         #expect(writer.take() == tree.serialized())
+    }
+
+    /// A Bundle of many items (shared Devices sent once, a queued Flag among the readings) is the tree Bundle
+    /// the forwarder built before, byte for byte, and remembers the same entry positions per item.
+    @Test func theBundleJoinsTheEntriesAsTheTreeBundleDid() throws {
+        let readings = Self.corpus()
+        var items: [(id: Int64, entries: [SerializedEntry])] = []
+        var trees: [(id: Int64, entries: [BundleEntry])] = []
+        for (index, reading) in readings.enumerated() {
+            let stored = Samples.stored(reading, sensor: index.isMultiple(of: 3) ? Samples.cuff : Samples.oximeter,
+                                        measuredAt: Samples.t0.addingTimeInterval(Double(index)))
+            let device = mapper.sensorDevice(stored.sensor, record: nil, kind: reading.kind)
+            let id = Int64(index + 1)
+            items.append((id, mapper.serializedEntries(for: stored, sensorDevice: device, interpretations: [:])))
+            trees.append((id, mapper.entries(for: stored, sensorDevice: device, interpretations: [:])))
+        }
+        let flag = try BundleEntry(queued: JSON.parse(Array(#"""
+            {"fullUrl":"urn:uuid:f1","request":{"method":"PUT","url":"Flag?identifier=urn:x|1"},
+             "resource":{"resourceType":"Flag","code":{"text":"\u00e6 \"odd\""}}}
+            """#.utf8)))
+        items.insert((999, [SerializedEntry(mapper.gatewayDevice()), SerializedEntry(flag)]), at: 2)
+        trees.insert((999, [mapper.gatewayDevice(), flag]), at: 2)
+
+        // The tree Bundle as the forwarder built it before: an entry is shared only with the first one of its fullUrl.
+        var entries: [JSON] = []
+        var positions: [String: Int] = [:]
+        var expectedIndices: [Int64: [Int]] = [:]
+        for (id, list) in trees {
+            expectedIndices[id] = list.map { entry in
+                if let existing = positions[entry.fullUrl], entries[existing] == entry.json { return existing }
+                if positions[entry.fullUrl] == nil { positions[entry.fullUrl] = entries.count }
+                entries.append(entry.json)
+                return entries.count - 1
+            }
+        }
+        let tree: JSON = ["resourceType": "Bundle", "type": "transaction", "entry": .array(entries)]
+        let bundle = TransactionBundle(entriesByItem: items)
+        #expect(bundle.body == tree.serialized())
+        #expect(bundle.entryCount == entries.count)
+        #expect(bundle.entryIndices == expectedIndices)
     }
 }

@@ -29,6 +29,11 @@ struct TransactionBundle {
     static let closing = Array(#"],"resourceType":"Bundle","type":"transaction"}"#.utf8)
 
     init(_ items: [PreparedItem]) {
+        self.init(entriesByItem: items.map { ($0.item.id, $0.entries) })
+    }
+
+    /// The Bundle of each outbox item id's entries, in this order.
+    init(entriesByItem items: [(id: Int64, entries: [SerializedEntry])]) {
         var entries: [[UInt8]] = []
         var positions: [String: Int] = [:]
         var indices: [Int64: [Int]] = [:]
@@ -47,7 +52,7 @@ struct TransactionBundle {
                     size += entry.bytes.count + 1
                 }
             }
-            indices[prepared.item.id] = mine
+            indices[prepared.id] = mine
         }
         var body: [UInt8] = []
         body.reserveCapacity(size)
