@@ -5,10 +5,10 @@ public import ReadingStore
 /// The forwarder's mapping of a reading: its Bundle entries written directly as bytes (issue 16). Building each
 /// Observation as a `[String: JSON]` tree, sorting every object's keys and serialising it was ≈ 5 % of the daemon's
 /// CPU under a live flow and more of a backlog drain. The measurement Observations (one per group, the hot path of
-/// every reading) are written member by member here, keys in the order `JSON.serialized()` sorts them; the rare
-/// derived resources (status bits, glucose context, coincident time stamp) and the Devices keep their one tree
-/// mapping and are serialised from it. `observations(for:interpretations:)` (the tree) stays the test oracle:
-/// `ObservationWriterTests` compares both byte for byte over every profile the gateway maps.
+/// every reading) and the coincident time stamp are written member by member here, keys in the order
+/// `JSON.serialized()` sorts them; the rarer derived resources (status bits, glucose context) and the Devices keep
+/// their one tree mapping and are serialised from it. `observations(for:interpretations:)` (the tree) stays the
+/// test oracle: `ObservationWriterTests` compares both byte for byte over every profile the gateway maps.
 extension FHIRMapper {
     /// What `entries(for:sensorDevice:interpretations:)` gives, serialised: sensor Device, gateway Device,
     /// Observations. The forwarder's entry point for a claimed reading.
@@ -24,21 +24,13 @@ extension FHIRMapper {
     ) -> [SerializedEntry] {
         let (reading, conversionNote) = VitalSignUnits.conforming(stored.reading)
         let status = StatusMapping.summarize(reading.flags)
-        let coincident = coincidentTimeStamp(stored)
         var writer = JSONWriter()
+        let coincident = serializedCoincidentTimeStamp(stored, writer: &writer)
         var entries: [SerializedEntry] = []
         for (index, group) in Self.groups(for: reading).enumerated() {
             let identifier = Self.observationIdentifier(reading: stored.id, role: group.role, isFirst: index == 0)
             let fullUrl = "urn:uuid:" + identifier
-            writer.beginObject()
-            writer.member("fullUrl", fullUrl)
-            writer.key("request")
-            writer.beginObject()
-            writer.member("ifNoneExist", BundleEntry.identifierQuery(system: configuration.observationIdentifierSystem, value: identifier))
-            writer.member("method", "POST")
-            writer.member("url", "Observation")
-            writer.endObject()
-            writer.key("resource")
+            writeEntryStart(fullUrl: fullUrl, identifier: identifier, to: &writer)
             writeObservation(
                 ObservationParts(stored: stored, reading: reading, group: group, isFirst: index == 0, identifier: identifier,
                                  status: status, coincident: coincident?.fullUrl, conversionNote: conversionNote),
@@ -52,8 +44,65 @@ extension FHIRMapper {
             }
             entries += contextObservations(stored, derivedFrom: first.fullUrl, coincident: coincident?.fullUrl).map(SerializedEntry.init)
         }
-        if let coincident { entries.append(SerializedEntry(coincident)) }
+        if let coincident { entries.append(coincident) }
         return entries
+    }
+
+    /// `coincidentTimeStamp(_:)`, written directly: every reading of a device with a clock has one, and building
+    /// and serialising its tree was a third of what the mapping still cost in a backlog drain (perf, release
+    /// `bench drain`, the readings of a cuff that stamps them).
+    func serializedCoincidentTimeStamp(_ stored: StoredReading, writer: inout JSONWriter) -> SerializedEntry? {
+        guard let deviceTime = stored.reading.deviceTime,
+              let deviceClock = Timestamp.deviceClock(
+                  deviceTime, offsetSeconds: configuration.timeZone.secondsFromGMT(for: stored.measuredAt))
+        else { return nil }
+        let identifier = ReadingIdentity.derivedIdentifier(stored.id.rawValue, role: "coincident-time-stamp")
+        let fullUrl = "urn:uuid:" + identifier
+        writeEntryStart(fullUrl: fullUrl, identifier: identifier, to: &writer)
+        writer.beginObject()
+        writer.key("code")
+        FHIRCodeableConcept(coding: [Self.absoluteTimeClock], text: "Device clock (absolute time)").write(to: &writer)
+        writer.reference("device", gatewayDeviceURL())
+        writer.member("effectiveDateTime", Timestamp.local(stored.measuredAt, in: configuration.timeZone))
+        writeIdentifier(identifier, to: &writer)
+        writer.key("meta")
+        writer.beginObject()
+        writer.key("profile")
+        writer.beginArray()
+        writer.string(FHIRURL.phdCoincidentTimeStamp)
+        writer.endArray()
+        writer.endObject()
+        writer.member("resourceType", "Observation")
+        writer.member("status", "final")
+        writer.reference("subject", sensorDeviceURL(stored.sensor))
+        writer.member("valueDateTime", deviceClock)
+        writer.endObject()
+        writer.endObject()
+        return SerializedEntry(fullUrl: fullUrl, bytes: writer.take())
+    }
+
+    /// An Observation entry up to its resource: fullUrl and the conditional create on its identifier; the
+    /// resource and the entry's closing brace follow.
+    private func writeEntryStart(fullUrl: String, identifier: String, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("fullUrl", fullUrl)
+        writer.key("request")
+        writer.beginObject()
+        writer.member("ifNoneExist", BundleEntry.identifierQuery(system: configuration.observationIdentifierSystem, value: identifier))
+        writer.member("method", "POST")
+        writer.member("url", "Observation")
+        writer.endObject()
+        writer.key("resource")
+    }
+
+    private func writeIdentifier(_ identifier: String, to writer: inout JSONWriter) {
+        writer.key("identifier")
+        writer.beginArray()
+        writer.beginObject()
+        writer.member("system", configuration.observationIdentifierSystem)
+        writer.member("value", identifier)
+        writer.endObject()
+        writer.endArray()
     }
 
     /// What one measurement Observation is written from.
@@ -132,13 +181,7 @@ extension FHIRMapper {
         }
         writeTriageExtension(interpretations[ObservationTarget(reading: parts.stored.id, vitals: group.vitals)], to: &writer)
         writer.endArray()
-        writer.key("identifier")
-        writer.beginArray()
-        writer.beginObject()
-        writer.member("system", configuration.observationIdentifierSystem)
-        writer.member("value", parts.identifier)
-        writer.endObject()
-        writer.endArray()
+        writeIdentifier(parts.identifier, to: &writer)
         if !status.interpretations.isEmpty {
             let text = interpretationText(reading, status: status)
             writer.key("interpretation")
