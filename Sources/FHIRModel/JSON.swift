@@ -75,7 +75,7 @@ extension JSON {
 
     public var text: String { String(decoding: serialized(), as: UTF8.self) }
 
-    func write(into output: inout [UInt8]) {
+    public func write(into output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case let .bool(value): output.append(contentsOf: (value ? "true" : "false").utf8)

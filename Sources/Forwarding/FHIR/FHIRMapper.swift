@@ -21,6 +21,8 @@ public struct FHIRMapper: Sendable {
     /// refer to them, and building them (two SHA-256 digests and the Device's JSON) each time was ~10 % of the
     /// drain's CPU (perf, debug `bench drain`).
     private(set) var gatewayEntry: BundleEntry
+    /// `gatewayEntry` serialised once, for the Bundles written as bytes (`serializedEntries`).
+    private(set) var gatewayDeviceBytes: SerializedEntry
     let gatewayURL: String
     /// Sensor Device fullUrls by sensor key (a SHA-256 digest each; every Observation of a reading names it).
     let sensorURLs = SensorDeviceURLs()
@@ -29,7 +31,9 @@ public struct FHIRMapper: Sendable {
         self.configuration = configuration
         gatewayURL = "urn:uuid:" + ReadingIdentity.derivedIdentifier(configuration.gateway.identifier, role: "gateway-device")
         gatewayEntry = BundleEntry(validated: .null, fullUrl: gatewayURL)
+        gatewayDeviceBytes = SerializedEntry(fullUrl: gatewayURL, bytes: [])
         gatewayEntry = buildGatewayDevice()
+        gatewayDeviceBytes = SerializedEntry(gatewayEntry)
     }
 
     /// Everything a stored reading contributes to a Bundle: sensor Device, gateway Device, Observations.

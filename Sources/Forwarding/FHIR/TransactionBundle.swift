@@ -1,11 +1,11 @@
 public import ReadingStore
 
-/// An outbox item with the FHIR entries it sends.
+/// An outbox item with the FHIR entries it sends, already serialised.
 public struct PreparedItem: Sendable {
     public var item: OutboxItem
-    public var entries: [BundleEntry]
+    public var entries: [SerializedEntry]
 
-    public init(item: OutboxItem, entries: [BundleEntry]) {
+    public init(item: OutboxItem, entries: [SerializedEntry]) {
         self.item = item
         self.entries = entries
     }
@@ -15,33 +15,54 @@ public struct PreparedItem: Sendable {
 /// that the transaction-response can be read per item. Entries shared by items (the sensor and gateway
 /// Devices) are sent once. Conditional updates (PUT) answer 200 (updated) or 201 (created), conditional creates
 /// 200 (already there) or 201: all mean delivered.
+///
+/// The body is the items' entry bytes joined into one buffer sized up front, in the form
+/// `JSON.serialized()` gives the tree `{"resourceType": "Bundle", "type": "transaction", "entry": [...]}`
+/// (keys sorted: entry, resourceType, type).
 struct TransactionBundle {
     let body: [UInt8]
     let entryCount: Int
     /// For each outbox item id, the positions of its entries in the Bundle.
     let entryIndices: [Int64: [Int]]
 
+    static let opening = Array(#"{"entry":["#.utf8)
+    static let closing = Array(#"],"resourceType":"Bundle","type":"transaction"}"#.utf8)
+
     init(_ items: [PreparedItem]) {
-        var entries: [JSON] = []
+        self.init(entriesByItem: items.map { ($0.item.id, $0.entries) })
+    }
+
+    /// The Bundle of each outbox item id's entries, in this order.
+    init(entriesByItem items: [(id: Int64, entries: [SerializedEntry])]) {
+        var entries: [[UInt8]] = []
         var positions: [String: Int] = [:]
         var indices: [Int64: [Int]] = [:]
+        var size = Self.opening.count + Self.closing.count
         for prepared in items {
             var mine: [Int] = []
             for entry in prepared.entries {
                 // Only an identical entry is shared. Two different entries under one fullUrl both go in: the
                 // receiver rejects that Bundle and the batch is split until they travel apart.
-                if let existing = positions[entry.fullUrl], entries[existing] == entry.json {
+                if let existing = positions[entry.fullUrl], entries[existing] == entry.bytes {
                     mine.append(existing)
                 } else {
                     if positions[entry.fullUrl] == nil { positions[entry.fullUrl] = entries.count }
                     mine.append(entries.count)
-                    entries.append(entry.json)
+                    entries.append(entry.bytes)
+                    size += entry.bytes.count + 1
                 }
             }
-            indices[prepared.item.id] = mine
+            indices[prepared.id] = mine
         }
-        let bundle: JSON = ["resourceType": "Bundle", "type": "transaction", "entry": .array(entries)]
-        body = bundle.serialized()
+        var body: [UInt8] = []
+        body.reserveCapacity(size)
+        body.append(contentsOf: Self.opening)
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: entry)
+        }
+        body.append(contentsOf: Self.closing)
+        self.body = body
         entryCount = entries.count
         entryIndices = indices
     }

@@ -309,15 +309,15 @@ public actor Forwarder {
         var prepared: [PreparedItem] = []
         for item in items {
             do throws(ForwardingError) {
-                let entries: [BundleEntry]
+                let entries: [SerializedEntry]
                 if let rowID = item.readingRowID {
                     guard let stored = readings[rowID] else {
                         throw .invalidPayload("the reading of outbox item \(item.id) is no longer stored")
                     }
                     let device = sensorDevice(stored.sensor, record: sensors[stored.sensor], kind: stored.reading.kind)
-                    entries = mapper.entries(for: stored, sensorDevice: device, interpretations: interpretations)
+                    entries = mapper.serializedEntries(for: stored, sensorDevice: device, interpretations: interpretations)
                 } else {
-                    entries = try Self.queuedEntries(item, canonical: mapper.configuration.canonical)
+                    entries = try Self.queuedEntries(item, canonical: mapper.configuration.canonical).map(SerializedEntry.init)
                 }
                 prepared.append(PreparedItem(item: item, entries: entries))
             } catch {
