@@ -24,6 +24,21 @@ import Testing
         #expect(status.delivered == readings.count, sourceLocation: sourceLocation)
     }
 
+    /// A backlog's big batches go through the claim, reading look-up and delivery mark as one statement over the
+    /// ids' list, small ones as one statement per row (`RowIDList`): Bundles of 20, 20 and 5 are each claimed
+    /// whole, sent once and recorded delivered.
+    @Test func bigAndSmallBatchesAreClaimedSentAndRecordedWhole() async throws {
+        #expect(RowIDList.listMinimum <= 20 && RowIDList.listMinimum > 5)
+        let harness = try await Harness()
+        let ids = try await harness.ingestReadings(45)
+        let report = await (try harness.forwarder(batchSize: 20)).drain()
+        #expect(report.delivered == 45)
+        #expect(report.bundles == 3)
+        try await expectExactlyOnce(harness, readings: ids)
+        let attempts = try await harness.store.writer.read { db in try Int.fetchAll(db, sql: "SELECT attempts FROM outbox") }
+        #expect(attempts == Array(repeating: 1, count: 45), "each item claimed once")
+    }
+
     @Test func deliversEveryReadingExactlyOnceAndResendsAreAbsorbed() async throws {
         let harness = try await Harness()
         let ids = try await harness.ingestReadings(45)

@@ -64,11 +64,12 @@ final class GatedSleeper: Sendable {
 }
 
 @Suite struct IdleLoopTests {
-    /// A forwarder whose idle waits (30 s poll interval) go through `gate`.
+    /// A forwarder whose idle waits (30 s poll interval) go through `gate`; it records each delivery at once
+    /// (no `deliveryMarkDelay` wait: `LiveFlowTests` has those).
     static func forwarder(_ harness: Harness, _ gate: GatedSleeper) throws -> Forwarder {
         Forwarder(
             store: harness.store, transport: try CurlTransport(endpoint: try harness.endpoint()), mapper: harness.mapper,
-            configuration: ForwarderConfiguration(idlePollInterval: .seconds(30)),
+            configuration: ForwarderConfiguration(idlePollInterval: .seconds(30), deliveryMarkDelay: .zero),
             logger: Logger(label: "test.forwarding"), sleeper: gate.sleeper)
     }
 

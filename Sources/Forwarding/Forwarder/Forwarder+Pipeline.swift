@@ -37,10 +37,22 @@ struct BuiltBatch {
 /// ahead is made only when it may find something (the batch on the wire was full, or `wake()` came since the
 /// last claim), the delivery is otherwise recorded with the claim after the answer, and the run that ends on an
 /// empty claim hands `drain` what still waits instead of a status query: two commits per round, not four.
+///
+/// Those two commits were a claim and a delivery mark, each about two pages of the WAL (the outbox row and its
+/// state index), 1 KB each, on every reading (issue 16, flash wear: 24.8 KB written per reading against a target
+/// of 24). Under `run` the delivery of a round that no claim followed is now kept (`deferredDeliveries`) and
+/// recorded by the next round's claim, in its commit, when the next reading wakes the forwarder within
+/// `deliveryMarkDelay` (250 ms; at 20 readings/s the next comes 50 ms later), and at the end of that delay
+/// otherwise, with a claim that then finds nothing: one bookkeeping commit per reading under a live flow, and
+/// the mark's row and index pages shared with the claim's. The price: for up to `deliveryMarkDelay` an item
+/// the receiver has is still in flight in the outbox (`dhoctl status` counts it undelivered), and a crash in
+/// that time sends it again, which the receiver's conditional create absorbs — as for any crash before a mark.
 extension Forwarder {
     /// Claims and builds batch after batch until nothing is due, a failure, or `finish()`. Returns the totals;
-    /// `failure`/`retryDelay` as in `forwardOnce`.
-    func forwardPipelined() async -> ForwardReport {
+    /// `failure`/`retryDelay` as in `forwardOnce`. With `deferringDeliveryMarks`, a delivery that no claim
+    /// followed is left in `deferredDeliveries` instead of being recorded with a claim of its own; the next run
+    /// records it with its first claim.
+    func forwardPipelined(deferringDeliveryMarks: Bool = false) async -> ForwardReport {
         var report = ForwardReport()
         backoffUntil = nil
         var current = BuiltBatch()
@@ -49,7 +61,8 @@ extension Forwarder {
         // drain`), spent between an answer and the next request, where the connection sat idle.
         var answered: BuiltBatch?
         // Accepted by the receiver, recorded with the next claim.
-        var unrecorded: [Int64] = []
+        var unrecorded = deferredDeliveries
+        deferredDeliveries = []
         endedOnEmptyClaim = nil
         while true {
             let sending = current.bundle
@@ -103,6 +116,12 @@ extension Forwarder {
                 return await endRun(report, returning: next, delivered: unrecorded)
             }
             if !keepsGoing { return await endRun(report, returning: next, delivered: unrecorded) }
+            if deferringDeliveryMarks, next.claimed.isEmpty, !unrecorded.isEmpty, wakes.withLock({ $0 }) == claimedAtWake {
+                // Nothing queued since the last claim: the next reading's claim records these (see above).
+                deferredDeliveries = unrecorded
+                if report.parked > 0 { await parkedChanged?() }
+                return report
+            }
             if next.claimed.isEmpty, unrecorded.isEmpty {
                 endedOnEmptyClaim = next.waiting
                 if report.parked > 0 { await parkedChanged?() }

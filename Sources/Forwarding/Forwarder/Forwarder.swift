@@ -24,10 +24,14 @@ public struct ForwarderConfiguration: Sendable, Hashable {
     /// Recorded with each item parked (`EndpointConfiguration.fingerprint`); `run` sends items parked under
     /// another context again.
     public var parkContext: String?
+    /// How long `run` may keep a delivery the receiver accepted unrecorded, waiting for the next reading's claim
+    /// to record it in the same commit (`.zero`: recorded at once). See `Forwarder+Pipeline.swift`.
+    public var deliveryMarkDelay: Duration
 
     public init(
         batchSize: Int = 50, retry: DeliveryBackoff = DeliveryBackoff(), idlePollInterval: Duration = .seconds(300),
-        urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil
+        urgentRetryInterval: Duration = .seconds(30), parkedRetryInterval: Duration? = nil, parkContext: String? = nil,
+        deliveryMarkDelay: Duration = .milliseconds(250)
     ) {
         self.batchSize = max(1, batchSize)
         self.retry = retry
@@ -35,6 +39,7 @@ public struct ForwarderConfiguration: Sendable, Hashable {
         self.urgentRetryInterval = max(urgentRetryInterval, .milliseconds(10))
         self.parkedRetryInterval = parkedRetryInterval
         self.parkContext = parkContext
+        self.deliveryMarkDelay = max(deliveryMarkDelay, .zero)
     }
 }
 
@@ -134,6 +139,9 @@ public actor Forwarder {
     /// What still waited when the last run ended on an empty claim (nil: it ended otherwise): `drain` needs
     /// no status query then.
     var endedOnEmptyClaim: OutboxWaiting?
+    /// Accepted by the receiver, not yet recorded: `run` records them with the next claim, or once
+    /// `deliveryMarkDelay` has passed without one (see `Forwarder+Pipeline.swift`).
+    var deferredDeliveries: [Int64] = []
     let forwardNowRequested = Mutex(false)
     private let finishRequested = Mutex(false)
 
@@ -191,7 +199,7 @@ public actor Forwarder {
     public func run() async {
         while keepsGoing {
             await requeueParkedWhenDue()
-            _ = await drain()
+            _ = await drain(deferringDeliveryMarks: configuration.deliveryMarkDelay > .zero)
             guard keepsGoing else { return }
             await waitForWork(min(configuration.idlePollInterval, configuration.parkedRetryInterval ?? .seconds(86_400)))
         }
@@ -200,16 +208,29 @@ public actor Forwarder {
     /// Forwards until no item is waiting (everything delivered or parked), waiting through backoff and
     /// Retry-After (waits that `wake()` cuts short). Returns early when the task is cancelled or on `finish()`.
     public func drain() async -> DrainReport {
+        await drain(deferringDeliveryMarks: false)
+    }
+
+    /// `drain`; with `deferringDeliveryMarks` (under `run`), a delivery that no claim followed is recorded with the
+    /// next one if it comes within `deliveryMarkDelay`, and at the end of that delay otherwise.
+    func drain(deferringDeliveryMarks: Bool) async -> DrainReport {
         var total = DrainReport()
         while keepsGoing {
             await honourForwardNow()
             // During a back-off only urgent probes go, one batch at a time; otherwise the next Bundle is
             // prepared while one is on the wire.
             let probing = backoffUntil.map { clock.now() < $0 } ?? false
-            let report = probing ? await forwardOnce() : await forwardPipelined()
+            let report = probing
+                ? await forwardOnce() : await forwardPipelined(deferringDeliveryMarks: deferringDeliveryMarks)
             total.delivered += report.delivered
             total.parked += report.parked
             total.bundles += report.bundles
+            if !deferredDeliveries.isEmpty {
+                // The next reading's wake-up ends this wait and its claim records them; otherwise they are
+                // recorded (with a claim that finds nothing) when it ends.
+                await waitForWork(configuration.deliveryMarkDelay)
+                continue
+            }
             if let delay = report.retryDelay {
                 total.failures += 1
                 await waitForWork(await firstWait(after: delay))
@@ -234,7 +255,24 @@ public actor Forwarder {
             guard waiting.pending else { return total }
             await waitForWork(await waitForDueItems(waiting))
         }
+        total.delivered += await recordDeferredDeliveries()
         return total
+    }
+
+    /// Records what `deferredDeliveries` holds (when the run ends, or before a claim that would not record it).
+    /// Returns how many were recorded. Not recorded (the task was cancelled, the store failed): they stay in
+    /// flight, return to the queue at the next open and are sent again, which the receiver absorbs.
+    func recordDeferredDeliveries() async -> Int {
+        guard !deferredDeliveries.isEmpty else { return 0 }
+        let ids = deferredDeliveries
+        deferredDeliveries = []
+        do {
+            try await store.markDelivered(ids)
+            return ids.count
+        } catch {
+            logger.error("delivered items could not be marked delivered", metadata: ["error": "\(error)"])
+            return 0
+        }
     }
 
     /// One delivery attempt: claims up to `batchSize` due items and sends them (splitting on rejection).
@@ -242,6 +280,7 @@ public actor Forwarder {
     /// the last attempt. Never sleeps; the report says how long to wait after a failure.
     public func forwardOnce() async -> ForwardReport {
         var report = ForwardReport()
+        report.delivered = await recordDeferredDeliveries()
         resolved = []
         let now = clock.now()
         let probing = backoffUntil.map { now < $0 } ?? false

@@ -28,11 +28,11 @@ extension ReadingStore {
     /// What `markDelivered` writes, inside the caller's transaction.
     static func recordDelivered(_ db: Database, _ ids: [Int64], at date: Date) throws {
         guard !ids.isEmpty else { return }
-        // A cached statement per row (see `RowIDList`): the forwarder records a delivery every round.
-        try RowIDList.execute(db.cachedStatement(sql: """
+        // Cached statements (see `RowIDList`): the forwarder records a delivery every round.
+        try RowIDList.execute(db, { condition in """
             UPDATE outbox SET state = '\(OutboxState.delivered.rawValue)', deliveredAt = ?, lastError = NULL
-            WHERE id = ? AND state IN ('\(OutboxState.pending.rawValue)', '\(OutboxState.inFlight.rawValue)')
-            """), leading: [date.unixMilliseconds], forEach: ids)
+            WHERE \(condition) AND state IN ('\(OutboxState.pending.rawValue)', '\(OutboxState.inFlight.rawValue)')
+            """ }, leading: [date.unixMilliseconds], forEach: ids)
         // Not `upsert()`: GRDB's reads back the rowid, and store_meta has none (WITHOUT ROWID). Rewritten only when
         // it moves by `lastDeliveredResolutionMs` or more (either way: a clock set back is followed): a row left as it
         // was is a page the commit does not write, and under a steady flow of readings the mark came with every one

@@ -112,10 +112,10 @@ extension ReadingStore {
             db.cachedStatement(sql: urgentOnly ? claimUrgentSQL : claimSQL), arguments: [nowMs, limit])
         var items = try records.map(OutboxItem.init)
         guard !items.isEmpty else { return [] }
-        try RowIDList.execute(db.cachedStatement(sql: """
+        try RowIDList.execute(db, { condition in """
             UPDATE outbox SET state = '\(OutboxState.inFlight.rawValue)', attempts = attempts + 1, lastAttemptAt = ?
-            WHERE id = ?
-            """), leading: [nowMs], forEach: items.map(\.id))
+            WHERE \(condition)
+            """ }, leading: [nowMs], forEach: items.map(\.id))
         for index in items.indices {
             items[index].state = .inFlight
             items[index].attempts += 1

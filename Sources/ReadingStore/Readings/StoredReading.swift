@@ -41,10 +41,10 @@ extension ReadingStore {
 
     static func storedReadings(_ db: Database, rowIDs: [Int64]) throws -> [Int64: StoredReading] {
         var result: [Int64: StoredReading] = [:]
-        // A cached statement, one row at a time (see `RowIDList`): the claim reads its batch's readings every round.
-        let statement = try db.cachedStatement(sql: "SELECT * FROM \(ReadingRecord.databaseTableName) WHERE id = ?")
-        for rowID in rowIDs {
-            guard let record = try ReadingRecord.fetchOne(statement, arguments: [rowID]) else { continue }
+        // Cached statements (see `RowIDList`): the claim reads its batch's readings every round.
+        let records = try RowIDList.fetchAll(
+            db, { "SELECT * FROM \(ReadingRecord.databaseTableName) WHERE \($0)" }, forEach: rowIDs, as: ReadingRecord.self)
+        for record in records {
             let stored = try StoredReading(record)
             result[stored.rowID] = stored
         }
