@@ -556,6 +556,7 @@ class FHIRListener:
     def __init__(self, host, port, handler, context):
         self.host, self.port, self.handler, self.context = host, port, handler, context
         self.server = None
+        self.placeholder = None
         self.lock = threading.Lock()
         self.start()
 
@@ -563,6 +564,9 @@ class FHIRListener:
         with self.lock:
             if self.server is not None:
                 return
+            if self.placeholder is not None:
+                self.placeholder.close()
+                self.placeholder = None
             server = TrackingHTTPServer((self.host, self.port), self.handler)
             server.daemon_threads = True
             if self.context is not None:
@@ -580,6 +584,16 @@ class FHIRListener:
             # A centre that is down does not go on answering on kept-alive connections either.
             self.server.drop_connections()
             self.server = None
+            # Keep the port while down: bound but not listening, it refuses connections as a centre that is down
+            # does, and no other process on the machine (a parallel test binding port 0) can take it, which made
+            # the next /up fail to bind and answer nothing.
+            placeholder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                placeholder.bind((self.host, self.port))
+                self.placeholder = placeholder
+            except OSError:
+                placeholder.close()
 
 
 class TrackingHTTPServer(ThreadingHTTPServer):
