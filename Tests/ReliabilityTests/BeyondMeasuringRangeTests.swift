@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceDataFaults {
+extension MeasurementFaults {
     /// A glucometer's LO / HI: a glucose below (above) what the meter can quantify arrives as −∞ (+∞) with the status
     /// "result lower (higher) than the device can process". It used to be stored as "value absent", forwarded with a
     /// dataAbsentReason and answered with a request for a control measurement: a patient whose meter said LO — a

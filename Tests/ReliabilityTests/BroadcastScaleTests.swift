@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// Consumer scales that only broadcast their weighings in advertisements (issue 15): interim values, then the
     /// settled one repeated for seconds, and again after a daemon restart — one reading, triaged and forwarded once.
     @Suite struct BroadcastScaleTests {

@@ -4,7 +4,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension DaemonFaults {
+extension CentreFaults {
     /// The hub authenticated the way the Norwegian health sector asks (HelseID: private_key_jwt client
     /// assertions, DPoP-bound access tokens), against a strict token service and a receiver that accepts only its
     /// tokens, through the real daemon. What goes wrong with the tokens never costs a reading: readings wait, the
@@ -47,11 +47,11 @@ extension DaemonFaults {
         }
 
         static func pair(_ gateway: GatewayHarness, _ addresses: [String]) async throws {
-            try await Faults.ParkedItemsTests.pair(gateway, addresses)
+            try await ForwardingFaults.ParkedItemsTests.pair(gateway, addresses)
         }
 
         static func queue(_ gateway: GatewayHarness) async throws -> [String: Any] {
-            try await Faults.ParkedItemsTests.queue(gateway)
+            try await ForwardingFaults.ParkedItemsTests.queue(gateway)
         }
 
         static func authenticationProblem(_ gateway: GatewayHarness) async throws -> String? {

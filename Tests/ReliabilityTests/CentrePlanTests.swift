@@ -4,7 +4,7 @@ import GatewayTestSupport
 import GRDB
 import Testing
 
-extension DaemonFaults {
+extension CentreFaults {
     /// Care plans set at the centre: the doctor orders and a second person verifies there (a CarePlan version and
     /// its Provenance on the centre's FHIR server); the hub fetches it, applies the same governance as a local
     /// change, installs or refuses it, tells the centre which (a Task), and never lets an unverified edit in.

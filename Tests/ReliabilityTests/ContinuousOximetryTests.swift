@@ -3,7 +3,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension DeviceDataFaults {
+extension MeasurementFaults {
     /// A continuous oximeter's first seconds are often wrong (an 82 % before the steady 96 %): the gateway used to
     /// store the first sample of each minute, so the artefact was triaged red and alerted. Now it reports the median
     /// of a settled window (`ContinuousOximetrySettler`), stated in the FHIR Observation as its effectivePeriod.

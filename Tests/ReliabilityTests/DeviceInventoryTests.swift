@@ -5,7 +5,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// The centre's inventory of the patient's devices (README "The hub at the centre"): the sensor's Device is
     /// updated when its firmware or battery changes, the battery level arrives as the PHD IG's
     /// MDC_ATTR_VAL_BATT_CHARGE Observation, a low battery is a technical Flag, and a forgotten device is inactive.

@@ -3,7 +3,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension Faults {
+extension ForwardingFaults {
     /// The centre (or whatever answers in its place) sends hostile answers: an endless body, a 1 GiB
     /// Content-Length, a gzip bomb, a slowloris trickle, garbage, a redirect, 50,000 headers, 15 MB of valid JSON.
     /// Each is a failure with a clear reason, nothing is taken for a delivery, the reading arrives once the centre

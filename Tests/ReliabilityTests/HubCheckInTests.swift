@@ -4,7 +4,7 @@ import GatewayTestSupport
 import GRDB
 import Testing
 
-extension DaemonFaults {
+extension CentreFaults {
     /// The hub checks in at the centre (README "The hub at the centre"): one Observation per hub, updated in
     /// place, with software version, care-plan version, queue depth and oldest undelivered; a check-in made
     /// while the centre is unreachable replaces the one still waiting.

@@ -2,7 +2,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension DeviceDataFaults {
+extension MeasurementFaults {
     /// A thermometer whose frame decodes to 3.7e129 °C (FLOAT mantissa 3700000, exponent 123): it used to be
     /// stored as reliable, triaged red, forwarded as 3.7e129 °C and alerted as "temperature 3.7… °C" with the
     /// exponent cut off. Now it is a device error: stored with its raw frame, shown to the technician,

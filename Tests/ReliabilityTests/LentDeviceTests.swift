@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// A lent cuff provisioned for a new patient still holds its previous user's memory: those readings (stamped
     /// days before provisioning) are stored apart for the technician and never triaged nor forwarded; a reading
     /// measured after provisioning is this patient's. `dhoctl pair --memory-is-patients` (the patient's own cuff)

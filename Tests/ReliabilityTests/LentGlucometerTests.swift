@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// A lent glucometer still holds its previous user's records when it is provisioned for a new patient. The
     /// time rule (stamped before provisioning) misses those a clock never set dated (2000) and those measured
     /// minutes before the pairing (within the drift margin): they were forwarded as the new patient's. Now the

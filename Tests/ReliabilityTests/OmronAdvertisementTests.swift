@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// An Omron cuff tells in its manufacturer data (0x020E) whether it is in pairing mode and how many records each
     /// user slot holds (issue 15): the hub connects on an advertisement only when the patient's slot holds records,
     /// and tells the technician when the cuff waits to be paired.

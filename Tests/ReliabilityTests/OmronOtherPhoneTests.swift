@@ -4,7 +4,7 @@ import GatewayTestSupport
 import HealthProfiles
 import Testing
 
-extension DeviceFaults {
+extension DeviceModelFaults {
     /// An Omron cuff also bonded to the patient's phone (OMRON connect) hands its records to whichever central collects
     /// first (issue 15): the hub never got them and the centre silently missed readings. The cuff's manufacturer data
     /// tells it — the slot's sequence number advanced beyond what the hub received — and the hub raises a technical

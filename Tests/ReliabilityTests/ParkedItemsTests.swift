@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension ForwardingFaults {
     /// The centre answers 400 to everything for a while (a bad deployment there), then is fixed. What it saw in
     /// the meantime is parked — red readings and alert Flags included — and must not stay parked for ever: the
     /// technician is told (a critical technical alert while urgent data is parked), can see why and send it

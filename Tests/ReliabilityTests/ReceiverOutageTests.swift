@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension ForwardingFaults {
     /// The follow-up centre unreachable for a "long" time (compressed: short backoff, a 2 s alert threshold) while
     /// the devices keep delivering and the daemon is restarted: everything waits durably, the technician sees why,
     /// the forwarder keeps trying at most every maximum-backoff, and once the centre is back every Observation is

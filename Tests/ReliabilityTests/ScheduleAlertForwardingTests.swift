@@ -2,7 +2,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension Faults {
+extension ForwardingFaults {
     /// The forwarder's safety poll is 5 minutes (it was 30 s, and every reading restarted it, so the hub woke in a
     /// burst 30 s and 60 s after each load): whatever queues something must wake it. A missed measurement is found
     /// by the maintenance loop, with no reading to wake the forwarder: its Flag must still reach the centre at once.

@@ -3,7 +3,7 @@ import Foundation
 import GatewayTestSupport
 import Testing
 
-extension DaemonFaults {
+extension CentreFaults {
     /// The hub's technical problems reach the centre as Flags (README "The hub at the centre"), raised and
     /// cleared exactly once across restarts.
     @Suite struct TechnicalAlertFlagTests {

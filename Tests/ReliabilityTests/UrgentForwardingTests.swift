@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-extension Faults {
+extension ForwardingFaults {
     /// The centre answers `503 Retry-After: 999999999` (clamped to an hour). That must not keep red readings
     /// and alert Flags from it — neither while the daemon waits nor after a restart — and `dhoctl forward` must
     /// cut any wait short.
