@@ -1,7 +1,10 @@
 import BlueZ
+import CancellableTimers
 import DBus
 @testable import Gateway
+import Synchronization
 import Testing
+import TestSupport
 
 /// Which adapter setup failures are tried again, and how the wait between attempts grows (the end-to-end case is
 /// `BluetoothOutageTests.scanningResumesWhenBluetoothdAnswersTheAdapterSetupBusyAfterARestart`).
@@ -37,5 +40,30 @@ import Testing
         #expect(retry.succeeded() == 12)
         #expect(!retry.failing)
         #expect(retry.succeeded() == nil)
+    }
+
+    /// A retry that is no longer wanted (the setup worked, bluetoothd left) neither runs nor leaves its timer armed
+    /// (issue 16 counts wake-ups): one scheduled after it, due later, runs and the cancelled one never did.
+    @Test func aCancelledRetryNeitherRunsNorWakesTheProcess() async throws {
+        let fired = FiredTimerCount()
+        let ran = Mutex<[String]>([])
+        let (done, finished) = AsyncStream.makeStream(of: Void.self)
+        let probe = StreamProbe(done)
+        try await CancellableSleep.$firedTimers.withValue(fired) {
+            var retry = AdapterSetupRetry()
+            _ = retry.failed()
+            retry.schedule { ran.withLock { $0.append("cancelled") } }
+            #expect(retry.succeeded() == 1)
+            // Another's retry, due after the cancelled one would have been: when it has run, the other would have too.
+            var other = AdapterSetupRetry()
+            _ = other.failed()
+            other.schedule {
+                ran.withLock { $0.append("wanted") }
+                finished.yield()
+            }
+            _ = try await probe.next(within: .seconds(30), "the retry scheduled last")
+        }
+        #expect(ran.withLock { $0 } == ["wanted"])
+        #expect(fired.afterCancellation == 0)
     }
 }
