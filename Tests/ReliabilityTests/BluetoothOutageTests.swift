@@ -115,5 +115,30 @@ extension DeviceFaults {
                 #expect(observations.values.allSatisfy { $0 == 1 })
             }
         }
+
+        /// A setup bluetoothd keeps refusing as Busy is tried again with nothing else happening (the restart's two events
+        /// were the only attempts before), logged once however often it fails, and shown meanwhile where the daemon
+        /// reports the adapter's problem (`dhoctl status --json`, `dhoctl doctor`).
+        @Test func anAdapterSetupRefusedAsBusyIsTriedAgainLoggedOnceAndReported() async throws {
+            let scenario = Scenarios.thermometerHome(sends: ["disconnectAfterStored: true"], adapter: "busyAfterRestart: 1000")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-busy-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work))
+            try await withGateway("adapter-busy-reported", gateway) {
+                try await gateway.simulatorControl.restartBluetoothd()
+                try await gateway.waitUntil("the setup refused 4 times: tried again after the restart's two events") {
+                    try await gateway.simulatorControl.adapterState().busyReplies >= 4
+                }
+                #expect(try await !gateway.simulatorControl.adapterState().discovering)
+                let problem = try await Self.bluetooth(gateway)["lastProblem"] as? String ?? ""
+                #expect(problem.contains("not set up yet (trying again): org.bluez.Error.Busy"), "\(problem)")
+                let doctor = try await gateway.dhoctl(["doctor", "--config", gateway.configPath, "--json"])
+                let findings = try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: String]] ?? []
+                #expect(findings.contains { $0["check"] == "adapter" && $0["detail"]?.contains("org.bluez.Error.Busy") == true },
+                        "\(findings)")
+                #expect(gateway.daemonLog.components(separatedBy: "cannot prepare the Bluetooth adapter yet").count == 2,
+                        "one line per episode")
+            }
+        }
     }
 }
