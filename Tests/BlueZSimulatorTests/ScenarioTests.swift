@@ -61,6 +61,8 @@ import Testing
         ("devices: [{address: \"A0:9E:1A:00:00:01\", battery: 120}]", "battery"),
         ("timing: {connectDelayMs: -1}", "timing.connectDelayMs"),
         ("adapter: {name: \"hci 0\"}", "adapter name"),
+        ("adapter: {busyAfterRestart: -1}", "adapter.busyAfterRestart"),
+        ("adapter: {poweringAfterRestartMs: 600000}", "adapter.poweringAfterRestartMs"),
         ("devices: [{address: \"A0:9E:1A:00:00:01\", services: [{uuid: \"1810\", characteristics: [{uuid: \"2A35\"}, {uuid: \"0x2a35\"}]}]}]",
          "appears twice"),
         ("devices: [{address: \"A0:9E:1A:00:00:01\", gattExport: sometimes}]", "gattExport"),

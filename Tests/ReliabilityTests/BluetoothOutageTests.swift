@@ -84,5 +84,61 @@ extension DeviceFaults {
                 #expect(observations.values.allSatisfy { $0 == 1 })
             }
         }
+
+        /// Debian's bluetoothd 5.66 restarted: it exports the adapter while it still powers it and answers the gateway's
+        /// setup with org.bluez.Error.Busy (here also the first calls after it is powered). The setup used to fail on the
+        /// restart's two events and never be tried again (the Powered change ignored): the hub stopped scanning for
+        /// good. Now it is tried again after a back-off and when the adapter reports Powered, the failure logged once,
+        /// and a thermometer that has to be discovered again is collected, each reading once.
+        @Test func scanningResumesWhenBluetoothdAnswersTheAdapterSetupBusyAfterARestart() async throws {
+            let scenario = Scenarios.thermometerHome(sends: ["disconnectAfterStored: true"],
+                                                     adapter: "busyAfterRestart: 3, poweringAfterRestartMs: 1000")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-busy-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work), revisitInterval: "1s")
+            try await withGateway("adapter-busy-after-restart", gateway) {
+                let paired = try await gateway.dhoctl(["pair", Self.thermometer.description, "--by", "technician-e2e"])
+                #expect(paired.status == 0, "\(paired.stderr)")
+                try await gateway.measure(Self.thermometer, "2A1C", [0x04, 0x72, 0x01, 0x00, 0xFF, 0x03], expecting: 1)
+
+                try await gateway.simulatorControl.restartBluetoothd()
+                try await Self.waitUntilCollectingAgain(gateway)
+                #expect(try await gateway.simulatorControl.adapterState().busyReplies >= 3)
+                let log = gateway.daemonLog
+                #expect(log.components(separatedBy: "cannot prepare the Bluetooth adapter yet").count == 2, "one line per episode")
+                #expect(log.contains("failed attempt(s); scanning for health devices"))
+                #expect(try await Self.bluetooth(gateway)["lastProblem"] as? String == nil)
+
+                try await gateway.measure(Self.thermometer, "2A1C", [0x04, 0x74, 0x01, 0x00, 0xFF, 0x03], expecting: 2)
+                let observations = try await gateway.receiver.identifiers("Observation")
+                #expect(observations.count == 2)
+                #expect(observations.values.allSatisfy { $0 == 1 })
+            }
+        }
+
+        /// A setup bluetoothd keeps refusing as Busy is tried again with nothing else happening (the restart's two events
+        /// were the only attempts before), logged once however often it fails, and shown meanwhile where the daemon
+        /// reports the adapter's problem (`dhoctl status --json`, `dhoctl doctor`).
+        @Test func anAdapterSetupRefusedAsBusyIsTriedAgainLoggedOnceAndReported() async throws {
+            let scenario = Scenarios.thermometerHome(sends: ["disconnectAfterStored: true"], adapter: "busyAfterRestart: 1000")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("dho-busy-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = try await GatewayHarness.start(scenario: try Scenarios.write(scenario, in: work))
+            try await withGateway("adapter-busy-reported", gateway) {
+                try await gateway.simulatorControl.restartBluetoothd()
+                try await gateway.waitUntil("the setup refused 4 times: tried again after the restart's two events") {
+                    try await gateway.simulatorControl.adapterState().busyReplies >= 4
+                }
+                #expect(try await !gateway.simulatorControl.adapterState().discovering)
+                let problem = try await Self.bluetooth(gateway)["lastProblem"] as? String ?? ""
+                #expect(problem.contains("not set up yet (trying again): org.bluez.Error.Busy"), "\(problem)")
+                let doctor = try await gateway.dhoctl(["doctor", "--config", gateway.configPath, "--json"])
+                let findings = try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: String]] ?? []
+                #expect(findings.contains { $0["check"] == "adapter" && $0["detail"]?.contains("org.bluez.Error.Busy") == true },
+                        "\(findings)")
+                #expect(gateway.daemonLog.components(separatedBy: "cannot prepare the Bluetooth adapter yet").count == 2,
+                        "one line per episode")
+            }
+        }
     }
 }

@@ -11,6 +11,8 @@ public struct BlueZErrorName: RawRepresentable, Hashable, Sendable, CustomString
 
     public static let failed = BlueZErrorName(rawValue: "Failed")
     public static let inProgress = BlueZErrorName(rawValue: "InProgress")
+    /// bluetoothd is still changing the setting (5.66 answers a Set of Powered so while it powers the adapter).
+    public static let busy = BlueZErrorName(rawValue: "Busy")
     public static let notReady = BlueZErrorName(rawValue: "NotReady")
     public static let notSupported = BlueZErrorName(rawValue: "NotSupported")
     public static let notAvailable = BlueZErrorName(rawValue: "NotAvailable")

@@ -186,6 +186,7 @@ extension Simulator {
             "Agents": .uint32(UInt32(clamping: agents.count)),
             "HasDefaultAgent": .boolean(defaultAgent != nil),
             "BluetoothdName": .string(bluetoothd?.connection.uniqueName ?? ""),
+            "BusyReplies": .uint32(UInt32(clamping: adapterRestart.busyReplies)),
         ]
     }
 }

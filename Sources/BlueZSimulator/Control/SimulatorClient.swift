@@ -176,6 +176,8 @@ public struct SimulatedAdapterState: Sendable, Hashable {
     public let hasDefaultAgent: Bool
     /// Unique name of the current simulated bluetoothd.
     public let bluetoothdName: String
+    /// Adapter setup calls answered org.bluez.Error.Busy (scenario `adapter.busyAfterRestart`, `.poweringAfterRestartMs`).
+    public let busyReplies: Int
 
     init(_ state: [String: DBusValue]) {
         present = state["Present"]?.boolValue ?? false
@@ -186,5 +188,6 @@ public struct SimulatedAdapterState: Sendable, Hashable {
         agents = Int(state["Agents"]?.uint32Value ?? 0)
         hasDefaultAgent = state["HasDefaultAgent"]?.boolValue ?? false
         bluetoothdName = state["BluetoothdName"]?.stringValue ?? ""
+        busyReplies = Int(state["BusyReplies"]?.uint32Value ?? 0)
     }
 }

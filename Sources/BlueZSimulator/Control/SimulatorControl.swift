@@ -36,7 +36,8 @@ public import DBus
 /// - `DeviceState(s address) -> a{sv}`: Exists, Connected, Paired, Trusted, InRange, ConnectAttempts,
 ///   PairAttempts, GattExported, Notifying (as), Queued (a{su}), GlucoseRecords (u), Battery (y, if any).
 /// - `AdapterState() -> a{sv}`: Present, Powered, Discovering, DiscoverySessions (u), DiscoveryFilter
-///   (a{sv}, the last one set), Agents (u), HasDefaultAgent (b), BluetoothdName (s).
+///   (a{sv}, the last one set), Agents (u), HasDefaultAgent (b), BluetoothdName (s), BusyReplies (u: setup calls
+///   answered org.bluez.Error.Busy after restarts).
 public enum SimulatorControl {
     public static let busName = "no.dho.Simulator"
     public static let path: ObjectPath = "/no/dho/sim"

@@ -91,11 +91,19 @@ public struct AdapterConfig: Sendable, Decodable {
     public var address: BluetoothAddress = BluetoothAddress("00:1A:7D:DA:71:13") ?? BluetoothAddress.zero
     public var alias: String = "dho-gateway"
     public var powered: Bool = true
+    /// After each simulated bluetoothd restart, the first N adapter setup calls (Set Powered, SetDiscoveryFilter,
+    /// StartDiscovery) answer org.bluez.Error.Busy.
+    public var busyAfterRestart = 0
+    /// After each simulated bluetoothd restart the adapter comes back unpowered and bluetoothd powers it itself this
+    /// long afterwards (Powered changes to true), answering the setup calls with org.bluez.Error.Busy until then, as
+    /// Debian's bluetoothd 5.66 does; nil: it comes back as it was.
+    public var poweringAfterRestartMs: Int?
 
     public init() {}
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["name", "address", "alias", "powered"], in: "adapter")
+        try decoder.rejectUnknownKeys(["name", "address", "alias", "powered", "busyAfterRestart", "poweringAfterRestartMs"],
+                                      in: "adapter")
         let container = try decoder.container(keyedBy: AnyKey.self)
         name = try container.value("name", default: name)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.isEmpty, name.isASCII else {
@@ -104,6 +112,12 @@ public struct AdapterConfig: Sendable, Decodable {
         if let text: AddressText = try container.optional("address") { address = text.address }
         alias = try container.value("alias", default: alias)
         powered = try container.value("powered", default: powered)
+        busyAfterRestart = try container.value("busyAfterRestart", default: 0)
+        guard (0...1000).contains(busyAfterRestart) else { throw ScenarioError("adapter.busyAfterRestart must be 0...1000") }
+        poweringAfterRestartMs = try container.optional("poweringAfterRestartMs")
+        if let poweringAfterRestartMs, !(0...60_000).contains(poweringAfterRestartMs) {
+            throw ScenarioError("adapter.poweringAfterRestartMs must be 0...60000")
+        }
     }
 }
 

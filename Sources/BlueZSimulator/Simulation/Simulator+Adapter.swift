@@ -39,6 +39,7 @@ extension Simulator {
         switch name {
         case "Powered":
             guard let powered = value.boolValue else { throw .invalidArguments("Powered is a boolean") }
+            try refuseWhileSettingUp("Set Powered")
             adapterPowered = powered
             if !powered {
                 for address in deviceOrder where devices[address]?.connected == true {
@@ -63,11 +64,13 @@ extension Simulator {
         case "SetDiscoveryFilter":
             try call.expectSignature("a{sv}")
             guard let filter = call.arguments[0].variantDictionaryValue else { throw .invalidArguments("a{sv}") }
+            try refuseWhileSettingUp(call.member)
             try setDiscoveryFilter(filter, from: sender)
             return []
         case "GetDiscoveryFilters":
             return [.strings(["UUIDs", "RSSI", "Pathloss", "Transport", "DuplicateData", "Discoverable", "Pattern"])]
         case "StartDiscovery":
+            try refuseWhileSettingUp(call.member)
             try startDiscovery(for: sender)
             return []
         case "StopDiscovery":

@@ -23,6 +23,8 @@ public actor Simulator {
 
     var adapterPresent = true
     var adapterPowered: Bool
+    /// The adapter's setup after a restart (`AdapterConfig.busyAfterRestart`, `.poweringAfterRestartMs`).
+    var adapterRestart = AdapterRestartState()
     var devices: [BluetoothAddress: SimulatedDevice] = [:]
     /// Scenario order, for deterministic advertising.
     let deviceOrder: [BluetoothAddress]
@@ -144,6 +146,7 @@ public actor Simulator {
     func restartBluetoothd() async throws(DBusError) {
         logger.info("restarting bluetoothd")
         await stopBluetoothd()
+        beginAdapterRestart()
         try await startBluetoothd()
     }
 

@@ -99,6 +99,14 @@ public actor DeviceSupervisor {
     private let logger: Logger
     private var tracked: [BluetoothAddress: Tracked] = [:]
     private var adapterProblem: String?
+    /// The adapter's setup is tried again after a transient failure (bluetoothd 5.66 answers Busy right after a restart).
+    private var adapterSetup = AdapterSetupRetry()
+    /// One setup runs at a time; one asked for meanwhile (an event while it waits for bluetoothd) runs when it ends.
+    private var adapterSetupRunning = false
+    private var adapterSetupAgain = false
+    /// bluetoothd came back: its devices are visited once the adapter is set up (not before: a connect on an adapter
+    /// still powering fails with "No route to host" and the device then waits for an advertisement).
+    private var visitsAwaitAdapter = false
     private var eventTask: Task<Void, Never>?
     private var visitObservers: [UUID: AsyncStream<String>.Continuation] = [:]
     /// Set by `stop()`: no device is followed or visited any more, whoever asks (a command still running).
@@ -141,6 +149,7 @@ public actor DeviceSupervisor {
     public func stop() async {
         stopped = true
         eventTask?.cancel()
+        adapterSetup.cancel()
         let entries = Array(tracked.values)
         tracked = [:]
         for entry in entries {
@@ -282,16 +291,31 @@ public actor DeviceSupervisor {
 
     // MARK: Adapter
 
-    /// Powers the adapter and scans for health services. Called at start, when bluetoothd comes back and
-    /// when the adapter reappears (USB dongle re-plugged); failures are kept for `status` and retried then.
+    /// Powers the adapter and scans for health services. Called at start, when bluetoothd comes back, when the adapter
+    /// reappears (USB dongle re-plugged) or reports Powered after a failed setup, and by `AdapterSetupRetry`; failures
+    /// are kept for `status`.
     private func prepareAdapter() async {
+        adapterSetup.cancel()
+        guard !adapterSetupRunning else {
+            adapterSetupAgain = true
+            return
+        }
+        adapterSetupRunning = true
+        defer { adapterSetupRunning = false }
+        repeat {
+            adapterSetupAgain = false
+            await setUpAdapter()
+        } while adapterSetupAgain && !stopped
+    }
+
+    private func setUpAdapter() async {
         let adapter = client.adapter(adapterPath)
         guard await adapter.properties() != nil else {
             adapterProblem = "adapter \(settings.adapterName) not present"
             logger.warning("Bluetooth adapter \(settings.adapterName) not present; waiting for it")
             return
         }
-        do {
+        do throws(BlueZError) {
             try await adapter.powerOn()
             // Broadcast-only devices need every LE advertisement (manufacturer data names no service): scanning so
             // costs bluetoothd and the hub more wake-ups, so only while one is provisioned (README, "Broadcast devices").
@@ -301,12 +325,54 @@ public actor DeviceSupervisor {
             if await adapter.properties()?.discovering != true {
                 do { try await adapter.startDiscovery() } catch .bluez(.inProgress, _) {}
             }
-            adapterProblem = nil
-            logger.info("scanning for health devices", metadata: ["adapter": "\(settings.adapterName)"])
         } catch {
+            adapterSetupFailed(error)
+            return
+        }
+        adapterProblem = nil
+        if let failed = adapterSetup.succeeded() {
+            logger.notice("Bluetooth adapter set up after \(failed) failed attempt(s); scanning for health devices",
+                          metadata: ["adapter": "\(settings.adapterName)"])
+        } else {
+            logger.info("scanning for health devices", metadata: ["adapter": "\(settings.adapterName)"])
+        }
+        visitAfterBluetoothdRestart()
+    }
+
+    /// A transient failure is tried again after a back-off and logged once per episode; any other is logged each time
+    /// and waits for bluetoothd or the adapter to change (an event sets it up again).
+    private func adapterSetupFailed(_ error: BlueZError) {
+        let first = adapterSetup.failed()
+        guard !stopped, AdapterSetupRetry.isTransient(error) else {
             adapterProblem = "adapter \(settings.adapterName): \(error)"
             logger.error("cannot prepare the Bluetooth adapter: \(error)")
+            visitAfterBluetoothdRestart()
+            return
         }
+        adapterProblem = "adapter \(settings.adapterName) not set up yet (trying again): \(error)"
+        let delay = adapterSetup.nextDelay
+        if first {
+            logger.warning("""
+                cannot prepare the Bluetooth adapter yet: \(error); trying again in \(delay), backing off to \
+                \(AdapterSetupRetry.maximumDelay), and at once when it reports Powered
+                """)
+        } else {
+            logger.debug("Bluetooth adapter setup failed again: \(error); next attempt in \(delay)")
+        }
+        adapterSetup.schedule { [weak self] in await self?.adapterSetupRetryDue() }
+    }
+
+    private func adapterSetupRetryDue() async {
+        guard !Task.isCancelled, !stopped else { return }
+        adapterSetup.begins()
+        await prepareAdapter()
+    }
+
+    /// The devices are visited after bluetoothd came back, once the adapter is set up or cannot be by waiting.
+    private func visitAfterBluetoothdRestart() {
+        guard visitsAwaitAdapter else { return }
+        visitsAwaitAdapter = false
+        for address in tracked.keys { considerVisit(address, reason: "bluetoothd restarted") }
     }
 
     // MARK: Events
@@ -315,19 +381,25 @@ public actor DeviceSupervisor {
         switch event {
         case .serviceAvailable:
             logger.notice("bluetoothd is available again; resuming")
+            visitsAwaitAdapter = true
             await prepareAdapter()
-            for address in tracked.keys { considerVisit(address, reason: "bluetoothd restarted") }
         case .serviceLost:
+            adapterSetup.cancel()
             adapterProblem = "bluetoothd is not running"
             logger.warning("bluetoothd left the bus; waiting for it to come back")
         case .adapter(adapterPath, .added):
             logger.notice("Bluetooth adapter \(settings.adapterName) appeared")
             await prepareAdapter()
         case .adapter(adapterPath, .removed):
+            adapterSetup.cancel()
             adapterProblem = "adapter \(settings.adapterName) removed"
             logger.warning("Bluetooth adapter \(settings.adapterName) removed; waiting for it to come back")
         case .adapter(adapterPath, .powered(false)):
             logger.warning("Bluetooth adapter powered off; powering it on again")
+            await prepareAdapter()
+        case .adapter(adapterPath, .powered(true)) where adapterSetup.failing:
+            // bluetoothd finished powering it (after a restart): what it refused as Busy can work now.
+            logger.notice("Bluetooth adapter \(settings.adapterName) reports Powered; setting it up again")
             await prepareAdapter()
         case let .device(path, .added(properties)):
             // A broadcast device's data in a new object may be what bluetoothd kept from long ago (its device cache):

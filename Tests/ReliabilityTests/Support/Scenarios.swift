@@ -67,10 +67,10 @@ enum Scenarios {
 
     /// One thermometer (UT-201BLE) whose Temperature Measurement (0x2A1C) indicates what `sends` says, each
     /// element one key of that characteristic (`stored: [...]` and `disconnectAfterStored: true`, or a `stream`);
-    /// `faults` is the device's faults block.
-    static func thermometerHome(sends: [String], timing: String = quickRadio, faults: String? = nil) -> String {
+    /// `faults` is the device's faults block; `adapter` further keys of the adapter's (`busyAfterRestart: 2`).
+    static func thermometerHome(sends: [String], timing: String = quickRadio, faults: String? = nil, adapter: String? = nil) -> String {
         var lines = [
-            "adapter: {name: hci0, address: \"00:1A:7D:DA:71:13\", alias: dho-gateway, powered: false}",
+            "adapter: {name: hci0, address: \"00:1A:7D:DA:71:13\", alias: dho-gateway, powered: false\(adapter.map { ", " + $0 } ?? "")}",
             "timing: \(timing)",
             "devices:",
             "  - address: \"\(thermometer)\"",
