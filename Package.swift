@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// scripts/fuzz builds with DHO_FUZZ_BUILD=1 (in its own scratch path): then this package's own targets get
-/// libFuzzer's coverage and AddressSanitizer, and dependencies (BoringSSL, GRDB, Yams, ...) are compiled plainly.
+/// libFuzzer's coverage and AddressSanitizer, and dependencies (GRDB, Yams, ...) are compiled plainly.
 /// Instrumenting them too (with -Xswiftc/-Xcc, which reach every target) cost about a fifth more CPU in the fuzz
 /// build, while the fuzz targets are this package's parsers and decoders; plain code still runs under ASan's allocator.
 let fuzzBuild = Context.environment["DHO_FUZZ_BUILD"] == "1"
@@ -32,7 +32,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // 6.2.x only: ConfigYAML/YAMLAnchors imports Yams' CYaml module, which is not a promised API.
         .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "6.2.2")),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -73,13 +72,18 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // SHA-256 and the hub's signing keys from the system's OpenSSL (libcrypto), which libcurl loads anyway:
+        // see SystemCrypto/SHA256.swift for why not swift-crypto.
+        .target(name: "CLibCrypto", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "SystemCrypto", dependencies: ["CLibCrypto"], swiftSettings: strict),
+
         // Durable SQLite reading store and delivery outbox.
         .target(
             name: "ReadingStore",
             dependencies: [
                 "HealthProfiles",
+                "SystemCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -93,9 +97,7 @@ let package = Package(
         .target(
             name: "Forwarding",
             dependencies: [
-                "HealthProfiles", "CancellableTimers", "FHIRModel", "ReadingStore", "CCurl",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                "HealthProfiles", "CancellableTimers", "FHIRModel", "ReadingStore", "CCurl", "SystemCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -125,7 +127,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "HealthProfiles", "CancellableTimers", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage",
+                "HealthProfiles", "CancellableTimers", "DeviceProfiles", "ConfigYAML", "DBus", "BlueZ", "ReadingStore", "Forwarding", "Triage", "SystemCrypto",
                 "CSystemShims", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

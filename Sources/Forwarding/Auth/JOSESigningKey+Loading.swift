@@ -1,6 +1,5 @@
-import Crypto
 import Foundation
-import _CryptoExtras
+import SystemCrypto
 
 extension JOSESigningKey {
     /// A key from a file's text: PEM (PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`) or a
@@ -17,11 +16,8 @@ extension JOSESigningKey {
         guard !pem.contains("ENCRYPTED") else {
             throw .key("the PEM key is encrypted; the daemon has no one to ask for a passphrase (protect it with file modes)")
         }
-        if let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) {
-            return try JOSESigningKey(material: .ellipticCurve(key), algorithm: algorithm, keyID: keyID)
-        }
-        if let key = try? _RSA.Signing.PrivateKey(pemRepresentation: pem) {
-            return try JOSESigningKey(material: .rsa(key), algorithm: algorithm, keyID: keyID)
+        if let key = PrivateKey(pem: pem) {
+            return try JOSESigningKey(material: Material(key), algorithm: algorithm, keyID: keyID)
         }
         throw .key("the PEM private key is neither an EC P-256 nor an RSA key (or it is damaged)")
     }
@@ -51,25 +47,21 @@ extension JOSESigningKey {
         switch jwk["kty"]?.stringValue {
         case "EC":
             guard jwk["crv"]?.stringValue == "P-256" else { throw .key("only EC keys on curve P-256 are supported") }
-            let key: P256.Signing.PrivateKey
-            do { key = try P256.Signing.PrivateKey(rawRepresentation: try member("d")) } catch let error as CentreAuthError {
-                throw error
-            } catch { throw .key("the JWK's \"d\" is not a P-256 private key") }
-            let signing = try JOSESigningKey(material: .ellipticCurve(key), algorithm: chosen, keyID: kid)
+            guard let key = PrivateKey(p256Scalar: Array(try member("d"))) else {
+                throw .key("the JWK's \"d\" is not a P-256 private key")
+            }
+            let signing = try JOSESigningKey(material: Material(key), algorithm: chosen, keyID: kid)
             // A JWK whose public part belongs to another key would sign assertions the centre cannot verify.
             guard signing.publicJWK["x"]?.stringValue == jwk["x"]?.stringValue,
                   signing.publicJWK["y"]?.stringValue == jwk["y"]?.stringValue
             else { throw .key("the JWK's x/y do not belong to its private key d") }
             return signing
         case "RSA":
-            let key: _RSA.Signing.PrivateKey
-            do {
-                key = try _RSA.Signing.PrivateKey(
-                    n: try member("n"), e: try member("e"), d: try member("d"), p: try member("p"), q: try member("q"))
-            } catch let error as CentreAuthError {
-                throw error
-            } catch { throw .key("the JWK's RSA members do not form a valid private key") }
-            return try JOSESigningKey(material: .rsa(key), algorithm: chosen, keyID: kid)
+            guard let key = PrivateKey(
+                rsaModulus: Array(try member("n")), publicExponent: Array(try member("e")),
+                privateExponent: Array(try member("d")), prime1: Array(try member("p")), prime2: Array(try member("q")))
+            else { throw .key("the JWK's RSA members do not form a valid private key") }
+            return try JOSESigningKey(material: Material(key), algorithm: chosen, keyID: kid)
         case nil:
             throw .key("the JWK has no \"kty\"")
         case let other?:

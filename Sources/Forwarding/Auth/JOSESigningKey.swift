@@ -1,13 +1,11 @@
 // The hub's private key for signed JWTs (RFC 7515 compact JWS): the client assertion of `private_key_jwt` and
-// the DPoP proofs. The signatures themselves are swift-crypto's (P256.Signing, _CryptoExtras' _RSA.Signing);
-// only the compact framing (base64url of two JSON objects and the signature) is written here. Why not
-// vapor/jwt-kit: its current releases require swift-crypto 4 and swift-certificates, which would add minutes
-// to every clean build and CI run for three lines of framing, and the project already depends on
-// swift-crypto for the primitives that matter.
+// the DPoP proofs. The signatures themselves are the system's libcrypto (OpenSSL, through SystemCrypto: see
+// SystemCrypto/SHA256.swift for why not swift-crypto); only the compact framing (base64url of two JSON objects
+// and the signature) is written here. Why not vapor/jwt-kit: its current releases require swift-crypto 4 and
+// swift-certificates, which would add minutes to every clean build and CI run for three lines of framing.
 
-import Crypto
 public import Foundation
-import _CryptoExtras
+import SystemCrypto
 
 /// The signature algorithms HelseID accepts for client assertions and DPoP proofs.
 public enum JWSAlgorithm: String, Sendable, CaseIterable {
@@ -18,16 +16,29 @@ public enum JWSAlgorithm: String, Sendable, CaseIterable {
 
 /// A private key and the algorithm it signs with. Never printed: its description is redacted.
 public struct JOSESigningKey: Sendable, CustomStringConvertible {
-    /// Kept as bytes and made into swift-crypto's key type at each use: those types are not Sendable in the
-    /// swift-crypto release the project builds with, and a key is used a few times an hour.
+    /// Kept as bytes and made into libcrypto's key at each use: `PrivateKey` owns a C object and is not
+    /// Sendable, and a key is used a few times an hour.
     enum Material: Sendable {
         /// The P-256 private scalar.
         case ellipticCurve(Data)
         /// The RSA private key, PKCS#1 DER.
         case rsa(Data)
 
-        static func ellipticCurve(_ key: P256.Signing.PrivateKey) -> Material { .ellipticCurve(key.rawRepresentation) }
-        static func rsa(_ key: _RSA.Signing.PrivateKey) -> Material { .rsa(key.derRepresentation) }
+        /// A P-256 or RSA key's material.
+        init(_ key: PrivateKey) {
+            switch key.kind {
+            case .p256: self = .ellipticCurve(Data(key.p256Scalar ?? []))
+            case .rsa: self = .rsa(Data(key.derRepresentation))
+            }
+        }
+
+        /// The key again (nil only if the bytes were damaged in memory).
+        var key: PrivateKey? {
+            switch self {
+            case let .ellipticCurve(scalar): PrivateKey(p256Scalar: Array(scalar))
+            case let .rsa(der): PrivateKey(der: Array(der))
+            }
+        }
     }
 
     let material: Material
@@ -41,13 +52,13 @@ public struct JOSESigningKey: Sendable, CustomStringConvertible {
         switch (material, algorithm) {
         case (.ellipticCurve, nil), (.ellipticCurve, .es256?):
             self.algorithm = .es256
-        case let (.rsa(der), nil):
-            let bits = (try? _RSA.Signing.PrivateKey(derRepresentation: der))?.keySizeInBits ?? 0
+        case (.rsa, nil):
+            let bits = material.key?.bits ?? 0
             guard bits >= 2048 else { throw .key("the RSA key has \(bits) bits; at least 2048 are required") }
             self.algorithm = .ps256
-        case let (.rsa(der), chosen?) where chosen != .es256:
+        case let (.rsa, chosen?) where chosen != .es256:
             // NIST and HelseID both ask for at least 2048-bit RSA keys.
-            let bits = (try? _RSA.Signing.PrivateKey(derRepresentation: der))?.keySizeInBits ?? 0
+            let bits = material.key?.bits ?? 0
             guard bits >= 2048 else { throw .key("the RSA key has \(bits) bits; at least 2048 are required") }
             self.algorithm = chosen
         case let (.ellipticCurve, chosen?):
@@ -61,7 +72,10 @@ public struct JOSESigningKey: Sendable, CustomStringConvertible {
 
     /// A new P-256 key that lives only in memory (the DPoP key: tokens bound to it die with the process).
     public static func ephemeralP256() -> JOSESigningKey {
-        JOSESigningKey(unchecked: .ellipticCurve(P256.Signing.PrivateKey()), algorithm: .es256)
+        // libcrypto fails to make a key only when it cannot allocate or find its random source: nothing the
+        // daemon could go on without.
+        guard let key = PrivateKey.generateP256() else { preconditionFailure("libcrypto could not generate a P-256 key") }
+        return JOSESigningKey(unchecked: Material(key), algorithm: .es256)
     }
 
     private init(unchecked material: Material, algorithm: JWSAlgorithm) {
@@ -78,23 +92,15 @@ public struct JOSESigningKey: Sendable, CustomStringConvertible {
         if let keyID, protected["kid"] == nil { protected["kid"] = .string(keyID) }
         let signingInput = Base64URL.encode(JSON.object(protected).serialized()) + "."
             + Base64URL.encode(JSON.object(claims).serialized())
-        let signature: Data
-        do {
-            switch (material, algorithm) {
-            case let (.ellipticCurve(raw), _):
-                // JWS wants R || S (RFC 7518 §3.4), which is the raw representation, not DER.
-                let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
-                signature = try key.signature(for: Data(signingInput.utf8)).rawRepresentation
-            case let (.rsa(der), .rs256):
-                let key = try _RSA.Signing.PrivateKey(derRepresentation: der)
-                signature = try key.signature(for: Data(signingInput.utf8), padding: .insecurePKCS1v1_5).rawRepresentation
-            case let (.rsa(der), _):
-                // PS256: PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 7518 §3.5), swift-crypto's .PSS.
-                let key = try _RSA.Signing.PrivateKey(derRepresentation: der)
-                signature = try key.signature(for: Data(signingInput.utf8), padding: .PSS).rawRepresentation
-            }
-        } catch {
-            throw .key("signing failed: \(error)")
+        let scheme: PrivateKey.SignatureScheme = switch algorithm {
+        // JWS wants R || S for ES256 (RFC 7518 §3.4), not DER; PS256 is PSS with SHA-256, MGF1-SHA-256 and a
+        // 32-byte salt (§3.5).
+        case .es256: .es256
+        case .rs256: .rs256
+        case .ps256: .ps256
+        }
+        guard let signature = material.key?.sign(Array(signingInput.utf8), scheme: scheme) else {
+            throw .key("signing failed: libcrypto could not sign \(algorithm.rawValue) with this key")
         }
         return signingInput + "." + Base64URL.encode(signature)
     }
@@ -102,16 +108,15 @@ public struct JOSESigningKey: Sendable, CustomStringConvertible {
     /// The public half as a JWK (RFC 7517), members in the order RFC 7638 hashes them.
     public var publicJWK: [String: JSON] {
         switch material {
-        case let .ellipticCurve(raw):
-            // x9.63 uncompressed: 0x04 || X (32 bytes) || Y (32 bytes).
-            let point = (try? P256.Signing.PrivateKey(rawRepresentation: raw))?.publicKey.x963Representation ?? Data(count: 65)
+        case .ellipticCurve:
+            let point = material.key?.p256PublicPoint ?? (x: [UInt8](repeating: 0, count: 32), y: [UInt8](repeating: 0, count: 32))
             return ["kty": "EC", "crv": "P-256",
-                    "x": .string(Base64URL.encode(point.dropFirst().prefix(32))),
-                    "y": .string(Base64URL.encode(point.suffix(32)))]
-        case let .rsa(der):
-            let primitives = try? _RSA.Signing.PrivateKey(derRepresentation: der).publicKey.getKeyPrimitives()
-            return ["kty": "RSA", "e": .string(Base64URL.encode(primitives?.publicExponent ?? Data())),
-                    "n": .string(Base64URL.encode(primitives?.modulus ?? Data()))]
+                    "x": .string(Base64URL.encode(point.x)),
+                    "y": .string(Base64URL.encode(point.y))]
+        case .rsa:
+            let numbers = material.key?.rsaPublicNumbers
+            return ["kty": "RSA", "e": .string(Base64URL.encode(numbers?.exponent ?? [])),
+                    "n": .string(Base64URL.encode(numbers?.modulus ?? []))]
         }
     }
 }

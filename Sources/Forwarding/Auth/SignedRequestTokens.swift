@@ -1,4 +1,4 @@
-import Crypto
+import SystemCrypto
 import Foundation
 
 /// The two kinds of JWT the hub signs towards the centre.
@@ -30,7 +30,7 @@ enum SignedRequestTokens {
             "iat": .integer(Int64(now.timeIntervalSince1970.rounded(.down))),
         ]
         if let nonce { claims["nonce"] = .string(nonce) }
-        if let accessToken { claims["ath"] = .string(Base64URL.encode(SHA256.hash(data: Data(accessToken.utf8)))) }
+        if let accessToken { claims["ath"] = .string(Base64URL.encode(SHA256.hash(accessToken.utf8))) }
         return try key.sign(header: ["typ": "dpop+jwt", "jwk": .object(key.publicJWK)], claims: claims)
     }
 

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import SystemCrypto
 
 extension EndpointConfiguration {
     /// A digest of everything that decides how the receiver sees this hub's requests — URL, bearer token, TLS
@@ -8,12 +8,12 @@ extension EndpointConfiguration {
     /// more and the item is sent again. A digest, so the token never reaches the database.
     /// `credentials`: who the hub says it is to a token service (client id, public key), when it uses one.
     public func fingerprint(softwareVersion: String, credentials: String = "") -> String {
-        var hasher = SHA256()
+        var fields: [UInt8] = []
         func add(_ bytes: some Sequence<UInt8>) {
             let data = Array(bytes)
             // Length-prefixed so that no two different field lists hash the same.
-            hasher.update(data: Array(String(data.count).utf8) + [0x3A])
-            hasher.update(data: data)
+            fields += Array(String(data.count).utf8) + [0x3A]
+            fields += data
         }
         add(softwareVersion.utf8)
         add(url.utf8)
@@ -23,6 +23,6 @@ extension EndpointConfiguration {
             add((path ?? "").utf8)
             add(path.flatMap { FileManager.default.contents(atPath: $0) } ?? Data())
         }
-        return "sha256:" + hasher.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + SHA256.hash(fields).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 }

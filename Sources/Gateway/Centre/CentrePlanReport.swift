@@ -1,4 +1,4 @@
-import Crypto
+import SystemCrypto
 import Forwarding
 import Foundation
 
@@ -46,7 +46,7 @@ enum CentrePlanReport {
 
     /// A name-based UUID (version 5 layout over SHA-256 rather than SHA-1): the same text, the same UUID.
     static func uuid(from text: String) -> String {
-        var bytes = Array(SHA256.hash(data: Data(text.utf8)).prefix(16))
+        var bytes = Array(SHA256.hash(text.utf8).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()

@@ -1,4 +1,4 @@
-import Crypto
+import SystemCrypto
 public import Foundation
 public import HealthProfiles
 
@@ -73,7 +73,7 @@ public enum ReadingIdentity {
     }
 
     static func uuidString(digestOf text: String) -> String {
-        var bytes = Array(SHA256.hash(data: Array(text.utf8)).prefix(16))
+        var bytes = Array(SHA256.hash(text.utf8).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         let hex = bytes.map { byte in
