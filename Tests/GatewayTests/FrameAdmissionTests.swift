@@ -54,6 +54,22 @@ import Testing
         let r21 = filter.isRepeat(.temperatureMeasurement, frame, at: start + .milliseconds(1500)); #expect(r21)
     }
 
+    /// Windows of different lengths close out of order: pruning the closed ones (when the earliest closes) keeps
+    /// every frame whose window is still open, and a frame whose window closed is a new delivery.
+    @Test func closedWindowsArePrunedWithoutForgettingOpenOnes() {
+        var filter = RepeatedDeliveryFilter()
+        let spot: [UInt8] = [0x00, 0x61, 0x00, 0x48, 0x00]
+        let sample: [UInt8] = [0x00, 0x60, 0x00, 0x48, 0x00]
+        let spotFirst = filter.isRepeat(.plxSpotCheckMeasurement, spot, at: start); #expect(!spotFirst)
+        let sampleFirst = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(10)); #expect(!sampleFirst)
+        // The sample's window (150 ms) has closed: a new sample; the spot-check's (1 s) is still open.
+        let sampleAgain = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(300)); #expect(!sampleAgain)
+        let spotRepeat = filter.isRepeat(.plxSpotCheckMeasurement, spot, at: start + .milliseconds(400)); #expect(spotRepeat)
+        let sampleRepeat = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(420)); #expect(sampleRepeat)
+        let spotLater = filter.isRepeat(.plxSpotCheckMeasurement, spot, at: start + .milliseconds(1000)); #expect(!spotLater)
+        let spotRepeatAgain = filter.isRepeat(.plxSpotCheckMeasurement, spot, at: start + .milliseconds(1900)); #expect(spotRepeatAgain)
+    }
+
     /// A continuous oximeter's identical samples a fifth of a second apart are samples (its settling counts them);
     /// the same sample again within 150 ms is BlueZ repeating it.
     @Test func identicalContinuousSamplesAreSamplesButARepeatWithinAFewHundredthsIsNot() {

@@ -55,7 +55,13 @@ public struct FrameInterpreter: Sendable {
     }
 
     public mutating func interpret(_ characteristic: GATTCharacteristic, _ bytes: [UInt8], receivedAt: Date) -> InterpretedFrame {
-        withMeasuringRange(decode(characteristic, bytes, receivedAt: receivedAt))
+        // Decoded first, in a statement of its own: `withMeasuringRange(decode(...))` evaluated the non-mutating
+        // call's `self` before its argument, so Swift copied the interpreter to keep it apart from `decode`'s
+        // mutation, and the continuous settler's window (up to 30 s of samples, each with its reading) was then
+        // shared and copied whole on every sample's append: 3 % of the daemon's CPU under `bench resources`
+        // (perf, issue 16; `swift_arrayInitWithCopy` of `ContinuousOximetrySettler.Sample` under `decode`).
+        let decoded = decode(characteristic, bytes, receivedAt: receivedAt)
+        return withMeasuringRange(decoded)
     }
 
     private func withMeasuringRange(_ frame: InterpretedFrame) -> InterpretedFrame {
