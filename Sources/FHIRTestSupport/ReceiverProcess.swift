@@ -10,11 +10,19 @@ import Glibc
 /// kernel picked, with its admin endpoint for inspection and fault injection. Shared by the test targets
 /// that deliver to it (ForwardingTests, TriageTests).
 public final class ReceiverProcess: @unchecked Sendable {
-    // @unchecked: `process` is only started in init and terminated in deinit.
-    let process: Process
+    // @unchecked: `life` is only set in init and ended in deinit.
+    private let life: Life
     public let port: Int
     public let adminPort: Int
     public let scheme: String
+
+    /// What keeps the receiver running, and what deinit ends.
+    private enum Life {
+        /// A python3 of its own (benchmarks: non-strict).
+        case process(Process)
+        /// Forked by the test process's `ReceiverZygote`: it exits when this connection closes.
+        case lifeLine(Int32)
+    }
 
     /// Tests/peers/fhir_receiver.py, found from this file's place in the source tree.
     public static let script = URL(fileURLWithPath: #filePath)
@@ -24,23 +32,32 @@ public final class ReceiverProcess: @unchecked Sendable {
     /// Starts the receiver with `arguments` (e.g. `--cert`, `--token`) and waits for its announcement line.
     /// `strictPHD` (the default for tests) makes it answer 422 to a Bundle with a resource that violates FHIR R4,
     /// the R4 vital-signs profiles or the PHD IG 2.0.0 rules (Tests/peers/phd_conformance.py); benchmarks turn it
-    /// off so that they measure the gateway, not the checker.
+    /// off so that they measure the gateway, not the checker. A strict receiver is forked by the test process's
+    /// pre-loaded receiver (`ReceiverZygote`); a non-strict one, which loads little, is a python3 of its own, so
+    /// that a benchmark's receiver shares no memory or start-up with anything else.
     public init(arguments: [String] = [], strictPHD: Bool = true) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script] + arguments + (strictPHD ? ["--strict-phd"] : [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        let line = try await Self.firstLine(of: output.fileHandleForReading)
+        let line: String
+        if strictPHD {
+            let (announcement, lifeLine) = try await ReceiverZygote.shared().spawn(arguments: arguments + ["--strict-phd"])
+            life = .lifeLine(lifeLine)
+            line = announcement
+        } else {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", Self.script] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            life = .process(process)
+            line = try await Self.firstLine(of: output.fileHandleForReading)
+        }
         guard let data = line.data(using: .utf8),
               let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let port = info["port"] as? Int, let adminPort = info["adminPort"] as? Int,
               let scheme = info["scheme"] as? String
         else {
-            process.terminate()
+            Self.end(life)
             throw ReceiverError("the receiver did not announce its ports: \(line)")
         }
         self.port = port
@@ -48,27 +65,35 @@ public final class ReceiverProcess: @unchecked Sendable {
         self.scheme = scheme
     }
 
-    deinit {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        // Reap it off the concurrency pool: deinit may run on one of its (few) threads.
-        let process = self.process
-        Thread { process.waitUntilExit() }.start()
+    deinit { Self.end(life) }
+
+    private static func end(_ life: Life) {
+        switch life {
+        case .lifeLine(let connection):
+            close(connection)
+        case .process(let process):
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            // Reap it off the concurrency pool: deinit may run on one of its (few) threads.
+            Thread { process.waitUntilExit() }.start()
+        }
     }
 
     /// The FHIR base URL.
     public var url: String { "\(scheme)://127.0.0.1:\(port)/fhir" }
 
     /// Reads the announcement line on a dedicated thread: the read blocks, and the concurrency pool must not.
-    static func firstLine(of handle: FileHandle) async throws -> String {
+    static func firstLine(
+        of handle: FileHandle,
+        whenMissing: String = "the receiver exited before it started (strict mode needs fhir.resources: scripts/ensure-deps)"
+    ) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 var bytes: [UInt8] = []
                 while true {
                     let chunk = handle.readData(ofLength: 1)
                     if chunk.isEmpty {
-                        continuation.resume(throwing: ReceiverError(
-                            "the receiver exited before it started (strict mode needs fhir.resources: scripts/ensure-deps)"))
+                        continuation.resume(throwing: ReceiverError(whenMissing))
                         return
                     }
                     if chunk.first == 0x0A { break }

@@ -692,7 +692,9 @@ def make_admin_handler(store, listener, plans=None):
     return AdminHandler
 
 
-def main():
+def main(argv=None, announce=None):
+    """Runs the receiver with the command-line arguments `argv` (default: sys.argv[1:]); `announce` gets the
+    announcement line (default: printed on stdout). receiver_zygote.py calls this in each forked receiver."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
@@ -708,7 +710,7 @@ def main():
     parser.add_argument("--token-audience", default="dho-centre", help="the aud those tokens must carry")
     parser.add_argument("--require-dpop-nonce", action="store_true", help="DPoP proofs must carry this server's nonce")
     parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds this server's clock is off")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # A parent that blocks signals in its threads (Swift's Foundation.Process does) passes the mask on:
     # unblock them so that the test harness can stop us with SIGTERM, and exit cleanly on it.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
@@ -736,8 +738,12 @@ def main():
     listener = FHIRListener(args.host, args.port, make_fhir_handler(store, args.token, access, plans), context)
     admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), make_admin_handler(store, listener, plans))
     admin.daemon_threads = True
-    print(json.dumps({"port": listener.port, "adminPort": admin.server_address[1],
-                      "scheme": "https" if context else "http"}), flush=True)
+    announcement = json.dumps({"port": listener.port, "adminPort": admin.server_address[1],
+                               "scheme": "https" if context else "http"})
+    if announce is None:
+        print(announcement, flush=True)
+    else:
+        announce(announcement)
     try:
         admin.serve_forever()
     except KeyboardInterrupt:
