@@ -3,6 +3,11 @@ import Foundation
 extension GatewayCommands {
     func status() async throws(ControlError) -> StatusResult {
         try await failing("status") {
+            // Readings counted before the queue: a reading's outbox item is written in the reading's own commit,
+            // so every reading counted here is in the queue read next (or already delivered). Read the other way
+            // round, a reading stored between the two reads was counted as stored but not as undelivered, and
+            // "2 stored, 0 undelivered" could be answered while one was still pending (seen in MultiUserDeviceTests).
+            let readingsStored = try await runtime.store.readingCount()
             let queue = try await runtime.store.outboxStatus()
             let alerts = try await runtime.triage.activeAlerts()
             var result = StatusResult(
@@ -15,7 +20,7 @@ extension GatewayCommands {
                 activeAlerts: alerts.count,
                 unacknowledgedRedAlerts: alerts.filter { $0.zone == .red && $0.acknowledgedBy == nil }.count,
                 devices: try await runtime.registry.all().count,
-                readingsStored: try await runtime.store.readingCount(),
+                readingsStored: readingsStored,
                 storage: try await runtime.store.storageUsage(),
                 technicalAlerts: runtime.technicalAlerts.current,
                 rateLimited: await runtime.supervisor.deviceStatuses().filter { $0.droppedByRateLimit > 0 }.map {
