@@ -21,8 +21,10 @@ public enum ProcessExit {
     /// before), or nil when either does not happen within `timeout`.
     public static func status(of process: Process, timeout: Duration = .seconds(10)) -> Int32? {
         guard wait(for: process, timeout: timeout) else { return nil }
-        // The kernel may show the exit (a zombie) a moment before Foundation has reaped it.
-        let settle = ContinuousClock.now + .seconds(2)
+        // The kernel may show the exit (a zombie) a moment before Foundation has reaped it — more than 2 s at the
+        // start of a full suite, when every suite starts its peers at once (an `openssl pkey` that had exited was
+        // reported as failed so): the process has ended, so waiting longer for Foundation costs nothing else.
+        let settle = ContinuousClock.now + .seconds(15)
         while process.isRunning, ContinuousClock.now < settle { usleep(10_000) }
         return process.isRunning ? nil : process.terminationStatus
     }
