@@ -53,7 +53,8 @@ public final class ReceiverProcess: @unchecked Sendable {
             line = try await Self.firstLine(of: output.fileHandleForReading)
         }
         guard let data = line.data(using: .utf8),
-              let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              // try?, so that an announcement that is not JSON ends the receiver below instead of leaking it.
+              let info = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let port = info["port"] as? Int, let adminPort = info["adminPort"] as? Int,
               let scheme = info["scheme"] as? String
         else {
