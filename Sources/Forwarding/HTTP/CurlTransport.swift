@@ -225,13 +225,6 @@ public final class CurlTransport: FHIRTransport, HTTPExchange, @unchecked Sendab
     }
 
     static func parseHeaders(_ lines: [String]) -> [String: String] {
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-            headers[name] = value
-        }
-        return headers
+        ResponseHeaderFields.parse(lines)
     }
 }
