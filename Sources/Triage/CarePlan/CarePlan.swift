@@ -106,9 +106,18 @@ public enum Weekday: String, Sendable, Hashable, Codable, CaseIterable, Comparab
         }
     }
 
+    /// The inverse of `calendarWeekday`, written out: asked for every reading (is the centre open?).
     init?(calendarWeekday: Int) {
-        guard let day = Weekday.allCases.first(where: { $0.calendarWeekday == calendarWeekday }) else { return nil }
-        self = day
+        switch calendarWeekday {
+        case 1: self = .sun
+        case 2: self = .mon
+        case 3: self = .tue
+        case 4: self = .wed
+        case 5: self = .thu
+        case 6: self = .fri
+        case 7: self = .sat
+        default: return nil
+        }
     }
 
     public static func < (lhs: Weekday, rhs: Weekday) -> Bool {

@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// Wall-clock questions in the plan's time zone (Europe/Oslo from the system tzdata), with the instant
 /// always supplied by the caller so that tests never depend on the real clock.
@@ -7,16 +6,15 @@ extension OpeningHours {
     var calendar: Calendar { PlanCalendars.gregorian(in: timeZoneIdentifier) }
 
     /// Whether the follow-up centre is staffed at `date`: a listed weekday, not a closing day, open <= t < close.
+    /// Asked for every reading: the local time comes from `PlanCalendars.wallClock`, not `Calendar.dateComponents`.
     public func isOpen(at date: Date) -> Bool {
-        let calendar = self.calendar
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
-        guard let year = parts.year, let month = parts.month, let day = parts.day, let weekdayNumber = parts.weekday,
-              let hour = parts.hour, let minute = parts.minute, let weekday = Weekday(calendarWeekday: weekdayNumber)
+        guard let local = PlanCalendars.wallClock(at: date, in: timeZoneIdentifier),
+              let weekday = Weekday(calendarWeekday: local.weekday)
         else { return false }
-        if !weekdays.contains(weekday) || isClosingDay(LocalDate(year: year, month: month, day: day)) {
+        if !weekdays.contains(weekday) || isClosingDay(LocalDate(year: local.year, month: local.month, day: local.day)) {
             return false
         }
-        let time = TimeOfDay(hour: hour, minute: minute)
+        let time = TimeOfDay(hour: local.hour, minute: local.minute)
         return open <= time && time < close
     }
 
@@ -44,20 +42,5 @@ extension MeasurementSchedule {
             return (start, due)
         }
         return nil
-    }
-}
-
-/// The Gregorian calendar of each time zone a plan has named, built once. Triage asks whether the centre is open for
-/// every reading, and building the calendar with `TimeZone(identifier:)` (an ICU look-up of the tzdata) each time was
-/// most of that question's cost (issue 16). A tzdata update is seen after a restart.
-private enum PlanCalendars {
-    private static let byTimeZone = Mutex<[String: Calendar]>([:])
-
-    static func gregorian(in identifier: String) -> Calendar {
-        if let known = byTimeZone.withLock({ $0[identifier] }) { return known }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: identifier) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        byTimeZone.withLock { $0[identifier] = calendar }
-        return calendar
     }
 }
