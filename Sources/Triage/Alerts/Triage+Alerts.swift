@@ -93,7 +93,7 @@ extension Triage {
             newState = .init(zone: candidate.zone, alertID: raised.alert.id, lastMeasuredAt: latest)
         }
         if decision != .none || state == nil || latest != state?.lastMeasuredAt {
-            try ZoneStateRecords.save(db, key: candidate.key, state: newState, now: now)
+            try ZoneStateRecords.save(db, key: candidate.key, state: newState, now: now, existing: state != nil)
         }
         return events
     }

@@ -38,6 +38,21 @@ struct BaselineRecord: Codable, FetchableRecord, PersistableRecord {
         establishedAt = baseline.establishedAt.timeIntervalSince1970
     }
 
+    /// The columns `BaselineRecords.fetch` selects, in this order.
+    static let selection = "vital, value, statistic, sample_count, period_start, period_end, established_at"
+
+    /// A row of `selection`, read by position: triage reads the habitual value for every reading, and GRDB's
+    /// `Codable` decoding of the record cost more than the look-up (issue 16).
+    init(columnsOf row: Row) throws {
+        vital = try row.decode(atIndex: 0)
+        value = try row.decode(atIndex: 1)
+        statistic = try row.decode(atIndex: 2)
+        sampleCount = try row.decode(atIndex: 3)
+        periodStart = try row.decode(atIndex: 4)
+        periodEnd = try row.decode(atIndex: 5)
+        establishedAt = try row.decode(atIndex: 6)
+    }
+
     func baseline() throws -> Baseline {
         guard let vital = VitalSign(rawValue: vital), let statistic = BaselineStatistic(rawValue: statistic) else {
             throw TriageError.corruptRecord("baseline \(vital)")

@@ -115,9 +115,14 @@ enum AuditRecords {
 }
 
 enum BaselineRecords {
+    /// Asked for every reading of a vital with habitual-value rules: the columns by position
+    /// (`BaselineRecord.init(columnsOf:)`), not through the record's `Codable` decoding (issue 16).
     static func fetch(_ db: Database, vital: VitalSign) throws -> Baseline? {
-        try BaselineRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM triage_baselines WHERE vital = ?"),
-                                    arguments: [vital.rawValue])?.baseline()
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(BaselineRecord.selection) FROM triage_baselines WHERE vital = ?"),
+            arguments: [vital.rawValue])
+        else { return nil }
+        return try BaselineRecord(columnsOf: row).baseline()
     }
 
     static func all(_ db: Database) throws -> [Baseline] {
@@ -146,13 +151,16 @@ enum ZoneStateRecords {
         var lastMeasuredAt: Date?
     }
 
+    /// Asked once per vital and per schedule of every reading: the three columns by position (`SELECT *` and
+    /// look-ups by name cost more than the probe; issue 16).
     static func fetch(_ db: Database, key: String) throws -> State? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM triage_zone_state WHERE alert_key = ?"),
-                                         arguments: [key])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT zone, alert_id, last_measured_at FROM triage_zone_state WHERE alert_key = ?
+                """), arguments: [key])
         else { return nil }
-        let zoneText: String = row["zone"]
+        let zoneText: String = row[0]
         guard let zone = Zone(rawValue: zoneText) else { throw TriageError.corruptRecord("zone \(zoneText)") }
-        return State(zone: zone, alertID: row["alert_id"], lastMeasuredAt: date(row["last_measured_at"]))
+        return State(zone: zone, alertID: row[1], lastMeasuredAt: date(row[2]))
     }
 
     static func keys(_ db: Database, prefix: String) throws -> [String] {
@@ -160,7 +168,18 @@ enum ZoneStateRecords {
                             arguments: [prefix.replacingOccurrences(of: "_", with: "\\_") + "%"])
     }
 
-    static func save(_ db: Database, key: String, state: State, now: Date) throws {
+    /// `existing`: the caller read the key's row in this transaction (`fetch` gave a state), so a plain UPDATE
+    /// of the row does what the upsert would, without its insert attempt (every reading updates its vitals' rows).
+    static func save(_ db: Database, key: String, state: State, now: Date, existing: Bool = false) throws {
+        if existing {
+            try db.cachedStatement(sql: """
+                    UPDATE triage_zone_state SET zone = ?2, alert_id = ?3, last_measured_at = ?4, updated_at = ?5
+                    WHERE alert_key = ?1
+                    """).execute(
+                arguments: [key, state.zone.rawValue, state.alertID, state.lastMeasuredAt?.timeIntervalSince1970,
+                            now.timeIntervalSince1970])
+            if db.changesCount == 1 { return }
+        }
         try db.cachedStatement(sql: """
                 INSERT INTO triage_zone_state (alert_key, zone, alert_id, last_measured_at, updated_at)
                 VALUES (?, ?, ?, ?, ?)
@@ -193,7 +212,8 @@ enum AlertRecords {
     }
 
     static func occurrenceStart(_ db: Database, id: String) throws -> Date? {
-        try Double.fetchOne(db, sql: "SELECT occurrence_start FROM triage_alerts WHERE id = ?", arguments: [id])
+        try Double.fetchOne(db.cachedStatement(sql: "SELECT occurrence_start FROM triage_alerts WHERE id = ?"),
+                            arguments: [id])
             .map(Date.init(timeIntervalSince1970:))
     }
 
@@ -318,8 +338,10 @@ enum HookQueueRecords {
     static func enqueue(_ db: Database, event: String, payload: HookPayload, at: Date) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try db.execute(
-            sql: "INSERT INTO triage_hook_queue (event, payload_json, status, created_at) VALUES (?, ?, 'pending', ?)",
+        // Cached: with patient cues configured, every reading queues its receipt.
+        try db.cachedStatement(
+            sql: "INSERT INTO triage_hook_queue (event, payload_json, status, created_at) VALUES (?, ?, 'pending', ?)"
+        ).execute(
             arguments: [event, String(decoding: try encoder.encode(payload), as: UTF8.self), at.timeIntervalSince1970])
     }
 }
