@@ -172,7 +172,7 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "HealthProfiles", "ReadingStore", "Forwarding", "BlueZ", "BlueZSimulator", "DBus", "GatewayTestSupport",
-                "FHIRTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FHIRTestSupport", "Triage", "FHIRModel", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

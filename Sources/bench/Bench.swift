@@ -10,7 +10,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "bench",
         abstract: "DHO Gateway benchmarks.",
         subcommands: [
-            DecodeBenchmark.self, IngestBenchmark.self, DrainBenchmark.self, LatencyBenchmark.self, ResourceBenchmark.self,
+            DecodeBenchmark.self, IngestBenchmark.self, TriageBenchmark.self, DrainBenchmark.self, LatencyBenchmark.self, ResourceBenchmark.self,
             AllBenchmarks.self,
         ])
 

@@ -26,6 +26,13 @@ import Testing
         #expect(output.stdout.contains("(DecodeError)"))
     }
 
+    @Test func triageEvaluatesEveryReadingInItsCommit() async throws {
+        let output = try await bench(["triage", "--count", "30", "--rounds", "1"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("round 1: evaluation CPU median"))
+        #expect(output.stdout.contains("Triage evaluation"))
+    }
+
     @Test func drainPostsTheForwardersOwnBundlesWithCurl() async throws {
         let output = try await bench(["drain", "--count", "120", "--batch-size", "50"])
         #expect(output.status == 0, "\(output.stderr)")
