@@ -116,6 +116,9 @@ let package = Package(
         .target(name: "CSystemShims"),
         // The daemon's malloc arena limit, set by a constructor before main (only dho-gatewayd links it).
         .target(name: "CDaemonMemory"),
+        // Swift concurrency's global executor on one thread of ours (the runtime's hook in C, the thread in Swift).
+        .target(name: "CGlobalExecutorHook"),
+        .target(name: "OneJobThread", dependencies: ["CGlobalExecutorHook", "CSystemShims"], swiftSettings: strict),
         // Replayable randomness for tests, with no dependency: the pure codec tests use it without D-Bus.
         .target(name: "SeededRandom", swiftSettings: strict),
         // Sleeps whose timers go away when cancelled (a cancelled Task.sleep still wakes the process later).
@@ -138,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "dho-gatewayd",
             dependencies: [
-                "Gateway", "CDaemonMemory",
+                "Gateway", "CDaemonMemory", "OneJobThread",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -203,6 +206,7 @@ let package = Package(
         .target(name: "FHIRTestSupport", swiftSettings: strict),
 
         .testTarget(name: "CancellableTimersTests", dependencies: ["CancellableTimers"], swiftSettings: strict),
+        .testTarget(name: "OneJobThreadTests", dependencies: ["OneJobThread"], swiftSettings: strict),
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "ReadingStoreTests",

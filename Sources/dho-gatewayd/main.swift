@@ -3,6 +3,7 @@ import CDaemonMemory
 import Foundation
 import Gateway
 import Logging
+import OneJobThread
 
 /// The DHO Gateway daemon: BLE health devices → SQLite → triage → FHIR follow-up centre.
 /// Runs under systemd (Type=notify, watchdog); SIGTERM/SIGINT shut it down gracefully.
@@ -13,6 +14,13 @@ struct GatewayDaemon: AsyncParsableCommand {
 
     @Option(help: "Configuration file.")
     var config = "/etc/dho-gateway/gateway.yaml"
+
+    /// Every task of the daemon runs on one thread of its own (see `JobThread`: fewer wake-ups and less CPU per
+    /// reading than dispatch's pool); installed before the command's own tasks start.
+    static func main() async {
+        _ = JobThread.installAsGlobalExecutor(name: "dho-jobs")
+        await main(nil)
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment

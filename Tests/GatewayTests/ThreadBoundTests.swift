@@ -86,6 +86,23 @@ extension SecurityTests {
         try await expectAnswers(gateway, "after the load")
         let bound = 6 + ProcessInfo.processInfo.activeProcessorCount
         #expect(threads.most <= bound, "the daemon had up to \(threads.most) threads (bound \(bound))")
+        // The daemon's tasks run on its one job thread (JobThread as the global executor), which did the
+        // readings' work: dispatch's pool threads run only GRDB's and curl's queues.
+        let jobThreadTicks = try #require(try threadCPUTicks(named: "dho-jobs", in: pid), "the daemon has no job thread")
+        #expect(jobThreadTicks > 0, "the job thread ran nothing during the load")
+    }
+
+    /// utime + stime (clock ticks) of the process's thread named `name`, nil when it has none.
+    static func threadCPUTicks(named name: String, in pid: Int32) throws -> Int? {
+        for thread in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
+            let comm = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/comm", encoding: .utf8)
+            guard comm.trimmingCharacters(in: .newlines) == name else { continue }
+            let stat = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8)
+            // After the parenthesised name: state is field 3, utime 14 and stime 15 (proc(5)).
+            let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
+            return try #require(Int(fields[11])) + #require(Int(fields[12]))
+        }
+        return nil
     }
 
     /// The gateway visits the oximeter when it advertises; it is ready once both measurements notify.
