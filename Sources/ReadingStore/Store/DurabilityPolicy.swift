@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// How durable one commit must be: the only thing that decides the writer connection's `PRAGMA synchronous`.
 ///
@@ -24,6 +25,14 @@ public enum CommitDurability: Sendable, Hashable {
         switch self {
         case .durable: "FULL"
         case .bookkeeping: "NORMAL"
+        }
+    }
+
+    /// The statement that sets it.
+    var pragma: String {
+        switch self {
+        case .durable: "PRAGMA synchronous = FULL"
+        case .bookkeeping: "PRAGMA synchronous = NORMAL"
         }
     }
 
@@ -87,7 +96,17 @@ public enum StorePragmas {
     /// reading); with a `PRAGMA synchronous` query after each, four statements compiled per reading were 3.5–5 %
     /// of the daemon's CPU (perf, issue 16). SQLite sets the level or fails the statement, so the store knows
     /// what it set (`ReadingStore.commit`); `prepareWriter` still checks the level once, when the store opens.
+    ///
+    /// Through `sqlite3_exec`, not GRDB's `execute`: for a statement run once and thrown away, GRDB's statement
+    /// object, argument sink and authorizer bookkeeping cost as much as SQLite's own compile (perf under `bench
+    /// resources`: 4.3 % of the daemon's samples for the two switches a round, half of it around `sqlite3_prepare`).
     static func setSynchronous(_ durability: CommitDurability, _ db: Database) throws {
-        try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
+        let connection = db.sqliteConnection
+        let code = sqlite3_exec(connection, durability.pragma, nil, nil, nil)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) },
+                sql: durability.pragma)
+        }
     }
 }
