@@ -2,7 +2,8 @@
 // gives the global concurrent executor and, when set, calls it instead of handing the job to dispatch. It is
 // the runtime's own extension point for replacing the global executor (SwiftNIO installs its event loops
 // through it: NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor), not yet
-// a public Swift API in 6.3 (SE-0470-style custom global executors are not in this toolchain).
+// a public Swift API in 6.3.1 (its _Concurrency interface has TaskExecutor preferences, no way to replace the
+// global executor).
 //
 // Written in C because the hook is called with the Swift calling convention (`swiftcall`), which C can
 // declare exactly and Swift cannot: the job pointer is its first argument, the original implementation the

@@ -13,6 +13,11 @@ import Glibc
 /// The daemon's tasks wait on I/O (the bus, SQLite's fsync, HTTP) far more than they compute: one thread keeps
 /// up, and a job queued by a job never wakes anyone. Blocking work never runs here: SQLite runs on GRDB's queue,
 /// libcurl on its own queue, the bus on its event-loop thread; they hand results back as jobs.
+///
+/// Only the runtime's immediate global enqueues come here: a `Task.sleep` (the daemon's own sleeps are
+/// `CancellableSleep`, whose dispatch timer resumes a continuation, which does come here) is still timed by
+/// dispatch and resumes on dispatch's thread until its task's next hop. That is correct for a concurrent global
+/// executor, and only the bus's connection retries sleep that way.
 public final class JobThread: TaskExecutor, @unchecked Sendable {
     // @unchecked: `pending` and `sleeping` are guarded by `mutex`; the rest is immutable after init.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -90,11 +95,18 @@ extension JobThread {
     /// Call it first thing in `main`, once; returns nil (and changes nothing) when a global executor hook is
     /// installed already.
     public static func installAsGlobalExecutor(name: String) -> JobThread? {
+        // The hook's signature is the runtime's, not a promise of the language: checked against this project's
+        // toolchain (6.3.1, `swift_task_enqueueGlobal_hook` in stdlib/public/Concurrency). A newer compiler keeps
+        // dispatch's pool until someone has checked it again (the daemon's thread-bound test then fails, saying so).
+        #if compiler(>=6.4)
+        return nil
+        #else
         guard globalJobThread == nil else { return nil }
         let thread = JobThread(name: name)
         globalJobThread = thread
         guard dho_install_global_enqueue_hook(enqueueOnGlobalJobThread) == 1 else { return nil }
         return thread
+        #endif
     }
 }
 

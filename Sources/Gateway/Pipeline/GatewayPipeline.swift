@@ -98,6 +98,13 @@ public final class GatewayPipeline: ReadingSink {
             }
             throw error
         }
+        // After the commit, not from inside it: the forwarder's claim (a write) would queue behind the commit, but
+        // its decisions while backing off (the outbox status, the next urgent item's time) are reads, which do not
+        // see a commit still under way — woken early, it went back to an hour-long back-off without the red
+        // reading's probe (UrgentForwardingTests, issue 16). And before the evaluation's log lines and deliveries
+        // (the alert Flags and the hook and cue queues are in the commit already): on the daemon's one job thread
+        // (`JobThread`) the forwarder's claim would otherwise wait behind them (bench latency, issue 16).
+        wakeForwarder()
         switch triaged {
         case let .success(result):
             await triage.evaluated(result, reading: reading)
@@ -105,11 +112,6 @@ public final class GatewayPipeline: ReadingSink {
             // Still held: nothing for the forwarder until the maintenance loop triages it (and wakes it).
             logger.error("reading stored but not yet triaged: \(error)", metadata: ["device": "\(device.address)"])
         }
-        // After the commit, not from inside it: the forwarder's claim (a write) would queue behind the commit, but
-        // its decisions while backing off (the outbox status, the next urgent item's time) are reads, which do not
-        // see a commit still under way — woken early, it went back to an hour-long back-off without the red
-        // reading's probe (UrgentForwardingTests, issue 16).
-        wakeForwarder()
         switch outcome {
         case .stored: return .stored
         case .duplicate: return .duplicate
