@@ -1,5 +1,6 @@
 import Foundation
-import ReadingStore
+import GRDB
+@testable import ReadingStore
 import Testing
 
 /// The store's support for what the hub reports about itself: background items after readings, a check-in
@@ -15,6 +16,41 @@ import Testing
         let reading = try await store.ingest(Samples.glucose(sequence: 1)).readingID
         #expect(try await store.claimBatch(limit: 1).map(\.key) == [reading.rawValue])
         #expect(try await store.claimBatch(limit: 1).map(\.key) == ["1"])
+    }
+
+    /// Background items come after every due urgent or normal one, in `id` order within each band, however many
+    /// are waiting and whatever order they were queued in; a claim takes from both bands when the first runs short.
+    @Test func eachPriorityBandIsClaimedInQueueOrderBeforeTheBackgroundOnes() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        var expected: [String] = []
+        var background: [String] = []
+        for index in 1...7 {
+            // A kind each: a new item of a kind replaces the one of that kind still waiting.
+            _ = try await store.enqueueSuperseding(
+                kind: OutboxKind(rawValue: "report-\(index)"), key: "b\(index)", payload: Self.payload, sequenceKey: nil,
+                priority: .background)
+            background.append("b\(index)")
+            expected.append(try await store.ingest(Samples.glucose(sequence: UInt16(index))).readingID.rawValue)
+        }
+        #expect(try await store.claimBatch(limit: 4).map(\.key) == Array(expected.prefix(4)))
+        #expect(try await store.claimBatch(limit: 5).map(\.key) == Array(expected.suffix(3)) + background.prefix(2))
+        #expect(try await store.claimBatch(limit: 10).map(\.key) == Array(background.suffix(5)))
+    }
+
+    /// A claim walks the pending items in `id` order and stops after the ones it returns: no statement of it sorts
+    /// the whole queue (a temporary b-tree made draining a backlog of n items cost n² rows, issue 16).
+    @Test func noClaimStatementSortsTheWholeQueue() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.openStore()
+        for band in ReadingStore.ClaimBand.allCases {
+            let plan = try await store.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + band.sql, arguments: [0, 100])
+                    .map { $0["detail"] as String? ?? "" }
+            }
+            #expect(plan.contains { $0.contains("outbox_by_state") || $0.contains("outbox_urgent") }, "\(band): \(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(band): \(plan)")
+        }
     }
 
     @Test func aNewCheckInReplacesTheWaitingOneButFollowsTheOneInFlight() async throws {

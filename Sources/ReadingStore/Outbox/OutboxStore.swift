@@ -92,24 +92,53 @@ extension ReadingStore {
             nextAttemptAt: next.map(Date.init(unixMilliseconds:)))
     }
 
-    private static func claimSQL(urgentOnly: Bool) -> String {
+    /// The items due, oldest first within a priority band: urgent and normal ones (`priority >= 0`) before the
+    /// background ones (`ClaimBand`), each band in `id` order. One query per band rather than one
+    /// `ORDER BY priority < 0, id`: SQLite cannot walk the `outbox_by_state (state, id)` index in the order of that
+    /// expression, so it read every pending item into a temporary b-tree, sorted them all and kept a hundred — per
+    /// claim, so a backlog of n items cost n²/100 rows to drain (a 100 k backlog: three quarters of the drain's CPU
+    /// in the claim, perf, issue 16). In `id` order it stops after the items it returns.
+    private static func claimSQL(_ band: ClaimBand) -> String {
         """
         SELECT * FROM outbox o
-        WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(Self.notBehindItsSequence)
-          \(urgentOnly ? "AND o.priority > 0" : "")
-        ORDER BY o.priority < 0, o.id LIMIT ?
+        WHERE o.state = 'pending' AND o.nextAttemptAt <= ? AND \(band.condition) AND \(Self.notBehindItsSequence)
+        ORDER BY o.id LIMIT ?
         """
     }
 
-    private static let claimSQL = claimSQL(urgentOnly: false)
-    private static let claimUrgentSQL = claimSQL(urgentOnly: true)
+    enum ClaimBand: CaseIterable {
+        case urgent, urgentAndNormal, background
 
-    /// Oldest first, background items (the hub's check-in) after everything else that is due.
+        var condition: String {
+            switch self {
+            case .urgent: "o.priority > 0"
+            case .urgentAndNormal: "o.priority >= 0"
+            case .background: "o.priority < 0"
+            }
+        }
+
+        /// The statement, built once (`db.cachedStatement` keys on it).
+        var sql: String {
+            switch self {
+            case .urgent: ReadingStore.claimUrgentSQL
+            case .urgentAndNormal: ReadingStore.claimNormalSQL
+            case .background: ReadingStore.claimBackgroundSQL
+            }
+        }
+    }
+
+    private static let claimUrgentSQL = claimSQL(.urgent)
+    private static let claimNormalSQL = claimSQL(.urgentAndNormal)
+    private static let claimBackgroundSQL = claimSQL(.background)
+
     static func claim(_ db: Database, limit: Int, now: Date, urgentOnly: Bool) throws -> [OutboxItem] {
         let nowMs = now.unixMilliseconds
         // Cached statements (see `RowIDList`): the forwarder claims every round.
-        let records = try OutboxRecord.fetchAll(
-            db.cachedStatement(sql: urgentOnly ? claimUrgentSQL : claimSQL), arguments: [nowMs, limit])
+        var records: [OutboxRecord] = []
+        for band in urgentOnly ? [ClaimBand.urgent] : [.urgentAndNormal, .background] where records.count < limit {
+            records += try OutboxRecord.fetchAll(
+                db.cachedStatement(sql: band.sql), arguments: [nowMs, limit - records.count])
+        }
         var items = try records.map(OutboxItem.init)
         guard !items.isEmpty else { return [] }
         try RowIDList.execute(db, { condition in """
