@@ -34,8 +34,9 @@ extension ReadingStore {
                 try additional(StoreUnitOfWork(db))
             }
         }
-        // Compacts the file (the freed pages are already zeroed).
-        try mapStoreErrors { try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
+        // Compacts the file (the freed pages are already zeroed). On GRDB's queue, awaited: a large file takes a
+        // while, and the daemon's tasks (the watchdog's ping among them) share one thread (`JobThread`).
+        try await mapStoreErrors { try await writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         logger.notice("patient data erased")
     }
 }
