@@ -1,4 +1,4 @@
-import DBus
+@testable import DBus
 import Testing
 
 @Suite struct SignatureAndValidationTests {
@@ -17,6 +17,14 @@ import Testing
                           + String(repeating: ")", count: 33)])
     func rejectsInvalidSignatures(_ signature: String) {
         #expect(throws: DBusError.self) { try DBusType.parse(signature: signature) }
+    }
+
+    /// The signatures the message reader knows without parsing are what the parser makes of them.
+    @Test func theReadersShortcutSignaturesAgreeWithTheParser() throws {
+        #expect(!MessageReader.commonSignatures.isEmpty)
+        for (text, type) in MessageReader.commonSignatures {
+            #expect(try DBusType(signature: text) == type, "\(text)")
+        }
     }
 
     @Test func everySampleValueKnowsItsSignature() throws {

@@ -1,4 +1,7 @@
 import CDBus
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the body of a libdbus message into `DBusValue`s.
 ///
@@ -19,8 +22,18 @@ enum MessageReader {
     private static func currentSignature(_ iter: inout DBusMessageIter) throws(DBusError) -> DBusType {
         guard let raw = dbus_message_iter_get_signature(&iter) else { throw .outOfMemory }
         defer { dbus_free(raw) }
+        // Every PropertiesChanged signal carries an `a{sv}` and an `as` (bluetoothd sends one per notification):
+        // known without building a String and parsing it (0.8 % of the daemon under load, perf, issue 16).
+        for (text, type) in commonSignatures where strcmp(raw, text) == 0 { return type }
         return try DBusType(signature: String(cString: raw))
     }
+
+    /// Internal for the test that checks each against the parser.
+    static let commonSignatures: [(String, DBusType)] = [
+        ("a{sv}", .dictionary(key: .string, value: .variant)),
+        ("as", .array(.string)),
+        ("a{sa{sv}}", .dictionary(key: .string, value: .dictionary(key: .string, value: .variant))),
+    ]
 
     private static func readValue(_ iter: inout DBusMessageIter) throws(DBusError) -> DBusValue {
         let code = dbus_message_iter_get_arg_type(&iter)
