@@ -92,8 +92,8 @@ public final class JobThread: TaskExecutor, @unchecked Sendable {
 extension JobThread {
     /// Makes a new job thread the process's global concurrent executor: every job the runtime would give
     /// dispatch's pool (tasks without an actor or executor of their own, default actors) runs on it from now on.
-    /// Call it first thing in `main`, once; returns nil (and changes nothing) when a global executor hook is
-    /// installed already.
+    /// Call it first thing in `main`, once; returns nil when a global executor hook is installed already (the
+    /// runtime's executor is then left as it was; the thread started for it stays idle).
     public static func installAsGlobalExecutor(name: String) -> JobThread? {
         // The hook's signature is the runtime's, not a promise of the language: checked against this project's
         // toolchain (6.3.1, `swift_task_enqueueGlobal_hook` in stdlib/public/Concurrency). A newer compiler keeps

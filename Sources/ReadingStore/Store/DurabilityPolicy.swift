@@ -29,12 +29,7 @@ public enum CommitDurability: Sendable, Hashable {
     }
 
     /// The statement that sets it.
-    var pragma: String {
-        switch self {
-        case .durable: "PRAGMA synchronous = FULL"
-        case .bookkeeping: "PRAGMA synchronous = NORMAL"
-        }
-    }
+    var pragma: String { "PRAGMA synchronous = \(synchronous)" }
 
     /// What `PRAGMA synchronous` reads back (FULL is 2, NORMAL 1).
     var synchronousLevel: Int {
