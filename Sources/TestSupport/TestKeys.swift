@@ -29,8 +29,11 @@ public enum TestKeys {
         try process.run()
         // A minute: at the start of a full run, with every suite starting its peers at once, an openssl that
         // needs a second alone has been seen to take over ten.
-        guard ProcessExit.status(of: process, timeout: .seconds(60)) == 0 else {
-            throw KeyError(description: "openssl \(arguments.first ?? "") failed")
+        let status = ProcessExit.status(of: process, timeout: .seconds(60))
+        guard status == 0 else {
+            // Which of the two it was: a flake seen once in a full run said only "failed".
+            let how = status.map { "exited with status \($0)" } ?? "was not seen to exit within 60 s"
+            throw KeyError(description: "openssl \(arguments.joined(separator: " ")) \(how)")
         }
     }
 }
