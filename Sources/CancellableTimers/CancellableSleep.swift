@@ -78,7 +78,7 @@ private final class ArmedTimer: Sendable {
                 counter?.record(afterCancellation: wasLate)
             }
             state.deadline = .now + remaining
-            timer.schedule(deadline: .now() + Self.dispatchInterval(remaining))
+            timer.schedule(deadline: .now() + DispatchTimeInterval(clamping: remaining))
             state.timer = timer
             state.continuation = continuation
             timer.resume()
@@ -105,14 +105,5 @@ private final class ArmedTimer: Sendable {
         }
         continuation?.resume()
         return wasLate
-    }
-
-    /// Dispatch counts in nanoseconds; a sleep longer than Int.max ns (292 years) is that long.
-    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .never }
-        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflowAgain ? .never : .nanoseconds(Int(total))
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// A "something changed" flag a loop waits on alongside a timer: the forwarder's "something was queued", the
@@ -7,15 +8,39 @@ import Synchronization
 /// for good, so after the first idle timeout every later wait returned at once and the forwarder polled the
 /// database in a busy loop. Here a cancelled wait leaves the signal as it was, and a wake that comes while
 /// nobody waits is kept for the next wait (several coalesce into one).
+///
+/// A wait with a limit (`wait(atMost:)`) uses one dispatch timer that lives as long as the signal, not a timer and
+/// two child tasks per wait (issue 16): the forwarder waits like this after every reading, for the next one or
+/// for its deferred delivery mark (250 ms), and a new `DispatchSourceTimer` armed and cancelled for each wait, with
+/// the task group racing it, was 2 % of the daemon's CPU under load (`perf`, 20 readings/s). The timer is moved
+/// only when a wait's deadline comes before the time it is set for; one set for later than a wait's deadline
+/// would wake it late, one set for sooner goes off, finds the waiter's deadline still ahead and is set again for
+/// it. Under a steady flow that is at most one extra timer event per limit, and a signalled wait leaves the timer
+/// set (it goes off once with nothing to do) rather than paying for moving it at every wait.
 public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// Which wait `waiter` belongs to: a cancellation of an earlier wait must not release a later one.
+        var waiterID: UInt64 = 0
+        var lastID: UInt64 = 0
+        /// The current waiter's deadline, when its wait has a limit.
+        var deadline: ContinuousClock.Instant?
+        /// The one timer, made at the first wait with a limit.
+        var timer: (any DispatchSourceTimer)?
+        /// When `timer` goes off next (nil: not set).
+        var timerDue: ContinuousClock.Instant?
+        var timersMade = 0
+        var timerEvents = 0
     }
 
     private let state = Mutex(State())
 
     public init() {}
+
+    deinit {
+        state.withLock { $0.timer?.cancel() }
+    }
 
     /// Wakes the current waiter, or the next one.
     public func signal() {
@@ -25,6 +50,7 @@ public final class WakeSignal: Sendable {
                 return nil
             }
             state.waiter = nil
+            state.deadline = nil
             return waiter
         }
         waiter?.resume()
@@ -33,6 +59,25 @@ public final class WakeSignal: Sendable {
     /// Returns once signalled (at once if a signal came since the last wait) or when the task is cancelled,
     /// which consumes no signal. One waiter at a time: a second one releases the first.
     public func wait() async {
+        await wait(until: nil)
+    }
+
+    /// Waits until signalled or until `limit` has passed (or the task is cancelled), whichever comes first.
+    public func wait(atMost limit: Duration) async {
+        await wait(until: ContinuousClock.now.advanced(by: limit))
+    }
+
+    /// Timer sources this signal made (one at most) and the times its timer went off: lets a test check that
+    /// waits reuse the one timer, without asserting anything about time.
+    public var timerCounts: (made: Int, events: Int) {
+        state.withLock { ($0.timersMade, $0.timerEvents) }
+    }
+
+    private func wait(until deadline: ContinuousClock.Instant?) async {
+        let id = state.withLock { state -> UInt64 in
+            state.lastID &+= 1
+            return state.lastID
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let (released, resumeNow) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
@@ -43,26 +88,60 @@ public final class WakeSignal: Sendable {
                     // Checked under the lock that the cancellation handler takes: a cancellation either
                     // comes before this (seen here) or after the waiter is in place (resumed there).
                     if Task.isCancelled { return (nil, true) }
-                    defer { state.waiter = continuation }
-                    return (state.waiter, false)
+                    if let deadline, deadline <= .now { return (nil, true) }
+                    let released = state.waiter
+                    state.waiter = continuation
+                    state.waiterID = id
+                    state.deadline = deadline
+                    if let deadline { setTimer(&state, for: deadline) }
+                    return (released, false)
                 }
                 released?.resume()
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { state in defer { state.waiter = nil }; return state.waiter }?.resume()
+            state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard state.waiterID == id, let waiter = state.waiter else { return nil }
+                state.waiter = nil
+                state.deadline = nil
+                return waiter
+            }?.resume()
         }
     }
-}
 
-extension WakeSignal {
-    /// Waits until signalled or until `limit` has passed (or the task is cancelled), whichever comes first.
-    public func wait(atMost limit: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await CancellableSleep.sleep(for: limit) }
-            group.addTask { await self.wait() }
-            await group.next()
-            group.cancelAll()
+    /// Makes the timer go off no later than `deadline`. Called under the lock.
+    private func setTimer(_ state: inout State, for deadline: ContinuousClock.Instant) {
+        if let due = state.timerDue, due <= deadline { return }
+        let timer: any DispatchSourceTimer
+        if let made = state.timer {
+            timer = made
+        } else {
+            timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.setEventHandler { [weak self] in self?.timerWentOff() }
+            state.timer = timer
+            state.timersMade += 1
+            timer.resume()
         }
+        // Dispatch's clock read after the continuous clock: the timer goes off at the deadline or after it.
+        let remaining = DispatchTimeInterval(clamping: deadline - .now)
+        timer.schedule(deadline: .now() + remaining)
+        state.timerDue = deadline
+    }
+
+    private func timerWentOff() {
+        let expired = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.timerEvents += 1
+            state.timerDue = nil
+            guard let waiter = state.waiter, let deadline = state.deadline else { return nil }
+            guard deadline <= .now else {
+                // Set for an earlier wait: the current one's deadline is still ahead.
+                setTimer(&state, for: deadline)
+                return nil
+            }
+            state.waiter = nil
+            state.deadline = nil
+            return waiter
+        }
+        expired?.resume()
     }
 }

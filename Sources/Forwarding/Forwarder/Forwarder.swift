@@ -47,12 +47,34 @@ public struct ForwarderConfiguration: Sendable, Hashable {
 /// honoured) without asserting on wall-clock time.
 public struct Sleeper: Sendable {
     public let sleep: @Sendable (Duration) async throws -> Void
+    /// Waits for the signal or the timeout, whichever comes first.
+    let waitForSignal: @Sendable (WakeSignal, Duration) async -> Void
 
+    /// A sleeper that races `sleep` against the signal (two child tasks per wait).
     public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) {
         self.sleep = sleep
+        self.waitForSignal = { signal, timeout in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await sleep(timeout) }
+                group.addTask { await signal.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
     }
 
-    public static let live = Sleeper { try await CancellableSleep.sleep(for: $0) }
+    private init(
+        sleep: @escaping @Sendable (Duration) async throws -> Void,
+        waitForSignal: @escaping @Sendable (WakeSignal, Duration) async -> Void
+    ) {
+        self.sleep = sleep
+        self.waitForSignal = waitForSignal
+    }
+
+    /// The signal's own timed wait: one timer reused for every wait (`WakeSignal`), where racing a sleep made a
+    /// timer and two tasks after every reading.
+    public static let live = Sleeper(
+        sleep: { try await CancellableSleep.sleep(for: $0) }, waitForSignal: { await $0.wait(atMost: $1) })
 }
 
 /// What one `forwardOnce` did.
@@ -541,13 +563,6 @@ public actor Forwarder {
 
     /// Waits `timeout`, or less when `wake()` or `forwardNow()` is called.
     func waitForWork(_ timeout: Duration) async {
-        let signal = wakeSignal
-        let sleeper = self.sleeper
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await sleeper.sleep(timeout) }
-            group.addTask { await signal.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await sleeper.waitForSignal(wakeSignal, timeout)
     }
 }

@@ -31,6 +31,18 @@ public enum CommitDurability: Sendable, Hashable {
     /// The statement that sets it.
     var pragma: String { "PRAGMA synchronous = \(synchronous)" }
 
+    /// `pragma` as `sqlite3_exec` takes it, built once per level rather than at every switch (twice a reading
+    /// under a live flow; the interpolation and its C copy were 0.5 % of the daemon's CPU, issue 16).
+    var pragmaCString: ContiguousArray<CChar> {
+        switch self {
+        case .durable: Self.pragmaCStrings.durable
+        case .bookkeeping: Self.pragmaCStrings.bookkeeping
+        }
+    }
+
+    private static let pragmaCStrings = (
+        durable: CommitDurability.durable.pragma.utf8CString, bookkeeping: CommitDurability.bookkeeping.pragma.utf8CString)
+
     /// What `PRAGMA synchronous` reads back (FULL is 2, NORMAL 1).
     var synchronousLevel: Int {
         switch self {
@@ -97,7 +109,7 @@ public enum StorePragmas {
     /// resources`: 4.3 % of the daemon's samples for the two switches a round, half of it around `sqlite3_prepare`).
     static func setSynchronous(_ durability: CommitDurability, _ db: Database) throws {
         let connection = db.sqliteConnection
-        let code = sqlite3_exec(connection, durability.pragma, nil, nil, nil)
+        let code = durability.pragmaCString.withUnsafeBufferPointer { sqlite3_exec(connection, $0.baseAddress, nil, nil, nil) }
         guard code == SQLITE_OK else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) },
