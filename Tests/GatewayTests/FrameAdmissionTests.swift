@@ -80,4 +80,24 @@ import Testing
         let next = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(200)); #expect(!next)
         let afterThat = filter.isRepeat(.plxContinuousMeasurement, sample, at: start + .milliseconds(400)); #expect(!afterThat)
     }
+
+    /// A long stream (the queues of closing windows compacted on the way): every repeat within its window is one,
+    /// every delivery after its window closed is new, the spot-checks' longer windows alongside.
+    @Test func aLongStreamKeepsEveryWindowExact() {
+        var filter = RepeatedDeliveryFilter()
+        for index in 0..<400 {
+            let at = start + .milliseconds(25 * index)
+            let sample: [UInt8] = [0x00, UInt8(index % 7), 0x00, 0x48, 0x00]
+            let spot: [UInt8] = [0x00, UInt8(index % 3), 0x01, 0x48, 0x00]
+            // The same sample came 175 ms before (7 frames back): its 150 ms window has closed.
+            let sampleFirst = filter.isRepeat(.plxContinuousMeasurement, sample, at: at)
+            #expect(!sampleFirst, "sample \(index)")
+            let sampleRepeat = filter.isRepeat(.plxContinuousMeasurement, sample, at: at + .milliseconds(10))
+            #expect(sampleRepeat, "sample \(index)")
+            // Each of three spot-checks' bytes comes back every 75 ms: repeats within the 1 s window its first
+            // delivery opened (13 more), new at the 14th return (1050 ms on), which opens the next window.
+            let spotAgain = filter.isRepeat(.plxSpotCheckMeasurement, spot, at: at + .milliseconds(12))
+            #expect(spotAgain == !(index / 3).isMultiple(of: 14), "spot \(index)")
+        }
+    }
 }
