@@ -387,9 +387,10 @@ final class ConnectionCore: @unchecked Sendable {
         }
         let signal = DBusSignal(sender: sender, path: path, interface: interface, member: member,
                                 arguments: arguments, sequence: receiveSequence)
-        let owners = nameOwners.mapValues(\.owner)
+        // Owners looked up in place: a copy of the table for every signal was an allocation per frame (issue 16).
+        let owners = nameOwners
         for subscription in subscriptions.values where subscription.rules.contains(where: {
-            $0.matches(signal, owners: owners)
+            $0.matches(signal, ownerOf: { owners[$0]?.owner })
         }) {
             subscription.continuation.yield(signal)
         }

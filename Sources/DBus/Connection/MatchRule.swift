@@ -57,11 +57,11 @@ public struct MatchRule: Sendable, Hashable, CustomStringConvertible {
         return !sender.hasPrefix(":") && sender != BusDaemon.name
     }
 
-    /// Local matching; `owners` maps tracked well-known names to their current unique owners.
-    func matches(_ signal: DBusSignal, owners: [String: String]) -> Bool {
+    /// Local matching; `ownerOf` gives a tracked well-known name's current unique owner.
+    func matches(_ signal: DBusSignal, ownerOf: (String) -> String?) -> Bool {
         if let sender {
             if senderIsWellKnown {
-                guard let owner = owners[sender], owner == signal.sender else { return false }
+                guard let owner = ownerOf(sender), owner == signal.sender else { return false }
             } else if signal.sender != sender {
                 return false
             }
