@@ -36,7 +36,13 @@ extension ReadingStore {
         }
         // Compacts the file (the freed pages are already zeroed). On GRDB's queue, awaited: a large file takes a
         // while, and the daemon's tasks (the watchdog's ping among them) share one thread (`JobThread`).
-        try await mapStoreErrors { try await writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
+        // Synced like a durable commit: a VACUUM lost in a power cut would leave the freed pages in the file.
+        try await mapStoreErrors {
+            try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                try StorePragmas.syncWriteAheadLog(db)
+            }
+        }
         logger.notice("patient data erased")
     }
 }

@@ -1,55 +1,31 @@
 import GRDB
 import GRDBSQLite
 
-/// How durable one commit must be: the only thing that decides the writer connection's `PRAGMA synchronous`.
+/// How durable one commit must be: whether the write-ahead log is synced after it.
 ///
-/// In WAL mode a `synchronous = NORMAL` commit is written to the log but not fsync'ed; the next FULL commit's
-/// fsync (or a checkpoint's) makes it durable together with everything before it, because the log is only ever
-/// appended to and SQLite replays it only up to the first frame that did not reach the disk. So a power cut can
-/// lose the NORMAL commits after the last FULL one, never a FULL commit, and never a NORMAL commit followed by
-/// a FULL one.
+/// The writer connection runs at `synchronous = NORMAL`: a commit is written to the log but not fsync'ed. SQLite's
+/// FULL in WAL mode is exactly NORMAL plus one sync of the log after each commit (sqlite.org, "PRAGMA
+/// synchronous"); a durable commit does that sync itself, through SQLite's own handle of the log
+/// (`StorePragmas.syncWriteAheadLog`). The log is only ever appended to and SQLite replays it only up to the first
+/// frame that did not reach the disk, so a power cut can lose the bookkeeping commits after the last durable one,
+/// never a durable commit, and never a bookkeeping commit followed by a durable one.
+///
+/// Why not switch `PRAGMA synchronous` between FULL and NORMAL per commit (what the store did before): the pragma
+/// acts when SQLite compiles it, so it cannot be a cached statement, and under a live flow the level changed twice
+/// a reading (NORMAL for the forwarder's claim, FULL again for the next reading): two statements compiled per
+/// reading, 2.7–2.9 % of the daemon's CPU under load (perf, issue 16). The sync after the commit is the same system
+/// call FULL makes (`fdatasync` of the log; `bench resources` counts one per reading with `strace`).
 public enum CommitDurability: Sendable, Hashable {
-    /// `synchronous = FULL`: on disk before the call returns. Everything the gateway promises not to lose: a
-    /// reading (the device is acknowledged afterwards) and its triage, alerts and Flags, a device's provisioning,
-    /// a care plan, a park, a reset. The default for every write.
+    /// Synced before the call returns. Everything the gateway promises not to lose: a reading (the device is
+    /// acknowledged afterwards) and its triage, alerts and Flags, a device's provisioning, a care plan, a park, a
+    /// reset. The default for every write.
     case durable
-    /// `synchronous = NORMAL`: for the forwarder's bookkeeping, whose loss on a power cut is harmless because the
-    /// outbox then simply holds an older state and every send is idempotent at the receiver (conditional create
-    /// on the reading's stable identifier): a lost claim leaves the item pending, so it is sent again; a lost
-    /// delivery mark leaves it pending or in flight (which `open` returns to the queue), so it is sent again and
-    /// the receiver finds it already there; a lost retry time makes it due earlier.
+    /// Not synced: for the forwarder's bookkeeping, whose loss on a power cut is harmless because the outbox then
+    /// simply holds an older state and every send is idempotent at the receiver (conditional create on the
+    /// reading's stable identifier): a lost claim leaves the item pending, so it is sent again; a lost delivery
+    /// mark leaves it pending or in flight (which `open` returns to the queue), so it is sent again and the
+    /// receiver finds it already there; a lost retry time makes it due earlier.
     case bookkeeping
-
-    /// The value of `PRAGMA synchronous` for commits of this kind.
-    var synchronous: String {
-        switch self {
-        case .durable: "FULL"
-        case .bookkeeping: "NORMAL"
-        }
-    }
-
-    /// The statement that sets it.
-    var pragma: String { "PRAGMA synchronous = \(synchronous)" }
-
-    /// `pragma` as `sqlite3_exec` takes it, built once per level rather than at every switch (twice a reading
-    /// under a live flow; the interpolation and its C copy were 0.5 % of the daemon's CPU, issue 16).
-    var pragmaCString: ContiguousArray<CChar> {
-        switch self {
-        case .durable: Self.pragmaCStrings.durable
-        case .bookkeeping: Self.pragmaCStrings.bookkeeping
-        }
-    }
-
-    private static let pragmaCStrings = (
-        durable: CommitDurability.durable.pragma.utf8CString, bookkeeping: CommitDurability.bookkeeping.pragma.utf8CString)
-
-    /// What `PRAGMA synchronous` reads back (FULL is 2, NORMAL 1).
-    var synchronousLevel: Int {
-        switch self {
-        case .durable: 2
-        case .bookkeeping: 1
-        }
-    }
 }
 
 /// Every pragma the store sets, in one place, each with why (README "Reading store": durability and flash wear).
@@ -84,36 +60,39 @@ public enum StorePragmas {
         try db.execute(sql: "PRAGMA page_size = \(pageSizeForNewDatabases)")
     }
 
-    /// For the writer connection, once it is in WAL mode: durable commits by default, checkpoint policy. Returns
-    /// the synchronous level SQLite reports afterwards, for the caller to check.
+    /// The writer connection's level: every commit is written to the log; a durable one then syncs it
+    /// (`CommitDurability`).
+    static let writerSynchronous = (name: "NORMAL", level: 1)
+
+    /// For the writer connection, once it is in WAL mode: the synchronous level, checkpoint policy. Returns the
+    /// synchronous level SQLite reports afterwards, for the caller to check.
     static func prepareWriter(_ db: Database) throws -> Int? {
         try db.execute(sql: """
-            PRAGMA synchronous = \(CommitDurability.durable.synchronous);
+            PRAGMA synchronous = \(writerSynchronous.name);
             PRAGMA wal_autocheckpoint = \(walAutocheckpointFrames);
             PRAGMA journal_size_limit = \(journalSizeLimitBytes);
             """)
         return try Int.fetchOne(db, sql: "PRAGMA synchronous")
     }
 
-    /// Sets the writer connection's synchronous level for the next commit (outside any transaction: SQLite refuses
-    /// to change it inside one, with an error that this throws).
-    ///
-    /// Not read back: the pragma acts when SQLite compiles it, so it cannot be a cached statement, and under a
-    /// live flow the level changes twice a round (NORMAL for the forwarder's bookkeeping, FULL again for the next
-    /// reading); with a `PRAGMA synchronous` query after each, four statements compiled per reading were 3.5–5 %
-    /// of the daemon's CPU (perf, issue 16). SQLite sets the level or fails the statement, so the store knows
-    /// what it set (`ReadingStore.commit`); `prepareWriter` still checks the level once, when the store opens.
-    ///
-    /// Through `sqlite3_exec`, not GRDB's `execute`: for a statement run once and thrown away, GRDB's statement
-    /// object, argument sink and authorizer bookkeeping cost as much as SQLite's own compile (perf under `bench
-    /// resources`: 4.3 % of the daemon's samples for the two switches a round, half of it around `sqlite3_prepare`).
-    static func setSynchronous(_ durability: CommitDurability, _ db: Database) throws {
-        let connection = db.sqliteConnection
-        let code = durability.pragmaCString.withUnsafeBufferPointer { sqlite3_exec(connection, $0.baseAddress, nil, nil, nil) }
-        guard code == SQLITE_OK else {
+    /// Syncs the write-ahead log to the disk: what `synchronous = FULL` does after each commit in WAL mode, here
+    /// after a durable commit only. Through SQLite's own handle of the log (`SQLITE_FCNTL_JOURNAL_POINTER`, its VFS
+    /// `xSync` with the flags SQLite's WAL commit uses), so it is always the log the connection writes, whatever
+    /// SQLite did with the file before. Called on the writer's queue, outside a transaction, after the commit.
+    static func syncWriteAheadLog(_ db: Database) throws {
+        guard let connection = db.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the writer connection is closed")
+        }
+        var log: UnsafeMutablePointer<sqlite3_file>?
+        let found = sqlite3_file_control(connection, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log)
+        guard found == SQLITE_OK, let log, let sync = log.pointee.pMethods?.pointee.xSync else {
             throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) },
-                sql: durability.pragma)
+                resultCode: found == SQLITE_OK ? .SQLITE_CANTOPEN : ResultCode(rawValue: found),
+                message: "the write-ahead log is not open: a commit cannot be made durable")
+        }
+        let code = sync(log, SQLITE_SYNC_NORMAL)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "the write-ahead log could not be synced")
         }
     }
 }

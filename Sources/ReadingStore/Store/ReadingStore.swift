@@ -5,12 +5,12 @@ import Synchronization
 
 /// The gateway's durable store: readings, sensors and the delivery outbox, in one SQLite file.
 ///
-/// Durability: the database runs in WAL mode with `synchronous = FULL`, so every committed transaction has
-/// been fsync'ed to the WAL before the call returns. `ingest` returns only after that commit, which is what
-/// lets the gateway acknowledge the device afterwards: a reading it acknowledged survives a crash or a power
-/// cut. (NORMAL would only fsync at checkpoints and could lose the last commits on power loss.) Only the
-/// forwarder's bookkeeping (claim, delivery mark, retry time), whose loss is harmless, commits with NORMAL;
-/// the next FULL commit makes it durable too (`CommitDurability`, `StorePragmas`).
+/// Durability: the database runs in WAL mode and every durable commit has been fsync'ed to the WAL before the
+/// call returns (SQLite's `synchronous = FULL`, done as NORMAL plus a sync of the log after the commit:
+/// `CommitDurability`). `ingest` returns only after that commit, which is what lets the gateway acknowledge the
+/// device afterwards: a reading it acknowledged survives a crash or a power cut. Only the forwarder's bookkeeping
+/// (claim, delivery mark, retry time), whose loss is harmless, is not synced; the next durable commit makes it
+/// durable too (`CommitDurability`, `StorePragmas`).
 ///
 /// Concurrency: all writes go through GRDB's single writer connection (serialised, off the cooperative
 /// pool); reads use a pool of reader connections and never block writes. Several processes may open the
@@ -20,8 +20,8 @@ public final class ReadingStore: Sendable {
     /// `open(_:migrations:)` and works in them through `write { unit in ... }` and `read { db in ... }`
     /// (`StoreUnitOfWork`), reaching the store's tables only through typed operations.
     let writer: DatabasePool
-    /// The synchronous level the writer connection is set to (only touched on the writer's queue; see `commit`).
-    let writerDurability = Mutex(CommitDurability.durable)
+    /// Durable commits whose log sync returned (`commit`): lets a test see which operations sync.
+    let durableSyncs = Atomic<Int>(0)
     public let configuration: StoreConfiguration
     let logger: Logger
 
@@ -70,13 +70,17 @@ public final class ReadingStore: Sendable {
             if case .database = mapped { throw .cannotOpen(path: configuration.path, reason: mapped.description) }
             throw mapped
         }
-        // GRDB sets `synchronous = NORMAL` on the writer when it switches to WAL, after prepareDatabase ran:
-        // set FULL again on the writer connection (the only one that commits) and check that it holds.
+        // The writer connection (the only one that commits) at NORMAL, checked: a durable commit syncs the log
+        // itself (`CommitDurability`); a connection left at FULL would sync every bookkeeping commit too.
         let synchronous = try mapStoreErrors { try pool.writeWithoutTransaction(StorePragmas.prepareWriter) }
-        guard synchronous == CommitDurability.durable.synchronousLevel else {
-            throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = FULL")
+        guard synchronous == StorePragmas.writerSynchronous.level else {
+            throw .cannotOpen(path: configuration.path, reason: "SQLite refused synchronous = \(StorePragmas.writerSynchronous.name)")
         }
-        try mapStoreErrors { try migrator.migrate(pool) }
+        // Migrations commit outside `commit`: their log is synced once they are all done.
+        try mapStoreErrors {
+            try migrator.migrate(pool)
+            try pool.writeWithoutTransaction(StorePragmas.syncWriteAheadLog)
+        }
         try DatabaseFile.verify(path: configuration.path)
 
         let store = ReadingStore(writer: pool, configuration: configuration, logger: logger)

@@ -37,7 +37,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         var storeRates: [Double] = []
         var cliRates: [Double] = []
         var cpu: [Double] = []
-        print("durable ingest, \(count) readings, one transaction each, WAL + synchronous=FULL, in \(root)")
+        print("durable ingest, \(count) readings, one transaction each, WAL, each commit synced (synchronous=FULL), in \(root)")
         for round in 1...max(1, rounds) {
             let (storeRate, storeCPU) = try await measureStore(readings, path: root + "/store-\(round).sqlite")
             storeRates.append(storeRate)
@@ -52,7 +52,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             print(line)
         }
         let storeMedian = BenchSupport.median(storeRates)
-        let what = "\(count) readings × \(max(1, rounds)) rounds, one transaction each (WAL, synchronous=FULL)"
+        let what = "\(count) readings × \(max(1, rounds)) rounds, one transaction each (WAL, each commit synced as synchronous=FULL does)"
         var rows = [BenchRow(
             "Durable ingest", "ReadingStore.ingest, " + what,
             "\(Fmt.fixed(storeMedian, 0)) readings/s (median), CPU \(Fmt.fixed(BenchSupport.median(cpu), 0)) µs/reading")]
