@@ -58,6 +58,17 @@ import Testing
         try reopened.close()
     }
 
+    /// Without an open log there is nothing to sync: the call throws rather than let a commit pass for durable (a
+    /// database outside WAL mode, its rollback journal closed between transactions).
+    @Test func withoutAnOpenLogASyncThrows() throws {
+        let directory = TemporaryDirectory()
+        let queue = try DatabaseQueue(path: directory.file("rollback.sqlite"))
+        try queue.write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        #expect(throws: DatabaseError.self) {
+            try queue.writeWithoutTransaction { db in try StorePragmas.syncWriteAheadLog(db) }
+        }
+    }
+
     @Test func aNewDatabaseHasSmallPagesAndAnExistingOneKeepsItsOwn() async throws {
         let directory = TemporaryDirectory()
         let store = try directory.openStore()

@@ -63,7 +63,8 @@ import Testing
         #expect(try #require(targetFigure("CPU per reading", in: text)) > 0)
         #expect(try #require(targetFigure("Threads, most seen", in: text)) >= 1)
         #expect(try #require(targetFigure("Disk bytes written per reading", in: text)) >= 0)
-        // Every reading is committed (synchronous=FULL) before it counts as stored: no syncs means strace missed threads.
+        // Every reading is committed and its log synced (as synchronous=FULL) before it counts as stored: no syncs
+        // means strace missed threads, or the durable commit's sync of the write-ahead log did not happen.
         #expect(try #require(targetFigure("fsync + fdatasync", in: text)) > 0)
         #expect(try #require(targetFigure("Wake-ups/s, worst second", in: text)) >= 0)
         #expect(try #require(targetFigure("RSS slope over the soak", in: text)).isFinite)
