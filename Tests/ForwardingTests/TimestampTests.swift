@@ -1,5 +1,6 @@
 import Foundation
 @testable import Forwarding
+import HealthProfiles
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -35,6 +36,16 @@ import Glibc
         #expect(Timestamp.local(Date(timeIntervalSince1970: 0.25), in: india) == "1970-01-01T05:30:00.250+05:30")
         let newfoundland = try #require(TimeZone(identifier: "America/St_Johns"))
         #expect(Timestamp.local(Date(timeIntervalSince1970: 0), in: newfoundland) == "1969-12-31T20:30:00-03:30")
+    }
+
+    @Test("a device's wall clock keeps its fields and takes the home's offset")
+    func deviceClockStamps() throws {
+        let time = try DeviceDateTime(year: 1582, month: 3, day: 9, hours: 7, minutes: 5, seconds: 0)
+        #expect(Timestamp.deviceClock(time, offsetSeconds: 3600) == "1582-03-09T07:05:00+01:00")
+        #expect(Timestamp.deviceClock(time, offsetSeconds: -12_600) == "1582-03-09T07:05:00-03:30")
+        #expect(Timestamp.deviceClock(time, offsetSeconds: 0) == "1582-03-09T07:05:00+00:00")
+        let noDay = try DeviceDateTime(year: 2026, month: 3, day: nil, hours: 7, minutes: 5, seconds: 0)
+        #expect(Timestamp.deviceClock(noDay, offsetSeconds: 0) == nil)
     }
 
     /// The String-padding writer the byte writer replaced (issue 16), kept as the test's oracle.

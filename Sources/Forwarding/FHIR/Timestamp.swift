@@ -23,8 +23,12 @@ package enum Timestamp {
     /// Nil unless the date is complete.
     static func deviceClock(_ time: DeviceDateTime, offsetSeconds: Int) -> String? {
         guard let year = time.year, let month = time.month, let day = time.day else { return nil }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(time.hours, 2)):\(pad(time.minutes, 2))"
-            + ":\(pad(time.seconds, 2))" + offsetText(offsetSeconds)
+        return ASCIIWriter.string { text in
+            text.put(year, width: 4); text.put("-"); text.put(month, width: 2); text.put("-"); text.put(day, width: 2)
+            text.put("T"); text.put(time.hours, width: 2); text.put(":"); text.put(time.minutes, width: 2)
+            text.put(":"); text.put(time.seconds, width: 2)
+            text.putOffset(offsetSeconds)
+        }
     }
 
     /// `wallClock` is the instant shifted by the offset, formatted as if it were UTC, then the offset appended.
@@ -38,34 +42,14 @@ package enum Timestamp {
         let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        // "YYYY-MM-DDThh:mm:ss" (19) + ".sss" (4) + "+hh:mm" (6).
-        return String(unsafeUninitializedCapacity: 29) { text in
-            var end = 0
-            func put(_ value: Int, width: Int) {
-                var rest = value
-                for index in stride(from: end + width - 1, through: end, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                end += width
-            }
-            func put(_ character: Unicode.Scalar) {
-                text[end] = UInt8(ascii: character)
-                end += 1
-            }
-            put(Int(parts.tm_year) + 1900, width: 4); put("-"); put(Int(parts.tm_mon) + 1, width: 2); put("-")
-            put(Int(parts.tm_mday), width: 2); put("T"); put(Int(parts.tm_hour), width: 2); put(":")
-            put(Int(parts.tm_min), width: 2); put(":"); put(Int(parts.tm_sec), width: 2)
+        return ASCIIWriter.string { text in
+            text.put(Int(parts.tm_year) + 1900, width: 4); text.put("-"); text.put(Int(parts.tm_mon) + 1, width: 2)
+            text.put("-"); text.put(Int(parts.tm_mday), width: 2); text.put("T"); text.put(Int(parts.tm_hour), width: 2)
+            text.put(":"); text.put(Int(parts.tm_min), width: 2); text.put(":"); text.put(Int(parts.tm_sec), width: 2)
             if milliseconds != 0 || alwaysMilliseconds {
-                put("."); put(milliseconds, width: 3)
+                text.put("."); text.put(milliseconds, width: 3)
             }
-            if let offsetSeconds {
-                let minutes = abs(offsetSeconds) / 60
-                put(offsetSeconds < 0 ? "-" : "+"); put(minutes / 60 % 100, width: 2); put(":"); put(minutes % 60, width: 2)
-            } else {
-                put("Z")
-            }
-            return end
+            if let offsetSeconds { text.putOffset(offsetSeconds) } else { text.put("Z") }
         }
     }
 
@@ -73,15 +57,51 @@ package enum Timestamp {
     package static func logStamp(_ date: Date) -> String {
         format(date, offsetSeconds: nil, alwaysMilliseconds: true)
     }
+}
 
-    /// "+02:00", "-05:30"; "+00:00" for UTC itself (the offset is stated, not unknown).
-    static func offsetText(_ seconds: Int) -> String {
-        let minutes = abs(seconds) / 60
-        return (seconds < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
+/// Writes a timestamp's ASCII into a string's bytes: the one place its fields are zero-padded and its offset written
+/// ("+02:00", "-05:30"; "+00:00" for UTC itself: the offset is stated, not unknown).
+private struct ASCIIWriter {
+    /// Room for any of `Timestamp`'s texts: a 5-digit device year and 3-digit fields (25) with an offset of any
+    /// `Int` seconds (at most 20 more).
+    private static let capacity = 64
+
+    private let text: UnsafeMutableBufferPointer<UInt8>
+    private var end = 0
+
+    static func string(_ write: (inout ASCIIWriter) -> Void) -> String {
+        String(unsafeUninitializedCapacity: capacity) { buffer in
+            var writer = ASCIIWriter(text: buffer)
+            write(&writer)
+            return writer.end
+        }
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    private init(text: UnsafeMutableBufferPointer<UInt8>) { self.text = text }
+
+    /// `value` (not negative) in decimal, zero-padded to at least `width` digits.
+    mutating func put(_ value: Int, width: Int) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        let count = max(width, digits)
+        precondition(end + count <= text.count, "timestamp text longer than its buffer")
+        rest = value
+        for index in stride(from: end + count - 1, through: end, by: -1) {
+            text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        end += count
+    }
+
+    mutating func put(_ character: Unicode.Scalar) {
+        precondition(end < text.count, "timestamp text longer than its buffer")
+        text[end] = UInt8(ascii: character)
+        end += 1
+    }
+
+    mutating func putOffset(_ seconds: Int) {
+        let minutes = seconds.magnitude / 60
+        put(seconds < 0 ? "-" : "+"); put(Int(minutes / 60), width: 2); put(":"); put(Int(minutes % 60), width: 2)
     }
 }

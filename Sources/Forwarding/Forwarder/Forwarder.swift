@@ -46,13 +46,11 @@ public struct ForwarderConfiguration: Sendable, Hashable {
 /// How the forwarder waits. Injectable so tests can record the delays it chose (e.g. that Retry-After was
 /// honoured) without asserting on wall-clock time.
 public struct Sleeper: Sendable {
-    public let sleep: @Sendable (Duration) async throws -> Void
     /// Waits for the signal or the timeout, whichever comes first.
     let waitForSignal: @Sendable (WakeSignal, Duration) async -> Void
 
     /// A sleeper that races `sleep` against the signal (two child tasks per wait).
     public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) {
-        self.sleep = sleep
         self.waitForSignal = { signal, timeout in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await sleep(timeout) }
@@ -63,18 +61,13 @@ public struct Sleeper: Sendable {
         }
     }
 
-    private init(
-        sleep: @escaping @Sendable (Duration) async throws -> Void,
-        waitForSignal: @escaping @Sendable (WakeSignal, Duration) async -> Void
-    ) {
-        self.sleep = sleep
+    private init(waitForSignal: @escaping @Sendable (WakeSignal, Duration) async -> Void) {
         self.waitForSignal = waitForSignal
     }
 
     /// The signal's own timed wait: one timer reused for every wait (`WakeSignal`), where racing a sleep made a
     /// timer and two tasks after every reading.
-    public static let live = Sleeper(
-        sleep: { try await CancellableSleep.sleep(for: $0) }, waitForSignal: { await $0.wait(atMost: $1) })
+    public static let live = Sleeper(waitForSignal: { await $0.wait(atMost: $1) })
 }
 
 /// What one `forwardOnce` did.
