@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Waiting for a child process to end without trusting Foundation alone: on Linux, `Process.waitUntilExit()`
 /// has been seen to spin for ever on a child that had long exited (the termination was never delivered while
@@ -17,16 +20,27 @@ public enum ProcessExit {
         return hasEnded(process)
     }
 
-    /// The exit status once the process has ended and Foundation has noticed it (its `terminationStatus` traps
-    /// before), or nil when either does not happen within `timeout`.
+    /// The exit status once the process has ended, or nil when it does not end within `timeout`.
     public static func status(of process: Process, timeout: Duration = .seconds(10)) -> Int32? {
         guard wait(for: process, timeout: timeout) else { return nil }
-        // The kernel may show the exit (a zombie) a moment before Foundation has reaped it — more than 2 s at the
-        // start of a full suite, when every suite starts its peers at once (an `openssl pkey` that had exited was
-        // reported as failed so): the process has ended, so waiting longer for Foundation costs nothing else.
+        // The kernel may show the exit (a zombie) long before Foundation has reaped it — more than 15 s in a full
+        // run on two cores, when an `openssl pkey` that had exited was reported as not exiting — and
+        // `terminationStatus` traps until it has. The status is then read from the kernel without reaping the
+        // child, which Foundation still does in its own time.
+        if process.isRunning, let status = unreapedStatus(pid: process.processIdentifier) { return status }
         let settle = ContinuousClock.now + .seconds(15)
         while process.isRunning, ContinuousClock.now < settle { usleep(10_000) }
         return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// The exit status (or the signal that ended it) of a child that has ended and not been reaped, left for its
+    /// owner to reap (`WNOWAIT`); nil when it has not ended or is reaped already.
+    public static func unreapedStatus(pid: pid_t) -> Int32? {
+        var info = siginfo_t()
+        guard pid > 0, waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+              info._sifields._sigchld.si_pid == pid
+        else { return nil }
+        return info._sifields._sigchld.si_status
     }
 
     public static func hasEnded(_ process: Process) -> Bool {
