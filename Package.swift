@@ -119,7 +119,7 @@ let package = Package(
         .target(name: "CDaemonMemory"),
         // Swift concurrency's global executor on one thread of ours (the runtime's hook in C, the thread in Swift).
         .target(name: "CGlobalExecutorHook"),
-        .target(name: "OneJobThread", dependencies: ["CGlobalExecutorHook", "CSystemShims"], swiftSettings: strict),
+        .target(name: "OneJobThread", dependencies: ["CGlobalExecutorHook", "CSystemShims", "CancellableTimers"], swiftSettings: strict),
         // Replayable randomness for tests, with no dependency: the pure codec tests use it without D-Bus.
         .target(name: "SeededRandom", swiftSettings: strict),
         // Sleeps whose timers go away when cancelled (a cancelled Task.sleep still wakes the process later).
@@ -206,8 +206,8 @@ let package = Package(
         // The reference FHIR receiver (Tests/peers/fhir_receiver.py) as a subprocess, shared by test targets.
         .target(name: "FHIRTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "CancellableTimersTests", dependencies: ["CancellableTimers"], swiftSettings: strict),
-        .testTarget(name: "OneJobThreadTests", dependencies: ["OneJobThread"], swiftSettings: strict),
+        .testTarget(name: "CancellableTimersTests", dependencies: ["CancellableTimers", "OneJobThread"], swiftSettings: strict),
+        .testTarget(name: "OneJobThreadTests", dependencies: ["OneJobThread", "CancellableTimers"], swiftSettings: strict),
         .testTarget(name: "HealthProfilesTests", dependencies: ["HealthProfiles", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "ReadingStoreTests",

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// `Task.sleep` whose timer goes away when the sleep is cancelled.
@@ -8,20 +7,22 @@ import Synchronization
 /// gave ~330 futex/epoll events five seconds later; the same 40 sleeps here gave none). The forwarder races a
 /// 30 s idle sleep against "something was queued" for every reading, so after a burst of readings the daemon
 /// kept waking for half a minute with nothing to do (issue 16: 83 wake-ups/s "idle" after load). Here the
-/// sleep is a `DispatchSourceTimer` that cancellation cancels, which removes it from dispatch's timer list.
+/// sleep is a `RearmableTimer` (the job thread's in the daemon, a dispatch source elsewhere) that cancellation
+/// disarms.
 public enum CancellableSleep {
     /// Sleeps for `duration`; throws `CancellationError` at once (and disarms the timer) when the task is
     /// cancelled, before or during the sleep, like `Task.sleep(for:)`.
-    public static func sleep(for duration: Duration) async throws {
-        try await sleep(until: ContinuousClock.now.advanced(by: duration))
+    public static func sleep(for duration: Duration, scheduler: any TimerScheduler = TimerSchedulers.current) async throws {
+        try await sleep(until: ContinuousClock.now.advanced(by: duration), scheduler: scheduler)
     }
 
     /// Sleeps until `deadline` on the continuous clock; cancellation as `sleep(for:)`.
-    public static func sleep(until deadline: ContinuousClock.Instant) async throws {
+    public static func sleep(until deadline: ContinuousClock.Instant,
+                             scheduler: any TimerScheduler = TimerSchedulers.current) async throws {
         let sleeper = ArmedTimer()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                sleeper.arm(continuation: continuation, remaining: deadline - ContinuousClock.now)
+                sleeper.arm(continuation: continuation, deadline: deadline, scheduler: scheduler)
             }
         } onCancel: {
             sleeper.fire()
@@ -52,10 +53,10 @@ public final class FiredTimerCount: Sendable {
 }
 
 /// One sleep's timer and continuation; whichever comes first (the deadline or cancellation) resumes the sleeper
-/// once and cancels the timer.
+/// once and disarms the timer.
 private final class ArmedTimer: Sendable {
     private struct State {
-        var timer: (any DispatchSourceTimer)?
+        var timer: (any RearmableTimer)?
         var continuation: CheckedContinuation<Void, Never>?
         var finished = false
         var deadline: ContinuousClock.Instant?
@@ -65,23 +66,22 @@ private final class ArmedTimer: Sendable {
 
     private let state = Mutex(State())
 
-    func arm(continuation: CheckedContinuation<Void, Never>, remaining: Duration) {
-        guard remaining > .zero else { return continuation.resume() }
-        // Everything under the lock that `fire` takes: a cancellation that came first (finished) resumes here
-        // instead, and the timer (not Sendable) never leaves the lock.
+    func arm(continuation: CheckedContinuation<Void, Never>, deadline: ContinuousClock.Instant, scheduler: any TimerScheduler) {
+        guard deadline > .now else { return continuation.resume() }
+        let counter = CancellableSleep.firedTimers
+        // The timer holds this sleeper until `fire` lets go of the timer (every sleep ends there), so a timer
+        // that went off although disarmed would still be counted.
+        let timer = scheduler.makeTimer { [self] in
+            let wasLate = fire(byTimer: true)
+            counter?.record(afterCancellation: wasLate)
+        }
+        // Set under the lock that `fire` takes: a cancellation that came first (finished) resumes here instead.
         let armed = state.withLock { state -> Bool in
             guard !state.finished else { return false }
-            let timer = DispatchSource.makeTimerSource(queue: .global())
-            let counter = CancellableSleep.firedTimers
-            timer.setEventHandler { [self] in
-                let wasLate = fire(byTimer: true)
-                counter?.record(afterCancellation: wasLate)
-            }
-            state.deadline = .now + remaining
-            timer.schedule(deadline: .now() + DispatchTimeInterval(clamping: remaining))
+            state.deadline = deadline
             state.timer = timer
             state.continuation = continuation
-            timer.resume()
+            timer.set(for: deadline)
             return true
         }
         if !armed { continuation.resume() }
@@ -97,9 +97,7 @@ private final class ArmedTimer: Sendable {
                 state.cancelledAhead = true
             }
             state.finished = true
-            // Cancelling removes the timer from dispatch's list; its handler may be queued already, which
-            // only calls this again (nothing left to do).
-            state.timer?.cancel()
+            state.timer?.disarm()
             defer { state.timer = nil; state.continuation = nil }
             return (state.continuation, wasLate)
         }

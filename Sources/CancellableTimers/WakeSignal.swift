@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// A "something changed" flag a loop waits on alongside a timer: the forwarder's "something was queued", the
@@ -9,14 +8,13 @@ import Synchronization
 /// database in a busy loop. Here a cancelled wait leaves the signal as it was, and a wake that comes while
 /// nobody waits is kept for the next wait (several coalesce into one).
 ///
-/// A wait with a limit (`wait(atMost:)`) uses one dispatch timer that lives as long as the signal, not a timer and
-/// two child tasks per wait (issue 16): the forwarder waits like this after every reading, for the next one or
-/// for its deferred delivery mark (250 ms), and a new `DispatchSourceTimer` armed and cancelled for each wait, with
-/// the task group racing it, was 2 % of the daemon's CPU under load (`perf`, 20 readings/s). The timer is moved
-/// only when a wait's deadline comes before the time it is set for; one set for later than a wait's deadline
-/// would wake it late, one set for sooner goes off, finds the waiter's deadline still ahead and is set again for
-/// it. Under a steady flow that is at most one extra timer event per limit, and a signalled wait leaves the timer
-/// set (it goes off once with nothing to do) rather than paying for moving it at every wait.
+/// A wait with a limit (`wait(atMost:)`) uses one timer that lives as long as the signal, not a timer and two
+/// child tasks per wait (issue 16): the forwarder waits like this after every reading, for the next one or for
+/// its deferred delivery mark (250 ms), and a new `DispatchSourceTimer` armed and cancelled for each wait, with
+/// the task group racing it, was 2 % of the daemon's CPU under load (`perf`, 20 readings/s). The timer is set for
+/// each limited wait's deadline and disarmed when the wait ends otherwise, so it goes off only for a wait that
+/// reached its limit: in the daemon it is the job thread's (`TimerSchedulers`), where setting and disarming it
+/// from a task costs no system call and no wake-up.
 public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
@@ -24,22 +22,24 @@ public final class WakeSignal: Sendable {
         /// Which wait `waiter` belongs to: a cancellation of an earlier wait must not release a later one.
         var waiterID: UInt64 = 0
         var lastID: UInt64 = 0
-        /// The current waiter's deadline, when its wait has a limit.
+        /// The current waiter's deadline, when its wait has a limit (the timer is set for it then).
         var deadline: ContinuousClock.Instant?
         /// The one timer, made at the first wait with a limit.
-        var timer: (any DispatchSourceTimer)?
-        /// When `timer` goes off next (nil: not set).
-        var timerDue: ContinuousClock.Instant?
+        var timer: (any RearmableTimer)?
         var timersMade = 0
         var timerEvents = 0
     }
 
     private let state = Mutex(State())
+    private let scheduler: any TimerScheduler
 
-    public init() {}
+    /// A signal whose limited waits are timed by `scheduler`.
+    public init(scheduler: any TimerScheduler = TimerSchedulers.current) {
+        self.scheduler = scheduler
+    }
 
     deinit {
-        state.withLock { $0.timer?.cancel() }
+        state.withLock { $0.timer?.disarm() }
     }
 
     /// Wakes the current waiter, or the next one.
@@ -50,7 +50,7 @@ public final class WakeSignal: Sendable {
                 return nil
             }
             state.waiter = nil
-            state.deadline = nil
+            Self.clearDeadline(&state)
             return waiter
         }
         waiter?.resume()
@@ -92,8 +92,12 @@ public final class WakeSignal: Sendable {
                     let released = state.waiter
                     state.waiter = continuation
                     state.waiterID = id
-                    state.deadline = deadline
-                    if let deadline { setTimer(&state, for: deadline) }
+                    if let deadline {
+                        state.deadline = deadline
+                        setTimer(&state, for: deadline)
+                    } else {
+                        Self.clearDeadline(&state)
+                    }
                     return (released, false)
                 }
                 released?.resume()
@@ -103,41 +107,37 @@ public final class WakeSignal: Sendable {
             state.withLock { state -> CheckedContinuation<Void, Never>? in
                 guard state.waiterID == id, let waiter = state.waiter else { return nil }
                 state.waiter = nil
-                state.deadline = nil
+                Self.clearDeadline(&state)
                 return waiter
             }?.resume()
         }
     }
 
-    /// Makes the timer go off no later than `deadline`. Called under the lock.
+    /// Sets the one timer (made at the first limited wait) for `deadline`. Called under the lock.
     private func setTimer(_ state: inout State, for deadline: ContinuousClock.Instant) {
-        if let due = state.timerDue, due <= deadline { return }
-        let timer: any DispatchSourceTimer
+        let timer: any RearmableTimer
         if let made = state.timer {
             timer = made
         } else {
-            timer = DispatchSource.makeTimerSource(queue: .global())
-            timer.setEventHandler { [weak self] in self?.timerWentOff() }
+            timer = scheduler.makeTimer { [weak self] in self?.timerWentOff() }
             state.timer = timer
             state.timersMade += 1
-            timer.resume()
         }
-        // Dispatch's clock read after the continuous clock: the timer goes off at the deadline or after it.
-        let remaining = DispatchTimeInterval(clamping: deadline - .now)
-        timer.schedule(deadline: .now() + remaining)
-        state.timerDue = deadline
+        timer.set(for: deadline)
+    }
+
+    /// The waiter left before its limit: its timer need not go off. Called under the lock.
+    private static func clearDeadline(_ state: inout State) {
+        if state.deadline != nil { state.timer?.disarm() }
+        state.deadline = nil
     }
 
     private func timerWentOff() {
         let expired = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.timerEvents += 1
-            state.timerDue = nil
-            guard let waiter = state.waiter, let deadline = state.deadline else { return nil }
-            guard deadline <= .now else {
-                // Set for an earlier wait: the current one's deadline is still ahead.
-                setTimer(&state, for: deadline)
-                return nil
-            }
+            // The timer is set for the current waiter's deadline whenever there is one; an event for anything else
+            // (a wait that ended meanwhile) has nothing to release.
+            guard let waiter = state.waiter, let deadline = state.deadline, deadline <= .now else { return nil }
             state.waiter = nil
             state.deadline = nil
             return waiter

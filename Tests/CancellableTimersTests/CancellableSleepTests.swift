@@ -1,24 +1,24 @@
 import CancellableTimers
 import Testing
 
-@Suite("CancellableSleep")
+@Suite("CancellableSleep, with dispatch's timers and a job thread's")
 struct CancellableSleepTests {
-    @Test("a sleep lasts at least its duration and its timer fires once")
-    func sleepsItsDuration() async throws {
+    @Test("a sleep lasts at least its duration and its timer fires once", arguments: SchedulerKind.allCases)
+    func sleepsItsDuration(_ kind: SchedulerKind) async throws {
         let fired = FiredTimerCount()
         try await CancellableSleep.$firedTimers.withValue(fired) {
             let start = ContinuousClock.now
-            try await CancellableSleep.sleep(for: .milliseconds(30))
+            try await CancellableSleep.sleep(for: .milliseconds(30), scheduler: kind.scheduler)
             #expect(ContinuousClock.now - start >= .milliseconds(30))
         }
         #expect(fired.value == 1)
     }
 
-    @Test("cancelling a sleep throws CancellationError and its timer never fires")
-    func cancelledSleepDisarmsItsTimer() async throws {
+    @Test("cancelling a sleep throws CancellationError and its timer never fires", arguments: SchedulerKind.allCases)
+    func cancelledSleepDisarmsItsTimer(_ kind: SchedulerKind) async throws {
         let fired = FiredTimerCount()
         let sleeper = CancellableSleep.$firedTimers.withValue(fired) {
-            Task { try await CancellableSleep.sleep(for: .milliseconds(200)) }
+            Task { try await CancellableSleep.sleep(for: .milliseconds(200), scheduler: kind.scheduler) }
         }
         try await Task.sleep(for: .milliseconds(20))
         sleeper.cancel()
@@ -29,25 +29,25 @@ struct CancellableSleepTests {
         #expect(fired.afterCancellation == 0)
     }
 
-    @Test("a task cancelled before it sleeps does not sleep")
-    func cancelledBeforeSleeping() async throws {
+    @Test("a task cancelled before it sleeps does not sleep", arguments: SchedulerKind.allCases)
+    func cancelledBeforeSleeping(_ kind: SchedulerKind) async throws {
         let fired = FiredTimerCount()
         let sleeper = CancellableSleep.$firedTimers.withValue(fired) {
             Task {
                 withUnsafeCurrentTask { $0?.cancel() }
-                try await CancellableSleep.sleep(for: .seconds(3600))
+                try await CancellableSleep.sleep(for: .seconds(3600), scheduler: kind.scheduler)
             }
         }
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         #expect(fired.value == 0)
     }
 
-    @Test("a deadline in the past returns at once without a timer")
-    func pastDeadline() async throws {
+    @Test("a deadline in the past returns at once without a timer", arguments: SchedulerKind.allCases)
+    func pastDeadline(_ kind: SchedulerKind) async throws {
         let fired = FiredTimerCount()
         try await CancellableSleep.$firedTimers.withValue(fired) {
-            try await CancellableSleep.sleep(until: .now - .seconds(1))
-            try await CancellableSleep.sleep(for: .zero)
+            try await CancellableSleep.sleep(until: .now - .seconds(1), scheduler: kind.scheduler)
+            try await CancellableSleep.sleep(for: .zero, scheduler: kind.scheduler)
         }
         #expect(fired.value == 0)
     }

@@ -13,6 +13,33 @@ import Testing
         try store.close()
     }
 
+    /// A visit's record is bookkeeping (its loss on a power cut shows the visit before); a provisioning and the
+    /// record cursor are synced before they return (issue 16: the visit end's fsync).
+    @Test func aVisitsRecordIsNotSyncedButProvisioningAndTheCursorAre() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reg-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try ReadingStore.open(
+            StoreConfiguration(path: directory.appendingPathComponent("g.sqlite").path), migrations: DeviceRegistry.migrations)
+        defer { try? store.close() }
+        let registry = DeviceRegistry(store: store)
+        func syncs(_ operation: () async throws -> Void) async rethrows -> Int {
+            let before = store.durableSyncCount
+            try await operation()
+            return store.durableSyncCount - before
+        }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let address = "AA:BB:CC:DD:EE:02"
+        #expect(try await syncs {
+            try await registry.provision(address: address, profile: "glucose", name: "Meter", by: "tech-1", at: now)
+        } == 1)
+        #expect(try await syncs { try await registry.advanceCursor(address: address, to: 3) } == 1)
+        #expect(try await syncs { try await registry.recordVisit(address: address, at: now, failure: nil) } == 0)
+        #expect(try await syncs { try await registry.recordVisit(address: address, at: now, failure: "link lost") } == 0)
+        let device = try #require(await registry.device(address: address))
+        #expect(device.lastVisitResult == "link lost")
+        #expect(device.consecutiveFailures == 1)
+    }
+
     @Test func provisionForgetAndCursor() async throws {
         try await withRegistry { (registry: DeviceRegistry) async throws in
             let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -59,7 +59,7 @@ import Testing
 }
 
 /// A value tasks share (a `Mutex` itself cannot be captured by a sending closure).
-private final class Shared<Value>: Sendable {
+final class Shared<Value>: Sendable {
     let value: Mutex<Value>
     init(_ initial: sending Value) { value = Mutex(initial) }
 }

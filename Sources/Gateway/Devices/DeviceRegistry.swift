@@ -188,9 +188,13 @@ public struct DeviceRegistry: Sendable {
         }
     }
 
+    /// A visit's end: when, how, and the failures in a row. Bookkeeping, not synced on its own (issue 16: its fsync
+    /// was a fifth of the wake-ups of a visit's end): a power cut can lose it until the next durable commit (the next
+    /// reading), and then shows the visit before; nothing a reading's fate depends on is here (the record cursor,
+    /// the provisioning and whose memory a device holds are durable writes of their own).
     public func recordVisit(address: String, at time: Date, failure: String?) async throws {
         let normalized = try Self.normalizedAddress(address)
-        try await store.writeOwnTables { db in
+        try await store.writeOwnTables(durability: .bookkeeping) { db in
             _ = try GatewayDeviceRecord.filter(key: normalized).updateAll(
                 db,
                 Columns.lastVisitAt.set(to: time.timeIntervalSince1970),

@@ -24,7 +24,8 @@ public enum CommitDurability: Sendable, Hashable {
     /// simply holds an older state and every send is idempotent at the receiver (conditional create on the
     /// reading's stable identifier): a lost claim leaves the item pending, so it is sent again; a lost delivery
     /// mark leaves it pending or in flight (which `open` returns to the queue), so it is sent again and the
-    /// receiver finds it already there; a lost retry time makes it due earlier.
+    /// receiver finds it already there; a lost retry time makes it due earlier. Also a device's last visit (when,
+    /// how it ended, the failures in a row): a lost one shows the visit before it, and the next visit writes it anew.
     case bookkeeping
 }
 

@@ -22,6 +22,8 @@ public final class ReadingStore: Sendable {
     let writer: DatabasePool
     /// Durable commits whose log sync returned (`commit`): lets a test see which operations sync.
     let durableSyncs = Atomic<Int>(0)
+    /// `durableSyncs` for other modules' tests.
+    package var durableSyncCount: Int { durableSyncs.load(ordering: .relaxed) }
     public let configuration: StoreConfiguration
     let logger: Logger
 

@@ -140,9 +140,12 @@ extension ReadingStore {
         try await commit { db in try body(StoreUnitOfWork(db)) }
     }
 
-    /// `write` for a body that changes only the caller's own tables.
-    public func writeOwnTables<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await commit(.durable, body)
+    /// `write` for a body that changes only the caller's own tables; durable unless the caller's rows are
+    /// bookkeeping whose loss on a power cut is harmless (`CommitDurability.bookkeeping`).
+    public func writeOwnTables<T: Sendable>(
+        durability: CommitDurability = .durable, _ body: @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await commit(durability, body)
     }
 
     /// Runs `body` on a read-only snapshot, for a module reading its own tables.
