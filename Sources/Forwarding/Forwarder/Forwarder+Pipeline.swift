@@ -56,6 +56,8 @@ extension Forwarder {
         var report = ForwardReport()
         backoffUntil = nil
         var current = BuiltBatch()
+        // `current`'s post, queued on the connection behind the one before it (see `QueuedPost`).
+        var currentPost: QueuedPost?
         // The batch answered last round: freed only once the next one is on the wire. Tearing down its FHIR
         // entries (a tree of dictionaries per Observation) was 3 % of the drain's CPU (perf, release `bench
         // drain`), spent between an answer and the next request, where the connection sat idle.
@@ -66,7 +68,7 @@ extension Forwarder {
         endedOnEmptyClaim = nil
         while true {
             let sending = current.bundle
-            async let answer = Self.postIfAny(sending?.body, via: transport)
+            if let sending, currentPost == nil { currentPost = queuePost(sending, after: nil) }
             if answered != nil { answered = nil }
             // While `current` is on the wire: record the previous Bundle's delivery and claim the next batch,
             // when the claim may find something; otherwise both wait for the answer (one commit, not two).
@@ -89,13 +91,23 @@ extension Forwarder {
                 }
                 unrecorded = []
             }
+            // Queued behind `current`: it goes out the moment current's answer is in, if that answer is a 2xx.
+            var nextPost = next.bundle.flatMap { keepsGoing ? queuePost($0, after: currentPost) : nil }
 
-            if let sending, let result = await answer {
+            if let sending, let post = currentPost {
+                var result = await post.answer()
+                if result == nil {
+                    // Not sent: the Bundle before it was rejected (and its halves sent since). Sent now; the one
+                    // queued behind it is not sent either, and goes first in the next round.
+                    result = await Self.post(sending.body, via: transport)
+                    nextPost = nil
+                }
                 resolved = current.resolved
                 var sent = ForwardReport()
                 var accepted: [Int64]? = []
                 let outcome = await settle(
-                    result, bundle: sending, items: current.prepared, report: &sent, acceptedToRecord: &accepted)
+                    result ?? .failure(.other(code: 0, detail: "not sent")), bundle: sending, items: current.prepared,
+                    report: &sent, acceptedToRecord: &accepted)
                 // With what an earlier answer left unrecorded when no claim was made meanwhile.
                 unrecorded += accepted ?? []
                 report.delivered += sent.delivered
@@ -103,19 +115,19 @@ extension Forwarder {
                 if case let .transient(reason, retryAfter) = outcome {
                     report = fail(report, reason: reason, retryAfter: retryAfter)
                     await reschedule(current.claimed, report: report)
-                    return await endRun(report, returning: next, delivered: unrecorded)
+                    return await endRun(report, returning: next, queued: nextPost, delivered: unrecorded)
                 }
                 if !unrecorded.isEmpty || sent.delivered > 0 || sent.parked > 0 { await receiverAnswered() }
             }
             if let recordingFailure {
                 report = fail(report, reason: recordingFailure, retryAfter: nil)
-                return await endRun(report, returning: next, delivered: unrecorded)
+                return await endRun(report, returning: next, queued: nextPost, delivered: unrecorded)
             }
             if let failure = next.failure {
                 report = fail(report, reason: failure, retryAfter: nil)
-                return await endRun(report, returning: next, delivered: unrecorded)
+                return await endRun(report, returning: next, queued: nextPost, delivered: unrecorded)
             }
-            if !keepsGoing { return await endRun(report, returning: next, delivered: unrecorded) }
+            if !keepsGoing { return await endRun(report, returning: next, queued: nextPost, delivered: unrecorded) }
             if deferringDeliveryMarks, next.claimed.isEmpty, !unrecorded.isEmpty, wakes.withLock({ $0 }) == claimedAtWake {
                 // Nothing queued since the last claim: the next reading's claim records these (see above).
                 deferredDeliveries = unrecorded
@@ -129,6 +141,17 @@ extension Forwarder {
             }
             answered = current
             current = next
+            currentPost = nextPost
+        }
+    }
+
+    /// `bundle` queued on the connection behind `previous`, sent only if previous's answer is a 2xx: after a failure
+    /// the run ends (and the queued Bundle goes back to the queue unsent), after a rejection the rejected Bundle's
+    /// halves go first.
+    private func queuePost(_ bundle: TransactionBundle, after previous: QueuedPost?) -> QueuedPost {
+        transport.post(bundle.body, after: previous) { answer in
+            guard case let .success(response) = answer else { return false }
+            return Forwarder.verdict(response.status) == .accepted
         }
     }
 
@@ -155,12 +178,6 @@ extension Forwarder {
         sending.claimed.count >= configuration.batchSize || wakes.withLock { $0 } != claimedAtWake
     }
 
-    /// Posts `body` when there is one.
-    nonisolated static func postIfAny(_ body: [UInt8]?, via transport: any FHIRTransport) async -> Result<HTTPResponse, TransportError>? {
-        guard let body else { return nil }
-        return await post(body, via: transport)
-    }
-
     /// Records `delivered` and, when `claim` holds, claims the next batch in the same commit.
     private func record(_ delivered: [Int64], thenClaim claim: Bool) async throws(StoreError) -> ClaimedBatch? {
         guard claim else {
@@ -170,9 +187,15 @@ extension Forwarder {
         return try await store.markDeliveredAndClaim(delivered, limit: configuration.batchSize, now: clock.now())
     }
 
-    /// Ends a run early: the batch claimed ahead (never sent) goes back to the queue (under the back-off after a
-    /// failure, due at once after `finish()`), and what the receiver accepted is recorded.
-    private func endRun(_ report: ForwardReport, returning ahead: BuiltBatch, delivered: [Int64]) async -> ForwardReport {
+    /// Ends a run early: the batch claimed ahead goes back to the queue (under the back-off after a failure, due at
+    /// once after `finish()`), and what the receiver accepted is recorded. Its post, if queued, is waited for first
+    /// (the connection is then free): unsent after a failure; sent when the answer before it was a 2xx the forwarder
+    /// could not read, or when `finish()` came while it was queued — then it goes again later and the receiver's
+    /// conditional create finds it already there.
+    private func endRun(
+        _ report: ForwardReport, returning ahead: BuiltBatch, queued: QueuedPost?, delivered: [Int64]
+    ) async -> ForwardReport {
+        _ = await queued?.answer()
         var report = report
         resolved = ahead.resolved
         await reschedule(ahead.claimed, report: report)

@@ -47,9 +47,34 @@ public final class CurlTransport: FHIRTransport, HTTPExchange, @unchecked Sendab
 
     /// A transaction Bundle to the endpoint, with the configured bearer token (if any).
     public func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse {
+        try await send(fhirPost(body))
+    }
+
+    /// A transaction Bundle queued on this transport's queue behind `previous` (see `QueuedPost`): the queue runs
+    /// one request at a time, so when this one's turn comes `previous` (queued here before it) has its answer, and
+    /// the request goes out from libcurl's thread without a hop through any task.
+    public func post(
+        _ body: [UInt8], after previous: QueuedPost?, sendIf: @escaping @Sendable (QueuedPost.Answer) -> Bool
+    ) -> QueuedPost {
+        let queued = QueuedPost()
+        let request = fhirPost(body)
+        queue.async {
+            if let previous {
+                // Not settled: queued elsewhere, which the forwarder never does; not sending is always safe (the
+                // caller sends what was not sent).
+                guard let settled = previous.settled, let answer = settled.answer, sendIf(answer) else {
+                    return queued.complete(nil)
+                }
+            }
+            queued.complete(self.performBlocking(request))
+        }
+        return queued
+    }
+
+    private func fhirPost(_ body: [UInt8]) -> HTTPRequest {
         var headers = HTTPRequest.fhirHeaders
         if let token = endpoint.bearerToken { headers.append("Authorization: Bearer \(token.value)") }
-        return try await send(HTTPRequest(method: .post, url: endpoint.url, headers: headers, body: body))
+        return HTTPRequest(method: .post, url: endpoint.url, headers: headers, body: body)
     }
 
     /// Any request, with the endpoint's TLS settings and limits; the caller gives every header.

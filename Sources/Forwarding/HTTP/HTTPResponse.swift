@@ -70,6 +70,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Sends a transaction Bundle to the FHIR endpoint.
 public protocol FHIRTransport: Sendable {
     func post(_ body: [UInt8]) async throws(TransportError) -> HTTPResponse
+    /// `body` queued behind `previous` (see `QueuedPost`; a default waits in a task).
+    func post(_ body: [UInt8], after previous: QueuedPost?, sendIf: @escaping @Sendable (QueuedPost.Answer) -> Bool) -> QueuedPost
 }
 
 /// Sends one HTTP request and returns the answer (`CurlTransport`; a scripted peer in tests).
