@@ -4,6 +4,9 @@ import Foundation
 /// not only on average. "Idle means ≤ 1 wake-up/s at every moment" is a statement about the worst second.
 struct ProcessSeries: Sendable {
     let samples: [ProcessSample]
+    /// The period the samples were meant to be taken at: a second's wake-ups are counted per period, not divided by
+    /// the few milliseconds a late or early sample adds or takes (1 wake-up over 0.98 s read as 1.02/s, "above 1/s").
+    let period: Duration
 
     /// Samples `pid` every `period` for `duration`, on a fixed schedule (a late sample does not shift the rest).
     static func record(pid: Int32, every period: Duration, for duration: Duration) async throws -> ProcessSeries {
@@ -15,7 +18,7 @@ struct ProcessSeries: Sendable {
             try await Task.sleep(until: start + period * index, clock: clock)
             samples.append(try ProcessSample.take(pid: pid))
         }
-        return ProcessSeries(samples: samples)
+        return ProcessSeries(samples: samples, period: period)
     }
 
     /// The whole span, first sample to last.
@@ -25,7 +28,7 @@ struct ProcessSeries: Sendable {
     var intervals: [ProcessWindow] { zip(samples, samples.dropFirst()).map { ProcessWindow(start: $0, end: $1) } }
 
     /// Wake-ups per second in each period.
-    var wakeupRates: [Double] { intervals.map(\.wakeupsPerSecond) }
+    var wakeupRates: [Double] { intervals.map { Double($0.wakeups) / period.inSeconds } }
 
     var maximumWakeupRate: Double { wakeupRates.max() ?? .nan }
     var medianWakeupRate: Double { BenchSupport.median(wakeupRates) }
