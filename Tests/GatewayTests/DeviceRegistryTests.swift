@@ -5,23 +5,25 @@ import Testing
 
 @Suite struct DeviceRegistryTests {
     func withRegistry(_ body: (DeviceRegistry) async throws -> Void) async throws {
+        try await withRegistryAndStore { registry, _ in try await body(registry) }
+    }
+
+    func withRegistryAndStore(_ body: (DeviceRegistry, ReadingStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reg-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try ReadingStore.open(
             StoreConfiguration(path: directory.appendingPathComponent("g.sqlite").path), migrations: DeviceRegistry.migrations)
-        try await body(DeviceRegistry(store: store))
+        try await body(DeviceRegistry(store: store), store)
         try store.close()
     }
 
     /// A visit's record is bookkeeping (its loss on a power cut shows the visit before); a provisioning and the
     /// record cursor are synced before they return (issue 16: the visit end's fsync).
     @Test func aVisitsRecordIsNotSyncedButProvisioningAndTheCursorAre() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reg-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try ReadingStore.open(
-            StoreConfiguration(path: directory.appendingPathComponent("g.sqlite").path), migrations: DeviceRegistry.migrations)
-        defer { try? store.close() }
-        let registry = DeviceRegistry(store: store)
+        try await withRegistryAndStore { registry, store in try await Self.checkSyncs(registry, store) }
+    }
+
+    static func checkSyncs(_ registry: DeviceRegistry, _ store: ReadingStore) async throws {
         func syncs(_ operation: () async throws -> Void) async rethrows -> Int {
             let before = store.durableSyncCount
             try await operation()
