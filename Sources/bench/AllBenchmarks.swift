@@ -21,6 +21,9 @@ struct AllBenchmarks: AsyncParsableCommand {
     @Option(help: "Readings in the drained backlog.")
     var drainCount = 20_000
 
+    @Option(help: "Drain rounds (forwarder and curl alternated; medians reported).")
+    var drainRounds = 3
+
     @Option(help: "Outbox items per Bundle.")
     var batchSize = 100
 
@@ -49,7 +52,8 @@ struct AllBenchmarks: AsyncParsableCommand {
         let ingest = try await IngestBenchmark.measure(count: ingestCount, rounds: ingestRounds, directory: directory)
         rows += ingest.rows
         section("backlog drain")
-        rows += try await DrainBenchmark.measure(count: drainCount, batchSize: batchSize, curl: CurlPoster.Mode.allCases)
+        rows += try await DrainBenchmark.measure(
+            count: drainCount, batchSize: batchSize, curl: CurlPoster.Mode.allCases, rounds: drainRounds)
         section("latency")
         rows += try await DaemonFixture.with {
             try await LatencyBenchmark.measure(

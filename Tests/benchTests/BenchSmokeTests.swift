@@ -34,10 +34,14 @@ import Testing
     }
 
     @Test func drainPostsTheForwardersOwnBundlesWithCurl() async throws {
-        let output = try await bench(["drain", "--count", "120", "--batch-size", "50"])
+        // Two rounds: the forwarder and curl alternate, each on a fresh copy of the backlog and a fresh receiver.
+        let output = try await bench(["drain", "--count", "120", "--batch-size", "50", "--rounds", "2"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("captured 3 Bundles (120 readings"))
+        #expect(output.stdout.components(separatedBy: "forwarder: 120 readings").count == 1 + 2)
+        #expect(output.stdout.contains("median of 2 alternated rounds"))
         #expect(output.stdout.components(separatedBy: "forwarder/curl").count == 1 + 3)
+        #expect(output.stdout.components(separatedBy: "(rounds ").count == 1 + 4)
     }
 
     @Test func latencyFollowsEveryNotificationToTheReceiver() async throws {

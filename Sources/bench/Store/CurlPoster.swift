@@ -9,7 +9,7 @@ import HealthProfiles
 /// per Bundle). curl only checks the HTTP status, not each entry's result as the forwarder does, and records
 /// nothing: it is the transfer alone.
 enum CurlPoster {
-    enum Mode: CaseIterable {
+    enum Mode: CaseIterable, Hashable {
         /// `for f in …; do curl …; done`: a new process and connection per Bundle.
         case processPerBundle
         /// One curl with a `next` section per Bundle: one process, requests one after another on one

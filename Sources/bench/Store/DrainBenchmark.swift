@@ -20,11 +20,19 @@ struct DrainBenchmark: AsyncParsableCommand {
     @Flag(help: "Only measure the forwarder.")
     var noCurl = false
 
+    @Option(help: "Rounds, each the forwarder then every curl mode on fresh receivers; rates and ratios are the rounds' medians.")
+    var rounds = 1
+
     func run() async throws {
-        ResultTable.print(try await Self.measure(count: count, batchSize: batchSize, curl: noCurl ? [] : CurlPoster.Mode.allCases))
+        ResultTable.print(try await Self.measure(
+            count: count, batchSize: batchSize, curl: noCurl ? [] : CurlPoster.Mode.allCases, rounds: rounds))
     }
 
-    static func measure(count: Int, batchSize: Int, curl modes: [CurlPoster.Mode]) async throws -> [BenchRow] {
+    /// With several `rounds` the forwarder and curl alternate (forwarder, every curl mode, forwarder again, …), so
+    /// that a spell of the machine running slower (15–18 % here between runs minutes apart, issue 16) touches both
+    /// sides of a ratio alike; each ratio reported is the median of the rounds' ratios, with their range.
+    static func measure(count: Int, batchSize: Int, curl modes: [CurlPoster.Mode], rounds: Int = 1) async throws -> [BenchRow] {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         let directory = try BenchSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let backlog = directory + "/backlog.sqlite"
@@ -50,42 +58,67 @@ struct DrainBenchmark: AsyncParsableCommand {
         }
 
         let what = "\(Fmt.si(Double(count))) readings, Bundles of \(batchSize), loopback reference receiver"
-        let forwarderRate: Double
-        do {
-            let receiver = try await ReceiverProcess(strictPHD: false)
-            let store = try ReadingStore.open(StoreConfiguration(path: backlog))
-            let forwarder = Forwarder(
-                store: store, transport: try CurlTransport(endpoint: try EndpointConfiguration(url: receiver.url)),
-                mapper: mapper, configuration: configuration)
-            let clock = ContinuousClock()
-            let started = clock.now
-            let report = await forwarder.drain()
-            let elapsed = (clock.now - started).inSeconds
-            let status = try await store.outboxStatus()
-            try store.close()
-            let observations = try await checkReceiver(receiver, expectedReadings: count)
-            guard report.delivered == count, status.pending == 0, status.parked == 0 else {
-                throw ValidationError("the forwarder delivered \(report.delivered) of \(count) (parked \(status.parked))")
+        var forwarderRates: [Double] = []
+        var curlRates: [CurlPoster.Mode: [Double]] = [:]
+        for round in 1...rounds {
+            if rounds > 1 { print("round \(round) of \(rounds)") }
+            // A fresh copy of the backlog per round: a drain leaves its outbox delivered.
+            let drained = directory + "/drain-\(round).sqlite"
+            try FileManager.default.copyItem(atPath: backlog, toPath: drained)
+            forwarderRates.append(try await forwarderRate(backlog: drained, count: count, mapper: mapper, configuration: configuration))
+            try? FileManager.default.removeItem(atPath: drained)
+            for mode in modes {
+                let receiver = try await ReceiverProcess(strictPHD: false)
+                let elapsed = try await CurlPoster.post(files, to: receiver.url, mode: mode, workDirectory: directory)
+                _ = try await checkReceiver(receiver, expectedReadings: count)
+                let rate = Double(count) / elapsed
+                print("\(mode.label): \(Fmt.fixed(elapsed)) s, \(Fmt.fixed(rate)) readings/s")
+                curlRates[mode, default: []].append(rate)
             }
-            forwarderRate = Double(count) / elapsed
-            print("forwarder: \(count) readings (\(observations) Observations) in \(report.bundles) Bundles, "
-                + "\(Fmt.fixed(elapsed)) s: \(Fmt.fixed(forwarderRate)) readings/s; transient failures \(report.failures)")
         }
+        let roundsNote = rounds > 1 ? ", median of \(rounds) alternated rounds" : ""
         var rows = [BenchRow(
-            "Backlog drain", "Forwarder (libcurl, keep-alive, marks each Bundle delivered), " + what,
-            "\(Fmt.fixed(forwarderRate, 0)) readings/s")]
-
+            "Backlog drain", "Forwarder (libcurl, keep-alive, marks each Bundle delivered), " + what + roundsNote,
+            "\(Fmt.fixed(BenchSupport.median(forwarderRates), 0)) readings/s" + range(forwarderRates, digits: 0))]
         for mode in modes {
-            let receiver = try await ReceiverProcess(strictPHD: false)
-            let elapsed = try await CurlPoster.post(files, to: receiver.url, mode: mode, workDirectory: directory)
-            _ = try await checkReceiver(receiver, expectedReadings: count)
-            let rate = Double(count) / elapsed
-            print("\(mode.label): \(Fmt.fixed(elapsed)) s, \(Fmt.fixed(rate)) readings/s")
+            let rates = curlRates[mode] ?? []
+            let ratios = zip(forwarderRates, rates).map { $0 / $1 }
             rows.append(BenchRow(
-                "Backlog drain", mode.label + ", the same Bundles", "\(Fmt.fixed(rate, 0)) readings/s",
-                "forwarder/curl **\(Fmt.ratio(forwarderRate / rate))**"))
+                "Backlog drain", mode.label + ", the same Bundles", "\(Fmt.fixed(BenchSupport.median(rates), 0)) readings/s",
+                "forwarder/curl **\(Fmt.ratio(BenchSupport.median(ratios)))**" + range(ratios, digits: 2)))
         }
         return rows
+    }
+
+    /// " (rounds a–b)" when there was more than one round.
+    static func range(_ values: [Double], digits: Int) -> String {
+        guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+        return " (rounds \(Fmt.fixed(low, digits))–\(Fmt.fixed(high, digits)))"
+    }
+
+    /// The forwarder draining the backlog at `backlog` to a fresh receiver, checked: readings per second.
+    static func forwarderRate(
+        backlog: String, count: Int, mapper: FHIRMapper, configuration: ForwarderConfiguration
+    ) async throws -> Double {
+        let receiver = try await ReceiverProcess(strictPHD: false)
+        let store = try ReadingStore.open(StoreConfiguration(path: backlog))
+        let forwarder = Forwarder(
+            store: store, transport: try CurlTransport(endpoint: try EndpointConfiguration(url: receiver.url)),
+            mapper: mapper, configuration: configuration)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = await forwarder.drain()
+        let elapsed = (clock.now - started).inSeconds
+        let status = try await store.outboxStatus()
+        try store.close()
+        let observations = try await checkReceiver(receiver, expectedReadings: count)
+        guard report.delivered == count, status.pending == 0, status.parked == 0 else {
+            throw ValidationError("the forwarder delivered \(report.delivered) of \(count) (parked \(status.parked))")
+        }
+        let rate = Double(count) / elapsed
+        print("forwarder: \(count) readings (\(observations) Observations) in \(report.bundles) Bundles, "
+            + "\(Fmt.fixed(elapsed)) s: \(Fmt.fixed(rate)) readings/s; transient failures \(report.failures)")
+        return rate
     }
 
     /// A backlog of `count` distinct blood-pressure readings, pending in the outbox.
