@@ -86,7 +86,7 @@ public final class JobThread: TaskExecutor, TimerScheduler, @unchecked Sendable 
         if timer.due == nil { armed.append(timer) }
         timer.due = deadline
         // Only a deadline before the one the thread sleeps until needs it awake now (set from another thread).
-        let wake = sleeping && sleepingUntil.map { deadline < $0 } ?? sleeping
+        let wake = sleeping && (sleepingUntil.map { deadline < $0 } ?? true)
         if wake { sleeping = false }
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(condition) }

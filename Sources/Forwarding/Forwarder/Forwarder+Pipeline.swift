@@ -95,8 +95,10 @@ extension Forwarder {
             var nextPost = next.bundle.flatMap { keepsGoing ? queuePost($0, after: currentPost) : nil }
 
             if let sending, let post = currentPost {
-                var result = await post.answer()
-                if result == nil {
+                let result: Result<HTTPResponse, TransportError>
+                if let answer = await post.answer() {
+                    result = answer
+                } else {
                     // Not sent: the Bundle before it was rejected (and its halves sent since). Sent now; the one
                     // queued behind it is not sent either, and goes first in the next round.
                     result = await Self.post(sending.body, via: transport)
@@ -106,8 +108,7 @@ extension Forwarder {
                 var sent = ForwardReport()
                 var accepted: [Int64]? = []
                 let outcome = await settle(
-                    result ?? .failure(.other(code: 0, detail: "not sent")), bundle: sending, items: current.prepared,
-                    report: &sent, acceptedToRecord: &accepted)
+                    result, bundle: sending, items: current.prepared, report: &sent, acceptedToRecord: &accepted)
                 // With what an earlier answer left unrecorded when no claim was made meanwhile.
                 unrecorded += accepted ?? []
                 report.delivered += sent.delivered

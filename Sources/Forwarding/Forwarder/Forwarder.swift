@@ -449,7 +449,7 @@ public actor Forwarder {
     /// Posts `body`; the answer or the transport's failure. Nonisolated so that the forwarder can claim and
     /// build the next Bundle while this one is on the wire.
     nonisolated static func post(_ body: [UInt8], via transport: any FHIRTransport) async -> Result<HTTPResponse, TransportError> {
-        do { return .success(try await transport.post(body)) } catch { return .failure(error) }
+        await transport.answer(posting: body)
     }
 
     /// Acts on the answer to `bundle`. Items the receiver accepted are marked delivered, or, when

@@ -60,9 +60,9 @@ public final class CurlTransport: FHIRTransport, HTTPExchange, @unchecked Sendab
         let request = fhirPost(body)
         queue.async {
             if let previous {
-                // Not settled: queued elsewhere, which the forwarder never does; not sending is always safe (the
+                // No answer yet: queued elsewhere, which the forwarder never does; not sending is always safe (the
                 // caller sends what was not sent).
-                guard let settled = previous.settled, let answer = settled.answer, sendIf(answer) else {
+                guard let answer = previous.answerIfSent, sendIf(answer) else {
                     return queued.complete(nil)
                 }
             }

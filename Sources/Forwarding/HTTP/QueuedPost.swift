@@ -37,9 +37,10 @@ public final class QueuedPost: Sendable {
         }
     }
 
-    /// For the transport: what became of it (nil: not yet), without waiting.
-    public var settled: (sent: Bool, answer: Answer?)? {
-        state.withLock { $0.done ? ($0.answer != nil, $0.answer) : nil }
+    /// For the transport, without waiting: the answer of a post that was sent and answered; nil while it is still
+    /// pending or when it was not sent.
+    public var answerIfSent: Answer? {
+        state.withLock { $0.answer }
     }
 
     /// For the transport: the post was sent and answered (`answer`), or not sent (nil). Once only.
@@ -67,12 +68,17 @@ extension FHIRTransport {
             if let previous {
                 guard let answer = await previous.answer(), sendIf(answer) else { return queued.complete(nil) }
             }
-            do throws(TransportError) {
-                queued.complete(.success(try await post(body)))
-            } catch {
-                queued.complete(.failure(error))
-            }
+            queued.complete(await answer(posting: body))
         }
         return queued
+    }
+
+    /// Posts `body`; the answer or the transport's failure, as a value.
+    func answer(posting body: [UInt8]) async -> QueuedPost.Answer {
+        do throws(TransportError) {
+            return .success(try await post(body))
+        } catch {
+            return .failure(error)
+        }
     }
 }
