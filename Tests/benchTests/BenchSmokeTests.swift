@@ -57,10 +57,14 @@ import Testing
         let text = output.stdout
         // One wake-up figure per second of each window, each a count.
         let idle = series(after: "Wake-ups in each second of the idle window: ", in: text)
-        let afterLoad = series(after: "Wake-ups in each second of the 4 s after the load: ", in: text)
+        let loadEnd = series(after: "Wake-ups in each second of the load's end (from its last notification until its last reading is "
+                                 + "at the receiver and its visit is recorded): ", in: text)
+        let afterLoad = series(after: "Wake-ups in each second of the 4 s after the load's end: ", in: text)
         #expect(idle?.count == 2, "\(text)")
+        // The load's end lasts at least the gateway's 5 s quiet period: the visit ends only after it.
+        #expect((loadEnd?.count ?? 0) >= 5, "\(text)")
         #expect(afterLoad?.count == 4, "\(text)")
-        #expect(((idle ?? []) + (afterLoad ?? [])).allSatisfy { $0 >= 0 })
+        #expect(((idle ?? []) + (loadEnd ?? []) + (afterLoad ?? [])).allSatisfy { $0 >= 0 })
         // Every target row, with a sane figure beside its target.
         #expect(text.split(separator: "\n").filter { $0.contains("| Target (issue 16)") }.count == 7, "\(text)")
         #expect(try #require(targetFigure("Idle RSS", in: text)) > 0)

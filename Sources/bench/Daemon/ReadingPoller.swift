@@ -40,6 +40,13 @@ final class ReadingPoller: @unchecked Sendable {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM readings WHERE id > ?", arguments: [id]) } ?? 0
     }
 
+    /// When the gateway last recorded a visit's end for `address` (seconds since 1970), nil before its first.
+    func lastVisit(of address: String) throws -> Double? {
+        try database.read { db in
+            try Double.fetchOne(db, sql: "SELECT lastVisitAt FROM gateway_devices WHERE address = ?", arguments: [address])
+        }
+    }
+
     /// The first reading after `id`, as soon as it is committed; nil if none within `timeout`.
     func next(after id: Int64, timeout: Duration) async -> Row? {
         await withCheckedContinuation { continuation in

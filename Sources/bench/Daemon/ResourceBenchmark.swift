@@ -6,7 +6,8 @@ import HealthProfiles
 /// The daemon's memory (VmRSS), CPU time (utime + stime, as a share of one core), threads, disk bytes written
 /// (/proc/PID/io), fsync-type calls (strace, in a window of its own) and wake-ups (context switches of all its
 /// threads: an idle daemon that polls busily shows here first), from /proc, idle, under load, second by second
-/// in the minute after the load, and optionally over a soak (RSS slope). Targets: `ResourceTargets`.
+/// through the load's end (its visit ending) and in the minute after it, and optionally over a soak (RSS slope).
+/// Targets: `ResourceTargets`.
 struct ResourceBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resources", abstract: "Daemon RSS, CPU, threads, disk writes, fsyncs and wake-ups, idle and under load.")
@@ -20,7 +21,7 @@ struct ResourceBenchmark: AsyncParsableCommand {
     @Option(help: "Spot-check readings per second under load (each also with one continuous sample).")
     var rate = 20
 
-    @Option(help: "Seconds of wake-up samples (one a second) right after the timed load.")
+    @Option(help: "Seconds of wake-up samples (one a second) after the timed load's end (its visit recorded).")
     var afterLoadSeconds = 60
 
     @Option(help: "Seconds of soak at --rate, RSS sampled every 10 s, for its slope (0: no soak; e.g. 1800).")
@@ -56,6 +57,10 @@ struct ResourceBenchmark: AsyncParsableCommand {
         let series: ProcessSeries
         let stored: Int
         let forwarded: Int
+        /// Where the load began: the newest reading before it, the receiver's Observations before it, and when.
+        let firstID: Int64
+        let observationsBefore: Int
+        let startedAt: Date
 
         var cpuMillisecondsPerReading: Double { perReading((series.window.end.cpuSeconds - series.window.start.cpuSeconds) * 1000) }
         var kilobytesWrittenPerReading: Double { perReading(Double(series.window.writtenBytes) / 1024) }
@@ -80,25 +85,31 @@ struct ResourceBenchmark: AsyncParsableCommand {
         // Load: a visit, with notifications at `rate` per second for the whole window, untraced.
         let load = try await loadWindow(fixture, pid: pid, rate: settings.rate, for: settings.window)
         print("load: \(load.series.window.summary); stored \(load.stored), forwarded \(load.forwarded) within the window")
-        // Straight after the last notification: what the daemon does while the load dies down, second by second.
+        // Straight after the last notification, until the load is over: its last readings forwarded, the visit
+        // ended and recorded. Then the idle minute after it.
+        let end = try await loadEnd(fixture, pid: pid, load: load)
+        print("the load's end: \(end.window.summary); per second: \(end.wakeupSeries)")
         let after = try await ProcessSeries.record(pid: pid, every: .seconds(1), for: settings.afterLoad)
         print("after the load: \(after.window.summary); per second: \(after.wakeupSeries)")
 
         var soakSlope: Double?
-        var rows = figures(idle: idle, load: load, syncs: syncs, after: after, settings)
+        var rows = figures(idle: idle, load: load, syncs: syncs, end: end, after: after, settings)
         if let soak = settings.soak {
             let (row, slope) = try await RSSSoak.measure(fixture, pid: pid, rate: settings.rate, for: soak)
             rows.append(row)
             soakSlope = slope
         }
-        let targets = ResourceTargets.rows(idle: idle, load: load, syncs: syncs, after: after, soakSlope: soakSlope)
+        let targets = ResourceTargets.rows(idle: idle, load: load, syncs: syncs, end: end, after: after, soakSlope: soakSlope)
         return Report(rows: rows + targets, notes: [
             "Wake-ups in each second of the idle window: \(idle.wakeupSeries).",
-            "Wake-ups in each second of the \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s after the load: \(after.wakeupSeries).",
+            "Wake-ups in each second of the load's end (from its last notification until its last reading is at the receiver "
+                + "and its visit is recorded): \(end.wakeupSeries).",
+            "Wake-ups in each second of the \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s after the load's end: \(after.wakeupSeries).",
         ])
     }
 
-    static func figures(idle: ProcessSeries, load: LoadWindow, syncs: SyncCallCounter.Count?, after: ProcessSeries, _ settings: Settings) -> [BenchRow] {
+    static func figures(idle: ProcessSeries, load: LoadWindow, syncs: SyncCallCounter.Count?, end: ProcessSeries, after: ProcessSeries,
+                        _ settings: Settings) -> [BenchRow] {
         let seconds = Fmt.fixed(settings.window.inSeconds, 0)
         let window = load.series.window
         var rows = [
@@ -116,7 +127,11 @@ struct ResourceBenchmark: AsyncParsableCommand {
             rows.append(BenchRow("Daemon resources", "Under the same load with strace -f -c attached (a separate \(seconds) s window)",
                                  syncs.summary, "\(Fmt.fixed(syncs.perReading, 2)) sync calls/reading"))
         }
-        rows.append(BenchRow("Daemon resources", "Right after the load, \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s sampled every second",
+        rows.append(BenchRow("Daemon resources",
+                             "The load's end: its last readings forwarded, the 5 s quiet period, the hang-up, the visit recorded",
+                             resources(end.window),
+                             "\(end.intervals.count) s, \(end.window.wakeups) wake-ups in all (per second: \(end.wakeupSeries))"))
+        rows.append(BenchRow("Daemon resources", "After the load's end, \(Fmt.fixed(settings.afterLoad.inSeconds, 0)) s sampled every second",
                              resources(after.window),
                              "wake-ups/s: median \(Fmt.fixed(after.medianWakeupRate)), max \(Fmt.fixed(after.maximumWakeupRate, 0)); "
                                  + "\(after.wakeupRates.filter { $0 > 1 }.count) of \(after.wakeupRates.count) s above 1/s"))
@@ -132,12 +147,35 @@ struct ResourceBenchmark: AsyncParsableCommand {
         let poller = try ReadingPoller(path: fixture.gateway.databasePath)
         let firstID = try poller.latestID()
         let observationsBefore = try await observations(fixture)
+        let startedAt = Date()
         async let series = ProcessSeries.record(pid: pid, every: .seconds(1), for: duration)
         _ = try await LoadGenerator.send(fixture, rate: rate, for: duration)
         let recorded = try await series
         let stored = try poller.count(after: firstID)
         let forwarded = (try await observations(fixture) - observationsBefore) / 2  // SpO2 + pulse per reading
-        return LoadWindow(series: recorded, stored: stored, forwarded: forwarded)
+        return LoadWindow(series: recorded, stored: stored, forwarded: forwarded, firstID: firstID,
+                          observationsBefore: observationsBefore, startedAt: startedAt)
+    }
+
+    /// Samples the daemon every second from the load's last notification until the load is over: every reading
+    /// of it at the receiver, and the visit it came in ended and recorded (the gateway hangs up once the device
+    /// has been quiet for its quiet period, 5 s). That end is the load's own work — a bus call to bluetoothd, the
+    /// visit's record —, reported as such; idle starts after it. The checks read the receiver and the database
+    /// file, never the daemon: a `dhoctl` query would wake it.
+    static func loadEnd(_ fixture: DaemonFixture, pid: Int32, load: LoadWindow) async throws -> ProcessSeries {
+        let poller = try ReadingPoller(path: fixture.gateway.databasePath)
+        let limit = Duration.seconds(120)
+        let startedAt = load.startedAt.timeIntervalSince1970
+        var over = false
+        let series = try await ProcessSeries.record(pid: pid, every: .seconds(1), limit: limit) {
+            let stored = try poller.count(after: load.firstID)
+            let forwarded = (try await observations(fixture) - load.observationsBefore) / 2
+            let visitRecorded = (try poller.lastVisit(of: DaemonFixture.oximeter.description) ?? 0) >= startedAt
+            over = forwarded >= stored && visitRecorded
+            return over
+        }
+        guard over else { throw HarnessError("the load was not over \(limit) after its last notification (readings forwarded, visit recorded)") }
+        return series
     }
 
     /// fsync, fdatasync and sync_file_range calls in a load window; nil (and said) when strace is not installed.

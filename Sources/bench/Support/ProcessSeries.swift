@@ -10,13 +10,23 @@ struct ProcessSeries: Sendable {
 
     /// Samples `pid` every `period` for `duration`, on a fixed schedule (a late sample does not shift the rest).
     static func record(pid: Int32, every period: Duration, for duration: Duration) async throws -> ProcessSeries {
+        try await record(pid: pid, every: period, limit: duration) { false }
+    }
+
+    /// Samples `pid` every `period` until `isOver` holds right after a sample, or until `limit` has passed (at
+    /// least one period). `isOver` must not touch the sampled process: its own work would count as the process's.
+    static func record(pid: Int32, every period: Duration, limit: Duration,
+                       until isOver: () async throws -> Bool) async throws -> ProcessSeries {
         let clock = ContinuousClock()
         let start = clock.now
         var samples = [try ProcessSample.take(pid: pid)]
-        let count = Int((duration / period).rounded(.down))
-        for index in 1...max(1, count) {
-            try await Task.sleep(until: start + period * index, clock: clock)
+        var taken = 0
+        while true {
+            taken += 1
+            try await Task.sleep(until: start + period * taken, clock: clock)
             samples.append(try ProcessSample.take(pid: pid))
+            if period * (taken + 1) > limit { break }
+            if try await isOver() { break }
         }
         return ProcessSeries(samples: samples, period: period)
     }
