@@ -80,6 +80,12 @@ public final class ReceiverProcess: @unchecked Sendable {
         }
     }
 
+    /// The receiver's process id when it is a python3 of its own (a benchmark reads its CPU time: is the receiver
+    /// what limits a drain?); nil when the test process's zygote forked it.
+    public var processIdentifier: Int32? {
+        if case let .process(process) = life { process.processIdentifier } else { nil }
+    }
+
     /// The FHIR base URL.
     public var url: String { "\(scheme)://127.0.0.1:\(port)/fhir" }
 

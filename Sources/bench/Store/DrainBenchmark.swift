@@ -59,35 +59,56 @@ struct DrainBenchmark: AsyncParsableCommand {
 
         let what = "\(Fmt.si(Double(count))) readings, Bundles of \(batchSize), loopback reference receiver"
         var forwarderRates: [Double] = []
+        var forwarderBusy: [Double] = []
         var curlRates: [CurlPoster.Mode: [Double]] = [:]
+        var curlBusy: [CurlPoster.Mode: [Double]] = [:]
         for round in 1...rounds {
             if rounds > 1 { print("round \(round) of \(rounds)") }
             // A fresh copy of the backlog per round: a drain leaves its outbox delivered.
             let drained = directory + "/drain-\(round).sqlite"
             try FileManager.default.copyItem(atPath: backlog, toPath: drained)
-            forwarderRates.append(try await forwarderRate(backlog: drained, count: count, mapper: mapper, configuration: configuration))
+            let forwarder = try await forwarderRate(backlog: drained, count: count, mapper: mapper, configuration: configuration)
+            forwarderRates.append(forwarder.rate)
+            forwarderBusy.append(forwarder.receiverBusy)
             try? FileManager.default.removeItem(atPath: drained)
             for mode in modes {
                 let receiver = try await ReceiverProcess(strictPHD: false)
+                let receiverCPU = try cpuSeconds(of: receiver)
                 let elapsed = try await CurlPoster.post(files, to: receiver.url, mode: mode, workDirectory: directory)
+                let busy = (try cpuSeconds(of: receiver) - receiverCPU) / elapsed
                 _ = try await checkReceiver(receiver, expectedReadings: count)
                 let rate = Double(count) / elapsed
-                print("\(mode.label): \(Fmt.fixed(elapsed)) s, \(Fmt.fixed(rate)) readings/s")
+                print("\(mode.label): \(Fmt.fixed(elapsed)) s, \(Fmt.fixed(rate)) readings/s; receiver busy \(Fmt.fixed(busy * 100, 0)) %")
                 curlRates[mode, default: []].append(rate)
+                curlBusy[mode, default: []].append(busy)
             }
         }
         let roundsNote = rounds > 1 ? ", median of \(rounds) alternated rounds" : ""
         var rows = [BenchRow(
             "Backlog drain", "Forwarder (libcurl, keep-alive, marks each Bundle delivered), " + what + roundsNote,
-            "\(Fmt.fixed(BenchSupport.median(forwarderRates), 0)) readings/s" + range(forwarderRates, digits: 0))]
+            "\(Fmt.fixed(BenchSupport.median(forwarderRates), 0)) readings/s" + range(forwarderRates, digits: 0),
+            "receiver busy \(busyShare(forwarderBusy)) of the drain")]
         for mode in modes {
             let rates = curlRates[mode] ?? []
             let ratios = zip(forwarderRates, rates).map { $0 / $1 }
             rows.append(BenchRow(
                 "Backlog drain", mode.label + ", the same Bundles", "\(Fmt.fixed(BenchSupport.median(rates), 0)) readings/s",
-                "forwarder/curl **\(Fmt.ratio(BenchSupport.median(ratios)))**" + range(ratios, digits: 2)))
+                "forwarder/curl **\(Fmt.ratio(BenchSupport.median(ratios)))**" + range(ratios, digits: 2)
+                    + "; receiver busy \(busyShare(curlBusy[mode] ?? []))"))
         }
         return rows
+    }
+
+    /// The receiver's CPU time over the transfer's time, as a median percentage: near 100 % the one-threaded
+    /// receiver is what limits the rate, and a sender can only match, not beat, another that keeps it as busy.
+    static func busyShare(_ shares: [Double]) -> String {
+        "\(Fmt.fixed(BenchSupport.median(shares) * 100, 0)) %"
+    }
+
+    /// A receiver's user + system CPU seconds so far (/proc).
+    static func cpuSeconds(of receiver: ReceiverProcess) throws -> Double {
+        guard let pid = receiver.processIdentifier else { throw ValidationError("the benchmark's receiver has no process of its own") }
+        return try ProcessSample.take(pid: pid).cpuSeconds
     }
 
     /// " (rounds a–b)" when there was more than one round.
@@ -96,19 +117,22 @@ struct DrainBenchmark: AsyncParsableCommand {
         return " (rounds \(Fmt.fixed(low, digits))–\(Fmt.fixed(high, digits)))"
     }
 
-    /// The forwarder draining the backlog at `backlog` to a fresh receiver, checked: readings per second.
+    /// The forwarder draining the backlog at `backlog` to a fresh receiver, checked: readings per second, and the
+    /// share of the drain's time the receiver spent on the CPU.
     static func forwarderRate(
         backlog: String, count: Int, mapper: FHIRMapper, configuration: ForwarderConfiguration
-    ) async throws -> Double {
+    ) async throws -> (rate: Double, receiverBusy: Double) {
         let receiver = try await ReceiverProcess(strictPHD: false)
         let store = try ReadingStore.open(StoreConfiguration(path: backlog))
         let forwarder = Forwarder(
             store: store, transport: try CurlTransport(endpoint: try EndpointConfiguration(url: receiver.url)),
             mapper: mapper, configuration: configuration)
+        let receiverCPU = try cpuSeconds(of: receiver)
         let clock = ContinuousClock()
         let started = clock.now
         let report = await forwarder.drain()
         let elapsed = (clock.now - started).inSeconds
+        let busy = (try cpuSeconds(of: receiver) - receiverCPU) / elapsed
         let status = try await store.outboxStatus()
         try store.close()
         let observations = try await checkReceiver(receiver, expectedReadings: count)
@@ -117,8 +141,9 @@ struct DrainBenchmark: AsyncParsableCommand {
         }
         let rate = Double(count) / elapsed
         print("forwarder: \(count) readings (\(observations) Observations) in \(report.bundles) Bundles, "
-            + "\(Fmt.fixed(elapsed)) s: \(Fmt.fixed(rate)) readings/s; transient failures \(report.failures)")
-        return rate
+            + "\(Fmt.fixed(elapsed)) s: \(Fmt.fixed(rate)) readings/s; transient failures \(report.failures); "
+            + "receiver busy \(Fmt.fixed(busy * 100, 0)) %")
+        return (rate, busy)
     }
 
     /// A backlog of `count` distinct blood-pressure readings, pending in the outbox.
