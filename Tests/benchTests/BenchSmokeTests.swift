@@ -42,6 +42,13 @@ import Testing
         #expect(output.stdout.contains("median of 2 alternated rounds"))
         #expect(output.stdout.components(separatedBy: "forwarder/curl").count == 1 + 3)
         #expect(output.stdout.components(separatedBy: "(rounds ").count == 1 + 4)
+        // The receiver's CPU share beside each transfer: the forwarder's and each curl mode's, each round, and in
+        // the table's four rows; each a percentage the receiver's /proc times gave (not a placeholder).
+        let shares = output.stdout.components(separatedBy: "receiver busy ").dropFirst()
+            .compactMap { Double($0.prefix { $0.isNumber }) }
+        let expectedShares = 2 * (1 + 3) + 4
+        #expect(shares.count == expectedShares, "\(output.stdout)")
+        #expect(shares.allSatisfy { $0 >= 0 && $0 <= 200 }, "\(shares)")
     }
 
     @Test func latencyFollowsEveryNotificationToTheReceiver() async throws {
