@@ -96,10 +96,7 @@ public final class JobThread: TaskExecutor, TimerScheduler, @unchecked Sendable 
         pthread_mutex_lock(mutex)
         if timer.due != nil {
             timer.due = nil
-            if let index = armed.firstIndex(where: { $0 === timer }) {
-                armed.swapAt(index, armed.count - 1)
-                armed.removeLast()
-            }
+            if let index = armed.firstIndex(where: { $0 === timer }) { removeArmed(at: index) }
         }
         // A thread asleep until this timer's deadline wakes then, finds nothing and sleeps again: one wake-up,
         // the same as waking it now to shorten its wait.
@@ -144,13 +141,18 @@ public final class JobThread: TaskExecutor, TimerScheduler, @unchecked Sendable 
             if let deadline = armed[index].due, deadline <= now {
                 due.append((deadline, armed[index]))
                 armed[index].due = nil
-                armed.swapAt(index, armed.count - 1)
-                armed.removeLast()
+                removeArmed(at: index)
             } else {
                 index += 1
             }
         }
         if due.count > 1 { due.sort { $0.deadline < $1.deadline } }
+    }
+
+    /// Removes one armed timer; the list has no order, so the last takes its place. Called under the lock.
+    private func removeArmed(at index: Int) {
+        armed.swapAt(index, armed.count - 1)
+        armed.removeLast()
     }
 
     /// `deadline` (continuous clock) as an absolute time on the monotonic clock the condition waits on. The two

@@ -101,7 +101,7 @@ extension Forwarder {
                 } else {
                     // Not sent: the Bundle before it was rejected (and its halves sent since). Sent now; the one
                     // queued behind it is not sent either, and goes first in the next round.
-                    result = await Self.post(sending.body, via: transport)
+                    result = await transport.answer(posting: sending.body)
                     nextPost = nil
                 }
                 resolved = current.resolved

@@ -333,7 +333,7 @@ public actor Forwarder {
         if let bundle = built.bundle {
             var recordNow: [Int64]? = nil
             outcome = await settle(
-                await Self.post(bundle.body, via: transport), bundle: bundle, items: built.prepared, report: &report,
+                await transport.answer(posting: bundle.body), bundle: bundle, items: built.prepared, report: &report,
                 acceptedToRecord: &recordNow)
         }
         if case let .transient(reason, retryAfter) = outcome {
@@ -442,14 +442,8 @@ public actor Forwarder {
         let bundle = TransactionBundle(items)
         var recordNow: [Int64]? = nil
         return await settle(
-            await Self.post(bundle.body, via: transport), bundle: bundle, items: items, report: &report,
+            await transport.answer(posting: bundle.body), bundle: bundle, items: items, report: &report,
             acceptedToRecord: &recordNow)
-    }
-
-    /// Posts `body`; the answer or the transport's failure. Nonisolated so that the forwarder can claim and
-    /// build the next Bundle while this one is on the wire.
-    nonisolated static func post(_ body: [UInt8], via transport: any FHIRTransport) async -> Result<HTTPResponse, TransportError> {
-        await transport.answer(posting: body)
     }
 
     /// Acts on the answer to `bundle`. Items the receiver accepted are marked delivered, or, when

@@ -73,7 +73,8 @@ extension FHIRTransport {
         return queued
     }
 
-    /// Posts `body`; the answer or the transport's failure, as a value.
+    /// Posts `body`; the answer or the transport's failure, as a value. Not isolated to the caller: the forwarder
+    /// claims and builds the next Bundle while this one is on the wire.
     func answer(posting body: [UInt8]) async -> QueuedPost.Answer {
         do throws(TransportError) {
             return .success(try await post(body))
